@@ -1,0 +1,46 @@
+/**
+ * Seams between the parts of the local host. The host shell (module hook, HTTP server,
+ * blob triggers, Azurite, clock) and the durable engine meet only through these types.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** One function the app registered through @azure/functions (captured by the core stand-in). */
+export interface FunctionRegistration {
+  name: string;
+  /** The trigger binding (its `type` is e.g. httpTrigger, blobTrigger, orchestrationTrigger, activityTrigger). */
+  trigger: { name: string; type: string; [key: string]: unknown };
+  /** All bindings by their (randomly suffixed) names, as the library declared them. */
+  bindings: Record<string, { type: string; direction: string; [key: string]: unknown }>;
+}
+
+export interface InvokeOptions {
+  /** Trigger metadata (e.g. blob `name`, `uri`, `properties`). */
+  triggerMetadata?: Record<string, unknown>;
+  /** Extra input binding values by binding type, e.g. { durableClient: "<json>" }. */
+  extraInputs?: Record<string, unknown>;
+}
+
+/** Invokes a registered function through the library's own invocation model (the worker's conversions). */
+export interface FunctionInvoker {
+  list(): FunctionRegistration[];
+  get(name: string): FunctionRegistration | undefined;
+  /** Returns the handler's converted result (for HTTP: the response data); throws what the handler throws. */
+  invoke(name: string, triggerValue: unknown, options?: InvokeOptions): Promise<unknown>;
+}
+
+/** The host clock: real time plus an offset that POST /admin/clock/advance moves forward. */
+export interface HostClock {
+  now(): Date;
+  advance(ms: number): void;
+  /** Called after every advance, so timers can re-check what is due. */
+  onAdvance(listener: () => void): void;
+}
+
+export interface DurableEngine {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The JSON the SDK's df.getClient() expects as the durableClient input binding. */
+  clientBindingData(): string;
+  /** Serves the durable client's HTTP calls; `path` is below /runtime/webhooks/durabletask/. */
+  handleRpc(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+}

@@ -1,0 +1,66 @@
+/**
+ * Every registered function name. Names are stored in orchestration history:
+ * never rename one while instances may be in flight; add a new name instead.
+ */
+export const FUNCTIONS = {
+  putOffer: 'putOffer',
+  getOffer: 'getOffer',
+  listOffers: 'listOffers',
+  uploadPackage: 'uploadPackage',
+  getPackageValidation: 'getPackageValidation',
+  uploadArtifact: 'uploadArtifact',
+  publishOffer: 'publishOffer',
+  getStatus: 'getStatus',
+  goLive: 'goLive',
+  cancelSubmission: 'cancelSubmission',
+  submitReview: 'submitReview',
+  getPreview: 'getPreview',
+  listSubmissions: 'listSubmissions',
+  getHistory: 'getHistory',
+  listNotifications: 'listNotifications',
+  getOpenApi: 'getOpenApi',
+  validatePackageBlob: 'validatePackageBlob',
+} as const;
+
+export const ORCHESTRATORS = {
+  publishSubmission: 'publishSubmission',
+} as const;
+
+export const ACTIVITIES = {
+  recordTransition: 'recordTransition',
+  validatePrerequisites: 'validatePrerequisites',
+  readPackageReport: 'readPackageReport',
+  validateTestDrive: 'validateTestDrive',
+  sendTestLead: 'sendTestLead',
+  buildPreviewPackage: 'buildPreviewPackage',
+  sendReminder: 'sendReminder',
+  escalateReview: 'escalateReview',
+  publishPackage: 'publishPackage',
+} as const;
+
+/** External events raised to a submission's orchestration. */
+export const EVENTS = {
+  packageReport: 'PackageReport',
+  goLive: 'GoLive',
+  cancel: 'Cancel',
+  reviewDecision: 'ReviewDecision',
+} as const;
+
+/** Blob containers and tables the app uses (created on first use; infra creates them in Azure). */
+export const CONTAINERS = {
+  packages: 'packages',
+  storefront: 'storefront',
+  previews: 'previews',
+  published: 'published',
+} as const;
+
+export const TABLES = {
+  offers: 'Offers',
+  status: 'OfferStatus',
+  submissions: 'Submissions',
+  history: 'StepHistory',
+  notifications: 'Notifications',
+  packageReports: 'PackageReports',
+  decisions: 'ReviewDecisions',
+  leads: 'Leads',
+} as const;

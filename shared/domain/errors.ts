@@ -1,0 +1,38 @@
+/** Machine codes of api.md; the HTTP layer maps each to its status code. */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'offer_not_found'
+  | 'not_found'
+  | 'submission_active'
+  | 'not_at_signoff'
+  | 'not_cancellable'
+  | 'not_in_review'
+  | 'already_decided'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'internal';
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** A business failure with an api.md code; everything else is unexpected and becomes `500 internal`. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** Turns anything thrown into an Error before it is logged or mapped. */
+export function ensureError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}

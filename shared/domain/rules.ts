@@ -1,0 +1,78 @@
+import { Caller, actsAsOwner, hasRole, isAdmin, reviewerRoleFor } from './identity';
+import { DomainError } from './errors';
+import { isActive } from './states';
+import { stepIndex } from './steps';
+import { OfferStatus, REVIEW_AREAS, ReviewArea } from './status';
+
+/** The publishing rules of design.md, each decided from the stored status alone. */
+
+export function assertCanPublish(status: OfferStatus): void {
+  if (isActive(status.state)) {
+    throw new DomainError(
+      'submission_active',
+      `Offer '${status.offerId}' already has submission ${status.submissionId} in progress (${status.currentStep}).`,
+    );
+  }
+}
+
+export function isAtSignoff(status: OfferStatus): boolean {
+  return status.state === 'WaitingForPublisher' && status.currentStep === 'publisher-signoff';
+}
+
+/**
+ * Go Live is accepted only at sign-off; a repeated Go Live for the submission that already
+ * went live is answered the same way and changes nothing (returns false: nothing to do).
+ */
+export function goLiveNeeded(status: OfferStatus): boolean {
+  if (isAtSignoff(status) && !status.goLiveAt) return true;
+  if (isActive(status.state) && status.goLiveAt) return false;
+  throw new DomainError('not_at_signoff', `Offer '${status.offerId}' is not waiting for publisher sign-off.`);
+}
+
+/** Cancel: from publisher sign-off until step 8 starts. */
+export function isCancellable(status: OfferStatus): boolean {
+  if (!isActive(status.state) || !status.currentStep) return false;
+  const at = stepIndex(status.currentStep);
+  return at >= stepIndex('publisher-signoff') && at <= stepIndex('marketing-technical-validation');
+}
+
+export function assertCancellable(status: OfferStatus): void {
+  if (!isCancellable(status)) {
+    throw new DomainError(
+      'not_cancellable',
+      `Offer '${status.offerId}' can be canceled only from publisher sign-off until publishing starts.`,
+    );
+  }
+}
+
+export function isInReview(status: OfferStatus): boolean {
+  return status.state === 'WaitingForReview' && status.currentStep === 'marketing-technical-validation';
+}
+
+export function assertCanReview(status: OfferStatus, area: ReviewArea): void {
+  if (!isInReview(status)) {
+    throw new DomainError('not_in_review', `Offer '${status.offerId}' is not in marketing and technical validation.`);
+  }
+  if (status.reviews?.[area]) {
+    throw new DomainError('already_decided', `The ${area} review of submission ${status.submissionId} is already decided.`);
+  }
+}
+
+export function canReviewArea(caller: Caller, area: ReviewArea): boolean {
+  return isAdmin(caller) || hasRole(caller, reviewerRoleFor(area));
+}
+
+export type Action = 'publish' | 'goLive' | 'cancel' | 'review';
+
+/** What this caller may do now, in api.md's vocabulary. */
+export function actionsFor(status: OfferStatus, caller: Caller, offerPublisherId: string): Action[] {
+  const actions: Action[] = [];
+  const owner = actsAsOwner(caller, offerPublisherId);
+  if (owner && !isActive(status.state)) actions.push('publish');
+  if (owner && isAtSignoff(status) && !status.goLiveAt) actions.push('goLive');
+  if (owner && isCancellable(status)) actions.push('cancel');
+  if (isInReview(status) && REVIEW_AREAS.some((a) => !status.reviews?.[a] && canReviewArea(caller, a))) {
+    actions.push('review');
+  }
+  return actions;
+}

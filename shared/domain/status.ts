@@ -1,0 +1,81 @@
+import { STEPS, StepId } from './steps';
+import { StepState, SubmissionState } from './states';
+import { ErrorDetail } from './errors';
+
+export type ReviewArea = 'marketing' | 'technical';
+export const REVIEW_AREAS: readonly ReviewArea[] = ['marketing', 'technical'];
+
+export interface ReviewDecision {
+  area: ReviewArea;
+  outcome: 'approved' | 'rejected';
+  comments?: string;
+  publishDate?: string;
+  reviewer: string;
+  decidedAt: string;
+}
+
+export interface StepStatus {
+  id: StepId;
+  title: string;
+  state: StepState;
+  estimate: string;
+  startedAt?: string;
+  completedAt?: string;
+  message?: string;
+  /** Step 7 only: no decision arrived within the review SLA. */
+  overdue?: boolean;
+}
+
+export interface SubmissionError {
+  step: StepId;
+  code: string;
+  message: string;
+  details: ErrorDetail[];
+}
+
+/**
+ * The current status of an offer, as stored (one row per offer). `hidekey` is a secret:
+ * reads never return it, only the owner's preview URL carries it.
+ */
+export interface OfferStatus {
+  offerId: string;
+  submissionId: string | null;
+  state: SubmissionState;
+  currentStep: StepId | null;
+  steps: StepStatus[];
+  error: SubmissionError | null;
+  notificationEmail: string | null;
+  updatedAt: string;
+  goLiveAt?: string;
+  reviews?: Partial<Record<ReviewArea, ReviewDecision>>;
+  hidekey?: string;
+  previewBlobName?: string;
+  lastLiveVersion?: string;
+  liveSubmissionId?: string;
+}
+
+export function initialSteps(): StepStatus[] {
+  return STEPS.map((s) => ({ id: s.id, title: s.title, state: 'NotStarted', estimate: s.estimate }));
+}
+
+export function notStartedStatus(offerId: string, now: string): OfferStatus {
+  return {
+    offerId,
+    submissionId: null,
+    state: 'NotStarted',
+    currentStep: null,
+    steps: initialSteps(),
+    error: null,
+    notificationEmail: null,
+    updatedAt: now,
+  };
+}
+
+/** The latest publishing date the reviewers promised, if any. */
+export function promisedPublishDate(status: Pick<OfferStatus, 'reviews'>): string | undefined {
+  const dates = Object.values(status.reviews ?? {})
+    .map((d) => d?.publishDate)
+    .filter((d): d is string => Boolean(d))
+    .sort();
+  return dates[dates.length - 1];
+}
