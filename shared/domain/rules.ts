@@ -51,10 +51,16 @@ export function isInReview(status: OfferStatus): boolean {
 
 export function assertCanReview(status: OfferStatus, area: ReviewArea): void {
   if (!isInReview(status)) {
-    throw new DomainError('not_in_review', `Offer '${status.offerId}' is not in marketing and technical validation.`);
+    throw new DomainError(
+      'not_in_review',
+      `Offer '${status.offerId}' is not in marketing and technical validation.`,
+    );
   }
   if (status.reviews?.[area]) {
-    throw new DomainError('already_decided', `The ${area} review of submission ${status.submissionId} is already decided.`);
+    throw new DomainError(
+      'already_decided',
+      `The ${area} review of submission ${status.submissionId} is already decided.`,
+    );
   }
 }
 

@@ -9,7 +9,15 @@ export const SUBMISSION_STATES = [
 ] as const;
 export type SubmissionState = (typeof SUBMISSION_STATES)[number];
 
-export const STEP_STATES = ['NotStarted', 'InProgress', 'Waiting', 'Succeeded', 'Skipped', 'Failed', 'Canceled'] as const;
+export const STEP_STATES = [
+  'NotStarted',
+  'InProgress',
+  'Waiting',
+  'Succeeded',
+  'Skipped',
+  'Failed',
+  'Canceled',
+] as const;
 export type StepState = (typeof STEP_STATES)[number];
 
 /** A step transition as recorded in history and mailed to the publisher. */

@@ -14,7 +14,11 @@ export const STEPS = [
     title: 'Marketing and Technical Validation',
     estimate: 'first feedback within 5-7 business days',
   },
-  { id: 'publish', title: 'Publish Application with the Service', estimate: '< 1 day after the publishing date' },
+  {
+    id: 'publish',
+    title: 'Publish Application with the Service',
+    estimate: '< 1 day after the publishing date',
+  },
   { id: 'live', title: 'Live', estimate: '< 1 hour' },
 ] as const;
 
