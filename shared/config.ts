@@ -87,12 +87,16 @@ export class ConfigError extends Error {
 
 /** Parses every setting at once and reports every problem in one error. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Settings {
-  const picked = Object.fromEntries(SETTING_NAMES.map((n) => [n, env[n] === '' ? undefined : env[n]]));
+  const picked: RawSettings = Object.fromEntries(
+    SETTING_NAMES.map((n) => [n, env[n] === '' ? undefined : env[n]]),
+  );
   const parsed = settingsSchema.safeParse(picked);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`),
-    );
-  }
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`)),
+    ...crossSettingProblems(picked),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }
