@@ -1,0 +1,23 @@
+import type { ReviewDecision } from '../../domain/status';
+import type { DecisionStore } from '../../ports/stores';
+import type { StorageClients } from '../storage';
+import { TABLES } from '../../contracts/names';
+import { decodeDoc, encodeDoc, insertIfAbsent, listPartition } from './documents';
+import { padSubmission } from './submissionStore';
+
+/** A decision row per (submission, area): the insert is what makes "once per area" hold under races. */
+export function createDecisionStore(storage: StorageClients): DecisionStore {
+  const table = () => storage.table(TABLES.decisions);
+  return {
+    async add(offerId, submissionId, decision) {
+      const rowKey = `${padSubmission(submissionId)}-${decision.area}`;
+      return insertIfAbsent(await table(), { partitionKey: offerId, rowKey, ...encodeDoc(decision) });
+    },
+    async list(offerId, submissionId) {
+      const prefix = `${padSubmission(submissionId)}-`;
+      return (await listPartition(await table(), offerId))
+        .filter((row) => row.rowKey?.startsWith(prefix))
+        .map((row) => decodeDoc<ReviewDecision>(row));
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { HistoryEvent, HistoryStore } from '../../ports/stores';
+import type { StorageClients } from '../storage';
+import { TABLES } from '../../contracts/names';
+import { TRANSITIONS } from '../../domain/states';
+import { stepIndex } from '../../domain/steps';
+import { decodeDoc, encodeDoc, insertIfAbsent, listPartition } from './documents';
+import { padSubmission } from './submissionStore';
+
+/**
+ * One row per transition. The row key orders rows by submission, time, step and transition, and
+ * is the same when a retried activity writes the same transition again (its time comes from the
+ * orchestration, which replays it identically), so the insert doubles as the de-duplication.
+ */
+function rowKey(e: HistoryEvent): string {
+  const step = String(stepIndex(e.step)).padStart(2, '0');
+  const transition = String(TRANSITIONS.indexOf(e.state)).padStart(2, '0');
+  return `${padSubmission(e.submissionId)}-${step}-${transition}`;
+}
+
+export function createHistoryStore(storage: StorageClients): HistoryStore {
+  const table = () => storage.table(TABLES.history);
+  return {
+    async append(event) {
+      return insertIfAbsent(await table(), {
+        partitionKey: event.offerId,
+        rowKey: rowKey(event),
+        ...encodeDoc(event),
+      });
+    },
+    async list(offerId) {
+      const events = (await listPartition(await table(), offerId)).map((row) => decodeDoc<HistoryEvent>(row));
+      return events.sort((a, b) =>
+        a.submissionId === b.submissionId
+          ? a.at.localeCompare(b.at) || rowKey(a).localeCompare(rowKey(b))
+          : Number(a.submissionId) - Number(b.submissionId),
+      );
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { Offer } from '../../domain/offer';
+import type { OfferStore } from '../../ports/stores';
+import type { StorageClients } from '../storage';
+import { TABLES } from '../../contracts/names';
+import { decodeDoc, encodeDoc, getEntity, listAll } from './documents';
+
+const ROW = 'offer';
+
+export function createOfferStore(storage: StorageClients): OfferStore {
+  const table = () => storage.table(TABLES.offers);
+  return {
+    async get(offerId) {
+      const row = await getEntity(await table(), offerId, ROW);
+      return row && decodeDoc<Offer>(row);
+    },
+    async put(offer) {
+      const t = await table();
+      const existing = await getEntity(t, offer.offerId, ROW);
+      await t.upsertEntity({ partitionKey: offer.offerId, rowKey: ROW, ...encodeDoc(offer) }, 'Replace');
+      return { created: !existing };
+    },
+    async list() {
+      return (await listAll(await table())).map((row) => decodeDoc<Offer>(row));
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { OfferStatus } from '../../domain/status';
+import { ConcurrentUpdateError, StatusStore } from '../../ports/stores';
+import type { StorageClients } from '../storage';
+import { TABLES } from '../../contracts/names';
+import { decodeDoc, encodeDoc, getEntity, isStatus, listAll } from './documents';
+
+const ROW = 'status';
+const MAX_ATTEMPTS = 20;
+
+export function createStatusStore(storage: StorageClients): StatusStore {
+  const table = () => storage.table(TABLES.status);
+  return {
+    async get(offerId) {
+      const row = await getEntity(await table(), offerId, ROW);
+      return row && decodeDoc<OfferStatus>(row);
+    },
+    async list() {
+      return (await listAll(await table())).map((row) => decodeDoc<OfferStatus>(row));
+    },
+    async update(offerId, mutate, initial) {
+      const t = await table();
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const row = await getEntity(t, offerId, ROW);
+        const current = row ? decodeDoc<OfferStatus>(row) : initial();
+        const next = mutate(current);
+        if (!next) return current;
+        const entity = { partitionKey: offerId, rowKey: ROW, ...encodeDoc(next) };
+        try {
+          if (row?.etag) await t.updateEntity(entity, 'Replace', { etag: row.etag });
+          else await t.createEntity(entity);
+          return next;
+        } catch (error) {
+          // 412: someone wrote since we read; 409: someone created it first. Read again.
+          if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
+          await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+        }
+      }
+      throw new ConcurrentUpdateError(
+        `status of '${offerId}' kept changing; gave up after ${MAX_ATTEMPTS} attempts`,
+      );
+    },
+  };
+}

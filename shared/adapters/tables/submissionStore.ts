@@ -1,0 +1,28 @@
+import type { SubmissionRecord, SubmissionStore } from '../../ports/stores';
+import type { StorageClients } from '../storage';
+import { TABLES } from '../../contracts/names';
+import { decodeDoc, encodeDoc, getEntity, listPartition } from './documents';
+
+/** Submission ids are counters; padded row keys keep them in order. */
+export const padSubmission = (id: string) => id.padStart(10, '0');
+
+export function createSubmissionStore(storage: StorageClients): SubmissionStore {
+  const table = () => storage.table(TABLES.submissions);
+  return {
+    async put(record) {
+      const entity = {
+        partitionKey: record.offerId,
+        rowKey: padSubmission(record.submissionId),
+        ...encodeDoc(record),
+      };
+      await (await table()).upsertEntity(entity, 'Replace');
+    },
+    async get(offerId, submissionId) {
+      const row = await getEntity(await table(), offerId, padSubmission(submissionId));
+      return row && decodeDoc<SubmissionRecord>(row);
+    },
+    async list(offerId) {
+      return (await listPartition(await table(), offerId)).map((row) => decodeDoc<SubmissionRecord>(row));
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { OfferStatus, StepStatus, SubmissionError, initialSteps } from './status';
+import { STEP_STATE_OF, SubmissionState, Transition } from './states';
+import { StepId } from './steps';
+
+/** One change of one step of one submission: a history row, a status update and an email. */
+export interface StepTransition {
+  offerId: string;
+  submissionId: string;
+  step: StepId;
+  transition: Transition;
+  at: string;
+  message?: string;
+  actor?: string;
+  /** Set when `transition` is `failed`. */
+  error?: SubmissionError;
+}
+
+/** The key that makes a transition's history row and email unique (retries and crashes repeat it). */
+export function transitionKey(t: Pick<StepTransition, 'submissionId' | 'step' | 'transition'>): string {
+  return `${t.submissionId}|${t.step}|${t.transition}`;
+}
+
+function submissionStateAfter(t: StepTransition): SubmissionState {
+  switch (t.transition) {
+    case 'failed':
+      return 'Failed';
+    case 'canceled':
+      return 'Canceled';
+    case 'waiting':
+      if (t.step === 'publisher-signoff') return 'WaitingForPublisher';
+      if (t.step === 'marketing-technical-validation') return 'WaitingForReview';
+      return 'Running';
+    default:
+      return t.step === 'live' && t.transition === 'succeeded' ? 'Live' : 'Running';
+  }
+}
+
+function updateStep(step: StepStatus, t: StepTransition): StepStatus {
+  const state = STEP_STATE_OF[t.transition];
+  const next: StepStatus = { ...step, state, message: t.message ?? step.message };
+  if (t.transition === 'started' || (t.transition === 'skipped' && !step.startedAt)) next.startedAt = t.at;
+  if (['succeeded', 'skipped', 'failed', 'canceled'].includes(t.transition)) next.completedAt = t.at;
+  return next;
+}
+
+/**
+ * The offer status after a transition. Transitions of another submission than the current one
+ * are stale (a late retry) and change nothing. A cancel resets every step to NotStarted (design.md).
+ */
+export function applyTransition(status: OfferStatus, t: StepTransition): OfferStatus {
+  if (status.submissionId !== t.submissionId) return status;
+  const state = submissionStateAfter(t);
+  if (t.transition === 'canceled') {
+    return {
+      ...status,
+      state,
+      currentStep: 'validate-prerequisites',
+      steps: initialSteps(),
+      updatedAt: t.at,
+    };
+  }
+  return {
+    ...status,
+    state,
+    currentStep: t.step,
+    steps: status.steps.map((s) => (s.id === t.step ? updateStep(s, t) : s)),
+    error: t.transition === 'failed' ? (t.error ?? null) : status.error,
+    updatedAt: t.at,
+  };
+}
+
+/** The orchestration instance of a submission: derived, so the HTTP layer never has to look it up. */
+export function instanceIdFor(offerId: string, submissionId: string): string {
+  return `${offerId}-submission-${submissionId}`;
+}
+
+/** Status of a newly started submission: step 1 queued, everything else reset. */
+export function startSubmission(
+  status: OfferStatus,
+  submissionId: string,
+  notificationEmail: string,
+  now: string,
+): OfferStatus {
+  return {
+    offerId: status.offerId,
+    submissionId,
+    state: 'Running',
+    currentStep: 'validate-prerequisites',
+    steps: initialSteps(),
+    error: null,
+    notificationEmail,
+    updatedAt: now,
+    lastLiveVersion: status.lastLiveVersion,
+    liveSubmissionId: status.liveSubmissionId,
+  };
+}

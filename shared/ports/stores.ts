@@ -1,0 +1,103 @@
+import type { Offer } from '../domain/offer';
+import type { OfferStatus, ReviewDecision, SubmissionError } from '../domain/status';
+import type { SubmissionState } from '../domain/states';
+import type { StepId } from '../domain/steps';
+import type { Transition } from '../domain/states';
+
+/**
+ * What the application needs from storage. Adapters implement these over Azure Tables
+ * (shared/adapters/tables); everything above them is storage-agnostic.
+ */
+
+export interface OfferStore {
+  get(offerId: string): Promise<Offer | undefined>;
+  /** Creates or replaces; `created` tells which. */
+  put(offer: Offer): Promise<{ created: boolean }>;
+  list(): Promise<Offer[]>;
+}
+
+/** Thrown by `update` when a mutation keeps losing ETag races (it re-reads and retries first). */
+export class ConcurrentUpdateError extends Error {}
+
+export interface StatusStore {
+  get(offerId: string): Promise<OfferStatus | undefined>;
+  list(): Promise<OfferStatus[]>;
+  /**
+   * Read-modify-write under the row's ETag, retried on conflict, so two writers never silently
+   * overwrite each other. `mutate` gets the current status (or `initial` when none is stored) and
+   * returns the next one, or undefined for "no change". It may throw a DomainError to refuse.
+   */
+  update(
+    offerId: string,
+    mutate: (current: OfferStatus) => OfferStatus | undefined,
+    initial: () => OfferStatus,
+  ): Promise<OfferStatus>;
+}
+
+export interface SubmissionRecord {
+  offerId: string;
+  submissionId: string;
+  instanceId: string;
+  state: SubmissionState;
+  notificationEmail: string;
+  startedAt: string;
+  endedAt: string | null;
+  error: SubmissionError | null;
+  /** Blob name of the offer snapshot the submission started with. */
+  snapshotBlobName?: string;
+}
+
+export interface SubmissionStore {
+  put(record: SubmissionRecord): Promise<void>;
+  get(offerId: string, submissionId: string): Promise<SubmissionRecord | undefined>;
+  /** Oldest first. */
+  list(offerId: string): Promise<SubmissionRecord[]>;
+}
+
+export interface HistoryEvent {
+  offerId: string;
+  submissionId: string;
+  step: StepId;
+  state: Transition;
+  at: string;
+  message?: string;
+  actor?: string;
+}
+
+export interface HistoryStore {
+  /** Idempotent by (submission, step, transition): returns false when the row already existed. */
+  append(event: HistoryEvent): Promise<boolean>;
+  /** In order of occurrence. */
+  list(offerId: string): Promise<HistoryEvent[]>;
+}
+
+export type NotificationStatus = 'Queued' | 'Sent' | 'Failed' | 'OutboxOnly';
+
+export interface Notification {
+  offerId: string;
+  submissionId: string;
+  /** De-duplication key, e.g. `${submissionId}|${step}|${transition}`. */
+  key: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  step: StepId | null;
+  transition: string;
+  sentAt: string;
+  status: NotificationStatus;
+}
+
+export interface NotificationOutbox {
+  /** Insert-if-absent by key: returns false when this notification was already recorded. */
+  add(notification: Notification): Promise<boolean>;
+  get(offerId: string, key: string): Promise<Notification | undefined>;
+  setStatus(offerId: string, key: string, status: NotificationStatus): Promise<void>;
+  list(offerId: string): Promise<Notification[]>;
+}
+
+export interface DecisionStore {
+  /** Insert-if-absent per (offer, submission, area): returns false when already decided. */
+  add(offerId: string, submissionId: string, decision: ReviewDecision): Promise<boolean>;
+  list(offerId: string, submissionId: string): Promise<ReviewDecision[]>;
+}

@@ -1,0 +1,63 @@
+import { Settings, loadConfig } from './config';
+import { createStorageClients, StorageClients } from './adapters/storage';
+import { createOfferStore } from './adapters/tables/offerStore';
+import { createStatusStore } from './adapters/tables/statusStore';
+import { createSubmissionStore } from './adapters/tables/submissionStore';
+import { createHistoryStore } from './adapters/tables/historyStore';
+import { createNotificationOutbox } from './adapters/tables/notificationOutbox';
+import { createDecisionStore } from './adapters/tables/decisionStore';
+import { createBlobStore } from './adapters/blobStore';
+import { createEmailSender } from './adapters/email';
+import type {
+  DecisionStore,
+  HistoryStore,
+  NotificationOutbox,
+  OfferStore,
+  StatusStore,
+  SubmissionStore,
+} from './ports/stores';
+import type { BlobStore } from './ports/blobs';
+import type { EmailSender } from './ports/email';
+
+/** Everything handlers and activities depend on, built once from the settings. */
+export interface Services {
+  settings: Settings;
+  storage: StorageClients;
+  offers: OfferStore;
+  statuses: StatusStore;
+  submissions: SubmissionStore;
+  history: HistoryStore;
+  outbox: NotificationOutbox;
+  decisions: DecisionStore;
+  blobs: BlobStore;
+  email?: EmailSender;
+  now: () => Date;
+}
+
+export function createServices(settings: Settings, now: () => Date = () => new Date()): Services {
+  const storage = createStorageClients(settings);
+  return {
+    settings,
+    storage,
+    offers: createOfferStore(storage),
+    statuses: createStatusStore(storage),
+    submissions: createSubmissionStore(storage),
+    history: createHistoryStore(storage),
+    outbox: createNotificationOutbox(storage),
+    decisions: createDecisionStore(storage),
+    blobs: createBlobStore(storage),
+    email: createEmailSender(settings),
+    now,
+  };
+}
+
+let services: Services | undefined;
+
+/**
+ * The composition root for registered functions: settings are read on the first invocation,
+ * never at module load, so registration modules load anywhere (tests, the local host, Azure).
+ */
+export function getServices(): Services {
+  services ??= createServices(loadConfig());
+  return services;
+}
