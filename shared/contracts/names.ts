@@ -52,6 +52,8 @@ export const CONTAINERS = {
   storefront: 'storefront',
   previews: 'previews',
   published: 'published',
+  /** Offer snapshots taken at Publish: `{offerId}/{submissionId}/offer.json`. */
+  submissions: 'submissions',
 } as const;
 
 export const TABLES = {
