@@ -32,7 +32,6 @@ export const RULES = [
   'navx.bad-version',
   'navx.content-length',
   'navx.runtime-package',
-  'source.read-failed',
 ] as const;
 export type RuleId = (typeof RULES)[number];
 

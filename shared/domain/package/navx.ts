@@ -24,20 +24,32 @@ export function startsWithNavxMagic(bytes: Uint8Array): boolean {
 /** Reads the header of a file of `fileSize` bytes whose first 40 bytes are `bytes`. */
 export function parseNavxHeader(bytes: Uint8Array, fileSize: number): NavxParse {
   if (bytes.length < NAVX_HEADER_BYTES) {
-    return fail('navx.content-length', `The file is ${fileSize} bytes, shorter than the 40-byte .app header.`);
+    return fail(
+      'navx.content-length',
+      `The file is ${fileSize} bytes, shorter than the 40-byte .app header.`,
+    );
   }
   const v = view(bytes);
   if (v.getUint32(0, true) !== MAGIC || v.getUint32(36, true) !== MAGIC) {
-    return fail('navx.bad-magic', 'The file is not a Business Central .app: its header does not start and end with "NAVX". Upload the .app the AL compiler produced.');
+    return fail(
+      'navx.bad-magic',
+      'The file is not a Business Central .app: its header does not start and end with "NAVX". Upload the .app the AL compiler produced.',
+    );
   }
   const metadataSize = v.getUint32(4, true);
   const version = v.getUint32(8, true);
   if (metadataSize !== NAVX_HEADER_BYTES || version !== NAVX_METADATA_VERSION) {
-    return fail('navx.bad-version', `The .app header has metadata size ${metadataSize} and version ${version}; only size 40, version 2 (current AL compilers) is supported.`);
+    return fail(
+      'navx.bad-version',
+      `The .app header has metadata size ${metadataSize} and version ${version}; only size 40, version 2 (current AL compilers) is supported.`,
+    );
   }
   const contentLength = v.getBigInt64(28, true);
   if (contentLength <= 0n || contentLength > BigInt(fileSize - NAVX_HEADER_BYTES)) {
-    return fail('navx.content-length', `The .app header declares ${contentLength} bytes of content but only ${fileSize - NAVX_HEADER_BYTES} follow it: the file is truncated or damaged. Upload it again.`);
+    return fail(
+      'navx.content-length',
+      `The .app header declares ${contentLength} bytes of content but only ${fileSize - NAVX_HEADER_BYTES} follow it: the file is truncated or damaged. Upload it again.`,
+    );
   }
   return { header: { packageId: guidText(bytes.subarray(12, 28)), contentLength: Number(contentLength) } };
 }

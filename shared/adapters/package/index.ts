@@ -1,0 +1,5 @@
+export * from './archiveReader';
+export * from './blobSource';
+export * from './packageReader';
+export * from './source';
+export * from './validatePackage';
