@@ -1,0 +1,177 @@
+// The Function App on Flex Consumption (Node 20) with its plan, identity-based app settings and
+// App Service Authentication. Settings are the names of shared/config.ts; test/unit/settings.test.ts
+// reads the `appSettings` block below and fails when the code reads a name that is not set here.
+param name string
+param planName string
+param location string = resourceGroup().location
+param tags object = {}
+param applicationInsightsName string
+param storageAccountName string
+param deploymentStorageContainerName string
+param identityId string
+param identityClientId string
+param acsEndpoint string
+param acsSender string
+param publicBaseUrl string = ''
+param reviewEscalationEmail string
+param supportUrl string
+param authClientId string
+param anonymousPaths array = []
+param instanceMemoryMB int = 2048
+param maximumInstanceCount int = 40
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentStorageContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '20'
+      }
+    }
+  }
+}
+
+// Identity-based connections only: no account key, connection string with a key, or ACS access key.
+// Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION here (the runtime
+// comes from functionAppConfig), and WEBSITE_HOSTNAME / WEBSITE_AUTH_ENABLED are set by the platform
+// (the latter to "true" by the authsettingsV2 resource below).
+var appSettings = {
+  AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  // The connection string only locates the ingestion endpoint: with DisableLocalAuth the
+  // instrumentation key in it authorises nothing; the identity below does.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // DefaultAzureCredential (ACS email, the app's Table and Blob clients) picks the user-assigned identity.
+  AZURE_CLIENT_ID: identityClientId
+  ACS_EMAIL_ENDPOINT: acsEndpoint
+  ACS_EMAIL_SENDER: acsSender
+  PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
+  REVIEW_ESCALATION_EMAIL: reviewEscalationEmail
+  SUPPORT_URL: supportUrl
+  PACKAGE_VALIDATION_TIMEOUT: 'PT1H'
+  SIGNOFF_REMINDER_INTERVAL: 'P3D'
+  REVIEW_SLA_BUSINESS_DAYS: '7'
+  MAX_PACKAGE_BYTES: '209715200'
+  MAX_ARTIFACT_BYTES: '10485760'
+  MAX_JSON_BODY_BYTES: '1048576'
+  TEST_DRIVE_PROBE_TIMEOUT_MS: '10000'
+  LEAD_DELIVERY_TIMEOUT_MS: '10000'
+}
+
+resource appSettingsConfig 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: appSettings
+}
+
+// App Service Authentication (Easy Auth) with Entra ID. It validates bearer tokens issued for the
+// app registration, strips any x-ms-client-principal sent by a caller and injects its own (with the
+// `roles` and `publisher_id` claims), and answers 401 to requests without a token. No client secret:
+// callers (the portal, scripts) acquire tokens themselves; the browser login flow is not used.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+      runtimeVersion: '~1'
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: anonymousPaths
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${authClientId}'
+            authClientId
+          ]
+        }
+        login: {
+          disableWWWAuthenticate: false
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+    httpSettings: {
+      requireHttps: true
+      routes: {
+        apiPrefix: '/.auth'
+      }
+      forwardProxy: {
+        convention: 'NoProxy'
+      }
+    }
+  }
+}
+
+output name string = functionApp.name
+output uri string = 'https://${functionApp.properties.defaultHostName}'
+output defaultHostName string = functionApp.properties.defaultHostName

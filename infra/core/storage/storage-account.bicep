@@ -1,0 +1,65 @@
+// Storage for the Functions host, Durable Functions (queues, tables, leases), the app's tables and
+// blob containers, and the Flex Consumption deployment package. Shared keys are disabled: every
+// client authenticates with Entra ID (the app's managed identity, see app/rbac.bicep).
+param name string
+param location string = resourceGroup().location
+param tags object = {}
+param containerNames array
+param tableNames array
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    allowCrossTenantReplication: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    dnsEndpointType: 'Standard'
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+
+  resource blobServices 'blobServices' = {
+    name: 'default'
+    resource containers 'containers' = [
+      for containerName in containerNames: {
+        name: containerName
+        properties: {
+          publicAccess: 'None'
+        }
+      }
+    ]
+  }
+
+  resource tableServices 'tableServices' = {
+    name: 'default'
+    resource tables 'tables' = [
+      for tableName in tableNames: {
+        name: tableName
+      }
+    ]
+  }
+
+  // Durable Functions creates its control and work-item queues here at start-up.
+  resource queueServices 'queueServices' = {
+    name: 'default'
+  }
+}
+
+output name string = storage.name
+output id string = storage.id
+output primaryBlobEndpoint string = storage.properties.primaryEndpoints.blob
+output primaryQueueEndpoint string = storage.properties.primaryEndpoints.queue
+output primaryTableEndpoint string = storage.properties.primaryEndpoints.table

@@ -1,0 +1,193 @@
+targetScope = 'subscription'
+
+// Offer publishing pipeline: a Flex Consumption Function App (Node 20, Durable Functions) with a
+// user-assigned identity, storage without shared keys, Application Insights without local auth,
+// Azure Communication Services Email on an Azure-managed domain, and App Service Authentication
+// (Entra ID). Layout and naming follow Azure-Samples/functions-quickstart-typescript-azd.
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; with the subscription and location it seeds the resource token.')
+param environmentName string
+
+@minLength(1)
+@description('Primary location of every regional resource (must offer Flex Consumption).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Application (client) id of the Entra ID app registration that protects the API (created beforehand: see infra/DEPLOY.md).')
+@minLength(36)
+param authClientId string
+
+@description('Mailbox that receives the review escalation emails (REVIEW_ESCALATION_EMAIL).')
+@minLength(3)
+param reviewEscalationEmail string
+
+@description('Support link printed in every email (SUPPORT_URL).')
+@minLength(8)
+param supportUrl string
+
+@description('Base URL of links in emails and statusUrl (PUBLIC_BASE_URL). Empty: https://<function app default host name>.')
+param publicBaseUrl string = ''
+
+@description('Where ACS and the Email service keep data at rest (both must match).')
+param acsDataLocation string = 'United States'
+
+@description('Paths App Service Authentication lets through without a token; the app still checks identity itself. The blob webhook is protected by its system key; the preview route by its hidekey.')
+param anonymousPaths array = [
+  '/runtime/webhooks/blobs'
+  '/api/offers/*/preview'
+]
+
+@description('Object id of the user running azd (AZURE_PRINCIPAL_ID): gets data roles on storage for debugging. Empty: none.')
+param principalId string = ''
+
+@allowed(['User', 'ServicePrincipal'])
+param principalType string = 'User'
+
+param resourceGroupName string = ''
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
+// Flex Consumption pulls the app package from this container (identity-based, see api.bicep).
+var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+
+// Names from shared/contracts/names.ts (CONTAINERS, TABLES); test/unit/settings.test.ts checks they match.
+// The Durable task hub's own tables, queues and leases container are created by the runtime.
+var packagesContainerName = 'packages'
+var appContainerNames = [
+  packagesContainerName
+  'storefront'
+  'previews'
+  'published'
+  'submissions'
+]
+var appTableNames = [
+  'Offers'
+  'OfferStatus'
+  'Submissions'
+  'StepHistory'
+  'Notifications'
+  'PackageReports'
+  'ReviewDecisions'
+  'Leads'
+]
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'core/identity/user-assigned-identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'core/storage/storage-account.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    containerNames: concat([deploymentStorageContainerName], appContainerNames)
+    tableNames: appTableNames
+  }
+}
+
+module monitoring 'core/monitor/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module email 'core/communication/email.bicep' = {
+  name: 'email'
+  scope: rg
+  params: {
+    communicationServiceName: '${abbrs.communicationServices}${resourceToken}'
+    emailServiceName: '${abbrs.emailServices}${resourceToken}'
+    dataLocation: acsDataLocation
+    tags: tags
+  }
+}
+
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    storageAccountName: storage.outputs.name
+    deploymentStorageContainerName: deploymentStorageContainerName
+    identityId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    acsEndpoint: email.outputs.endpoint
+    acsSender: email.outputs.senderAddress
+    publicBaseUrl: publicBaseUrl
+    reviewEscalationEmail: reviewEscalationEmail
+    supportUrl: supportUrl
+    authClientId: authClientId
+    anonymousPaths: anonymousPaths
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    communicationServiceName: email.outputs.communicationServiceName
+    managedIdentityPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+// Blob trigger on Flex Consumption = Event Grid source. The topic is declared here; its subscription
+// (webhook with the blobs_extension key) is created by infra/scripts/post-deploy.* after code deploy.
+module packagesTopic 'core/eventgrid/storage-system-topic.bicep' = {
+  name: 'packagesTopic'
+  scope: rg
+  params: {
+    name: '${abbrs.eventGridSystemTopics}packages-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output SERVICE_API_NAME string = api.outputs.name
+output SERVICE_API_URI string = api.outputs.uri
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_CLIENT_ID string = identity.outputs.clientId
+output PACKAGES_CONTAINER_NAME string = packagesContainerName
+output PACKAGES_SYSTEM_TOPIC_NAME string = packagesTopic.outputs.name
+output PACKAGES_BLOB_FUNCTION_NAME string = 'validatePackageBlob'
+output ACS_EMAIL_ENDPOINT string = email.outputs.endpoint
+output ACS_EMAIL_SENDER string = email.outputs.senderAddress
