@@ -44,3 +44,14 @@ export interface DurableEngine {
   /** Serves the durable client's HTTP calls; `path` is below /runtime/webhooks/durabletask/. */
   handleRpc(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
 }
+
+/** What `createDurableEngine(options)` of devhost/durable/engine.ts receives from the host shell. */
+export interface DurableEngineOptions {
+  invoker: FunctionInvoker;
+  clock: HostClock;
+  storageConnectionString: string;
+  taskHub: string;
+  /** The host's own origin, e.g. http://127.0.0.1:7071 (webhooks live below /runtime/webhooks/durabletask/). */
+  baseUrl: string;
+  log: (message: string) => void;
+}

@@ -1,0 +1,326 @@
+/**
+ * Blob triggers by polling, like the Functions host's scan for storage accounts without Event Grid:
+ * every new or changed blob (by ETag) invokes the function once. Receipts in a table make "once"
+ * survive a restart; a failing blob is retried with backoff and after five failures it is
+ * recorded in a poison table, as Azure moves it to the webjobs-blobtrigger-poison queue.
+ */
+import { createHash } from 'node:crypto';
+import { RestError, TableClient } from '@azure/data-tables';
+import { BlobGetPropertiesResponse, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { createTableIfMissing } from './clock';
+import type { FunctionInvoker, FunctionRegistration } from './types';
+
+export const RECEIPTS_TABLE = 'DevhostBlobReceipts';
+export const POISON_TABLE = 'DevhostBlobPoison';
+export const MAX_ATTEMPTS = 5;
+
+export interface BlobTriggerOptions {
+  invoker: FunctionInvoker;
+  storageConnectionString: string;
+  /** Connection strings by app-setting name, for triggers that name their own `connection`. */
+  settings?: Record<string, string | undefined>;
+  pollIntervalMs?: number;
+  /** Backoff before attempt n+1 (n failures so far). */
+  retryDelayMs?: (failures: number) => number;
+  /** How long an attempt may run before another host (or this one, restarted) may take it over. */
+  leaseMs?: number;
+  log: (message: string) => void;
+}
+
+export interface BlobTriggerRunner {
+  /** Creates the tables and containers; then polls until stop(). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  describe(): string[];
+}
+
+interface BlobWatch {
+  functionName: string;
+  container: ContainerClient;
+  containerName: string;
+  prefix: string;
+  pattern: RegExp;
+  path: string;
+}
+
+type ReceiptStatus = 'Running' | 'Succeeded' | 'Poisoned' | 'Superseded';
+
+interface Receipt {
+  partitionKey: string;
+  rowKey: string;
+  functionName: string;
+  container: string;
+  blobName: string;
+  etag: string;
+  status: ReceiptStatus;
+  failures: number;
+  nextAttemptAt: number;
+  /** Until then one host owns the current attempt (ms since epoch). */
+  leaseUntil: number;
+  lastError?: string;
+}
+
+export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTriggerRunner {
+  const tableOptions = { allowInsecureConnection: true };
+  const receipts = TableClient.fromConnectionString(
+    options.storageConnectionString,
+    RECEIPTS_TABLE,
+    tableOptions,
+  );
+  const poison = TableClient.fromConnectionString(
+    options.storageConnectionString,
+    POISON_TABLE,
+    tableOptions,
+  );
+  const watches = options.invoker
+    .list()
+    .filter((r) => r.trigger.type.toLowerCase() === 'blobtrigger')
+    .map((r) => toWatch(r, options));
+  const leaseMs = options.leaseMs ?? 60000;
+  const retryDelay = options.retryDelayMs ?? backoff(1000);
+  /** The ETag already handled (or in hand) per function+blob, to skip table reads on every poll. */
+  const settled = new Map<string, string>();
+  const inFlight = new Map<string, Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let polling: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  async function start(): Promise<void> {
+    if (watches.length === 0) return;
+    await createTableIfMissing(receipts);
+    await createTableIfMissing(poison);
+    for (const watch of watches) await watch.container.createIfNotExists();
+    schedule();
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      polling = pollAll()
+        .catch((error: unknown) => options.log(`Blob trigger poll failed: ${describeError(error)}`))
+        .finally(schedule);
+    }, options.pollIntervalMs ?? 500);
+  }
+
+  async function pollAll(): Promise<void> {
+    for (const watch of watches) {
+      for await (const blob of watch.container.listBlobsFlat({
+        prefix: watch.prefix,
+        includeMetadata: true,
+      })) {
+        if (stopped) return;
+        const params = watch.pattern.exec(blob.name)?.groups;
+        const etag = blob.properties.etag;
+        const key = `${watch.functionName}|${watch.containerName}|${blob.name}`;
+        if (!params || !etag || settled.get(key) === etag || inFlight.has(key)) continue;
+        const work = handleVersion(watch, blob.name, etag, { ...params })
+          .then((finished) => void (finished && settled.set(key, etag)))
+          .catch((error: unknown) =>
+            options.log(`Blob trigger ${watch.functionName} (${blob.name}): ${describeError(error)}`),
+          )
+          .finally(() => inFlight.delete(key));
+        inFlight.set(key, work);
+      }
+    }
+  }
+
+  /** Returns true when this version needs no more work (succeeded, poisoned or superseded). */
+  async function handleVersion(
+    watch: BlobWatch,
+    blobName: string,
+    etag: string,
+    params: Record<string, string>,
+  ): Promise<boolean> {
+    const claim = await claimReceipt(watch, blobName, etag);
+    if (claim === 'finished') return true;
+    if (claim === 'busy') return false;
+    const receipt = claim;
+    const blob = watch.container.getBlobClient(blobName);
+    let bytes: Buffer;
+    let properties: Record<string, unknown>;
+    let metadata: Record<string, string>;
+    try {
+      // Only the version this receipt is for: a newer upload gets its own receipt.
+      bytes = await blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
+      const props = await blob.getProperties({ conditions: { ifMatch: etag } });
+      properties = blobProperties(props, bytes.length);
+      metadata = props.metadata ?? {};
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) {
+        await saveReceipt({ ...receipt, status: 'Superseded' });
+        return true;
+      }
+      throw error;
+    }
+    const triggerMetadata = {
+      name: blobName,
+      blobTrigger: `${watch.containerName}/${blobName}`,
+      uri: blob.url,
+      properties,
+      metadata,
+      ...params,
+    };
+    try {
+      await options.invoker.invoke(watch.functionName, bytes, { triggerMetadata });
+      await saveReceipt({ ...receipt, status: 'Succeeded', lastError: undefined, leaseUntil: 0 });
+      return true;
+    } catch (error) {
+      return recordFailure(watch, receipt, error);
+    }
+  }
+
+  /**
+   * The receipt is written before the first invocation, with a lease: after a restart a Succeeded
+   * receipt is never re-run, and one still Running (the host died mid-invocation) is retried once
+   * its lease ran out (at least once, as in Azure). The lease also keeps two hosts sharing one
+   * storage account from running the same version at the same time.
+   */
+  async function claimReceipt(
+    watch: BlobWatch,
+    blobName: string,
+    etag: string,
+  ): Promise<Receipt | 'finished' | 'busy'> {
+    const now = Date.now();
+    const fresh: Receipt = {
+      partitionKey: keyOf(`${watch.functionName}|${watch.containerName}|${blobName}`),
+      rowKey: keyOf(etag),
+      functionName: watch.functionName,
+      container: watch.containerName,
+      blobName,
+      etag,
+      status: 'Running',
+      failures: 0,
+      nextAttemptAt: 0,
+      leaseUntil: now + leaseMs,
+    };
+    try {
+      await receipts.createEntity(fresh);
+      return fresh;
+    } catch (error) {
+      if (!(error instanceof RestError && error.statusCode === 409)) throw error;
+    }
+    const stored = await receipts.getEntity<Receipt>(fresh.partitionKey, fresh.rowKey);
+    if (stored.status !== 'Running') return 'finished';
+    if (Number(stored.nextAttemptAt) > now || Number(stored.leaseUntil) > now) return 'busy';
+    try {
+      const lease = { partitionKey: fresh.partitionKey, rowKey: fresh.rowKey, leaseUntil: now + leaseMs };
+      await receipts.updateEntity(lease, 'Merge', { etag: stored.etag });
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 412) return 'busy';
+      throw error;
+    }
+    return { ...fresh, failures: Number(stored.failures), nextAttemptAt: Number(stored.nextAttemptAt) };
+  }
+
+  async function recordFailure(watch: BlobWatch, receipt: Receipt, error: unknown): Promise<boolean> {
+    const failures = Number(receipt.failures) + 1;
+    const lastError = describeError(error).slice(0, 4000);
+    if (failures >= MAX_ATTEMPTS) {
+      await poison.upsertEntity({
+        partitionKey: receipt.partitionKey,
+        rowKey: receipt.rowKey,
+        functionName: watch.functionName,
+        container: watch.containerName,
+        blobName: receipt.blobName,
+        etag: receipt.etag,
+        failures,
+        lastError,
+      });
+      await saveReceipt({ ...receipt, status: 'Poisoned', failures, lastError, leaseUntil: 0 });
+      options.log(
+        `Blob trigger ${watch.functionName}: ${receipt.blobName} failed ${failures} times; poisoned.`,
+      );
+      return true;
+    }
+    const delay = retryDelay(failures);
+    await saveReceipt({ ...receipt, failures, lastError, nextAttemptAt: Date.now() + delay, leaseUntil: 0 });
+    options.log(
+      `Blob trigger ${watch.functionName}: ${receipt.blobName} failed (${failures}), retry in ${delay} ms.`,
+    );
+    return false;
+  }
+
+  async function saveReceipt(receipt: Receipt): Promise<void> {
+    const { lastError, ...rest } = receipt;
+    await receipts.upsertEntity(lastError === undefined ? rest : { ...rest, lastError }, 'Replace');
+  }
+
+  async function stop(): Promise<void> {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await polling;
+    await Promise.allSettled([...inFlight.values()]);
+  }
+
+  return {
+    start,
+    stop,
+    describe: () => watches.map((w) => `${w.functionName}: ${w.path}`),
+  };
+}
+
+/** 1 s, 2 s, 4 s, 8 s ... capped at 30 s. */
+export function backoff(baseMs: number): (failures: number) => number {
+  return (failures) => Math.min(baseMs * 2 ** (failures - 1), 30000);
+}
+
+function toWatch(registration: FunctionRegistration, options: BlobTriggerOptions): BlobWatch {
+  const path = String(registration.trigger.path ?? '');
+  const slash = path.indexOf('/');
+  const containerName = slash < 0 ? path : path.slice(0, slash);
+  const namePattern = slash < 0 ? '{name}' : path.slice(slash + 1);
+  const connection = connectionFor(registration, options);
+  const service = BlobServiceClient.fromConnectionString(connection);
+  return {
+    functionName: registration.name,
+    container: service.getContainerClient(containerName),
+    containerName,
+    prefix: namePattern.split('{')[0] ?? '',
+    pattern: compileBlobPattern(namePattern),
+    path,
+  };
+}
+
+function connectionFor(registration: FunctionRegistration, options: BlobTriggerOptions): string {
+  const setting = typeof registration.trigger.connection === 'string' ? registration.trigger.connection : '';
+  const value = setting ? options.settings?.[setting] : undefined;
+  // A setting that is not a connection string (identity-based, or unset) falls back to local storage.
+  return value && value.includes('AccountName=') ? value : options.storageConnectionString;
+}
+
+/**
+ * `{offerId}/{fileName}` → a regex with named groups. Each parameter stops at a slash except the
+ * last one, which takes the rest of the name (Azure's `{name}` matches names with folders too).
+ */
+export function compileBlobPattern(namePattern: string): RegExp {
+  const tokens = namePattern.split(/(\{[^}]+\})/).filter((t) => t !== '');
+  const lastParam = tokens.map((t) => t.startsWith('{')).lastIndexOf(true);
+  const source = tokens
+    .map((token, i) => {
+      if (!token.startsWith('{')) return token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const name = token.slice(1, -1).replace(/[^A-Za-z0-9_]/g, '_');
+      return i === lastParam ? `(?<${name}>.+)` : `(?<${name}>[^/]+)`;
+    })
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
+function blobProperties(props: BlobGetPropertiesResponse, length: number): Record<string, unknown> {
+  return {
+    contentType: props.contentType,
+    contentLength: length,
+    eTag: props.etag,
+    lastModified: props.lastModified,
+    createdOn: props.createdOn,
+    contentMD5: props.contentMD5 ? Buffer.from(props.contentMD5).toString('base64') : undefined,
+  };
+}
+
+/** Table keys may not contain / \ # ? or control characters: hash, and keep the readable parts as properties. */
+function keyOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,261 @@
+/**
+ * The local host's HTTP front door: HTTP triggers under /{routePrefix}, the durable client's
+ * webhooks under /runtime/webhooks/durabletask/, and the local-only clock admin routes.
+ * authLevel is not enforced: locally every level is allowed, as with Core Tools.
+ */
+import { randomUUID } from 'node:crypto';
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import type { PersistentClock } from './clock';
+import { parseDuration } from './clock';
+import { createRouteTable, HttpRoute, RouteMatch } from './routes';
+import type { DurableEngine, FunctionInvoker } from './types';
+
+export const DURABLE_WEBHOOK_PREFIX = '/runtime/webhooks/durabletask/';
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+
+export interface HttpHostOptions {
+  invoker: FunctionInvoker;
+  routes: HttpRoute[];
+  routePrefix: string;
+  engine?: Pick<DurableEngine, 'handleRpc' | 'clientBindingData'>;
+  clock: PersistentClock;
+  maxBodyBytes: number;
+  log: (message: string) => void;
+}
+
+/** The worker's RPC shape of an HTTP response (what getResponse produces). */
+interface RpcHttpResponse {
+  statusCode?: string | number;
+  headers?: Record<string, string>;
+  cookies?: RpcCookie[];
+  body?: { bytes?: Uint8Array; string?: string } | null;
+}
+
+interface RpcCookie {
+  name: string;
+  value: string;
+  domain?: { value?: string } | null;
+  path?: { value?: string } | null;
+  expires?: { value?: { seconds?: number } } | null;
+  secure?: { value?: boolean } | null;
+  httpOnly?: { value?: boolean } | null;
+  sameSite?: string;
+  maxAge?: { value?: number } | null;
+}
+
+class BodyTooLargeError extends Error {}
+
+export function createHttpHost(options: HttpHostOptions): http.Server {
+  const table = createRouteTable(options.routes);
+  const prefix = '/' + options.routePrefix.replace(/^\/+|\/+$/g, '');
+  return http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => failInternal(res, error, options.log));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    if (url.pathname.startsWith(DURABLE_WEBHOOK_PREFIX)) return durableWebhook(req, res, url);
+    if (url.pathname === '/admin/clock' || url.pathname === '/admin/clock/advance') {
+      return clockAdmin(req, res, url.pathname, options);
+    }
+    const below = belowPrefix(url.pathname, prefix);
+    const matches = below === undefined ? [] : table.match(below);
+    if (matches.length === 0) return sendError(res, 404, 'not_found', `No function serves ${url.pathname}.`);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = matches.find((m) => m.route.methods.length === 0 || m.route.methods.includes(method));
+    if (!match) {
+      res.setHeader('allow', [...new Set(matches.flatMap((m) => m.route.methods))].join(', '));
+      return sendError(res, 405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}.`);
+    }
+    await invokeHttp(req, res, url, match);
+  }
+
+  async function durableWebhook(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!options.engine)
+      return sendError(res, 503, 'durable_unavailable', 'The durable engine is not running.');
+    await options.engine.handleRpc(req, res, url.pathname.slice(DURABLE_WEBHOOK_PREFIX.length));
+  }
+
+  async function invokeHttp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    match: RouteMatch,
+  ): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readBody(req, options.maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      res.setHeader('connection', 'close');
+      return sendError(
+        res,
+        413,
+        'payload_too_large',
+        `The request body is over ${options.maxBodyBytes} bytes.`,
+      );
+    }
+    const registration = options.invoker.get(match.route.functionName);
+    const wantsClient = Object.values(registration?.bindings ?? {}).some(
+      (b) => b.type === 'durableClient' || b.type === 'orchestrationClient',
+    );
+    const clientData = wantsClient && options.engine ? options.engine.clientBindingData() : undefined;
+    const result = await options.invoker.invoke(
+      match.route.functionName,
+      toRpcRequest(req, url, match, body),
+      {
+        extraInputs: clientData ? { durableClient: clientData, orchestrationClient: clientData } : {},
+      },
+    );
+    writeResponse(res, result as RpcHttpResponse | undefined);
+  }
+}
+
+function belowPrefix(pathname: string, prefix: string): string | undefined {
+  if (prefix === '/') return pathname;
+  const lower = pathname.toLowerCase();
+  if (lower === prefix.toLowerCase()) return '';
+  return lower.startsWith(prefix.toLowerCase() + '/') ? pathname.slice(prefix.length + 1) : undefined;
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume();
+    return Promise.reject(new BodyTooLargeError());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        // Stop buffering but keep draining, so the client can read the 413.
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+/** The worker's RpcHttpData for a request. */
+function toRpcRequest(
+  req: IncomingMessage,
+  url: URL,
+  match: RouteMatch,
+  body: Buffer,
+): Record<string, unknown> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] ??= value;
+  return {
+    method: (req.method ?? 'GET').toUpperCase(),
+    url: url.toString(),
+    headers,
+    params: match.params,
+    query,
+    body: body.length > 0 ? { bytes: body } : undefined,
+  };
+}
+
+function writeResponse(res: ServerResponse, response: RpcHttpResponse | undefined): void {
+  if (!response) {
+    res.statusCode = 204;
+    res.end();
+    return;
+  }
+  res.statusCode = Number(response.statusCode ?? 200) || 200;
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  const cookies = (response.cookies ?? []).map(formatCookie);
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  const body = response.body?.bytes ?? response.body?.string;
+  res.end(body === undefined ? undefined : Buffer.from(body));
+}
+
+function formatCookie(cookie: RpcCookie): string {
+  const parts = [`${cookie.name}=${cookie.value}`];
+  if (cookie.domain?.value) parts.push(`Domain=${cookie.domain.value}`);
+  if (cookie.path?.value) parts.push(`Path=${cookie.path.value}`);
+  if (cookie.expires?.value?.seconds !== undefined) {
+    parts.push(`Expires=${new Date(cookie.expires.value.seconds * 1000).toUTCString()}`);
+  }
+  if (cookie.maxAge?.value !== undefined) parts.push(`Max-Age=${cookie.maxAge.value}`);
+  if (cookie.secure?.value) parts.push('Secure');
+  if (cookie.httpOnly?.value) parts.push('HttpOnly');
+  if (cookie.sameSite === 'lax' || cookie.sameSite === 'strict') parts.push(`SameSite=${cookie.sameSite}`);
+  return parts.join('; ');
+}
+
+async function clockAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  options: HttpHostOptions,
+): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (pathname === '/admin/clock' && method === 'GET')
+    return sendJson(res, 200, { now: options.clock.now() });
+  if (pathname !== '/admin/clock/advance' || method !== 'POST') {
+    return sendError(res, 405, 'method_not_allowed', `${method} is not allowed on ${pathname}.`);
+  }
+  const by = parseAdvanceBody((await readBody(req, 64 * 1024).catch(() => Buffer.alloc(0))).toString('utf8'));
+  if (by === undefined) {
+    return sendError(res, 400, 'invalid_request', 'Give {"by": "<ISO 8601 duration>"}, e.g. {"by": "P8D"}.', [
+      {
+        path: 'by',
+        message: 'An ISO 8601 duration of weeks, days, hours, minutes or seconds, such as P8D or PT12H.',
+      },
+    ]);
+  }
+  options.clock.advance(by);
+  await options.clock.saved();
+  options.log(`Clock advanced by ${by} ms; now ${options.clock.now().toISOString()}`);
+  sendJson(res, 200, { now: options.clock.now() });
+}
+
+function parseAdvanceBody(text: string): number | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    const by = (body as { by?: unknown } | null)?.by;
+    return typeof by === 'string' ? parseDuration(by) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  details?: Array<{ path: string; message: string }>,
+): void {
+  sendJson(res, status, { error: { code, message, ...(details ? { details } : {}) } });
+}
+
+function failInternal(res: ServerResponse, error: unknown, log: (message: string) => void): void {
+  const correlationId = randomUUID();
+  // The stack goes to the log only; the body carries an id to find it.
+  log(
+    `Request failed (${correlationId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, 500, { error: { code: 'internal', message: 'The function failed.', correlationId } });
+}

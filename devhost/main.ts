@@ -1,0 +1,241 @@
+/**
+ * `npm start`: runs the app's registered functions on this machine, as the Functions host and
+ * Node worker would, with Azurite as storage. No Azure account, no Core Tools.
+ *
+ * Settings (environment first, then local.settings.json Values):
+ *   AzureWebJobsStorage     storage connection string; unset = start Azurite with data under .data/azurite
+ *   PORT                    HTTP port (7071)
+ *   DEVHOST_MAIN            glob of registration modules (default: package.json "main")
+ *   DEVHOST_TASK_HUB        durable task hub (default: host.json extensions.durableTask.hubName)
+ *   DEVHOST_MAX_BODY_BYTES  request body cap (256 MiB), larger bodies get 413
+ *   DEVHOST_BLOB_RETRY_BASE_MS  first blob trigger retry delay (1000), doubling per failure
+ *   AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT / AZURITE_TABLE_PORT  (10000 / 10001 / 10002)
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { applyLocalSettings, expandGlob, readHostJson, readMainPattern } from './appFiles';
+import { RunningAzurite, startAzurite } from './azurite';
+import { backoff, BlobTriggerRunner, createBlobTriggerRunner } from './blobTriggers';
+import { createPersistentClock } from './clock';
+import { createFunctionsCore, FunctionsCore, installFunctionsCore } from './functionsCore';
+import { createHttpHost, DEFAULT_MAX_BODY_BYTES } from './httpServer';
+import { HttpRoute, httpRoutesOf } from './routes';
+import type { DurableEngine, DurableEngineOptions } from './types';
+
+const log = (message: string): void => console.log(`[devhost] ${message}`);
+
+/** Kept outside main() so a failed start still stops the Azurite it launched. */
+let launchedAzurite: RunningAzurite | undefined;
+
+interface Running {
+  server: http.Server;
+  blobs: BlobTriggerRunner;
+  engine?: DurableEngine;
+  core: FunctionsCore;
+  azurite?: RunningAzurite;
+}
+
+async function main(): Promise<void> {
+  const root = path.resolve(process.env.DEVHOST_ROOT ?? path.join(__dirname, '..', '..'));
+  const env = process.env;
+  env.NO_PROXY = withLocalhost(env.NO_PROXY);
+  env.no_proxy = withLocalhost(env.no_proxy);
+  const applied = applyLocalSettings(root, env);
+  if (applied.length > 0) log(`local.settings.json: ${applied.join(', ')}`);
+  const azurite = env.AzureWebJobsStorage ? undefined : await startLocalStorage(root);
+  launchedAzurite = azurite;
+  if (azurite) env.AzureWebJobsStorage = azurite.connectionString;
+  const storage = env.AzureWebJobsStorage as string;
+
+  const core = createFunctionsCore((message) => log(message));
+  installFunctionsCore(core.api);
+  const modules = loadApp(root, env.DEVHOST_MAIN ?? readMainPattern(root));
+  await core.appStart(root);
+
+  const hostJson = readHostJson(root);
+  const taskHub = env.DEVHOST_TASK_HUB ?? hostJson.taskHub;
+  const port = Number(env.PORT ?? 7071);
+  const clock = await createPersistentClock({ storageConnectionString: storage, key: taskHub });
+  const engine = loadDurableEngine({
+    invoker: core.invoker,
+    clock,
+    storageConnectionString: storage,
+    taskHub,
+    baseUrl: `http://127.0.0.1:${port}`,
+    log: (message) => log(`[durable] ${message}`),
+  });
+  const routes = httpRoutesOf(core.invoker.list());
+  const server = createHttpHost({
+    invoker: core.invoker,
+    routes,
+    routePrefix: hostJson.routePrefix,
+    engine,
+    clock,
+    maxBodyBytes: Number(env.DEVHOST_MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES),
+    log,
+  });
+  const blobs = createBlobTriggerRunner({
+    invoker: core.invoker,
+    storageConnectionString: storage,
+    settings: env,
+    retryDelayMs: backoff(Number(env.DEVHOST_BLOB_RETRY_BASE_MS ?? 1000)),
+    log,
+  });
+
+  await listen(server, port);
+  await engine?.start();
+  await blobs.start();
+  const running: Running = { server, blobs, engine, core, azurite };
+  stopOnSignals(running);
+  printSummary({
+    port,
+    routes,
+    routePrefix: hostJson.routePrefix,
+    modules,
+    blobs,
+    core,
+    storage,
+    root,
+    taskHub,
+    azurite,
+  });
+  log(`Host ready on http://localhost:${port}`);
+}
+
+function withLocalhost(list: string | undefined): string {
+  const entries = new Set((list ?? '').split(',').filter((e) => e.trim() !== ''));
+  entries.add('127.0.0.1');
+  entries.add('localhost');
+  return [...entries].join(',');
+}
+
+async function startLocalStorage(root: string): Promise<RunningAzurite> {
+  const location = path.join(root, '.data', 'azurite');
+  log(`AzureWebJobsStorage is not set: starting Azurite (data in ${location})`);
+  return startAzurite({
+    location,
+    ports: {
+      blob: Number(process.env.AZURITE_BLOB_PORT ?? 10000),
+      queue: Number(process.env.AZURITE_QUEUE_PORT ?? 10001),
+      table: Number(process.env.AZURITE_TABLE_PORT ?? 10002),
+    },
+  });
+}
+
+function loadApp(root: string, pattern: string): string[] {
+  const files = expandGlob(root, pattern);
+  if (files.length === 0) {
+    log(
+      `WARNING: no module matches "${pattern}" under ${root} (is the app built? npm start runs tsc first).`,
+    );
+  }
+  for (const file of files) require(file);
+  return files.map((file) => path.relative(root, file));
+}
+
+type EngineFactory = (options: DurableEngineOptions) => DurableEngine;
+
+/** The engine lives in ./durable/engine; a host without it still serves HTTP and blob triggers. */
+function loadDurableEngine(options: DurableEngineOptions): DurableEngine | undefined {
+  let factory: EngineFactory | undefined;
+  try {
+    factory = (require(path.join(__dirname, 'durable', 'engine')) as { createDurableEngine?: EngineFactory })
+      .createDurableEngine;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+  }
+  if (!factory) {
+    log('WARNING: devhost/durable/engine is missing: orchestrations and the durable client are unavailable.');
+    return undefined;
+  }
+  return factory(options);
+}
+
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+interface Summary {
+  port: number;
+  routes: HttpRoute[];
+  routePrefix: string;
+  modules: string[];
+  blobs: BlobTriggerRunner;
+  core: FunctionsCore;
+  storage: string;
+  root: string;
+  taskHub: string;
+  azurite?: RunningAzurite;
+}
+
+function printSummary(s: Summary): void {
+  const base = `http://localhost:${s.port}/${s.routePrefix}`.replace(/\/$/, '');
+  log(`Loaded ${s.modules.length} module(s): ${s.modules.join(', ')}`);
+  log('HTTP functions (authLevel is not enforced locally):');
+  for (const r of s.routes) {
+    log(`  ${r.functionName}: [${r.methods.join(',') || 'ANY'}] ${base}/${r.template}`);
+  }
+  log('Blob triggers (polled every 500 ms):');
+  for (const line of s.blobs.describe()) log(`  ${line}`);
+  const types = s.core.invoker.list().map((f) => f.trigger.type);
+  log(
+    `Orchestrations: ${types.filter((t) => t === 'orchestrationTrigger').length}, ` +
+      `activities: ${types.filter((t) => t === 'activityTrigger').length}, task hub: ${s.taskHub}`,
+  );
+  log(`Storage: ${describeStorage(s.storage)}`);
+  if (s.azurite) log(`Data: ${path.join(s.root, '.data', 'azurite')} (Azurite pid ${s.azurite.pid})`);
+  log(`Clock: GET /admin/clock, POST /admin/clock/advance {"by":"P8D"}`);
+}
+
+/** Endpoints only: the connection string carries the account key. */
+export function describeStorage(connectionString: string): string {
+  const parts = new Map(
+    connectionString
+      .split(';')
+      .map((p) => p.split('=', 2) as [string, string?])
+      .map(([k, v]) => [k.trim().toLowerCase(), v ?? ''] as const),
+  );
+  const blob = parts.get('blobendpoint');
+  const table = parts.get('tableendpoint');
+  if (blob || table) return `blob ${blob ?? '-'}, table ${table ?? '-'}`;
+  return `account ${parts.get('accountname') ?? '?'} (${parts.get('endpointsuffix') ?? 'core.windows.net'})`;
+}
+
+function stopOnSignals(running: Running): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    shutdown(running)
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        log(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function shutdown(running: Running): Promise<void> {
+  const closed = new Promise<void>((resolve) => running.server.close(() => resolve()));
+  running.server.closeAllConnections();
+  await closed;
+  await running.blobs.stop();
+  await running.engine?.stop();
+  await running.core.appTerminate();
+  await running.azurite?.stop();
+}
+
+main().catch(async (error: unknown) => {
+  log(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  await launchedAzurite?.stop();
+  process.exit(1);
+});
