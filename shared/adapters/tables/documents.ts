@@ -34,6 +34,8 @@ export function isStatus(error: unknown, status: number): boolean {
 
 /** Table keys may not contain / \ # ? or control characters. */
 export function safeKey(value: string): string {
+  // Control characters are exactly what must be escaped here.
+  // eslint-disable-next-line no-control-regex
   return value.replace(
     /[/\\#?\u0000-\u001f\u007f-\u009f]/g,
     (c) => `~${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
