@@ -32,14 +32,13 @@ export function isStatus(error: unknown, status: number): boolean {
     : (error as { statusCode?: number }).statusCode === status;
 }
 
+// Control characters are exactly what must be escaped here.
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_KEY_CHARS = /[/\\#?\u0000-\u001f\u007f-\u009f]/g;
+
 /** Table keys may not contain / \ # ? or control characters. */
 export function safeKey(value: string): string {
-  // Control characters are exactly what must be escaped here.
-  // eslint-disable-next-line no-control-regex
-  return value.replace(
-    /[/\\#?\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `~${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  return value.replace(FORBIDDEN_KEY_CHARS, (c) => `~${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Insert-if-absent: false when the row already exists (the cheap idempotency receipt). */
