@@ -18,7 +18,7 @@ param supportUrl string
 param authClientId string
 param anonymousPaths array = []
 param instanceMemoryMB int = 2048
-param maximumInstanceCount int = 40
+param maximumInstanceCount int = 100
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -58,7 +58,6 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
