@@ -15,6 +15,7 @@ export const FUNCTIONS = {
   cancelSubmission: 'cancelSubmission',
   submitReview: 'submitReview',
   getPreview: 'getPreview',
+  getPreviewPackage: 'getPreviewPackage',
   listSubmissions: 'listSubmissions',
   getHistory: 'getHistory',
   listNotifications: 'listNotifications',

@@ -82,3 +82,13 @@ export function actionsFor(status: OfferStatus, caller: Caller, offerPublisherId
   }
   return actions;
 }
+
+/**
+ * The preview (and its hidekey) exists from publisher sign-off on: step 5 mints the key, and a
+ * cancel resets the submission to step 1, which retires it.
+ */
+export function previewAvailable(status: OfferStatus): boolean {
+  if (!status.hidekey || !status.previewBlobName || !status.currentStep) return false;
+  if (status.state === 'Canceled' || status.state === 'NotStarted') return false;
+  return stepIndex(status.currentStep) >= stepIndex('publisher-signoff');
+}
