@@ -1,0 +1,130 @@
+import { ErrorDetail } from './errors';
+import { Transition } from './states';
+import { STEPS, StepId, stepIndex } from './steps';
+import { SubmissionError } from './status';
+
+/**
+ * The emails of the publishing workflow: one per step transition to the publisher, a reminder
+ * while sign-off waits, and an escalation to the review team when the review SLA passes.
+ * Plain text only, built from the status link; never a hidekey or any other secret.
+ */
+export interface MailText {
+  subject: string;
+  text: string;
+}
+
+export interface MailLinks {
+  /** PUBLIC_BASE_URL: links are built from it. */
+  publicBaseUrl: string;
+  /** SUPPORT_URL: where a publisher gets help with a failure. */
+  supportUrl: string;
+}
+
+export interface TransitionMailInput {
+  offerId: string;
+  /** The offer's display name when the snapshot has one. */
+  offerName?: string;
+  submissionId: string;
+  step: StepId;
+  transition: Transition;
+  message?: string;
+  error?: SubmissionError;
+}
+
+export function statusLink(publicBaseUrl: string, offerId: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/api/offers/${encodeURIComponent(offerId)}/status`;
+}
+
+function stepLabel(step: StepId): string {
+  const index = stepIndex(step);
+  return `step ${index + 1} of ${STEPS.length}, ${STEPS[index]?.title ?? step}`;
+}
+
+function offerLabel(offerId: string, offerName?: string): string {
+  return offerName ? `${offerName} (${offerId})` : offerId;
+}
+
+const HEADLINE: Record<Transition, string> = {
+  started: 'started',
+  waiting: 'is waiting',
+  succeeded: 'succeeded',
+  skipped: 'was skipped',
+  failed: 'failed',
+  canceled: 'was canceled',
+};
+
+export function transitionEmail(input: TransitionMailInput, links: MailLinks): MailText {
+  const offer = offerLabel(input.offerId, input.offerName);
+  const subject = `${offer}: ${stepLabel(input.step)} ${HEADLINE[input.transition]}`;
+  const lines = [
+    `Submission ${input.submissionId} of offer ${offer}: ${stepLabel(input.step)} ${HEADLINE[input.transition]}.`,
+    ...(input.message ? ['', input.message] : []),
+    ...(input.transition === 'failed' ? failureLines(input.error, links) : []),
+    ...(input.transition === 'canceled'
+      ? ['', 'The submission was canceled and the offer is back at step 1. Press Publish to submit again.']
+      : []),
+    '',
+    `Status: ${statusLink(links.publicBaseUrl, input.offerId)}`,
+  ];
+  return { subject, text: lines.join('\n') };
+}
+
+function failureLines(error: SubmissionError | undefined, links: MailLinks): string[] {
+  return [
+    '',
+    `What went wrong: ${error?.message ?? 'the step failed.'}`,
+    ...(error?.code ? [`Error code: ${error.code}`] : []),
+    ...detailLines(error?.details ?? []),
+    '',
+    'Fix the problems above, then press Publish again: the submission restarts at step 1.',
+    `Need help? ${links.supportUrl}`,
+  ];
+}
+
+/** Enough details to act on; the status page has all of them. */
+const MAX_DETAILS_IN_MAIL = 50;
+
+function detailLines(details: ErrorDetail[]): string[] {
+  if (details.length === 0) return [];
+  const shown = details.slice(0, MAX_DETAILS_IN_MAIL).map((d) => `  - ${d.path}: ${d.message}`);
+  const more = details.length - shown.length;
+  return ['Details:', ...shown, ...(more > 0 ? [`  ... and ${more} more on the status page`] : [])];
+}
+
+export function signoffReminderEmail(
+  input: { offerId: string; offerName?: string; submissionId: string; reminder: number },
+  links: MailLinks,
+): MailText {
+  const offer = offerLabel(input.offerId, input.offerName);
+  return {
+    subject: `${offer}: ${stepLabel('publisher-signoff')} is waiting for your Go Live (reminder ${input.reminder})`,
+    text: [
+      `Submission ${input.submissionId} of offer ${offer} is waiting for your sign-off.`,
+      'Review the preview, then press Go Live to send the offer to marketing and technical validation, or Cancel.',
+      '',
+      `Status: ${statusLink(links.publicBaseUrl, input.offerId)}`,
+    ].join('\n'),
+  };
+}
+
+export function reviewEscalationEmail(
+  input: {
+    offerId: string;
+    offerName?: string;
+    submissionId: string;
+    waitingSince: string;
+    businessDays: number;
+  },
+  links: MailLinks,
+): MailText {
+  const offer = offerLabel(input.offerId, input.offerName);
+  return {
+    subject: `${offer}: ${stepLabel('marketing-technical-validation')} is overdue`,
+    text: [
+      `Submission ${input.submissionId} of offer ${offer} has waited for marketing and technical review since ${input.waitingSince}.`,
+      `No decision of both reviewers arrived within ${input.businessDays} business days. Please review it now.`,
+      '',
+      `Status: ${statusLink(links.publicBaseUrl, input.offerId)}`,
+    ].join('\n'),
+  };
+}
