@@ -1,0 +1,368 @@
+import { crc32, deflateRawSync } from 'node:zlib';
+
+/**
+ * The package corpus of the validation tests and the bench: real zip and .app bytes, built by a
+ * small zip writer that can also lie (sizes, flags, names) the way hostile archives do.
+ */
+export interface ZipEntrySpec {
+  name: string;
+  data?: Buffer;
+  /** 0 stored, 8 deflated (default). */
+  method?: number;
+  /** General-purpose flags to add, e.g. 1 = encrypted. */
+  flags?: number;
+  /** Sizes written in the headers instead of the real ones. */
+  declaredUncompressed?: number;
+  declaredCompressed?: number;
+}
+
+export const OFFER_APP = {
+  id: '8c2f3b4e-5d6a-4b7c-9e8f-0a1b2c3d4e5f',
+  name: 'Contoso Sales',
+  publisher: 'Contoso',
+  version: '1.2.0.0',
+};
+
+interface Written {
+  header: Buffer;
+  data: Buffer;
+  central: Buffer;
+}
+
+function writeEntry(spec: ZipEntrySpec, offset: number): Written {
+  const raw = spec.data ?? Buffer.alloc(0);
+  const method = spec.method ?? 8;
+  const data = method === 8 ? deflateRawSync(raw) : raw;
+  const name = Buffer.from(spec.name, 'utf8');
+  const flags = (spec.flags ?? 0) | (/^[\x20-\x7e]*$/.test(spec.name) ? 0 : 0x800);
+  const fields = {
+    crc: crc32(raw),
+    compressed: spec.declaredCompressed ?? data.length,
+    uncompressed: spec.declaredUncompressed ?? raw.length,
+  };
+  const header = Buffer.alloc(30);
+  header.writeUInt32LE(0x04034b50, 0);
+  header.writeUInt16LE(20, 4);
+  header.writeUInt16LE(flags, 6);
+  header.writeUInt16LE(method, 8);
+  header.writeUInt32LE(fields.crc, 14);
+  header.writeUInt32LE(fields.compressed, 18);
+  header.writeUInt32LE(fields.uncompressed, 22);
+  header.writeUInt16LE(name.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(flags, 8);
+  central.writeUInt16LE(method, 10);
+  central.writeUInt32LE(fields.crc, 16);
+  central.writeUInt32LE(fields.compressed, 20);
+  central.writeUInt32LE(fields.uncompressed, 24);
+  central.writeUInt16LE(name.length, 28);
+  central.writeUInt32LE(offset, 42);
+  return { header: Buffer.concat([header, name]), data, central: Buffer.concat([central, name]) };
+}
+
+export function endOfCentralDirectory(count: number, size: number, offset: number): Buffer {
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(count, 8);
+  eocd.writeUInt16LE(count, 10);
+  eocd.writeUInt32LE(size, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return eocd;
+}
+
+export function buildZip(entries: ZipEntrySpec[]): Buffer {
+  const parts: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const spec of entries) {
+    const w = writeEntry(spec, offset);
+    parts.push(w.header, w.data);
+    centrals.push(w.central);
+    offset += w.header.length + w.data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  return Buffer.concat([
+    ...parts,
+    directory,
+    endOfCentralDirectory(entries.length, directory.length, offset),
+  ]);
+}
+
+export function appJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...OFFER_APP,
+    brief: 'Sales insights for Business Central',
+    description: 'Dashboards and forecasts for your sales team.',
+    privacyStatement: 'https://contoso.example.com/privacy',
+    EULA: 'https://contoso.example.com/eula',
+    help: 'https://contoso.example.com/help',
+    url: 'https://contoso.example.com',
+    logo: 'logo/contoso.png',
+    platform: '24.0.0.0',
+    application: '24.0.0.0',
+    runtime: '13.0',
+    idRanges: [{ from: 50100, to: 50149 }],
+    dependencies: [],
+    ...overrides,
+  };
+}
+
+export function zipPackage(
+  manifest: Record<string, unknown> = appJson(),
+  extra: ZipEntrySpec[] = [],
+): Buffer {
+  return buildZip([
+    { name: 'app.json', data: Buffer.from(JSON.stringify(manifest, null, 2)) },
+    { name: 'src/SalesInsights.Codeunit.al', data: Buffer.from('codeunit 50100 "Sales Insights" { }') },
+    ...extra,
+  ]);
+}
+
+export type NavxAttributes = Record<string, string>;
+
+export function navxAttributes(overrides: NavxAttributes = {}): NavxAttributes {
+  return {
+    Id: OFFER_APP.id,
+    Name: OFFER_APP.name,
+    Publisher: OFFER_APP.publisher,
+    Brief: 'Sales insights for Business Central',
+    Description: 'Dashboards &amp; forecasts for your sales team.',
+    Version: OFFER_APP.version,
+    CompatibilityId: '0.0.0.0',
+    PrivacyStatement: 'https://contoso.example.com/privacy',
+    EULA: 'https://contoso.example.com/eula',
+    Help: 'https://contoso.example.com/help',
+    HelpBaseUrl: '',
+    Url: 'https://contoso.example.com',
+    Logo: '/logo/contoso.png',
+    Platform: '24.0.0.0',
+    Application: '24.0.0.0',
+    Runtime: '13.0',
+    Target: 'Cloud',
+    ShowMyCode: 'True',
+    ...overrides,
+  };
+}
+
+/** NavxManifest.xml as the AL compiler writes it (attribute values are already XML-escaped). */
+export function navxManifest(
+  attributes: NavxAttributes = navxAttributes(),
+  idRanges: [number | string, number | string][] = [[50100, 50149]],
+): string {
+  const attrs = Object.entries(attributes)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(' ');
+  const ranges = idRanges.map(([a, b]) => `<IdRange MinObjectId="${a}" MaxObjectId="${b}" />`).join('');
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<Package xmlns="http://schemas.microsoft.com/navx/2015/manifest">',
+    `  <App ${attrs} />`,
+    `  <IdRanges>${ranges}</IdRanges>`,
+    '  <Dependencies><Dependency Id="63ca2fa4-4f03-4f2b-a480-172fef340d3f" Name="System Application" Publisher="Microsoft" MinVersion="24.0.0.0" /></Dependencies>',
+    '  <Features><Feature>TranslationFile</Feature></Features>',
+    '</Package>',
+  ].join('\r\n');
+}
+
+/** The zip inside a .app: manifest, logo, and source with percent-encoded names as AL writes them. */
+export function navxContent(manifest: string = navxManifest(), extra: ZipEntrySpec[] = []): Buffer {
+  return buildZip([
+    { name: 'NavxManifest.xml', data: Buffer.from(manifest, 'utf8') },
+    { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0"?><Types />') },
+    { name: 'logo/contoso.png', data: Buffer.from('89504e470d0a1a0a', 'hex'), method: 0 },
+    { name: 'src/Sales%20Insights.Codeunit.al', data: Buffer.from('codeunit 50100 "Sales Insights" { }') },
+    ...extra,
+  ]);
+}
+
+export interface NavxHeaderSpec {
+  contentLength: number;
+  magic?: string;
+  endMagic?: string;
+  metadataSize?: number;
+  version?: number;
+}
+
+export const PACKAGE_GUID_BYTES = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+
+export function navxHeader(spec: NavxHeaderSpec): Buffer {
+  const header = Buffer.alloc(40);
+  header.write(spec.magic ?? 'NAVX', 0, 'latin1');
+  header.writeUInt32LE(spec.metadataSize ?? 40, 4);
+  header.writeUInt32LE(spec.version ?? 2, 8);
+  PACKAGE_GUID_BYTES.copy(header, 12);
+  header.writeBigInt64LE(BigInt(spec.contentLength), 28);
+  header.write(spec.endMagic ?? 'NAVX', 36, 'latin1');
+  return header;
+}
+
+/** A .app: header, content zip, and (as signed packages have) a signature after the content. */
+export function appPackage(
+  content: Buffer = navxContent(),
+  header: Partial<NavxHeaderSpec> = {},
+  signature = true,
+): Buffer {
+  const trailer = signature
+    ? Buffer.from('3082signature-bytes-not-part-of-the-zip', 'latin1')
+    : Buffer.alloc(0);
+  return Buffer.concat([navxHeader({ contentLength: content.length, ...header }), content, trailer]);
+}
+
+/** Deterministic, incompressible bytes (xorshift), so stored entries stay their size. */
+export function noise(bytes: number, seed = 1): Buffer {
+  const out = Buffer.alloc(bytes);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i + 4 <= bytes; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out.writeUInt32LE(x >>> 0, i);
+  }
+  return out;
+}
+
+/** One case per hostile-archive rule; each value is the file and the name it is uploaded as. */
+export function hostileCases(): Record<string, { bytes: Buffer; fileName: string; rule: string }> {
+  const valid = zipPackage();
+  const bomb = Buffer.alloc(2 * 1024 * 1024);
+  return {
+    notAZip: {
+      bytes: Buffer.from('this is a text file, not a package'),
+      fileName: 'p.zip',
+      rule: 'zip.not-a-zip',
+    },
+    empty: { bytes: Buffer.alloc(0), fileName: 'p.zip', rule: 'zip.not-a-zip' },
+    truncated: { bytes: valid.subarray(0, valid.length - 30), fileName: 'p.zip', rule: 'zip.truncated' },
+    directoryPastEnd: {
+      bytes: Buffer.concat([valid.subarray(0, 10), endOfCentralDirectory(1, 46, 5000)]),
+      fileName: 'p.zip',
+      rule: 'zip.truncated',
+    },
+    encrypted: {
+      bytes: zipPackage(appJson(), [
+        {
+          name: 'secret.bin',
+          data: Buffer.from('x'.repeat(12)),
+          method: 0,
+          flags: 1,
+          declaredUncompressed: 0,
+        },
+      ]),
+      fileName: 'p.zip',
+      rule: 'zip.encrypted',
+    },
+    tooManyEntries: {
+      bytes: buildZip([
+        { name: 'app.json', data: Buffer.from(JSON.stringify(appJson())) },
+        ...Array.from({ length: 10_000 }, (_, i) => ({ name: `f${i}`, method: 0 })),
+      ]),
+      fileName: 'p.zip',
+      rule: 'zip.too-many-entries',
+    },
+    tooLarge: {
+      bytes: zipPackage(appJson(), [
+        {
+          name: 'a.bin',
+          data: Buffer.alloc(10),
+          method: 0,
+          declaredUncompressed: 600 * 1024 ** 2,
+          declaredCompressed: 10,
+        },
+        {
+          name: 'b.bin',
+          data: Buffer.alloc(10),
+          method: 0,
+          declaredUncompressed: 600 * 1024 ** 2,
+          declaredCompressed: 10,
+        },
+      ]),
+      fileName: 'p.zip',
+      rule: 'zip.too-large',
+    },
+    manifestDeclaredTooLarge: {
+      bytes: buildZip([
+        {
+          name: 'app.json',
+          data: Buffer.from(JSON.stringify(appJson())),
+          declaredUncompressed: 2 * 1024 ** 2,
+        },
+      ]),
+      fileName: 'p.zip',
+      rule: 'zip.manifest-too-large',
+    },
+    manifestInflatesTooLarge: {
+      bytes: buildZip([
+        { name: 'app.json', data: Buffer.alloc(3 * 1024 ** 2, 0x20), declaredUncompressed: 1000 },
+      ]),
+      fileName: 'p.zip',
+      rule: 'zip.manifest-too-large',
+    },
+    compressionRatio: {
+      bytes: zipPackage(appJson(), [{ name: 'bomb.bin', data: bomb }]),
+      fileName: 'p.zip',
+      rule: 'zip.compression-ratio',
+    },
+    absolutePath: {
+      bytes: zipPackage(appJson(), [{ name: '/etc/passwd', data: Buffer.from('x') }]),
+      fileName: 'p.zip',
+      rule: 'zip.path-traversal',
+    },
+    driveLetter: {
+      bytes: zipPackage(appJson(), [{ name: 'C:/Windows/x.dll', data: Buffer.from('x') }]),
+      fileName: 'p.zip',
+      rule: 'zip.path-traversal',
+    },
+    dotDot: {
+      bytes: zipPackage(appJson(), [{ name: 'src/../../evil.al', data: Buffer.from('x') }]),
+      fileName: 'p.zip',
+      rule: 'zip.path-traversal',
+    },
+    encodedDotDot: {
+      bytes: zipPackage(appJson(), [{ name: 'src/%2e%2e/%2E%2E/evil.al', data: Buffer.from('x') }]),
+      fileName: 'p.zip',
+      rule: 'zip.path-traversal',
+    },
+    backslash: {
+      bytes: zipPackage(appJson(), [{ name: 'src\\evil.al', data: Buffer.from('x') }]),
+      fileName: 'p.zip',
+      rule: 'zip.path-traversal',
+    },
+    duplicateManifest: {
+      bytes: zipPackage(appJson(), [
+        { name: 'app.json', data: Buffer.from(JSON.stringify(appJson({ version: '9.9.9.9' }))) },
+      ]),
+      fileName: 'p.zip',
+      rule: 'zip.duplicate-manifest',
+    },
+    badMagic: {
+      bytes: Buffer.concat([Buffer.from('NAVY'), navxContent()]),
+      fileName: 'p.app',
+      rule: 'navx.bad-magic',
+    },
+    badEndMagic: {
+      bytes: appPackage(navxContent(), { endMagic: 'XVAN' }),
+      fileName: 'p.app',
+      rule: 'navx.bad-magic',
+    },
+    badVersion: {
+      bytes: appPackage(navxContent(), { version: 3 }),
+      fileName: 'p.app',
+      rule: 'navx.bad-version',
+    },
+    badMetadataSize: {
+      bytes: appPackage(navxContent(), { metadataSize: 64 }),
+      fileName: 'p.app',
+      rule: 'navx.bad-version',
+    },
+    contentLength: {
+      bytes: appPackage(navxContent(), { contentLength: 10 * 1024 ** 2 }),
+      fileName: 'p.app',
+      rule: 'navx.content-length',
+    },
+    shortHeader: { bytes: Buffer.from('NAVX\x28\x00'), fileName: 'p.app', rule: 'navx.content-length' },
+    runtimePackage: { bytes: appPackage(noise(4096, 7)), fileName: 'p.app', rule: 'navx.runtime-package' },
+  };
+}
