@@ -65,7 +65,10 @@ function crossSettingProblems(s: RawSettings): string[] {
       'ACS_EMAIL_CONNECTION_STRING: set ACS_EMAIL_ENDPOINT (managed identity) or the connection string, not both',
     );
   }
-  if (s.WEBSITE_HOSTNAME && s.WEBSITE_AUTH_ENABLED?.toLowerCase() !== 'true') {
+  // Core Tools set WEBSITE_HOSTNAME to localhost:<port>; only a real App Service host name means Azure.
+  const inAzure =
+    Boolean(s.WEBSITE_HOSTNAME) && !/^(localhost|127\.0\.0\.1)(:\d+)?$/.test(s.WEBSITE_HOSTNAME ?? '');
+  if (inAzure && s.WEBSITE_AUTH_ENABLED?.toLowerCase() !== 'true') {
     problems.push(
       'WEBSITE_AUTH_ENABLED: in Azure the app trusts x-ms-client-principal only behind App Service Authentication; enable it',
     );

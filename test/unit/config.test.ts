@@ -28,3 +28,9 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('loadConfig under Core Tools', () => {
+  it('treats a localhost WEBSITE_HOSTNAME as local', () => {
+    expect(() => loadConfig({ AzureWebJobsStorage: 'x', WEBSITE_HOSTNAME: 'localhost:7071' })).not.toThrow();
+  });
+});
