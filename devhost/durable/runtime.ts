@@ -1,0 +1,405 @@
+/**
+ * Runs orchestration instances: one episode at a time per instance (a serial queue each),
+ * instances concurrently, activities in a bounded pool, timers on the host clock.
+ *
+ * Write order per episode (crash safety): the episode's one new event is stored and committed
+ * before the orchestrator replays; the TaskScheduled / TimerCreated events it decides are
+ * committed before any activity runs or timer is armed. After a crash, start() resumes every
+ * unfinished instance from history: an episode whose decisions were not committed is replayed,
+ * scheduled-but-unfinished activities run again (at least once, the Durable contract) and
+ * outstanding timers are re-armed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FunctionInvoker, HostClock } from '../types';
+import {
+  EventType,
+  event,
+  fromJsonText,
+  toJsonText,
+  type FailureDetails,
+  type HistoryEvent,
+} from './history';
+import {
+  decide,
+  episodeOpen,
+  orchestratorTrigger,
+  readBook,
+  readEpisodeResult,
+  type Decision,
+} from './replay';
+import { TimerScheduler, WorkPool } from './scheduler';
+import { DurableStore, isActive, type InstanceRecord } from './store';
+
+export interface RuntimeOptions {
+  invoker: FunctionInvoker;
+  clock: HostClock;
+  store: DurableStore;
+  log: (msg: string) => void;
+  activityConcurrency?: number;
+}
+
+export type DeliveryResult = 'accepted' | 'notFound' | 'gone';
+export type StartResult = 'started' | 'conflict';
+
+/** One instance's serial queue and its in-memory copy of what is committed. */
+class Instance {
+  record: InstanceRecord | undefined;
+  history: HistoryEvent[] = [];
+  loaded = false;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly id: string) {}
+
+  /** Runs `job` after every job queued before it; a failed job does not block the queue. */
+  serial<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(job);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  idle(): Promise<unknown> {
+    return this.tail;
+  }
+}
+
+export class DurableRuntime {
+  private readonly instances = new Map<string, Instance>();
+  private readonly timers: TimerScheduler;
+  private readonly pool: WorkPool;
+  private stopped = false;
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.timers = new TimerScheduler(options.clock);
+    this.pool = new WorkPool(options.activityConcurrency ?? 16);
+  }
+
+  get store(): DurableStore {
+    return this.options.store;
+  }
+
+  /** Resumes every unfinished instance. */
+  async resume(): Promise<void> {
+    await this.store.init();
+    for (const record of await this.store.listInstances()) {
+      if (!isActive(record.runtimeStatus)) continue;
+      const instance = this.instance(record.instanceId);
+      await instance.serial(() => this.load(instance));
+      this.options.log(`durable: resuming ${record.name} ${record.instanceId}`);
+      if (record.historyLength === 0) this.queueEpisode(instance, this.executionStarted(record));
+      else this.resumeWork(instance);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timers.stop();
+    await Promise.all([...this.instances.values()].map((i) => i.idle()));
+  }
+
+  async start(name: string, instanceId: string, inputText: string): Promise<StartResult> {
+    const instance = this.instance(instanceId);
+    const started = instance.serial(async () => {
+      await this.load(instance);
+      const previous = instance.record;
+      if (previous && isActive(previous.runtimeStatus)) return 'conflict' as const;
+      const now = this.options.clock.now().toISOString();
+      const record: InstanceRecord = {
+        instanceId,
+        name,
+        input: inputText,
+        output: 'null',
+        customStatus: 'null',
+        runtimeStatus: 'Pending',
+        createdTime: now,
+        lastUpdatedTime: now,
+        executionId: randomUUID().replace(/-/g, ''),
+        historyLength: 0,
+      };
+      await this.store.putInstance(record);
+      instance.record = record;
+      instance.history = [];
+      if (previous) await this.store.deleteHistory(instanceId, record.executionId);
+      return 'started' as const;
+    });
+    if ((await started) === 'started') this.queueEpisode(instance, this.executionStarted(instance.record!));
+    return started;
+  }
+
+  raiseEvent(instanceId: string, name: string, inputText: string): Promise<DeliveryResult> {
+    const raised = event(EventType.EventRaised, this.options.clock.now(), { Name: name, Input: inputText });
+    return this.queueEpisode(this.instance(instanceId), raised);
+  }
+
+  terminate(instanceId: string, reason: string): Promise<DeliveryResult> {
+    const instance = this.instance(instanceId);
+    return instance.serial(async () => {
+      await this.load(instance);
+      const record = instance.record;
+      if (!record) return 'notFound';
+      if (!isActive(record.runtimeStatus)) return 'gone';
+      const now = this.options.clock.now();
+      const terminated = event(EventType.ExecutionTerminated, now, { Input: toJsonText(reason) });
+      await this.commit(instance, [terminated], {
+        runtimeStatus: 'Terminated',
+        output: toJsonText(reason),
+        lastUpdatedTime: now.toISOString(),
+      });
+      this.timers.cancelOwner(instanceId);
+      return 'accepted';
+    });
+  }
+
+  /** Deletes a finished instance and its history; unknown or still active instances are left alone. */
+  purge(instanceId: string): Promise<'purged' | 'notFound'> {
+    const instance = this.instance(instanceId);
+    return instance.serial(async () => {
+      await this.load(instance);
+      const record = instance.record;
+      if (!record || isActive(record.runtimeStatus)) return 'notFound';
+      await this.store.purge(instanceId);
+      instance.record = undefined;
+      instance.history = [];
+      return 'purged';
+    });
+  }
+
+  private instance(id: string): Instance {
+    let instance = this.instances.get(id);
+    if (!instance) {
+      instance = new Instance(id);
+      this.instances.set(id, instance);
+    }
+    return instance;
+  }
+
+  private async load(instance: Instance): Promise<void> {
+    if (instance.loaded) return;
+    const record = await this.store.getInstance(instance.id);
+    instance.history = record && isActive(record.runtimeStatus) ? await this.store.loadHistory(record) : [];
+    instance.record = record;
+    instance.loaded = true;
+  }
+
+  private executionStarted(record: InstanceRecord): HistoryEvent {
+    return event(EventType.ExecutionStarted, this.options.clock.now(), {
+      Name: record.name,
+      Input: record.input,
+    });
+  }
+
+  /**
+   * Queues one new event and the episode that replays it. Resolves once the event is committed
+   * (that is when a raised event is "accepted"); the episode runs after, on the same queue.
+   */
+  private queueEpisode(
+    instance: Instance,
+    newEvent: HistoryEvent,
+    executionId?: string,
+  ): Promise<DeliveryResult> {
+    const stored = instance.serial(() => this.storeNewEvent(instance, newEvent, executionId));
+    instance
+      .serial(async () => {
+        if ((await stored) === 'accepted') await this.runEpisode(instance);
+      })
+      .catch((error: unknown) =>
+        this.options.log(`durable: episode of ${instance.id} failed: ${describe(error)}`),
+      );
+    return stored;
+  }
+
+  private async storeNewEvent(
+    instance: Instance,
+    newEvent: HistoryEvent,
+    executionId?: string,
+  ): Promise<DeliveryResult> {
+    await this.load(instance);
+    const record = instance.record;
+    if (!record) return 'notFound';
+    if (!isActive(record.runtimeStatus) || (executionId && executionId !== record.executionId)) return 'gone';
+    if (isDuplicate(instance.history, newEvent)) return 'gone';
+    if (record.historyLength === 0 && newEvent.EventType !== EventType.ExecutionStarted) {
+      // An event that overtook the start (raised while Pending, or right after ContinueAsNew)
+      // waits behind ExecutionStarted, as the extension keeps events for a Pending instance.
+      await this.storeNewEvent(instance, this.executionStarted(record));
+      await this.runEpisode(instance);
+      return this.storeNewEvent(instance, newEvent, executionId);
+    }
+    const now = this.options.clock.now();
+    await this.commit(instance, [event(EventType.OrchestratorStarted, now), newEvent], {
+      runtimeStatus: 'Running',
+      lastUpdatedTime: now.toISOString(),
+    });
+    return 'accepted';
+  }
+
+  /** Appends events after the committed history, then commits them with the record's changes. */
+  private async commit(
+    instance: Instance,
+    events: HistoryEvent[],
+    changes: Partial<InstanceRecord>,
+  ): Promise<void> {
+    const record = instance.record!;
+    await this.store.appendHistory(record, record.historyLength, events);
+    const next: InstanceRecord = {
+      ...record,
+      ...changes,
+      historyLength: record.historyLength + events.length,
+    };
+    await this.store.putInstance(next);
+    instance.record = next;
+    instance.history.push(...events);
+  }
+
+  private async runEpisode(instance: Instance): Promise<void> {
+    const record = instance.record;
+    if (!record || !isActive(record.runtimeStatus) || !episodeOpen(instance.history)) return;
+    const trigger = orchestratorTrigger(record.instanceId, fromJsonText(record.input), instance.history);
+    const outcome = await this.options.invoker.invoke(record.name, trigger).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const now = this.options.clock.now();
+    const decision = decide(instance.history, readEpisodeResult(outcome), now);
+    if (decision.outcome.kind === 'continuedAsNew')
+      return this.continueAsNew(instance, decision.outcome.input);
+    await this.commit(instance, decision.events, recordChanges(record, decision, now));
+    if (decision.outcome.kind === 'running')
+      this.dispatch(instance.record!, decision.activities, decision.timers);
+    else {
+      this.timers.cancelOwner(record.instanceId);
+      this.options.log(`durable: ${record.name} ${record.instanceId} ${instance.record!.runtimeStatus}`);
+    }
+  }
+
+  /** A fresh execution under the same id: new history, the new input, Pending until it starts. */
+  private async continueAsNew(instance: Instance, input: unknown): Promise<void> {
+    const old = instance.record!;
+    const now = this.options.clock.now().toISOString();
+    const record: InstanceRecord = {
+      ...old,
+      input: toJsonText(input),
+      output: 'null',
+      customStatus: 'null',
+      runtimeStatus: 'Pending',
+      lastUpdatedTime: now,
+      executionId: randomUUID().replace(/-/g, ''),
+      historyLength: 0,
+    };
+    await this.store.putInstance(record);
+    instance.record = record;
+    instance.history = [];
+    this.timers.cancelOwner(old.instanceId);
+    await this.store.deleteHistory(old.instanceId, record.executionId);
+    this.queueEpisode(instance, this.executionStarted(record));
+  }
+
+  /** After a restart: runs what was scheduled but never finished, and re-arms open timers. */
+  private resumeWork(instance: Instance): void {
+    const record = instance.record!;
+    const book = readBook(instance.history);
+    this.dispatch(record, [...book.openActivities.values()], [...book.openTimers.values()]);
+    if (episodeOpen(instance.history))
+      instance
+        .serial(() => this.runEpisode(instance))
+        .catch((error: unknown) =>
+          this.options.log(`durable: episode of ${instance.id} failed: ${describe(error)}`),
+        );
+  }
+
+  private dispatch(record: InstanceRecord, activities: HistoryEvent[], timers: HistoryEvent[]): void {
+    const instance = this.instance(record.instanceId);
+    for (const scheduled of activities) {
+      void this.pool
+        .run(() => this.runActivity(scheduled))
+        .then((completion) => {
+          if (!this.stopped) return this.queueEpisode(instance, completion, record.executionId);
+          return undefined;
+        })
+        .catch((error: unknown) =>
+          this.options.log(`durable: activity of ${record.instanceId} lost: ${describe(error)}`),
+        );
+    }
+    for (const created of timers) {
+      const key = `${record.instanceId}/${record.executionId}/${created.EventId}`;
+      const fireAt = new Date(created.FireAt ?? 0);
+      this.timers.add(record.instanceId, key, fireAt, () => {
+        const fired = event(EventType.TimerFired, this.options.clock.now(), {
+          TimerId: created.EventId,
+          FireAt: created.FireAt,
+        });
+        if (!this.stopped) void this.queueEpisode(instance, fired, record.executionId).catch(() => undefined);
+      });
+    }
+  }
+
+  private async runActivity(scheduled: HistoryEvent): Promise<HistoryEvent> {
+    const name = scheduled.Name ?? '';
+    const input = fromJsonText(scheduled.Input);
+    try {
+      const result = await this.options.invoker.invoke(name, input);
+      return event(EventType.TaskCompleted, this.options.clock.now(), {
+        TaskScheduledId: scheduled.EventId,
+        Result: toJsonText(result),
+      });
+    } catch (error) {
+      const details = failureDetails(error);
+      return event(EventType.TaskFailed, this.options.clock.now(), {
+        TaskScheduledId: scheduled.EventId,
+        Reason: `Activity function '${name}' failed: ${details.ErrorMessage}`,
+        Details: details.StackTrace ?? '',
+        FailureDetails: details,
+      });
+    }
+  }
+}
+
+function recordChanges(record: InstanceRecord, decision: Decision, now: Date): Partial<InstanceRecord> {
+  const changes: Partial<InstanceRecord> = {
+    customStatus: toJsonText(decision.customStatus),
+    lastUpdatedTime: now.toISOString(),
+  };
+  const outcome = decision.outcome;
+  if (outcome.kind === 'completed')
+    return { ...changes, runtimeStatus: 'Completed', output: toJsonText(outcome.output) };
+  if (outcome.kind === 'failed')
+    return {
+      ...changes,
+      runtimeStatus: 'Failed',
+      output: toJsonText(`Orchestrator function '${record.name}' failed: ${outcome.message}`),
+    };
+  return changes;
+}
+
+/** A completion or timer delivered twice (an activity that ran again) must reach the SDK once. */
+function isDuplicate(history: HistoryEvent[], e: HistoryEvent): boolean {
+  if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed)
+    return !readBook(history).openActivities.has(e.TaskScheduledId ?? -1);
+  if (e.EventType === EventType.TimerFired) return !readBook(history).openTimers.has(e.TimerId ?? -1);
+  if (e.EventType === EventType.ExecutionStarted) return history.length > 0;
+  return false;
+}
+
+/**
+ * The failure as the SDK reads it (lib/src/error/TaskFailedError.js). When the app registered an
+ * exception properties provider, the SDK's activity wrapper already put this JSON in the message.
+ */
+function failureDetails(error: unknown): FailureDetails {
+  const err = error instanceof Error ? error : new Error(String(error));
+  try {
+    const wrapped = JSON.parse(err.message) as Record<string, unknown>;
+    if (typeof wrapped.errorType === 'string' && typeof wrapped.errorMessage === 'string')
+      return {
+        ErrorType: wrapped.errorType,
+        ErrorMessage: wrapped.errorMessage,
+        StackTrace: typeof wrapped.stackTrace === 'string' ? wrapped.stackTrace : undefined,
+        Properties: wrapped.properties as Record<string, unknown> | undefined,
+      };
+  } catch {
+    // A plain message, not the SDK's JSON.
+  }
+  return { ErrorType: err.name || 'Error', ErrorMessage: err.message, StackTrace: err.stack };
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
