@@ -21,7 +21,14 @@ export interface RpcContext {
 }
 
 /** Characters Azure Tables refuse in keys, which instance ids become. */
-const BAD_INSTANCE_ID = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
+const BAD_INSTANCE_ID = /[/\\#?]/;
+
+function isAllowedInstanceId(id: string): boolean {
+  const hasControl = [...id].some(
+    (c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f),
+  );
+  return id.length > 0 && id.length <= 256 && !hasControl && !BAD_INSTANCE_ID.test(id);
+}
 
 export async function handleRpc(
   ctx: RpcContext,
@@ -81,7 +88,7 @@ async function startInstance(
       message: `The function '${name}' doesn't exist or is not an orchestrator function.`,
     });
   const instanceId = requestedId ?? randomUUID().replace(/-/g, '');
-  if (BAD_INSTANCE_ID.test(instanceId) || instanceId.length > 256)
+  if (!isAllowedInstanceId(instanceId))
     return send(res, 400, {
       message: `Instance id '${instanceId}' contains characters that are not allowed.`,
     });
