@@ -21,6 +21,8 @@ export const FUNCTIONS = {
   listNotifications: 'listNotifications',
   getOpenApi: 'getOpenApi',
   validatePackageBlob: 'validatePackageBlob',
+  portal: 'portal',
+  portalAsset: 'portalAsset',
 } as const;
 
 export const ORCHESTRATORS = {

@@ -1,0 +1,72 @@
+import { app, HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { FUNCTIONS } from '../shared/contracts/names';
+import { getServices } from '../shared/services';
+import { locatePortalDir, PORTAL_HEADERS } from './portalAsset';
+
+export interface PortalDeps {
+  /** True in Azure: App Service Authentication supplies the identity, so the page hides its "sign in as" picker. */
+  isAzure: () => boolean;
+  portalDir?: string;
+}
+
+/**
+ * The page only talks to the public API (same origin), so the policy allows nothing else:
+ * no inline script, no third-party origins.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function escapeAttribute(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Paths the page needs, taken from the URL it was requested under (`/api/portal` with the
+ * default route prefix): the API is the portal's parent, the assets are below it.
+ */
+export function pagePaths(requestUrl: string): { apiBase: string; assetBase: string } {
+  const pathname = new URL(requestUrl).pathname.replace(/\/+$/, '');
+  const apiBase = pathname.replace(/\/portal$/i, '');
+  return { apiBase, assetBase: `${pathname}/assets` };
+}
+
+export function servePortal(deps: PortalDeps): HttpHandler {
+  return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const template = await fs.readFile(path.join(deps.portalDir ?? locatePortalDir(), 'index.html'), 'utf8');
+    const { apiBase, assetBase } = pagePaths(request.url);
+    const values: Record<string, string> = {
+      __PORTAL_MODE__: deps.isAzure() ? 'azure' : 'local',
+      __API_BASE__: apiBase,
+      __ASSET_BASE__: assetBase,
+    };
+    const html = template.replace(/__(PORTAL_MODE|API_BASE|ASSET_BASE)__/g, (key) =>
+      escapeAttribute(values[key] ?? ''),
+    );
+    return {
+      status: 200,
+      headers: {
+        ...PORTAL_HEADERS,
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': CONTENT_SECURITY_POLICY,
+      },
+      body: html,
+    };
+  };
+}
+
+app.http(FUNCTIONS.portal, {
+  route: 'portal',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: servePortal({ isAzure: () => Boolean(getServices().settings.WEBSITE_HOSTNAME) }),
+});
