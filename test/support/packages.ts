@@ -224,8 +224,14 @@ export function noise(bytes: number, seed = 1): Buffer {
   return out;
 }
 
+export interface HostileCase {
+  bytes: Buffer;
+  fileName: string;
+  rule: string;
+}
+
 /** One case per hostile-archive rule; each value is the file and the name it is uploaded as. */
-export function hostileCases(): Record<string, { bytes: Buffer; fileName: string; rule: string }> {
+export function hostileCases() {
   const valid = zipPackage();
   const bomb = Buffer.alloc(2 * 1024 * 1024);
   return {
@@ -364,5 +370,5 @@ export function hostileCases(): Record<string, { bytes: Buffer; fileName: string
     },
     shortHeader: { bytes: Buffer.from('NAVX\x28\x00'), fileName: 'p.app', rule: 'navx.content-length' },
     runtimePackage: { bytes: appPackage(noise(4096, 7)), fileName: 'p.app', rule: 'navx.runtime-package' },
-  };
+  } satisfies Record<string, HostileCase>;
 }
