@@ -20,6 +20,7 @@ import { createPersistentClock } from './clock';
 import { createFunctionsCore, FunctionsCore, installFunctionsCore } from './functionsCore';
 import { createHttpHost, DEFAULT_MAX_BODY_BYTES } from './httpServer';
 import { HttpRoute, httpRoutesOf } from './routes';
+import { describeStorage } from './storageText';
 import type { DurableEngine, DurableEngineOptions } from './types';
 
 const log = (message: string): void => console.log(`[devhost] ${message}`);
@@ -191,20 +192,6 @@ function printSummary(s: Summary): void {
   log(`Storage: ${describeStorage(s.storage)}`);
   if (s.azurite) log(`Data: ${path.join(s.root, '.data', 'azurite')} (Azurite pid ${s.azurite.pid})`);
   log(`Clock: GET /admin/clock, POST /admin/clock/advance {"by":"P8D"}`);
-}
-
-/** Endpoints only: the connection string carries the account key. */
-export function describeStorage(connectionString: string): string {
-  const parts = new Map(
-    connectionString
-      .split(';')
-      .map((p) => p.split('=', 2) as [string, string?])
-      .map(([k, v]) => [k.trim().toLowerCase(), v ?? ''] as const),
-  );
-  const blob = parts.get('blobendpoint');
-  const table = parts.get('tableendpoint');
-  if (blob || table) return `blob ${blob ?? '-'}, table ${table ?? '-'}`;
-  return `account ${parts.get('accountname') ?? '?'} (${parts.get('endpointsuffix') ?? 'core.windows.net'})`;
 }
 
 function stopOnSignals(running: Running): void {
