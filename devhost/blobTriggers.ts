@@ -13,6 +13,8 @@ import type { FunctionInvoker, FunctionRegistration } from './types';
 export const RECEIPTS_TABLE = 'DevhostBlobReceipts';
 export const POISON_TABLE = 'DevhostBlobPoison';
 export const MAX_ATTEMPTS = 5;
+/** Blob versions handled at once; the rest wait for a later poll (a container may hold thousands). */
+const MAX_IN_FLIGHT = 8;
 
 export interface BlobTriggerOptions {
   invoker: FunctionInvoker;
@@ -108,7 +110,7 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
         prefix: watch.prefix,
         includeMetadata: true,
       })) {
-        if (stopped) return;
+        if (stopped || inFlight.size >= MAX_IN_FLIGHT) return;
         const params = watch.pattern.exec(blob.name)?.groups;
         const etag = blob.properties.etag;
         const key = `${watch.functionName}|${watch.containerName}|${blob.name}`;
