@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { crc32, deflateRawSync } from 'node:zlib';
 
 /**
@@ -371,4 +372,34 @@ export function hostileCases() {
     shortHeader: { bytes: Buffer.from('NAVX\x28\x00'), fileName: 'p.app', rule: 'navx.content-length' },
     runtimePackage: { bytes: appPackage(noise(4096, 7)), fileName: 'p.app', rule: 'navx.runtime-package' },
   } satisfies Record<string, HostileCase>;
+}
+
+/**
+ * Writes a .app to disk one entry at a time (the bench's 200 MiB packages are never in memory):
+ * a placeholder header, the zip, then the header again with the real content length.
+ */
+export async function writeAppFile(path: string, entries: Iterable<ZipEntrySpec>): Promise<number> {
+  const file = await open(path, 'w');
+  try {
+    let offset = 0;
+    const centrals: Buffer[] = [];
+    const append = async (bytes: Buffer) => {
+      await file.write(bytes, 0, bytes.length, 40 + offset);
+      offset += bytes.length;
+    };
+    for (const spec of entries) {
+      const w = writeEntry(spec, offset);
+      centrals.push(w.central);
+      await append(w.header);
+      await append(w.data);
+    }
+    const directory = Buffer.concat(centrals);
+    const directoryOffset = offset;
+    await append(directory);
+    await append(endOfCentralDirectory(centrals.length, directory.length, directoryOffset));
+    await file.write(navxHeader({ contentLength: offset }), 0, 40, 0);
+    return 40 + offset;
+  } finally {
+    await file.close();
+  }
 }
