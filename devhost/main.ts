@@ -179,11 +179,13 @@ function printSummary(s: Summary): void {
   const base = `http://localhost:${s.port}/${s.routePrefix}`.replace(/\/$/, '');
   log(`Loaded ${s.modules.length} module(s): ${s.modules.join(', ')}`);
   log('HTTP functions (authLevel is not enforced locally):');
+  if (s.routes.length === 0) log('  (none)');
   for (const r of s.routes) {
     log(`  ${r.functionName}: [${r.methods.join(',') || 'ANY'}] ${base}/${r.template}`);
   }
   log('Blob triggers (polled every 500 ms):');
   for (const line of s.blobs.describe()) log(`  ${line}`);
+  if (s.blobs.describe().length === 0) log('  (none)');
   const types = s.core.invoker.list().map((f) => f.trigger.type);
   log(
     `Orchestrations: ${types.filter((t) => t === 'orchestrationTrigger').length}, ` +
