@@ -1,23 +1,25 @@
-import { Settings, loadConfig } from './config';
-import { createStorageClients, StorageClients } from './adapters/storage';
-import { createOfferStore } from './adapters/tables/offerStore';
-import { createStatusStore } from './adapters/tables/statusStore';
-import { createSubmissionStore } from './adapters/tables/submissionStore';
-import { createHistoryStore } from './adapters/tables/historyStore';
-import { createNotificationOutbox } from './adapters/tables/notificationOutbox';
-import { createDecisionStore } from './adapters/tables/decisionStore';
-import { createBlobStore } from './adapters/blobStore';
-import { createEmailSender } from './adapters/email';
+import { Settings, loadConfig } from "./config";
+import { createStorageClients, StorageClients } from "./adapters/storage";
+import { createOfferStore } from "./adapters/tables/offerStore";
+import { createStatusStore } from "./adapters/tables/statusStore";
+import { createSubmissionStore } from "./adapters/tables/submissionStore";
+import { createHistoryStore } from "./adapters/tables/historyStore";
+import { createNotificationOutbox } from "./adapters/tables/notificationOutbox";
+import { createDecisionStore } from "./adapters/tables/decisionStore";
+import { createLeadStore } from "./adapters/tables/leadStore";
+import { createBlobStore } from "./adapters/blobStore";
+import { createEmailSender } from "./adapters/email";
 import type {
   DecisionStore,
   HistoryStore,
+  LeadStore,
   NotificationOutbox,
   OfferStore,
   StatusStore,
   SubmissionStore,
-} from './ports/stores';
-import type { BlobStore } from './ports/blobs';
-import type { EmailSender } from './ports/email';
+} from "./ports/stores";
+import type { BlobStore } from "./ports/blobs";
+import type { EmailSender } from "./ports/email";
 
 /** Everything handlers and activities depend on, built once from the settings. */
 export interface Services {
@@ -29,12 +31,16 @@ export interface Services {
   history: HistoryStore;
   outbox: NotificationOutbox;
   decisions: DecisionStore;
+  leads: LeadStore;
   blobs: BlobStore;
   email?: EmailSender;
   now: () => Date;
 }
 
-export function createServices(settings: Settings, now: () => Date = () => new Date()): Services {
+export function createServices(
+  settings: Settings,
+  now: () => Date = () => new Date(),
+): Services {
   const storage = createStorageClients(settings);
   return {
     settings,
@@ -45,6 +51,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     history: createHistoryStore(storage),
     outbox: createNotificationOutbox(storage),
     decisions: createDecisionStore(storage),
+    leads: createLeadStore(storage),
     blobs: createBlobStore(storage),
     email: createEmailSender(settings),
     now,
