@@ -92,7 +92,9 @@ async function startInstance(
     return send(res, 400, {
       message: `Instance id '${instanceId}' contains characters that are not allowed.`,
     });
-  const result = await ctx.runtime.start(name, instanceId, body === '' ? 'null' : body);
+  // Without input the SDK posts "" and axios JSON-encodes it to '""': that means no input.
+  const input = body === '' || body === '""' ? 'null' : body;
+  const result = await ctx.runtime.start(name, instanceId, input);
   if (result === 'conflict')
     return send(res, 409, {
       message: `An instance with ID '${instanceId}' already exists and is Pending or Running.`,
