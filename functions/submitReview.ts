@@ -1,0 +1,87 @@
+import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { EVENTS, FUNCTIONS } from '../shared/contracts/names';
+import { offerIdSchema, reviewAreaSchema, reviewRequestSchema } from '../shared/contracts/api';
+import { ReviewDecisionEvent } from '../shared/contracts/orchestration';
+import { DomainError } from '../shared/domain/errors';
+import { assertCanReview, canReviewArea } from '../shared/domain/rules';
+import { ReviewDecision, notStartedStatus } from '../shared/domain/status';
+import { instanceIdFor } from '../shared/domain/transitions';
+import { offerFor } from '../shared/http/access';
+import { readJson, routeParam } from '../shared/http/body';
+import { guarded, json } from '../shared/http/errors';
+import type { OrchestrationClient } from '../shared/http/orchestrations';
+import { callerOf } from '../shared/http/principal';
+import { API_AUTH_LEVEL } from '../shared/http/registration';
+import { Services, getServices } from '../shared/services';
+
+/** Records the decision in the status (so the view and the rules see it); a stale submission is left alone. */
+async function recordInStatus(
+  services: Services,
+  offerId: string,
+  submissionId: string,
+  decision: ReviewDecision,
+) {
+  await services.statuses.update(
+    offerId,
+    (current) =>
+      current.submissionId === submissionId && !current.reviews?.[decision.area]
+        ? { ...current, reviews: { ...current.reviews, [decision.area]: decision } }
+        : undefined,
+    () => notStartedStatus(offerId, decision.decidedAt),
+  );
+}
+
+/**
+ * A reviewer's decision: stored first (insert-if-absent per submission and area, which is what
+ * makes "once per area" hold under races), then shown in the status, then told to the orchestration.
+ */
+export function makeSubmitReview(services: Services) {
+  return guarded(
+    async (
+      request: HttpRequest,
+      client: OrchestrationClient,
+      _context: InvocationContext,
+    ): Promise<HttpResponseInit> => {
+      const caller = callerOf(request);
+      const offerId = routeParam(request, 'offerId', offerIdSchema);
+      const area = routeParam(request, 'area', reviewAreaSchema);
+      if (!canReviewArea(caller, area)) {
+        throw new DomainError(
+          'forbidden',
+          `Only a ${area} reviewer (or Admin) may decide the ${area} review.`,
+        );
+      }
+      const offer = await offerFor(services.offers, offerId, caller, 'read');
+      const body = await readJson(request, reviewRequestSchema, services.settings.MAX_JSON_BODY_BYTES);
+      const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
+      assertCanReview(status, area);
+      const submissionId = status.submissionId ?? '';
+      const decision: ReviewDecision = {
+        area,
+        outcome: body.outcome,
+        ...(body.comments ? { comments: body.comments } : {}),
+        ...(body.publishDate ? { publishDate: body.publishDate } : {}),
+        reviewer: caller.name,
+        decidedAt: services.now().toISOString(),
+      };
+      if (!(await services.decisions.add(offerId, submissionId, decision))) {
+        throw new DomainError(
+          'already_decided',
+          `The ${area} review of submission ${submissionId} is already decided.`,
+        );
+      }
+      await recordInStatus(services, offerId, submissionId, decision);
+      const event: ReviewDecisionEvent = decision;
+      await client.raiseEvent(instanceIdFor(offerId, submissionId), EVENTS.reviewDecision, event);
+      return json(202, { offerId, submissionId });
+    },
+  );
+}
+
+df.app.client.http(FUNCTIONS.submitReview, {
+  route: 'offers/{offerId}/reviews/{area}',
+  methods: ['POST'],
+  authLevel: API_AUTH_LEVEL,
+  handler: (request, client, context) => makeSubmitReview(getServices())(request, client, context),
+});

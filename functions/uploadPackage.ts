@@ -1,0 +1,50 @@
+import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { FUNCTIONS, CONTAINERS } from '../shared/contracts/names';
+import { offerIdSchema } from '../shared/contracts/api';
+import { DomainError } from '../shared/domain/errors';
+import { offerFor } from '../shared/http/access';
+import { readBytes, requireMediaType, routeParam } from '../shared/http/body';
+import { guarded, json } from '../shared/http/errors';
+import { packageFileName } from '../shared/http/fileName';
+import { callerOf } from '../shared/http/principal';
+import { API_AUTH_LEVEL } from '../shared/http/registration';
+import { Services, getServices } from '../shared/services';
+
+const PACKAGE_TYPES = ['application/octet-stream', 'application/zip', 'application/x-zip-compressed'];
+
+/**
+ * Stores the package as blob `packages/{offerId}/{file}`: the same as uploading it directly,
+ * so validation runs from the blob trigger, not here.
+ */
+export function makeUploadPackage(services: Services) {
+  return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
+    const caller = callerOf(request);
+    const offerId = routeParam(request, 'offerId', offerIdSchema);
+    await offerFor(services.offers, offerId, caller, 'owner');
+    requireMediaType(
+      request,
+      (t) => PACKAGE_TYPES.includes(t),
+      'application/octet-stream or application/zip',
+    );
+    const bytes = await readBytes(request, services.settings.MAX_PACKAGE_BYTES);
+    if (bytes.length === 0) {
+      throw new DomainError('invalid_request', 'The package is empty.', [
+        { path: '(body)', message: 'no bytes' },
+      ]);
+    }
+    const blobName = `${offerId}/${packageFileName(request.headers.get('x-file-name'), bytes)}`;
+    await services.blobs.upload(
+      { container: CONTAINERS.packages, name: blobName },
+      bytes,
+      'application/octet-stream',
+    );
+    return json(202, { blobName });
+  });
+}
+
+app.http(FUNCTIONS.uploadPackage, {
+  route: 'offers/{offerId}/package',
+  methods: ['PUT'],
+  authLevel: API_AUTH_LEVEL,
+  handler: (request, context) => makeUploadPackage(getServices())(request, context),
+});

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { offerDraftSchema, offerIdSchema } from '../domain/offer';
+import { STEP_IDS } from '../domain/steps';
+import { STEP_STATES, SUBMISSION_STATES, TRANSITIONS } from '../domain/states';
+import { REVIEW_AREAS } from '../domain/status';
+
+/**
+ * The request and response bodies of api.md, as zod schemas: handlers parse requests with them
+ * and the OpenAPI document (GET /api/openapi.json) is generated from them, so they cannot drift.
+ */
+
+// ---- parameters -------------------------------------------------------------------------------
+
+export { offerIdSchema };
+export const reviewAreaSchema = z.enum(REVIEW_AREAS as [ReviewAreaName, ...ReviewAreaName[]]);
+type ReviewAreaName = (typeof REVIEW_AREAS)[number];
+
+/** Storefront artifact names: the same rule as the names an offer's storefront refers to. */
+export const artifactNameSchema = offerDraftSchema.shape.storefront.unwrap().shape.logo.unwrap();
+
+export const listOffersQuerySchema = z.object({ state: z.enum(SUBMISSION_STATES).optional() });
+
+/** The hidekey is a random token; anything longer than this is not one of ours. */
+export const hidekeyQuerySchema = z.object({ hidekey: z.string().max(256).optional() });
+
+// ---- request bodies ---------------------------------------------------------------------------
+
+export { offerDraftSchema };
+
+export const publishRequestSchema = z.strictObject({
+  notificationEmail: z.email({ error: 'must be an email address' }).max(254),
+});
+export type PublishRequest = z.infer<typeof publishRequestSchema>;
+
+export const reviewRequestSchema = z
+  .strictObject({
+    outcome: z.enum(['approved', 'rejected']),
+    comments: z.string().min(1).max(4000).optional(),
+    publishDate: z.iso.date({ error: 'must be a date such as 2026-12-01' }).optional(),
+  })
+  .superRefine((review, ctx) => {
+    if (review.outcome === 'rejected' && !review.comments?.trim()) {
+      ctx.addIssue({ code: 'custom', path: ['comments'], message: 'required when the outcome is rejected' });
+    }
+  });
+export type ReviewRequest = z.infer<typeof reviewRequestSchema>;
+
+// ---- responses --------------------------------------------------------------------------------
+
+const detailSchema = z.object({ path: z.string(), message: z.string() });
+
+export const errorResponseSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(detailSchema).optional(),
+    correlationId: z.string().optional(),
+  }),
+});
+
+export const storedOfferSchema = offerDraftSchema.extend({
+  offerId: z.string(),
+  publisherId: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const stepIdSchema = z.enum(STEP_IDS as [string, ...string[]]);
+
+export const offerSummarySchema = z.object({
+  offerId: z.string(),
+  name: z.string().nullable(),
+  publisherId: z.string(),
+  state: z.enum(SUBMISSION_STATES),
+  currentStep: stepIdSchema.nullable(),
+  updatedAt: z.string(),
+});
+export const offerListSchema = z.object({ offers: z.array(offerSummarySchema) });
+
+export const blobNameResponseSchema = z.object({ blobName: z.string() });
+
+export const packageReportResponseSchema = z.object({
+  blobName: z.string(),
+  state: z.enum(['Pending', 'Passed', 'Failed']),
+  manifest: z.record(z.string(), z.unknown()).optional(),
+  findings: z.array(
+    z.object({
+      rule: z.string(),
+      severity: z.enum(['error', 'warning']),
+      message: z.string(),
+      path: z.string().optional(),
+    }),
+  ),
+  validatedAt: z.string(),
+});
+
+export const publishResponseSchema = z.object({ submissionId: z.string(), statusUrl: z.string() });
+
+const submissionErrorSchema = z.object({
+  step: stepIdSchema,
+  code: z.string(),
+  message: z.string(),
+  details: z.array(detailSchema),
+});
+
+export const ACTIONS = ['publish', 'goLive', 'cancel', 'review'] as const;
+
+export const statusResponseSchema = z.object({
+  offerId: z.string(),
+  submissionId: z.string().nullable(),
+  state: z.enum(SUBMISSION_STATES),
+  currentStep: stepIdSchema.nullable(),
+  steps: z.array(
+    z.object({
+      id: stepIdSchema,
+      title: z.string(),
+      state: z.enum(STEP_STATES),
+      estimate: z.string(),
+      startedAt: z.string().optional(),
+      completedAt: z.string().optional(),
+      message: z.string().optional(),
+      overdue: z.boolean().optional(),
+    }),
+  ),
+  error: submissionErrorSchema.nullable(),
+  actions: z.array(z.enum(ACTIONS)),
+  /** Owner only, from publisher sign-off on. */
+  preview: z.object({ url: z.string() }).optional(),
+  /** The latest publishing date the reviewers promised (YYYY-MM-DD), once one did. */
+  publishDate: z.string().optional(),
+  notificationEmail: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type StatusResponse = z.infer<typeof statusResponseSchema>;
+
+/** 202 answers of go-live, cancel and reviews: which submission the request was applied to. */
+export const acceptedResponseSchema = z.object({ offerId: z.string(), submissionId: z.string() });
+
+export const previewResponseSchema = z.object({
+  offerId: z.string(),
+  submissionId: z.string(),
+  /** What the marketplace listing will show: the submitted offer's public fields. */
+  manifest: z.record(z.string(), z.unknown()),
+  package: z.object({ blobName: z.string(), url: z.string() }),
+});
+
+export const submissionListSchema = z.object({
+  submissions: z.array(
+    z.object({
+      submissionId: z.string(),
+      state: z.enum(SUBMISSION_STATES),
+      startedAt: z.string(),
+      endedAt: z.string().nullable(),
+      error: submissionErrorSchema.nullable(),
+    }),
+  ),
+});
+
+export const historyResponseSchema = z.object({
+  events: z.array(
+    z.object({
+      submissionId: z.string(),
+      step: stepIdSchema,
+      state: z.enum(TRANSITIONS),
+      at: z.string(),
+      message: z.string().optional(),
+      actor: z.string().optional(),
+    }),
+  ),
+});
+
+export const notificationListSchema = z.object({
+  notifications: z.array(
+    z.object({
+      to: z.string(),
+      subject: z.string(),
+      step: stepIdSchema.nullable(),
+      transition: z.string(),
+      sentAt: z.string(),
+      status: z.string(),
+    }),
+  ),
+});

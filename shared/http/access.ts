@@ -1,0 +1,36 @@
+import { DomainError } from '../domain/errors';
+import { Caller, actsAsOwner, canRead } from '../domain/identity';
+import type { Offer } from '../domain/offer';
+import type { OfferStore } from '../ports/stores';
+
+export type Access = 'owner' | 'read';
+
+export function offerNotFound(offerId: string): DomainError {
+  return new DomainError('offer_not_found', `No offer '${offerId}' exists.`);
+}
+
+/**
+ * The offer if this caller may act on it. An unknown offer is 404 for everyone; an existing
+ * offer of another publisher is 403 (design.md allows either; offer ids are not secret to the
+ * marketplace, and 403 tells a publisher's script that the id is taken). Admin acts as owner.
+ */
+export async function offerFor(
+  offers: OfferStore,
+  offerId: string,
+  caller: Caller,
+  access: Access,
+): Promise<Offer> {
+  const offer = await offers.get(offerId);
+  if (!offer) throw offerNotFound(offerId);
+  const allowed =
+    access === 'owner' ? actsAsOwner(caller, offer.publisherId) : canRead(caller, offer.publisherId);
+  if (!allowed) {
+    throw new DomainError(
+      'forbidden',
+      access === 'owner'
+        ? `Only the publisher of offer '${offerId}' may do this.`
+        : `Offer '${offerId}' belongs to another publisher.`,
+    );
+  }
+  return offer;
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import { ZodError } from 'zod';
+import { DomainError, ErrorCode, ErrorDetail, ensureError } from '../domain/errors';
+
+/** The HTTP status of each api.md error code. */
+export const STATUS_OF: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  offer_not_found: 404,
+  not_found: 404,
+  submission_active: 409,
+  not_at_signoff: 409,
+  not_cancellable: 409,
+  not_in_review: 409,
+  already_decided: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal: 500,
+};
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** Every JSON answer of the API: api.md fixes the content type. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, jsonBody: body, headers: { 'content-type': JSON_CONTENT_TYPE, ...headers } };
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: ErrorDetail[]; correlationId?: string };
+}
+
+export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody {
+  return { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } };
+}
+
+/** One entry per bad field, named by its JSON path (api.md `details`). */
+export function detailsOf(error: ZodError, prefix?: string): ErrorDetail[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '').join('.');
+    return { path: path || '(body)', message: issue.message };
+  });
+}
+
+export function invalidRequest(error: ZodError, prefix?: string): DomainError {
+  return new DomainError(
+    'invalid_request',
+    'The request is not valid; see details.',
+    detailsOf(error, prefix),
+  );
+}
+
+/**
+ * Maps anything thrown by a handler to the api.md error body. Domain errors keep their code;
+ * everything unexpected is `500 internal` with a correlation id, the stack only in the log.
+ */
+export function errorResponse(thrown: unknown, context: InvocationContext): HttpResponseInit {
+  if (thrown instanceof DomainError) {
+    return json(STATUS_OF[thrown.code], errorBody(thrown.code, thrown.message, thrown.details));
+  }
+  const error = ensureError(thrown);
+  const correlationId =
+    context.invocationId && context.invocationId !== 'unknown' ? context.invocationId : randomUUID();
+  context.error(`internal error ${correlationId}: ${error.stack ?? error.message}`);
+  const body = errorBody('internal', `Something went wrong on our side (correlation id ${correlationId}).`);
+  body.error.correlationId = correlationId;
+  return json(500, body);
+}
+
+/** Wraps a handler so that it never answers with anything but api.md's bodies. */
+export function guarded<A extends unknown[]>(
+  handler: (...args: A) => Promise<HttpResponseInit>,
+): (...args: A) => Promise<HttpResponseInit> {
+  return async (...args: A) => {
+    try {
+      return await handler(...args);
+    } catch (thrown) {
+      return errorResponse(thrown, args[args.length - 1] as InvocationContext);
+    }
+  };
+}

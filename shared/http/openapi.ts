@@ -1,0 +1,287 @@
+import { z } from 'zod';
+import * as api from '../contracts/api';
+
+/**
+ * The OpenAPI 3.1 document of api.md, generated from the same zod schemas the handlers parse
+ * with (z.toJSONSchema emits JSON Schema 2020-12, which OpenAPI 3.1 uses as is).
+ */
+
+type Method = 'get' | 'put' | 'post';
+type Body = { type: string; schema?: z.ZodType };
+
+interface Operation {
+  method: Method;
+  path: string;
+  id: string;
+  summary: string;
+  /** Whether x-ms-client-principal is required. */
+  identity: boolean;
+  body?: Body;
+  query?: Record<string, z.ZodType>;
+  ok: { status: number; schema?: z.ZodType; type?: string };
+  errors: number[];
+}
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'offer_not_found',
+  409: 'submission_active, not_at_signoff, not_cancellable, not_in_review or already_decided',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  500: 'internal',
+};
+
+const jsonBody = (schema: z.ZodType): Body => ({ type: 'application/json', schema });
+const bytes = (type: string): Body => ({ type });
+const AUTH = [400, 401, 403, 404, 500];
+
+export const OPERATIONS: Operation[] = [
+  {
+    method: 'get',
+    path: '/offers',
+    id: 'listOffers',
+    summary: 'All offers',
+    identity: true,
+    query: { state: api.listOffersQuerySchema.shape.state },
+    ok: { status: 200, schema: api.offerListSchema },
+    errors: [400, 401, 500],
+  },
+  {
+    method: 'put',
+    path: '/offers/{offerId}',
+    id: 'putOffer',
+    summary: 'Create or replace the offer draft',
+    identity: true,
+    body: jsonBody(api.offerDraftSchema),
+    ok: { status: 200, schema: api.storedOfferSchema },
+    errors: [...AUTH, 413, 415],
+  },
+  {
+    method: 'get',
+    path: '/offers/{offerId}',
+    id: 'getOffer',
+    summary: 'The offer (secrets masked)',
+    identity: true,
+    ok: { status: 200, schema: api.storedOfferSchema },
+    errors: AUTH,
+  },
+  {
+    method: 'put',
+    path: '/offers/{offerId}/package',
+    id: 'uploadPackage',
+    summary: 'Upload the .app or .zip package',
+    identity: true,
+    body: bytes('application/octet-stream'),
+    ok: { status: 202, schema: api.blobNameResponseSchema },
+    errors: [...AUTH, 413, 415],
+  },
+  {
+    method: 'get',
+    path: '/offers/{offerId}/package-validation',
+    id: 'getPackageValidation',
+    summary: 'The latest package report',
+    identity: true,
+    ok: { status: 200, schema: api.packageReportResponseSchema },
+    errors: AUTH,
+  },
+  {
+    method: 'put',
+    path: '/offers/{offerId}/artifacts/{name}',
+    id: 'uploadArtifact',
+    summary: 'Upload a storefront image',
+    identity: true,
+    body: bytes('image/png'),
+    ok: { status: 202, schema: api.blobNameResponseSchema },
+    errors: [...AUTH, 413, 415],
+  },
+  {
+    method: 'post',
+    path: '/offers/{offerId}/publish',
+    id: 'publishOffer',
+    summary: 'Start a submission',
+    identity: true,
+    body: jsonBody(api.publishRequestSchema),
+    ok: { status: 202, schema: api.publishResponseSchema },
+    errors: [...AUTH, 409, 413, 415],
+  },
+  {
+    method: 'get',
+    path: '/offers/{offerId}/status',
+    id: 'getStatus',
+    summary: 'The status of the current submission',
+    identity: true,
+    ok: { status: 200, schema: api.statusResponseSchema },
+    errors: AUTH,
+  },
+  {
+    method: 'post',
+    path: '/offers/{offerId}/go-live',
+    id: 'goLive',
+    summary: 'Publisher sign-off',
+    identity: true,
+    ok: { status: 202, schema: api.acceptedResponseSchema },
+    errors: [...AUTH, 409],
+  },
+  {
+    method: 'post',
+    path: '/offers/{offerId}/cancel',
+    id: 'cancelSubmission',
+    summary: 'Cancel the submission',
+    identity: true,
+    ok: { status: 202, schema: api.acceptedResponseSchema },
+    errors: [...AUTH, 409],
+  },
+  {
+    method: 'post',
+    path: '/offers/{offerId}/reviews/{area}',
+    id: 'submitReview',
+    summary: 'A reviewer decision',
+    identity: true,
+    body: jsonBody(api.reviewRequestSchema),
+    ok: { status: 202, schema: api.acceptedResponseSchema },
+    errors: [...AUTH, 409, 413, 415],
+  },
+  {
+    method: 'get',
+    path: '/offers/{offerId}/preview',
+    id: 'getPreview',
+    summary: 'The preview, opened by its hidekey',
+    identity: false,
+    query: { hidekey: z.string() },
+    ok: { status: 200, schema: api.previewResponseSchema },
+    errors: [404, 500],
+  },
+  {
+    method: 'get',
+    path: '/offers/{offerId}/preview/package',
+    id: 'getPreviewPackage',
+    summary: 'Download the preview package',
+    identity: false,
+    query: { hidekey: z.string() },
+    ok: { status: 200, type: 'application/zip' },
+    errors: [404, 500],
+  },
+  {
+    method: 'get',
+    path: '/offers/{offerId}/submissions',
+    id: 'listSubmissions',
+    summary: 'Every submission of the offer',
+    identity: true,
+    ok: { status: 200, schema: api.submissionListSchema },
+    errors: AUTH,
+  },
+  {
+    method: 'get',
+    path: '/offers/{offerId}/history',
+    id: 'getHistory',
+    summary: 'Step history',
+    identity: true,
+    ok: { status: 200, schema: api.historyResponseSchema },
+    errors: AUTH,
+  },
+  {
+    method: 'get',
+    path: '/offers/{offerId}/notifications',
+    id: 'listNotifications',
+    summary: 'Emails sent about the offer',
+    identity: true,
+    ok: { status: 200, schema: api.notificationListSchema },
+    errors: AUTH,
+  },
+];
+
+const PATH_PARAMS: Record<string, z.ZodType> = {
+  offerId: api.offerIdSchema,
+  name: api.artifactNameSchema,
+  area: api.reviewAreaSchema,
+};
+
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
+}
+
+function parametersOf(op: Operation): unknown[] {
+  const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '');
+  const path = names.map((name) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: schemaOf(PATH_PARAMS[name] ?? z.string(), 'input'),
+  }));
+  const query = Object.entries(op.query ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: schemaOf(schema, 'input'),
+  }));
+  return [...path, ...query];
+}
+
+function responsesOf(op: Operation): Record<string, unknown> {
+  const ok = op.ok.schema
+    ? { 'application/json': { schema: schemaOf(op.ok.schema, 'output') } }
+    : {
+        [op.ok.type ?? 'application/octet-stream']: {
+          schema: { type: 'string', contentMediaType: op.ok.type },
+        },
+      };
+  const responses: Record<string, unknown> = { [op.ok.status]: { description: 'Success', content: ok } };
+  if (op.id === 'putOffer') responses['201'] = { description: 'Created', content: ok };
+  for (const status of op.errors) {
+    responses[status] = { $ref: `#/components/responses/E${status}` };
+  }
+  return responses;
+}
+
+function operationOf(op: Operation): Record<string, unknown> {
+  const body = op.body && {
+    required: true,
+    content: {
+      [op.body.type]: {
+        schema: op.body.schema
+          ? schemaOf(op.body.schema, 'input')
+          : { type: 'string', contentMediaType: op.body.type },
+      },
+    },
+  };
+  return {
+    operationId: op.id,
+    summary: op.summary,
+    parameters: parametersOf(op),
+    ...(body ? { requestBody: body } : {}),
+    responses: responsesOf(op),
+    security: op.identity ? [{ clientPrincipal: [] }] : [],
+  };
+}
+
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operationOf(op);
+  const errorSchema = schemaOf(api.errorResponseSchema, 'output');
+  const responses = Object.fromEntries(
+    Object.entries(ERROR_TEXT).map(([status, text]) => [
+      `E${status}`,
+      { description: text, content: { 'application/json': { schema: errorSchema } } },
+    ]),
+  );
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Offer publishing pipeline', version: '1.0.0' },
+    servers: [{ url: `${serverUrl.replace(/\/+$/, '')}/api` }],
+    paths,
+    components: {
+      responses,
+      securitySchemes: {
+        clientPrincipal: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-ms-client-principal',
+          description: 'Set by App Service Authentication: base64 JSON of the signed-in principal.',
+        },
+      },
+    },
+  };
+}
