@@ -41,6 +41,8 @@ async function main(): Promise<void> {
   const env = process.env;
   env.NO_PROXY = withLocalhost(env.NO_PROXY);
   env.no_proxy = withLocalhost(env.no_proxy);
+  // As Core Tools do: the durable client builds its status and management links from it.
+  env.WEBSITE_HOSTNAME ??= `localhost:${env.PORT ?? 7071}`;
   const applied = applyLocalSettings(root, env);
   if (applied.length > 0) log(`local.settings.json: ${applied.join(', ')}`);
   const azurite = env.AzureWebJobsStorage ? undefined : await startLocalStorage(root);

@@ -43,6 +43,15 @@ const settingsSchema = z.object({
   WEBSITE_AUTH_ENABLED: z.enum(['true', 'false', 'True', 'False']).optional(),
 });
 
+/**
+ * True on App Service. Core Tools and the local host set WEBSITE_HOSTNAME to localhost:<port>
+ * (the durable client builds its links from it), so only a real host name means Azure.
+ */
+export function runsInAzure(settings: { WEBSITE_HOSTNAME?: string }): boolean {
+  const host = settings.WEBSITE_HOSTNAME;
+  return Boolean(host) && !/^(localhost|127\.0\.0\.1)(:\d+)?$/.test(host ?? '');
+}
+
 type RawSettings = Partial<Record<keyof z.infer<typeof settingsSchema>, string>>;
 
 /** Rules across settings; run on the raw values so they are reported with the per-field ones. */
@@ -65,10 +74,7 @@ function crossSettingProblems(s: RawSettings): string[] {
       'ACS_EMAIL_CONNECTION_STRING: set ACS_EMAIL_ENDPOINT (managed identity) or the connection string, not both',
     );
   }
-  // Core Tools set WEBSITE_HOSTNAME to localhost:<port>; only a real App Service host name means Azure.
-  const inAzure =
-    Boolean(s.WEBSITE_HOSTNAME) && !/^(localhost|127\.0\.0\.1)(:\d+)?$/.test(s.WEBSITE_HOSTNAME ?? '');
-  if (inAzure && s.WEBSITE_AUTH_ENABLED?.toLowerCase() !== 'true') {
+  if (runsInAzure(s) && s.WEBSITE_AUTH_ENABLED?.toLowerCase() !== 'true') {
     problems.push(
       'WEBSITE_AUTH_ENABLED: in Azure the app trusts x-ms-client-principal only behind App Service Authentication; enable it',
     );
