@@ -1,14 +1,14 @@
-import { Settings, loadConfig } from "./config";
-import { createStorageClients, StorageClients } from "./adapters/storage";
-import { createOfferStore } from "./adapters/tables/offerStore";
-import { createStatusStore } from "./adapters/tables/statusStore";
-import { createSubmissionStore } from "./adapters/tables/submissionStore";
-import { createHistoryStore } from "./adapters/tables/historyStore";
-import { createNotificationOutbox } from "./adapters/tables/notificationOutbox";
-import { createDecisionStore } from "./adapters/tables/decisionStore";
-import { createLeadStore } from "./adapters/tables/leadStore";
-import { createBlobStore } from "./adapters/blobStore";
-import { createEmailSender } from "./adapters/email";
+import { Settings, loadConfig } from './config';
+import { createStorageClients, StorageClients } from './adapters/storage';
+import { createOfferStore } from './adapters/tables/offerStore';
+import { createStatusStore } from './adapters/tables/statusStore';
+import { createSubmissionStore } from './adapters/tables/submissionStore';
+import { createHistoryStore } from './adapters/tables/historyStore';
+import { createNotificationOutbox } from './adapters/tables/notificationOutbox';
+import { createDecisionStore } from './adapters/tables/decisionStore';
+import { createLeadStore } from './adapters/tables/leadStore';
+import { createBlobStore } from './adapters/blobStore';
+import { createEmailSender } from './adapters/email';
 import type {
   DecisionStore,
   HistoryStore,
@@ -17,9 +17,9 @@ import type {
   OfferStore,
   StatusStore,
   SubmissionStore,
-} from "./ports/stores";
-import type { BlobStore } from "./ports/blobs";
-import type { EmailSender } from "./ports/email";
+} from './ports/stores';
+import type { BlobStore } from './ports/blobs';
+import type { EmailSender } from './ports/email';
 
 /** Everything handlers and activities depend on, built once from the settings. */
 export interface Services {
@@ -37,10 +37,7 @@ export interface Services {
   now: () => Date;
 }
 
-export function createServices(
-  settings: Settings,
-  now: () => Date = () => new Date(),
-): Services {
+export function createServices(settings: Settings, now: () => Date = () => new Date()): Services {
   const storage = createStorageClients(settings);
   return {
     settings,

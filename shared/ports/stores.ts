@@ -1,13 +1,9 @@
-import type { Offer } from "../domain/offer";
-import type {
-  OfferStatus,
-  ReviewDecision,
-  SubmissionError,
-} from "../domain/status";
-import type { SubmissionState } from "../domain/states";
-import type { StepId } from "../domain/steps";
-import type { Transition } from "../domain/states";
-import type { LeadRecord } from "../domain/leads";
+import type { Offer } from '../domain/offer';
+import type { OfferStatus, ReviewDecision, SubmissionError } from '../domain/status';
+import type { SubmissionState } from '../domain/states';
+import type { StepId } from '../domain/steps';
+import type { Transition } from '../domain/states';
+import type { LeadRecord } from '../domain/leads';
 
 /**
  * What the application needs from storage. Adapters implement these over Azure Tables
@@ -54,10 +50,7 @@ export interface SubmissionRecord {
 
 export interface SubmissionStore {
   put(record: SubmissionRecord): Promise<void>;
-  get(
-    offerId: string,
-    submissionId: string,
-  ): Promise<SubmissionRecord | undefined>;
+  get(offerId: string, submissionId: string): Promise<SubmissionRecord | undefined>;
   /** Oldest first. */
   list(offerId: string): Promise<SubmissionRecord[]>;
 }
@@ -79,7 +72,7 @@ export interface HistoryStore {
   list(offerId: string): Promise<HistoryEvent[]>;
 }
 
-export type NotificationStatus = "Queued" | "Sent" | "Failed" | "OutboxOnly";
+export type NotificationStatus = 'Queued' | 'Sent' | 'Failed' | 'OutboxOnly';
 
 export interface Notification {
   offerId: string;
@@ -100,21 +93,13 @@ export interface NotificationOutbox {
   /** Insert-if-absent by key: returns false when this notification was already recorded. */
   add(notification: Notification): Promise<boolean>;
   get(offerId: string, key: string): Promise<Notification | undefined>;
-  setStatus(
-    offerId: string,
-    key: string,
-    status: NotificationStatus,
-  ): Promise<void>;
+  setStatus(offerId: string, key: string, status: NotificationStatus): Promise<void>;
   list(offerId: string): Promise<Notification[]>;
 }
 
 export interface DecisionStore {
   /** Insert-if-absent per (offer, submission, area): returns false when already decided. */
-  add(
-    offerId: string,
-    submissionId: string,
-    decision: ReviewDecision,
-  ): Promise<boolean>;
+  add(offerId: string, submissionId: string, decision: ReviewDecision): Promise<boolean>;
   list(offerId: string, submissionId: string): Promise<ReviewDecision[]>;
 }
 
