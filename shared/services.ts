@@ -6,6 +6,7 @@ import { createSubmissionStore } from './adapters/tables/submissionStore';
 import { createHistoryStore } from './adapters/tables/historyStore';
 import { createNotificationOutbox } from './adapters/tables/notificationOutbox';
 import { createDecisionStore } from './adapters/tables/decisionStore';
+import { createPackageReportStore } from './adapters/tables/packageReportStore';
 import { createLeadStore } from './adapters/tables/leadStore';
 import { createBlobStore } from './adapters/blobStore';
 import { createEmailSender } from './adapters/email';
@@ -15,6 +16,7 @@ import type {
   LeadStore,
   NotificationOutbox,
   OfferStore,
+  PackageReportStore,
   StatusStore,
   SubmissionStore,
 } from './ports/stores';
@@ -31,6 +33,7 @@ export interface Services {
   history: HistoryStore;
   outbox: NotificationOutbox;
   decisions: DecisionStore;
+  packageReports: PackageReportStore;
   leads: LeadStore;
   blobs: BlobStore;
   email?: EmailSender;
@@ -48,6 +51,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     history: createHistoryStore(storage),
     outbox: createNotificationOutbox(storage),
     decisions: createDecisionStore(storage),
+    packageReports: createPackageReportStore(storage),
     leads: createLeadStore(storage),
     blobs: createBlobStore(storage),
     email: createEmailSender(settings),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STEP_IDS } from '../domain/steps';
+import { STEP_IDS, StepId } from '../domain/steps';
 import { TRANSITIONS } from '../domain/states';
 
 /**
@@ -7,7 +7,7 @@ import { TRANSITIONS } from '../domain/states';
  * results) and the activities (which parse both ends). Payloads carry ids and blob names only.
  */
 
-const stepId = z.enum(STEP_IDS as [string, ...string[]]);
+const stepId = z.enum(STEP_IDS as [StepId, ...StepId[]]);
 const detail = z.object({ path: z.string(), message: z.string() });
 
 export const submissionRefSchema = z.object({
@@ -50,3 +50,42 @@ export const recordTransitionInputSchema = z.object({
     .optional(),
 });
 export type RecordTransitionInput = z.infer<typeof recordTransitionInputSchema>;
+
+/** Step 2's result: a step outcome, or "waiting" while no validated package is stored yet. */
+export const packageStepResultSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('waiting'), message: z.string() }),
+  z.object({
+    outcome: z.literal('succeeded'),
+    message: z.string().optional(),
+    /** The validated package (container `packages`): step 8 publishes exactly this version. */
+    blobName: z.string(),
+    etag: z.string().optional(),
+    version: z.string().optional(),
+  }),
+  z.object({
+    outcome: z.literal('failed'),
+    code: z.string(),
+    message: z.string(),
+    details: z.array(detail).default([]),
+  }),
+]);
+export type PackageStepResult = z.infer<typeof packageStepResultSchema>;
+
+export const sendReminderInputSchema = stepActivityInputSchema.extend({
+  /** 1 for the first reminder: part of the de-duplication key. */
+  reminder: z.number().int().positive(),
+});
+export type SendReminderInput = z.infer<typeof sendReminderInputSchema>;
+
+export const escalateReviewInputSchema = stepActivityInputSchema.extend({
+  waitingSince: z.string(),
+  businessDays: z.number().int().positive(),
+});
+export type EscalateReviewInput = z.infer<typeof escalateReviewInputSchema>;
+
+export const publishPackageInputSchema = stepActivityInputSchema.extend({
+  blobName: z.string(),
+  etag: z.string().optional(),
+  version: z.string().optional(),
+});
+export type PublishPackageInput = z.infer<typeof publishPackageInputSchema>;

@@ -4,6 +4,7 @@ import type { SubmissionState } from '../domain/states';
 import type { StepId } from '../domain/steps';
 import type { Transition } from '../domain/states';
 import type { LeadRecord } from '../domain/leads';
+import type { PackageReport } from '../domain/package/report';
 
 /**
  * What the application needs from storage. Adapters implement these over Azure Tables
@@ -101,6 +102,16 @@ export interface DecisionStore {
   /** Insert-if-absent per (offer, submission, area): returns false when already decided. */
   add(offerId: string, submissionId: string, decision: ReviewDecision): Promise<boolean>;
   list(offerId: string, submissionId: string): Promise<ReviewDecision[]>;
+}
+
+/** The latest package validation report per offer (latest upload wins) and a receipt per validated blob version. */
+export interface PackageReportStore {
+  get(offerId: string): Promise<PackageReport | undefined>;
+  put(offerId: string, report: PackageReport): Promise<void>;
+  /** Whether this blob version (name and ETag) was already validated and announced. */
+  wasHandled(offerId: string, blobName: string, etag: string): Promise<boolean>;
+  /** Insert-if-absent receipt: false when this blob version was already handled. */
+  markHandled(offerId: string, blobName: string, etag: string): Promise<boolean>;
 }
 
 export interface LeadStore {

@@ -1,0 +1,63 @@
+import type { EmailSender } from '../../shared/ports/email';
+import type { Notification, NotificationOutbox, NotificationStatus } from '../../shared/ports/stores';
+
+/**
+ * Writes a notification to the outbox (insert-if-absent by key) and, when an email service is
+ * configured, sends it. Activities run at least once: a row already Sent, Failed or OutboxOnly
+ * is never sent again; a row still Queued means an earlier run stopped mid-send, so it is sent
+ * (the idempotency key lets the email service recognise a repeat). A failing service is retried
+ * with backoff and then recorded as Failed: email never fails a submission.
+ */
+export interface Delivery {
+  outbox: NotificationOutbox;
+  email?: EmailSender;
+  /** Delays between send attempts; the defaults give three attempts within about 1.5 s. */
+  backoffMs?: number[];
+  log?: (message: string) => void;
+}
+
+const DEFAULT_BACKOFF_MS = [500, 1000];
+
+export async function deliver(
+  delivery: Delivery,
+  notification: Omit<Notification, 'status'>,
+): Promise<NotificationStatus> {
+  const { outbox, email } = delivery;
+  const initial: NotificationStatus = email ? 'Queued' : 'OutboxOnly';
+  const added = await outbox.add({ ...notification, status: initial });
+  if (!added) {
+    const existing = await outbox.get(notification.offerId, notification.key);
+    if (!email || (existing && existing.status !== 'Queued')) return existing?.status ?? initial;
+  }
+  if (!email) return initial;
+  const status = await sendWithBackoff(delivery, email, notification);
+  await outbox.setStatus(notification.offerId, notification.key, status);
+  return status;
+}
+
+async function sendWithBackoff(
+  delivery: Delivery,
+  email: EmailSender,
+  n: Omit<Notification, 'status'>,
+): Promise<NotificationStatus> {
+  const delays = delivery.backoffMs ?? DEFAULT_BACKOFF_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await email.send({
+        to: n.to,
+        subject: n.subject,
+        text: n.text,
+        ...(n.html ? { html: n.html } : {}),
+        idempotencyKey: n.key,
+      });
+      return 'Sent';
+    } catch (error) {
+      // The message only: SDK errors can carry request URLs, never the connection string itself.
+      const reason = error instanceof Error ? error.message : String(error);
+      delivery.log?.(`email ${n.key} attempt ${attempt + 1} failed: ${reason.slice(0, 300)}`);
+      const delay = delays[attempt];
+      if (delay === undefined) return 'Failed';
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
