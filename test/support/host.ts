@@ -50,6 +50,8 @@ export interface RunningHost {
   stop(): Promise<void>;
   /** Everything the host printed so far (all runs). */
   output(): string;
+  /** The host process id while it runs (for measuring its memory). */
+  pid(): number | undefined;
 }
 
 export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
@@ -103,6 +105,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     },
     stop: () => kill('SIGTERM'),
     output: () => log,
+    pid: () => (child && child.exitCode === null ? child.pid : undefined),
   };
 }
 
