@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import * as df from 'durable-functions';
+import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
+import { StepActivityInput, StepOutcome, stepActivityInputSchema } from '../shared/contracts/activities';
+import type { Offer } from '../shared/domain/offer';
+import { notStartedStatus } from '../shared/domain/status';
+import {
+  ArtifactCheck,
+  MANIFEST_ENTRY,
+  PACKAGE_MISSING,
+  STOREFRONT_INVALID,
+  artifactBlobName,
+  artifactEntry,
+  packageEntry,
+  previewBlobName,
+  previewManifest,
+  storefrontFindings,
+} from '../shared/domain/storefront';
+import type { BlobStore } from '../shared/ports/blobs';
+import type { StatusStore } from '../shared/ports/stores';
+import {
+  PreviewEntry,
+  PreviewPackages,
+  createPreviewPackages,
+  describeImage,
+} from '../shared/adapters/previewPackage';
+import { getServices } from '../shared/services';
+
+export interface BuildPreviewPackageDeps {
+  blobs: BlobStore;
+  statuses: StatusStore;
+  previews: PreviewPackages;
+  /** Blob name (container `packages`) of the offer's current package, if one was uploaded. */
+  latestPackageBlob: (offerId: string) => Promise<string | undefined>;
+}
+
+async function readOfferSnapshot(blobs: BlobStore, name: string): Promise<Offer> {
+  const bytes = await blobs.download({ container: CONTAINERS.submissions, name });
+  // The orchestrator writes the snapshot before step 1: its absence is an infrastructure fault.
+  if (!bytes) throw new Error(`offer snapshot '${name}' not found`);
+  return JSON.parse(bytes.toString('utf8')) as Offer;
+}
+
+interface LoadedArtifact extends ArtifactCheck {
+  bytes?: Buffer;
+}
+
+async function loadArtifact(blobs: BlobStore, offerId: string, name: string): Promise<LoadedArtifact> {
+  // Artifacts are bounded by the upload route (MAX_ARTIFACT_BYTES), so reading them whole is fine.
+  const bytes = await blobs.download({
+    container: CONTAINERS.storefront,
+    name: artifactBlobName(offerId, name),
+  });
+  if (!bytes) return { name, found: false };
+  return { name, found: true, bytes, image: describeImage(bytes) };
+}
+
+/**
+ * Stores the preview's blob and a hidekey in the status of this submission. A retry keeps the
+ * key already minted for this preview, so the link the owner may have seen stays valid.
+ */
+async function recordPreview(
+  statuses: StatusStore,
+  input: StepActivityInput,
+  blobName: string,
+): Promise<boolean> {
+  const status = await statuses.update(
+    input.offerId,
+    (current) => {
+      if (current.submissionId !== input.submissionId) return undefined;
+      if (current.hidekey && current.previewBlobName === blobName) return undefined;
+      return { ...current, hidekey: randomBytes(32).toString('base64url'), previewBlobName: blobName };
+    },
+    () => notStartedStatus(input.offerId, input.at),
+  );
+  return status.submissionId === input.submissionId && status.previewBlobName === blobName;
+}
+
+/**
+ * Step 5: checks the storefront (artifact formats and sizes, text lengths), then writes the
+ * preview package (manifest, extension package, artifacts) and mints the preview's hidekey.
+ * The hidekey goes to the status only; it is never part of the outcome.
+ */
+export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
+  return async (rawInput: unknown): Promise<StepOutcome> => {
+    const input = stepActivityInputSchema.parse(rawInput);
+    const offer = await readOfferSnapshot(deps.blobs, input.snapshotBlobName);
+    const logoName = offer.storefront?.logo;
+    const logo = logoName ? await loadArtifact(deps.blobs, offer.offerId, logoName) : undefined;
+    const screenshots = await Promise.all(
+      (offer.storefront?.screenshots ?? []).map((name) => loadArtifact(deps.blobs, offer.offerId, name)),
+    );
+    const findings = storefrontFindings(offer, { logo, screenshots });
+    if (findings.length > 0)
+      return {
+        outcome: 'failed',
+        code: STOREFRONT_INVALID,
+        message: 'The storefront details need attention: fix each listed item, then press Publish again.',
+        details: findings,
+      };
+
+    const packageBlobName = await deps.latestPackageBlob(offer.offerId);
+    if (!packageBlobName)
+      return {
+        outcome: 'failed',
+        code: PACKAGE_MISSING,
+        message: 'No extension package was found for the offer: upload it, then press Publish again.',
+        details: [],
+      };
+    const manifest = previewManifest({
+      offer,
+      submissionId: input.submissionId,
+      at: input.at,
+      packageBlobName,
+    });
+    const entries: PreviewEntry[] = [
+      { path: MANIFEST_ENTRY, bytes: Buffer.from(JSON.stringify(manifest, null, 2)) },
+      ...[logo, ...screenshots].flatMap((a) =>
+        a?.bytes ? [{ path: artifactEntry(a.name), bytes: a.bytes }] : [],
+      ),
+    ];
+    const target = {
+      container: CONTAINERS.previews,
+      name: previewBlobName(offer.offerId, input.submissionId),
+    };
+    await deps.previews.write({
+      target,
+      entries,
+      packageBlob: { container: CONTAINERS.packages, name: packageBlobName },
+      packageEntry: packageEntry(packageBlobName),
+    });
+    if (!(await recordPreview(deps.statuses, input, target.name)))
+      return {
+        outcome: 'failed',
+        code: 'submission_superseded',
+        message: 'This submission is no longer the offer’s current one; its preview was not linked.',
+        details: [],
+      };
+    return { outcome: 'succeeded', message: 'The storefront is valid and the preview package is ready.' };
+  };
+}
+
+df.app.activity(ACTIVITIES.buildPreviewPackage, {
+  handler: (input: unknown) => {
+    const services = getServices();
+    const previews = createPreviewPackages(services.storage.blobService);
+    return makeBuildPreviewPackage({
+      blobs: services.blobs,
+      statuses: services.statuses,
+      previews,
+      latestPackageBlob: (offerId) => previews.newestBlob(CONTAINERS.packages, `${offerId}/`),
+    })(input);
+  },
+});
