@@ -12,10 +12,16 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../devhost/azurite';
 
-const ROOT = path.resolve(__dirname, '../..');
+/** The project root, whether this runs from source (jest) or compiled under dist/ (bench, demo). */
+const ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 const READY = /Host ready on http:\/\/localhost:(\d+)/;
 
 export interface HostOptions {
