@@ -35,12 +35,15 @@ export function errorBody(code: ErrorCode, message: string, details?: ErrorDetai
   return { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } };
 }
 
-/** One entry per bad field, named by its JSON path (api.md `details`). */
+/** One entry per bad field, named by its JSON path (api.md `details`); each unknown field is one too. */
 export function detailsOf(error: ZodError, prefix?: string): ErrorDetail[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '').join('.');
-    return { path: path || '(body)', message: issue.message };
-  });
+  const join = (parts: PropertyKey[]) =>
+    [prefix, ...parts.map(String)].filter((p) => p !== undefined && p !== '').join('.') || '(body)';
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: join(issue.path), message: issue.message }],
+  );
 }
 
 export function invalidRequest(error: ZodError, prefix?: string): DomainError {
