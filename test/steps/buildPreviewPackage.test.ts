@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import yauzl from 'yauzl';
+import { makeBuildPreviewPackage } from '../../activities/buildPreviewPackage';
+import { createPreviewPackages } from '../../shared/adapters/previewPackage';
+import { CONTAINERS } from '../../shared/contracts/names';
+import type { OfferDraft } from '../../shared/domain/offer';
+import { notStartedStatus } from '../../shared/domain/status';
+import type { Services } from '../../shared/services';
+import { jpeg, png } from '../support/images';
+import { submit, testServices, uniqueOfferId } from './helpers';
+
+let services: Services;
+beforeAll(() => {
+  services = testServices();
+});
+
+const AT = '2026-11-25T10:00:00.000Z';
+const CONNECTION_SECRET = 'AccountKey=never-in-a-preview';
+
+const activity = () => {
+  const previews = createPreviewPackages(services.storage.blobService);
+  return makeBuildPreviewPackage({
+    blobs: services.blobs,
+    statuses: services.statuses,
+    previews,
+    latestPackageBlob: (offerId) => previews.newestBlob(CONTAINERS.packages, `${offerId}/`),
+  });
+};
+
+function draft(overrides: Partial<OfferDraft> = {}): OfferDraft {
+  return {
+    name: 'Contoso Sales Insights',
+    summary: 'Sales dashboards for Business Central',
+    description: 'Long description of the sales dashboards.',
+    categories: ['Sales'],
+    app: {
+      id: '8b1c4e0a-3f5d-4c1e-9a77-2f0d5b6c7e11',
+      name: 'Sales Insights',
+      publisher: 'Contoso',
+      version: '1.2.0.0',
+    },
+    storefront: { logo: 'logo.png', screenshots: ['shot-1.png', 'shot-2.jpg'] },
+    leadDestination: { type: 'azureTable', connectionString: CONNECTION_SECRET },
+    ...overrides,
+  };
+}
+
+async function uploadArtifact(offerId: string, name: string, bytes: Buffer) {
+  await services.blobs.upload({ container: CONTAINERS.storefront, name: `${offerId}/${name}` }, bytes);
+}
+
+/** An offer whose storefront is valid, with a package and a status at this submission. */
+async function validOffer(submissionId = '1') {
+  const offerId = uniqueOfferId('pv');
+  await uploadArtifact(offerId, 'logo.png', png(216, 216));
+  await uploadArtifact(offerId, 'shot-1.png', png(1280, 720));
+  await uploadArtifact(offerId, 'shot-2.jpg', jpeg(1280, 720));
+  const packageBytes = randomBytes(300 * 1024);
+  await services.blobs.upload({ container: CONTAINERS.packages, name: `${offerId}/sales.app` }, packageBytes);
+  await atSubmission(offerId, submissionId);
+  return { offerId, packageBytes };
+}
+
+async function atSubmission(offerId: string, submissionId: string) {
+  await services.statuses.update(
+    offerId,
+    (s) => ({ ...s, submissionId, state: 'Running', currentStep: 'appsource-packaging' }),
+    () => notStartedStatus(offerId, AT),
+  );
+}
+
+function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error);
+      const entries = new Map<string, Buffer>();
+      zip.on('entry', (entry: yauzl.Entry) =>
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            entries.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        }),
+      );
+      zip.on('end', () => resolve(entries));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+async function previewOf(offerId: string, submissionId: string) {
+  const bytes = await services.blobs.download({
+    container: CONTAINERS.previews,
+    name: `${offerId}/${submissionId}/preview.zip`,
+  });
+  if (!bytes) throw new Error('no preview written');
+  return unzip(bytes);
+}
+
+describe('step 5, AppSource packaging', () => {
+  it('writes the preview zip with manifest, package and artifacts, and mints a hidekey', async () => {
+    const { offerId, packageBytes } = await validOffer();
+    const input = await submit(services, offerId, draft());
+    const outcome = await activity()(input);
+    expect(outcome).toMatchObject({ outcome: 'succeeded' });
+
+    const entries = await previewOf(offerId, '1');
+    expect([...entries.keys()].sort()).toEqual([
+      'manifest.json',
+      'package/sales.app',
+      'storefront/logo.png',
+      'storefront/shot-1.png',
+      'storefront/shot-2.jpg',
+    ]);
+    expect(entries.get('package/sales.app')?.equals(packageBytes)).toBe(true);
+    expect(entries.get('storefront/logo.png')?.equals(png(216, 216))).toBe(true);
+    const manifestText = entries.get('manifest.json')?.toString('utf8') ?? '';
+    expect(JSON.parse(manifestText)).toMatchObject({
+      offerId,
+      submissionId: '1',
+      name: 'Contoso Sales Insights',
+      summary: 'Sales dashboards for Business Central',
+      app: { name: 'Sales Insights', version: '1.2.0.0' },
+      package: { blobName: `${offerId}/sales.app`, entry: 'package/sales.app' },
+    });
+    expect(manifestText).not.toContain(CONNECTION_SECRET);
+
+    const status = await services.statuses.get(offerId);
+    expect(status?.previewBlobName).toBe(`${offerId}/1/preview.zip`);
+    expect(status?.hidekey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(outcome)).not.toContain(status?.hidekey);
+  });
+
+  it('keeps the hidekey when the activity runs again, and mints a new one for a new submission', async () => {
+    const { offerId } = await validOffer();
+    const first = await submit(services, offerId, draft());
+    await activity()(first);
+    const minted = (await services.statuses.get(offerId))?.hidekey;
+    expect(await activity()(first)).toMatchObject({ outcome: 'succeeded' });
+    expect((await services.statuses.get(offerId))?.hidekey).toBe(minted);
+
+    await atSubmission(offerId, '2');
+    await activity()(await submit(services, offerId, draft(), '2'));
+    const next = await services.statuses.get(offerId);
+    expect(next?.previewBlobName).toBe(`${offerId}/2/preview.zip`);
+    expect(next?.hidekey).toBeDefined();
+    expect(next?.hidekey).not.toBe(minted);
+  });
+
+  it('fails with one finding per wrong format, pixel size or missing artifact', async () => {
+    const { offerId } = await validOffer();
+    await uploadArtifact(offerId, 'logo.jpg', jpeg(216, 216));
+    await uploadArtifact(offerId, 'small.png', png(1024, 768));
+    await uploadArtifact(offerId, 'notes.png', Buffer.from('not an image at all'));
+    const input = await submit(
+      services,
+      offerId,
+      draft({
+        storefront: { logo: 'logo.jpg', screenshots: ['small.png', 'shot-2.jpg', 'notes.png', 'gone.png'] },
+      }),
+    );
+    const outcome = await activity()(input);
+    expect(outcome).toMatchObject({ outcome: 'failed', code: 'storefront_invalid' });
+    expect(outcome.outcome === 'failed' && outcome.details).toEqual([
+      { path: 'storefront.logo', message: 'must be a PNG image (found jpg)' },
+      { path: 'storefront.screenshots[0]', message: 'must be 1280x720 pixels (found 1024x768)' },
+      { path: 'storefront.screenshots[2]', message: 'must be a PNG or JPEG image (found no readable image)' },
+      {
+        path: 'storefront.screenshots[3]',
+        message: `no artifact 'gone.png' was uploaded; upload it with PUT /api/offers/${offerId}/artifacts/gone.png`,
+      },
+    ]);
+    expect(
+      await services.blobs.info({ container: CONTAINERS.previews, name: `${offerId}/1/preview.zip` }),
+    ).toBe(undefined);
+  });
+
+  it('fails on a missing logo, a logo of the wrong size, no screenshots and texts over their limits', async () => {
+    const { offerId } = await validOffer();
+    await uploadArtifact(offerId, 'big-logo.png', png(300, 300));
+    const missingLogo = await activity()(
+      await submit(
+        services,
+        offerId,
+        draft({ storefront: { logo: 'absent.png', screenshots: ['shot-1.png'] } }),
+      ),
+    );
+    expect(missingLogo).toMatchObject({
+      outcome: 'failed',
+      details: [{ path: 'storefront.logo', message: expect.stringContaining("no artifact 'absent.png'") }],
+    });
+
+    const wrong = await activity()(
+      await submit(
+        services,
+        offerId,
+        draft({
+          name: 'N'.repeat(51),
+          description: '',
+          storefront: { logo: 'big-logo.png', screenshots: [] },
+        }),
+      ),
+    );
+    expect(wrong.outcome === 'failed' && wrong.details).toEqual([
+      { path: 'name', message: 'must be at most 50 characters (has 51)' },
+      { path: 'description', message: 'is required for the storefront' },
+      { path: 'storefront.logo', message: 'must be 216x216 pixels (found 300x300)' },
+      { path: 'storefront.screenshots', message: 'must list 1 to 5 screenshots (has 0)' },
+    ]);
+  });
+
+  it('fails when the offer has no package', async () => {
+    const offerId = uniqueOfferId('pv');
+    await uploadArtifact(offerId, 'logo.png', png(216, 216));
+    await uploadArtifact(offerId, 'shot-1.png', png(1280, 720));
+    await atSubmission(offerId, '1');
+    const outcome = await activity()(
+      await submit(
+        services,
+        offerId,
+        draft({ storefront: { logo: 'logo.png', screenshots: ['shot-1.png'] } }),
+      ),
+    );
+    expect(outcome).toMatchObject({ outcome: 'failed', code: 'package_missing' });
+    expect((await services.statuses.get(offerId))?.hidekey).toBeUndefined();
+  });
+
+  it('does not link a preview to a submission that is no longer current', async () => {
+    const { offerId } = await validOffer('2');
+    const outcome = await activity()(await submit(services, offerId, draft(), '1'));
+    expect(outcome).toMatchObject({ outcome: 'failed', code: 'submission_superseded' });
+    expect((await services.statuses.get(offerId))?.hidekey).toBeUndefined();
+  });
+});
