@@ -25,6 +25,7 @@ import {
   describeImage,
 } from '../shared/adapters/previewPackage';
 import { getServices } from '../shared/services';
+import { readSnapshot } from './support/snapshot';
 
 export interface BuildPreviewPackageDeps {
   blobs: BlobStore;
@@ -32,13 +33,6 @@ export interface BuildPreviewPackageDeps {
   previews: PreviewPackages;
   /** Blob name (container `packages`) of the offer's current package, if one was uploaded. */
   latestPackageBlob: (offerId: string) => Promise<string | undefined>;
-}
-
-async function readOfferSnapshot(blobs: BlobStore, name: string): Promise<Offer> {
-  const bytes = await blobs.download({ container: CONTAINERS.submissions, name });
-  // The orchestrator writes the snapshot before step 1: its absence is an infrastructure fault.
-  if (!bytes) throw new Error(`offer snapshot '${name}' not found`);
-  return JSON.parse(bytes.toString('utf8')) as Offer;
 }
 
 interface LoadedArtifact extends ArtifactCheck {
@@ -53,6 +47,13 @@ async function loadArtifact(blobs: BlobStore, offerId: string, name: string): Pr
   });
   if (!bytes) return { name, found: false };
   return { name, found: true, bytes, image: describeImage(bytes) };
+}
+
+/** The offer as the submission started; the orchestrator wrote it before step 1, so absence is a fault (retried). */
+async function offerSnapshot(blobs: BlobStore, name: string): Promise<Offer> {
+  const snapshot = await readSnapshot(blobs, name);
+  if (snapshot === undefined) throw new Error(`offer snapshot '${name}' not found`);
+  return snapshot as Offer;
 }
 
 /**
@@ -84,7 +85,7 @@ async function recordPreview(
 export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
   return async (rawInput: unknown): Promise<StepOutcome> => {
     const input = stepActivityInputSchema.parse(rawInput);
-    const offer = await readOfferSnapshot(deps.blobs, input.snapshotBlobName);
+    const offer = await offerSnapshot(deps.blobs, input.snapshotBlobName);
     const logoName = offer.storefront?.logo;
     const logo = logoName ? await loadArtifact(deps.blobs, offer.offerId, logoName) : undefined;
     const screenshots = await Promise.all(
@@ -148,7 +149,10 @@ df.app.activity(ACTIVITIES.buildPreviewPackage, {
       blobs: services.blobs,
       statuses: services.statuses,
       previews,
-      latestPackageBlob: (offerId) => previews.newestBlob(CONTAINERS.packages, `${offerId}/`),
+      // The validated package's report names it; the newest upload stands in when no report exists.
+      latestPackageBlob: async (offerId) =>
+        (await services.packageReports.get(offerId))?.blobName ??
+        previews.newestBlob(CONTAINERS.packages, `${offerId}/`),
     })(input);
   },
 });

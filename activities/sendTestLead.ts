@@ -1,5 +1,5 @@
 import * as df from 'durable-functions';
-import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
+import { ACTIVITIES } from '../shared/contracts/names';
 import { StepOutcome, stepActivityInputSchema } from '../shared/contracts/activities';
 import type { Offer } from '../shared/domain/offer';
 import {
@@ -13,19 +13,13 @@ import type { BlobStore } from '../shared/ports/blobs';
 import type { LeadStore } from '../shared/ports/stores';
 import { LeadDelivery, createLeadDelivery } from '../shared/adapters/leads/delivery';
 import { getServices } from '../shared/services';
+import { readSnapshot } from './support/snapshot';
 
 export interface SendTestLeadDeps {
   blobs: BlobStore;
   leads: LeadStore;
   deliver: LeadDelivery;
   now: () => Date;
-}
-
-async function readOfferSnapshot(blobs: BlobStore, name: string): Promise<Offer> {
-  const bytes = await blobs.download({ container: CONTAINERS.submissions, name });
-  // The orchestrator writes the snapshot before step 1: its absence is an infrastructure fault.
-  if (!bytes) throw new Error(`offer snapshot '${name}' not found`);
-  return JSON.parse(bytes.toString('utf8')) as Offer;
 }
 
 function outcomeOf(record: LeadRecord, result: DeliveryResult): StepOutcome {
@@ -42,6 +36,13 @@ function outcomeOf(record: LeadRecord, result: DeliveryResult): StepOutcome {
   };
 }
 
+/** The offer as the submission started; the orchestrator wrote it before step 1, so absence is a fault (retried). */
+async function offerSnapshot(blobs: BlobStore, name: string): Promise<Offer> {
+  const snapshot = await readSnapshot(blobs, name);
+  if (snapshot === undefined) throw new Error(`offer snapshot '${name}' not found`);
+  return snapshot as Offer;
+}
+
 /**
  * Step 4: sends one test lead to the offer's lead destination and keeps the receipt in the Leads
  * table. Runs at least once: the lead id comes from (offer, submission), a row already marked
@@ -51,7 +52,7 @@ function outcomeOf(record: LeadRecord, result: DeliveryResult): StepOutcome {
 export function makeSendTestLead(deps: SendTestLeadDeps) {
   return async (rawInput: unknown): Promise<StepOutcome> => {
     const input = stepActivityInputSchema.parse(rawInput);
-    const offer = await readOfferSnapshot(deps.blobs, input.snapshotBlobName);
+    const offer = await offerSnapshot(deps.blobs, input.snapshotBlobName);
     const destination = offer.leadDestination;
     if (!destination) return { outcome: 'skipped', message: 'No lead destination is configured.' };
     const lead = testLead({ ...input, offerName: offer.name });

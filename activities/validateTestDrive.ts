@@ -1,11 +1,12 @@
 import * as df from 'durable-functions';
-import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
+import { ACTIVITIES } from '../shared/contracts/names';
 import { StepOutcome, stepActivityInputSchema } from '../shared/contracts/activities';
 import type { Offer } from '../shared/domain/offer';
 import { probeFindings, testDriveOutcome, testDriveSettingFindings } from '../shared/domain/testDrive';
 import type { BlobStore } from '../shared/ports/blobs';
 import { TestDriveProbe, createTestDriveProbe } from '../shared/adapters/testDriveProbe';
 import { getServices } from '../shared/services';
+import { readSnapshot } from './support/snapshot';
 
 export interface ValidateTestDriveDeps {
   blobs: BlobStore;
@@ -13,18 +14,18 @@ export interface ValidateTestDriveDeps {
   probe: TestDriveProbe;
 }
 
-async function readOfferSnapshot(blobs: BlobStore, name: string): Promise<Offer> {
-  const bytes = await blobs.download({ container: CONTAINERS.submissions, name });
-  // The orchestrator writes the snapshot before step 1: its absence is an infrastructure fault.
-  if (!bytes) throw new Error(`offer snapshot '${name}' not found`);
-  return JSON.parse(bytes.toString('utf8')) as Offer;
+/** The offer as the submission started; the orchestrator wrote it before step 1, so absence is a fault (retried). */
+async function offerSnapshot(blobs: BlobStore, name: string): Promise<Offer> {
+  const snapshot = await readSnapshot(blobs, name);
+  if (snapshot === undefined) throw new Error(`offer snapshot '${name}' not found`);
+  return snapshot as Offer;
 }
 
 /** Step 3: skipped unless Test Drive is enabled; otherwise the settings and the instance are checked. */
 export function makeValidateTestDrive(deps: ValidateTestDriveDeps) {
   return async (rawInput: unknown): Promise<StepOutcome> => {
     const input = stepActivityInputSchema.parse(rawInput);
-    const testDrive = (await readOfferSnapshot(deps.blobs, input.snapshotBlobName)).testDrive;
+    const testDrive = (await offerSnapshot(deps.blobs, input.snapshotBlobName)).testDrive;
     if (!testDrive?.enabled) return { outcome: 'skipped', message: 'Test Drive is not enabled.' };
     const findings = testDriveSettingFindings(testDrive);
     // Probe only a URL that passed the rules (a plain-http or malformed URL is never requested),
