@@ -156,6 +156,23 @@ describe('step 4, lead management', () => {
       });
       expect(JSON.stringify(outcome)).not.toContain(wrongKey);
     });
+    it('fails when the table endpoint does not answer within the timeout', async () => {
+      const hanging = await startServer(() => undefined);
+      try {
+        const connectionString = String(process.env.TEST_STORAGE_CONNECTION).replace(
+          /TableEndpoint=[^;]+/,
+          `TableEndpoint=http://127.0.0.1:${hanging.port}/devstoreaccount1`,
+        );
+        const { outcome } = await run({ type: 'azureTable', connectionString });
+        expect(outcome).toMatchObject({
+          outcome: 'failed',
+          code: 'lead_delivery_failed',
+          message: expect.stringContaining('did not answer within 500 ms'),
+        });
+      } finally {
+        await hanging.close();
+      }
+    });
   });
 
   describe('https destination', () => {
