@@ -89,8 +89,18 @@
     return STEP_STATES.includes(state) ? state : 'NotStarted';
   }
 
+  /* History rows carry the transition (started, succeeded, ...): coloured like the step state it leads to. */
+  const TRANSITION_COLOUR = {
+    started: 'InProgress',
+    waiting: 'Waiting',
+    succeeded: 'Succeeded',
+    skipped: 'Skipped',
+    failed: 'Failed',
+    canceled: 'Canceled',
+  };
+
   function chip(state) {
-    const colour = SUBMISSION_COLOUR[state] || knownStepState(state);
+    const colour = SUBMISSION_COLOUR[state] || TRANSITION_COLOUR[state] || knownStepState(state);
     return el('span', { className: `state-chip ${colour}`, text: label(state) });
   }
 

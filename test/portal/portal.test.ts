@@ -1,0 +1,241 @@
+/**
+ * The status page in a real browser (Debian's chromium driven by playwright-core) against the
+ * local host running the real app: seed an offer through the API, then publish it, press Go Live
+ * and approve it from the page, watching the nine steps advance.
+ * Needs `apt-get install chromium` (/usr/bin/chromium). Screenshots go to test-artifacts/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import { STEP_IDS } from '../../shared/domain/steps';
+import { png } from '../support/images';
+import { OFFER_APP, zipPackage } from '../support/packages';
+import { asPerson } from '../support/principals';
+import { RunningHost, startHost } from '../support/host';
+
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
+const OFFER = 'portal-demo';
+const OTHER = 'fabrikam-crm';
+const HOSTILE = 'portal-escaping';
+const HOSTILE_NAME = '<img src=x onerror=window.__xss=1>';
+const STEP_WAIT = 60_000;
+
+const completeOffer = {
+  name: 'Contoso Sales Insights',
+  summary: 'Sales dashboards for Business Central',
+  description: 'Dashboards and forecasts for your sales team.',
+  categories: ['Sales'],
+  supportUrl: 'https://contoso.example/support',
+  privacyPolicyUrl: 'https://contoso.example/privacy',
+  eulaUrl: 'https://contoso.example/eula',
+  app: OFFER_APP,
+  storefront: { logo: 'logo-216.png', screenshots: ['shot-1.png'] },
+  testDrive: { enabled: false },
+};
+
+function expectStatus(res: { status: number; text: string }, ...allowed: number[]): void {
+  if (!allowed.includes(res.status)) throw new Error(`HTTP ${res.status}: ${res.text}`);
+}
+
+function step(page: Page, id: string, state?: string) {
+  return page.locator(`#steps li[data-step="${id}"]${state ? `[data-state="${state}"]` : ''}`);
+}
+
+async function signInAs(page: Page, who: 'publisher' | 'marketing' | 'technical' | 'admin'): Promise<void> {
+  await page.getByLabel('Sign in as').selectOption(who);
+}
+
+describe('portal in a browser', () => {
+  let host: RunningHost;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    host = await startHost();
+    expectStatus(await host.request('PUT', `/api/offers/${OFFER}`, completeOffer, asPerson('ann')), 200, 201);
+    expectStatus(
+      await host.request('PUT', `/api/offers/${OFFER}/artifacts/logo-216.png`, png(216, 216), {
+        ...asPerson('ann'),
+        'content-type': 'image/png',
+      }),
+      202,
+    );
+    expectStatus(
+      await host.request('PUT', `/api/offers/${OFFER}/artifacts/shot-1.png`, png(1280, 720), {
+        ...asPerson('ann'),
+        'content-type': 'image/png',
+      }),
+      202,
+    );
+    expectStatus(
+      await host.request('PUT', `/api/offers/${OFFER}/package`, zipPackage(), {
+        ...asPerson('ann'),
+        'content-type': 'application/zip',
+        'x-file-name': 'contoso-sales.zip',
+      }),
+      202,
+    );
+    expectStatus(
+      await host.request('PUT', `/api/offers/${HOSTILE}`, { name: HOSTILE_NAME }, asPerson('ann')),
+      200,
+      201,
+    );
+    expectStatus(
+      await host.request('PUT', `/api/offers/${OTHER}`, { name: 'Fabrikam CRM' }, asPerson('bob')),
+      200,
+      201,
+    );
+
+    profile = mkdtempSync(path.join(os.tmpdir(), 'portal-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1400, height: 1000 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.setDefaultTimeout(15_000);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await host?.stop();
+  });
+
+  it('lists the caller’s offers, all offers for Admin, and filters by state', async () => {
+    await page.goto(`${host.baseUrl}/api/portal#/offers`);
+    await signInAs(page, 'publisher');
+    const rows = page.locator('#offers-table tbody tr');
+    await rows.first().waitFor();
+    await page.locator(`#offers-table tr[data-offer-id="${OFFER}"]`).waitFor();
+    expect(await page.locator(`#offers-table tr[data-offer-id="${OTHER}"]`).count()).toBe(0);
+
+    // Text from the API is shown as text: the name is visible verbatim and nothing ran.
+    const hostileRow = page.locator(`#offers-table tr[data-offer-id="${HOSTILE}"]`);
+    expect(await hostileRow.locator('td').first().textContent()).toBe(HOSTILE_NAME);
+    expect(await hostileRow.locator('img').count()).toBe(0);
+    expect(await page.evaluate('typeof window.__xss')).toBe('undefined');
+
+    await signInAs(page, 'admin');
+    await page.locator(`#offers-table tr[data-offer-id="${OTHER}"]`).waitFor();
+
+    await page.getByLabel('Filter by state').selectOption('Live');
+    await page.locator('#offers-summary', { hasText: 'No offers in state Live.' }).waitFor();
+    expect(await rows.count()).toBe(0);
+    await page.getByLabel('Filter by state').selectOption('NotStarted');
+    await page.locator(`#offers-table tr[data-offer-id="${OFFER}"]`).waitFor();
+    await page.getByLabel('Filter by state').selectOption('');
+    await signInAs(page, 'publisher');
+  });
+
+  it('sends the picked identity as x-ms-client-principal', async () => {
+    const request = page.waitForRequest((r) => r.url().includes('/api/offers'));
+    await signInAs(page, 'technical');
+    const header = (await request).headers()['x-ms-client-principal'] ?? '';
+    const principal = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as {
+      claims: Array<{ typ: string; val: string }>;
+    };
+    expect(principal.claims).toContainEqual({ typ: 'roles', val: 'TechnicalReviewer' });
+    await signInAs(page, 'publisher');
+  });
+
+  /** On failure: a screenshot, and the API's status in the error, to say which step the app stopped at. */
+  async function explainFailure(error: unknown): Promise<never> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page
+      .screenshot({ path: path.join(ARTIFACTS, 'portal-failure.png'), fullPage: true })
+      .catch(() => {});
+    const status = await host.request('GET', `/api/offers/${OFFER}/status`, undefined, asPerson('ann'));
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${reason}\n\nStatus of ${OFFER} (HTTP ${status.status}): ${status.text}`);
+  }
+
+  it('takes an offer from Publish through Go Live and the reviews to Live', async () => {
+    await publishThroughLive().catch(explainFailure);
+  }, 240_000);
+
+  async function publishThroughLive(): Promise<void> {
+    await page.goto(`${host.baseUrl}/api/portal#/offers`);
+    await page.getByRole('link', { name: 'Contoso Sales Insights' }).click();
+    await page.locator('#status-heading', { hasText: OFFER }).waitFor();
+    await page.locator('#steps li').nth(8).waitFor();
+    expect(await page.locator('#steps li').count()).toBe(9);
+    expect(
+      await page.locator('#steps li').evaluateAll((els) => els.map((e) => e.getAttribute('data-step'))),
+    ).toEqual(STEP_IDS);
+    expect(await page.locator('#steps li[data-state="NotStarted"]').count()).toBe(9);
+    // Buttons follow the API's `actions`: before a submission the owner may only publish.
+    expect(await page.locator('#go-live').isVisible()).toBe(false);
+    expect(await page.locator('#cancel').isVisible()).toBe(false);
+    expect(await page.locator('#review-form').isVisible()).toBe(false);
+
+    // Publish asks for the notification email.
+    await page.getByLabel('Notification email').fill('ann@contoso.com');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await step(page, 'validate-prerequisites', 'Succeeded').waitFor({ timeout: STEP_WAIT });
+    await step(page, 'publisher-signoff', 'Waiting').waitFor({ timeout: STEP_WAIT });
+    expect(await page.locator('#publish-form').isVisible()).toBe(false);
+    await page.locator('#preview-link').waitFor();
+    expect(await page.locator('#preview-link').getAttribute('href')).toContain('hidekey=');
+    await page.locator('#emails-table tbody tr td', { hasText: 'ann@contoso.com' }).first().waitFor();
+    await page.locator('#history-table tbody tr').first().waitFor();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'portal-signoff.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Go Live' }).click();
+    await step(page, 'publisher-signoff', 'Succeeded').waitFor({ timeout: STEP_WAIT });
+    await page
+      .locator(
+        '#steps li[data-step="marketing-technical-validation"][data-state="Waiting"], ' +
+          '#steps li[data-step="marketing-technical-validation"][data-state="InProgress"]',
+      )
+      .first()
+      .waitFor({ timeout: STEP_WAIT });
+    expect(await page.locator('#go-live').isVisible()).toBe(false);
+    expect(await page.locator('#status-summary').getAttribute('aria-live')).toBe('polite');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'portal.png'), fullPage: true });
+
+    // Reviewers approve from the page.
+    for (const reviewer of ['marketing', 'technical'] as const) {
+      await signInAs(page, reviewer);
+      await page.locator('#review-form').waitFor();
+      await page.getByLabel('Comments').fill(`${reviewer} looks good`);
+      await page.getByRole('button', { name: 'Approve' }).click();
+      await page.locator('#action-message', { hasText: 'accepted' }).waitFor();
+    }
+    await signInAs(page, 'publisher');
+    await step(page, 'live', 'Succeeded').waitFor({ timeout: STEP_WAIT });
+    expect(await page.locator('#steps li[data-state="Succeeded"]').count()).toBeGreaterThanOrEqual(7);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'portal-live.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  }
+
+  it('is readable on a phone: the steps stack vertically', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${host.baseUrl}/api/portal#/offers/${OFFER}`);
+    await page.locator('#steps li').nth(8).waitFor();
+    expect(await page.locator('#steps li').count()).toBe(9);
+    const boxes = await page
+      .locator('#steps li')
+      .evaluateAll((els) =>
+        els.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, top: r.top, right: r.right })),
+      );
+    expect(new Set(boxes.map((b) => Math.round(b.left))).size).toBe(1);
+    expect(boxes.every((b) => b.right <= 390)).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
