@@ -1,0 +1,123 @@
+import { CONTAINERS } from '../../shared/contracts/names';
+import { completedReport } from '../../shared/domain/package/report';
+import type { OfferStatus } from '../../shared/domain/status';
+import { routeCases, RouteCase } from './routes';
+import {
+  Person,
+  RecordingClient,
+  answer,
+  at,
+  context,
+  request,
+  seedOffer,
+  seedStatus,
+  testServices,
+  uniqueOfferId,
+} from './support';
+
+const services = testServices();
+const ROUTES = routeCases(services);
+
+type Caller = 'nobody' | Person;
+const CALLERS: Caller[] = ['nobody', 'ann', 'bob', 'mia', 'tom', 'root'];
+const ok = (status: number) => [status, undefined] as const;
+const NO = [401, 'unauthenticated'] as const;
+const DENIED = [403, 'forbidden'] as const;
+
+/** [status, error code] per caller: ann owns the offer, bob is another publisher. */
+const owner = (status: number) => [NO, ok(status), DENIED, DENIED, DENIED, ok(status)];
+const reader = [NO, ok(200), DENIED, ok(200), ok(200), ok(200)];
+const everyone = [ok(200), ok(200), ok(200), ok(200), ok(200), ok(200)];
+
+const MATRIX: Record<string, (readonly [number, string | undefined])[]> = {
+  putOffer: owner(200),
+  getOffer: reader,
+  listOffers: [NO, ok(200), ok(200), ok(200), ok(200), ok(200)],
+  uploadPackage: owner(202),
+  getPackageValidation: reader,
+  uploadArtifact: owner(202),
+  publishOffer: owner(202),
+  getStatus: reader,
+  goLive: owner(202),
+  cancelSubmission: owner(202),
+  reviewMarketing: [NO, DENIED, DENIED, ok(202), DENIED, ok(202)],
+  reviewTechnical: [NO, DENIED, DENIED, DENIED, ok(202), ok(202)],
+  getPreview: everyone,
+  getPreviewPackage: everyone,
+  listSubmissions: reader,
+  getHistory: reader,
+  listNotifications: reader,
+  getOpenApi: everyone,
+};
+
+/** The state in which the route succeeds for an allowed caller. */
+function stateFor(route: string): ((s: OfferStatus) => OfferStatus) | undefined {
+  if (route === 'publishOffer') return undefined;
+  if (route.startsWith('review')) return at('WaitingForReview', 'marketing-technical-validation');
+  return at('WaitingForPublisher', 'publisher-signoff', {
+    hidekey: 'matrix-key',
+    previewBlobName: 'x/1/preview.zip',
+  });
+}
+
+async function prepare(route: RouteCase): Promise<string> {
+  const offerId = uniqueOfferId('authz');
+  await seedOffer(services, offerId, 'contoso');
+  const state = stateFor(route.name);
+  if (state) await seedStatus(services, offerId, state);
+  await services.packageReports.put(
+    offerId,
+    completedReport({ blobName: `${offerId}/p.app`, now: new Date().toISOString(), findings: [] }),
+  );
+  return offerId;
+}
+
+async function invoke(route: RouteCase, offerId: string, caller: Caller) {
+  const req = request(route.method, route.path(offerId), {
+    as: caller === 'nobody' ? undefined : caller,
+    params: route.params(offerId),
+    query: route.query,
+    body: route.body?.value,
+    headers: route.body ? { 'content-type': route.body.type } : {},
+  });
+  const { context: ctx } = context();
+  const res =
+    'plain' in route.handler
+      ? await route.handler.plain(req, ctx)
+      : await route.handler.durable(req, new RecordingClient(), ctx);
+  return answer(res);
+}
+
+beforeAll(async () => {
+  await services.blobs.upload(
+    { container: CONTAINERS.previews, name: 'x/1/preview.zip' },
+    Buffer.from('PK'),
+    'application/zip',
+  );
+});
+
+describe('authorization matrix', () => {
+  it('covers every route', () => {
+    expect(Object.keys(MATRIX).sort()).toEqual(ROUTES.map((r) => r.name).sort());
+  });
+
+  const cases = ROUTES.flatMap((route) =>
+    CALLERS.map((caller, i) => [route.name, caller, ...MATRIX[route.name]![i]!] as const),
+  );
+  it.each(cases)('%s as %s → %i %s', async (name, caller, status, code) => {
+    const route = ROUTES.find((r) => r.name === name)!;
+    const res = await invoke(route, await prepare(route), caller);
+    expect(res.status).toBe(status);
+    if (code) expect(res.body).toEqual({ error: { code, message: expect.any(String) } });
+  });
+
+  it.each(
+    ROUTES.filter((r) => r.path('x') !== r.path('y') && !r.name.startsWith('getPreview')).map((r) => r.name),
+  )('%s is 404 offer_not_found for an unknown offer', async (name) => {
+    const route = ROUTES.find((r) => r.name === name)!;
+    const res = await invoke(route, uniqueOfferId('missing'), 'root');
+    if (name === 'putOffer')
+      expect(res.status).toBe(403); // Admin without publisher_id cannot create
+    else expect([res.status, res.body.error.code]).toEqual([404, 'offer_not_found']);
+  });
+});
