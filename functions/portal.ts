@@ -1,3 +1,4 @@
+import { runsInAzure } from '../shared/config';
 import { app, HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -68,5 +69,5 @@ app.http(FUNCTIONS.portal, {
   route: 'portal',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: servePortal({ isAzure: () => Boolean(getServices().settings.WEBSITE_HOSTNAME) }),
+  handler: servePortal({ isAzure: () => runsInAzure(getServices().settings) }),
 });
