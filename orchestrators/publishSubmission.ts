@@ -142,11 +142,14 @@ function* packageStep(s: Submission): Flow<PackageStepResult> {
   if (result.outcome !== 'waiting') return result;
   yield* s.record('automated-validation', 'waiting', { message: result.message });
   const timeout = s.input.settings.packageValidationTimeout;
-  const deadline = s.context.df.createTimer(new Date(s.now().getTime() + durationMs(timeout)));
+  const deadline = new Date(s.now().getTime() + durationMs(timeout));
   while (result.outcome === 'waiting') {
+    // A fresh timer per wait: a task already scheduled must not be yielded again in a new
+    // Task.any (replay schema V1 re-emits its action, which would take a second task id).
+    const timer = s.context.df.createTimer(deadline);
     const report = s.context.df.waitForExternalEvent(EVENTS.packageReport);
-    const winner: unknown = yield s.context.df.Task.any([report, deadline]);
-    if (winner === deadline) {
+    const winner: unknown = yield s.context.df.Task.any([report, timer]);
+    if (winner === timer) {
       return {
         outcome: 'failed',
         code: 'no_package',
@@ -154,9 +157,9 @@ function* packageStep(s: Submission): Flow<PackageStepResult> {
         details: [{ path: 'package', message: 'no package report for this offer' }],
       };
     }
+    timer.cancel();
     result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
   }
-  deadline.cancel();
   return result;
 }
 
@@ -220,31 +223,27 @@ function* review(s: Submission, cancel: Task): Flow<End | Decisions> {
   yield* s.record(step, 'waiting', { message: 'Waiting for the marketing and technical reviews.' });
   const waitingSince = s.now().toISOString();
   const days = s.input.settings.reviewSlaBusinessDays;
-  const sla: TimerTask = s.context.df.createTimer(addBusinessDays(s.now(), days));
+  const due = addBusinessDays(s.now(), days);
   let escalated = false;
   const decisions: Decisions = {};
   let next = s.context.df.waitForExternalEvent(EVENTS.reviewDecision);
   while (!(decisions.marketing && decisions.technical)) {
-    const winner: unknown = yield s.context.df.Task.any(escalated ? [next, cancel] : [next, cancel, sla]);
-    if (winner === sla) {
+    // A fresh SLA timer per wait, for the same moment (see packageStep).
+    const sla: TimerTask | undefined = escalated ? undefined : s.context.df.createTimer(due);
+    const winner: unknown = yield s.context.df.Task.any(sla ? [next, cancel, sla] : [next, cancel]);
+    if (sla && winner === sla) {
       escalated = true;
       yield* s.tryCall(ACTIVITIES.escalateReview, { ...s.stepInput(), waitingSince, businessDays: days });
       continue;
     }
-    if (winner === cancel) {
-      if (!escalated) sla.cancel();
-      return yield* canceled(s, step, cancel);
-    }
+    sla?.cancel();
+    if (winner === cancel) return yield* canceled(s, step, cancel);
     const decision = reviewDecisionEventSchema.safeParse(next.result).data;
     next = s.context.df.waitForExternalEvent(EVENTS.reviewDecision);
     if (!decision || decisions[decision.area]) continue;
     decisions[decision.area] = decision;
-    if (decision.outcome === 'rejected') {
-      if (!escalated) sla.cancel();
-      return yield* s.fail(step, rejection(decision));
-    }
+    if (decision.outcome === 'rejected') return yield* s.fail(step, rejection(decision));
   }
-  if (!escalated) sla.cancel();
   yield* s.record(step, 'succeeded', { message: 'Marketing and technical reviews approved.' });
   return decisions;
 }

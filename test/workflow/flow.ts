@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import type { RunningHost } from '../support/host';
+import { asPerson } from '../support/principals';
+import { OFFER_APP, appJson, zipPackage } from '../support/packages';
+import { png } from '../support/images';
+
+/** Drives the publishing workflow through the HTTP API of a running host, as the portal would. */
+
+export const uniqueOfferId = (label: string) => `wf-${label}-${randomBytes(4).toString('hex')}`;
+
+export function completeOffer(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'Contoso Sales Insights',
+    summary: 'Sales dashboards for Business Central',
+    description: 'Dashboards and forecasts for your sales team.',
+    categories: ['Sales'],
+    supportUrl: 'https://contoso.example/support',
+    privacyPolicyUrl: 'https://contoso.example/privacy',
+    eulaUrl: 'https://contoso.example/eula',
+    app: { ...OFFER_APP },
+    storefront: { logo: 'logo-216.png', screenshots: ['shot-1.png'] },
+    ...overrides,
+  };
+}
+
+export interface StepView {
+  id: string;
+  state: string;
+  overdue?: boolean;
+  message?: string;
+}
+export interface StatusView {
+  submissionId: string | null;
+  state: string;
+  currentStep: string | null;
+  steps: StepView[];
+  error: { step: string; code: string; message: string; details: { path: string; message: string }[] } | null;
+  actions: string[];
+}
+export interface NotificationView {
+  to: string;
+  subject: string;
+  step: string | null;
+  transition: string;
+  status: string;
+}
+
+export function workflow(host: RunningHost, offerId: string) {
+  const base = `/api/offers/${offerId}`;
+  const ann = asPerson('ann');
+  const api = {
+    async putOffer(offer = completeOffer()) {
+      const res = await host.request('PUT', base, offer, ann);
+      expect([200, 201]).toContain(res.status);
+    },
+    /** The storefront artifacts step 5 checks: a 216x216 logo and one 1280x720 screenshot. */
+    async uploadArtifacts() {
+      for (const [name, bytes] of [
+        ['logo-216.png', png(216, 216)],
+        ['shot-1.png', png(1280, 720)],
+      ] as const) {
+        const res = await host.request('PUT', `${base}/artifacts/${name}`, bytes, {
+          ...ann,
+          'content-type': 'image/png',
+        });
+        expect(res.status).toBe(202);
+      }
+    },
+    /** Offer, artifacts and a package that passed validation: everything Publish needs. */
+    async prepare(offer = completeOffer()) {
+      await api.putOffer(offer);
+      await api.uploadArtifacts();
+      await api.uploadPackage();
+      expect(await api.waitForReport()).toBe('Passed');
+    },
+    async uploadPackage(manifest = appJson(), fileName = 'sales.zip') {
+      const res = await host.request('PUT', `${base}/package`, zipPackage(manifest), {
+        ...ann,
+        'content-type': 'application/zip',
+        'x-file-name': fileName,
+      });
+      expect(res.status).toBe(202);
+    },
+    async reportState(): Promise<string | undefined> {
+      const res = await host.request('GET', `${base}/package-validation`, undefined, ann);
+      return res.status === 200 ? res.json<{ state: string }>().state : undefined;
+    },
+    async waitForReport(): Promise<string> {
+      return eventually(async () => {
+        const state = await api.reportState();
+        return state && state !== 'Pending' ? state : undefined;
+      }, 'a finished package report');
+    },
+    async publish(email = 'ann@contoso.com') {
+      return host.request('POST', `${base}/publish`, { notificationEmail: email }, ann);
+    },
+    async status(): Promise<StatusView> {
+      const res = await host.request('GET', `${base}/status`, undefined, ann);
+      expect(res.status).toBe(200);
+      return res.json<StatusView>();
+    },
+    async waitFor(state: string, step?: string): Promise<StatusView> {
+      let last: StatusView | undefined;
+      return eventually(
+        async () => {
+          const s = (last = await api.status());
+          return s.state === state && (!step || s.currentStep === step) ? s : undefined;
+        },
+        `state ${state}${step ? ` at ${step}` : ''}`,
+        () => `last status: ${JSON.stringify(last)}\nhost output (tail): ${host.output().slice(-4000)}`,
+      );
+    },
+    goLive: () => host.request('POST', `${base}/go-live`, {}, ann),
+    cancel: () => host.request('POST', `${base}/cancel`, {}, ann),
+    review(
+      area: 'marketing' | 'technical',
+      outcome: 'approved' | 'rejected',
+      extra: Record<string, unknown> = {},
+    ) {
+      const who = asPerson(area === 'marketing' ? 'mia' : 'tom');
+      const body = { outcome, comments: outcome === 'rejected' ? 'Screenshots are blurry.' : 'ok', ...extra };
+      return host.request('POST', `${base}/reviews/${area}`, body, who);
+    },
+    async notifications(): Promise<NotificationView[]> {
+      const res = await host.request('GET', `${base}/notifications`, undefined, ann);
+      expect(res.status).toBe(200);
+      return res.json<{ notifications: NotificationView[] }>().notifications;
+    },
+    async history(): Promise<{ submissionId: string; step: string; state: string }[]> {
+      const res = await host.request('GET', `${base}/history`, undefined, ann);
+      expect(res.status).toBe(200);
+      return res.json<{ events: { submissionId: string; step: string; state: string }[] }>().events;
+    },
+    async advanceClock(by: string) {
+      const res = await host.request('POST', '/admin/clock/advance', { by });
+      expect(res.status).toBeLessThan(300);
+    },
+  };
+  return api;
+}
+
+/** Polls until `probe` returns a value; the workflow runs asynchronously in the host. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  explain: () => string = () => '',
+  timeoutMs = 40_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${explain()}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** The transitions of one submission as `step:transition`, in order. */
+export function transitionsOf(
+  events: { submissionId: string; step: string; state: string }[],
+  submissionId: string,
+) {
+  return events.filter((e) => e.submissionId === submissionId).map((e) => `${e.step}:${e.state}`);
+}

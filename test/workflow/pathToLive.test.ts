@@ -1,0 +1,72 @@
+import { RunningHost, startHost } from '../support/host';
+import { transitionsOf, uniqueOfferId, workflow } from './flow';
+
+let host: RunningHost;
+beforeAll(async () => {
+  host = await startHost();
+}, 60_000);
+afterAll(async () => {
+  await host?.stop();
+});
+
+describe('the path to Live', () => {
+  it('takes a complete offer with a valid package from Publish to Live', async () => {
+    const offerId = uniqueOfferId('live');
+    const wf = workflow(host, offerId);
+    await wf.prepare();
+
+    const published = await wf.publish();
+    expect(published.status).toBe(202);
+    const { submissionId } = published.json<{ submissionId: string }>();
+
+    const atSignoff = await wf.waitFor('WaitingForPublisher', 'publisher-signoff');
+    expect(atSignoff.actions).toEqual(expect.arrayContaining(['goLive', 'cancel']));
+    expect((await wf.goLive()).status).toBe(202);
+
+    await wf.waitFor('WaitingForReview', 'marketing-technical-validation');
+    expect((await wf.review('marketing', 'approved')).status).toBe(202);
+    expect((await wf.review('technical', 'approved')).status).toBe(202);
+
+    const live = await wf.waitFor('Live');
+    expect(live.currentStep).toBe('live');
+    expect(live.error).toBeNull();
+    expect(live.steps.map((s) => s.state)).toEqual([
+      'Succeeded',
+      'Succeeded',
+      'Skipped',
+      'Skipped',
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+    ]);
+
+    const transitions = transitionsOf(await wf.history(), submissionId);
+    expect(transitions.slice(0, 4)).toEqual([
+      'validate-prerequisites:started',
+      'validate-prerequisites:succeeded',
+      'automated-validation:started',
+      'automated-validation:succeeded',
+    ]);
+    expect(transitions).toEqual(
+      expect.arrayContaining([
+        'publisher-signoff:waiting',
+        'publisher-signoff:succeeded',
+        'marketing-technical-validation:succeeded',
+        'publish:succeeded',
+        'live:succeeded',
+      ]),
+    );
+
+    const mails = await wf.notifications();
+    const keys = mails.map((n) => `${n.step}:${n.transition}`);
+    // One email per transition, none twice.
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.sort()).toEqual([...transitions].sort());
+    expect(mails.every((n) => n.to === 'ann@contoso.com' && n.status === 'OutboxOnly')).toBe(true);
+    expect(mails.find((n) => n.step === 'live')?.subject).toMatch(
+      /Contoso Sales Insights.*step 9 of 9, Live succeeded/,
+    );
+  });
+});
