@@ -4,6 +4,7 @@
  * survive a restart; a failing blob is retried with backoff and after five failures it is
  * recorded in a poison table, as Azure moves it to the webjobs-blobtrigger-poison queue.
  */
+import type { ExtraInputsFor } from './bindingInputs';
 import { createHash } from 'node:crypto';
 import { RestError, TableClient } from '@azure/data-tables';
 import { BlobGetPropertiesResponse, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
@@ -26,6 +27,8 @@ export interface BlobTriggerOptions {
   retryDelayMs?: (failures: number) => number;
   /** How long an attempt may run before another host (or this one, restarted) may take it over. */
   leaseMs?: number;
+  /** Extra inputs (the durable client) a function declares. */
+  extraInputsFor?: ExtraInputsFor;
   log: (message: string) => void;
 }
 
@@ -163,7 +166,10 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
       ...params,
     };
     try {
-      await options.invoker.invoke(watch.functionName, bytes, { triggerMetadata });
+      await options.invoker.invoke(watch.functionName, bytes, {
+        triggerMetadata,
+        extraInputs: options.extraInputsFor?.(watch.functionName),
+      });
       await saveReceipt({ ...receipt, status: 'Succeeded', lastError: undefined, leaseUntil: 0 });
       return true;
     } catch (error) {

@@ -3,6 +3,7 @@
  * webhooks under /runtime/webhooks/durabletask/, and the local-only clock admin routes.
  * authLevel is not enforced: locally every level is allowed, as with Core Tools.
  */
+import { durableClientInputs } from './bindingInputs';
 import { randomUUID } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { PersistentClock } from './clock';
@@ -95,17 +96,10 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
         `The request body is over ${options.maxBodyBytes} bytes.`,
       );
     }
-    const registration = options.invoker.get(match.route.functionName);
-    const wantsClient = Object.values(registration?.bindings ?? {}).some(
-      (b) => b.type === 'durableClient' || b.type === 'orchestrationClient',
-    );
-    const clientData = wantsClient && options.engine ? options.engine.clientBindingData() : undefined;
     const result = await options.invoker.invoke(
       match.route.functionName,
       toRpcRequest(req, url, match, body),
-      {
-        extraInputs: clientData ? { durableClient: clientData, orchestrationClient: clientData } : {},
-      },
+      { extraInputs: durableClientInputs(options.invoker, options.engine)(match.route.functionName) },
     );
     writeResponse(res, result as RpcHttpResponse | undefined);
   }

@@ -11,6 +11,7 @@
  *   DEVHOST_BLOB_RETRY_BASE_MS  first blob trigger retry delay (1000), doubling per failure
  *   AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT / AZURITE_TABLE_PORT  (10000 / 10001 / 10002)
  */
+import { durableClientInputs } from './bindingInputs';
 import http from 'node:http';
 import path from 'node:path';
 import { applyLocalSettings, expandGlob, readHostJson, readMainPattern } from './appFiles';
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     storageConnectionString: storage,
     settings: env,
     retryDelayMs: backoff(Number(env.DEVHOST_BLOB_RETRY_BASE_MS ?? 1000)),
+    extraInputsFor: durableClientInputs(core.invoker, engine),
     log,
   });
 

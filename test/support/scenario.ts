@@ -100,13 +100,14 @@ export function publisherSteps(baseUrl: string, offerId: string, person: Person 
       );
     },
     async packageValidated(timeoutMs = 30_000) {
-      return waitFor(
+      const res = await waitFor(
         'package validation',
-        async () =>
-          (await call<{ state: string }>(person, 'GET', `/api/offers/${offerId}/package-validation`)).body,
-        (report) => Boolean(report && report.state !== 'Pending'),
+        () => call<{ state: string }>(person, 'GET', `/api/offers/${offerId}/package-validation`),
+        // 404 until the blob trigger has stored a first report.
+        (r) => r.status === 200 && r.body.state !== 'Pending',
         timeoutMs,
       );
+      return res.body;
     },
     async publish(notificationEmail = 'ann@contoso.com') {
       return call<{ submissionId: string; statusUrl: string }>(
