@@ -237,6 +237,21 @@ describe('portal in a browser', () => {
     expect(pageErrors).toEqual([]);
   }
 
+  it('shows a failure with its details, as text, and offers Publish again', async () => {
+    await page.goto(`${host.baseUrl}/api/portal#/offers/${HOSTILE}`);
+    await page.locator('#steps li').nth(8).waitFor();
+    await page.getByLabel('Notification email').fill('ann@contoso.com');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await step(page, 'validate-prerequisites', 'Failed').waitFor({ timeout: STEP_WAIT });
+    await page.locator('#error-panel').waitFor();
+    const details = await page.locator('#error-details li').allTextContents();
+    expect(details).toEqual(expect.arrayContaining([expect.stringMatching(/^summary: /)]));
+    expect(await page.locator('#error-panel img').count()).toBe(0);
+    await page.locator('#publish-form').waitFor();
+    expect(await page.locator('#go-live').isVisible()).toBe(false);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'portal-failed.png'), fullPage: true });
+  }, 120_000);
+
   it('is readable on a phone: the steps stack vertically', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${host.baseUrl}/api/portal#/offers/${OFFER}`);
