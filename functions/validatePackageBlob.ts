@@ -84,6 +84,9 @@ function durableClientOf(context: InvocationContext): () => ReportEvents | undef
 app.storageBlob(FUNCTIONS.validatePackageBlob, {
   path: `${CONTAINERS.packages}/{offerId}/{fileName}`,
   connection: 'AzureWebJobsStorage',
+  // Flex Consumption only delivers blob triggers through Event Grid (infra/DEPLOY.md); the local
+  // host polls the container whatever the source says.
+  source: 'EventGrid',
   extraInputs: [df.input.durableClient()],
   handler: (bytes, context) => validatePackageBlob(getServices(), durableClientOf(context))(bytes, context),
 });
