@@ -7,4 +7,5 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   testTimeout: 60000,
+  moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/test/support/functionsCoreStub.ts' },
 };
