@@ -79,7 +79,8 @@ describe('the API on the local host', () => {
     // No package was uploaded: the orchestration waits at step 2. Then stand in for steps 2-5.
     await until(
       () => services.statuses.get(offerId),
-      (s) => s?.currentStep === 'automated-validation',
+      // Once step 2 is Waiting the orchestration writes nothing more until a report or the timeout.
+      (s) => s?.currentStep === 'automated-validation' && s.steps[1]?.state === 'Waiting',
     );
     await seedStatus(services, offerId, (current) => ({
       ...at('WaitingForPublisher', 'publisher-signoff')(current),
