@@ -10,7 +10,8 @@ import path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { STEP_IDS } from '../../shared/domain/steps';
 import { png } from '../support/images';
-import { OFFER_APP, zipPackage } from '../support/packages';
+import { zipPackage } from '../support/packages';
+import { completeOffer } from '../support/scenario';
 import { asPerson } from '../support/principals';
 import { RunningHost, startHost } from '../support/host';
 
@@ -21,18 +22,7 @@ const HOSTILE = 'portal-escaping';
 const HOSTILE_NAME = '<img src=x onerror=window.__xss=1>';
 const STEP_WAIT = 60_000;
 
-const completeOffer = {
-  name: 'Contoso Sales Insights',
-  summary: 'Sales dashboards for Business Central',
-  description: 'Dashboards and forecasts for your sales team.',
-  categories: ['Sales'],
-  supportUrl: 'https://contoso.example/support',
-  privacyPolicyUrl: 'https://contoso.example/privacy',
-  eulaUrl: 'https://contoso.example/eula',
-  app: OFFER_APP,
-  storefront: { logo: 'logo-216.png', screenshots: ['shot-1.png'] },
-  testDrive: { enabled: false },
-};
+const portalOffer = completeOffer({ testDrive: { enabled: false } });
 
 function expectStatus(res: { status: number; text: string }, ...allowed: number[]): void {
   if (!allowed.includes(res.status)) throw new Error(`HTTP ${res.status}: ${res.text}`);
@@ -55,7 +45,7 @@ describe('portal in a browser', () => {
 
   beforeAll(async () => {
     host = await startHost();
-    expectStatus(await host.request('PUT', `/api/offers/${OFFER}`, completeOffer, asPerson('ann')), 200, 201);
+    expectStatus(await host.request('PUT', `/api/offers/${OFFER}`, portalOffer, asPerson('ann')), 200, 201);
     expectStatus(
       await host.request('PUT', `/api/offers/${OFFER}/artifacts/logo-216.png`, png(216, 216), {
         ...asPerson('ann'),

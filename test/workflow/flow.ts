@@ -1,27 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { RunningHost } from '../support/host';
 import { asPerson } from '../support/principals';
-import { OFFER_APP, appJson, zipPackage } from '../support/packages';
+import { appJson, zipPackage } from '../support/packages';
+import { completeOffer } from '../support/scenario';
 import { png } from '../support/images';
 
 /** Drives the publishing workflow through the HTTP API of a running host, as the portal would. */
 
 export const uniqueOfferId = (label: string) => `wf-${label}-${randomBytes(4).toString('hex')}`;
 
-export function completeOffer(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name: 'Contoso Sales Insights',
-    summary: 'Sales dashboards for Business Central',
-    description: 'Dashboards and forecasts for your sales team.',
-    categories: ['Sales'],
-    supportUrl: 'https://contoso.example/support',
-    privacyPolicyUrl: 'https://contoso.example/privacy',
-    eulaUrl: 'https://contoso.example/eula',
-    app: { ...OFFER_APP },
-    storefront: { logo: 'logo-216.png', screenshots: ['shot-1.png'] },
-    ...overrides,
-  };
-}
+export { completeOffer };
 
 export interface StepView {
   id: string;
