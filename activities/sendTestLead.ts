@@ -1,3 +1,4 @@
+import { runsInAzure } from '../shared/config';
 import * as df from 'durable-functions';
 import { ACTIVITIES } from '../shared/contracts/names';
 import { StepOutcome, stepActivityInputSchema } from '../shared/contracts/activities';
@@ -83,7 +84,11 @@ export function makeSendTestLead(deps: SendTestLeadDeps) {
 df.app.activity(ACTIVITIES.sendTestLead, {
   handler: (input: unknown) => {
     const services = getServices();
-    const deliver = createLeadDelivery({ timeoutMs: services.settings.LEAD_DELIVERY_TIMEOUT_MS });
+    const deliver = createLeadDelivery({
+      timeoutMs: services.settings.LEAD_DELIVERY_TIMEOUT_MS,
+      // Locally a publisher's "CRM" is usually Azurite, which speaks http; Azure insists on https.
+      allowInsecure: !runsInAzure(services.settings),
+    });
     return makeSendTestLead({ blobs: services.blobs, leads: services.leads, deliver, now: services.now })(
       input,
     );

@@ -9,7 +9,7 @@ export interface LeadDeliveryOptions {
   timeoutMs: number;
   maxAttempts?: number;
   backoffMs?: number;
-  /** Tests only: lets Azurite and local http servers stand in for the publisher's https destinations. */
+  /** Off the cloud only: lets Azurite and local http servers stand in for the publisher's https destinations. */
   allowInsecure?: boolean;
 }
 
