@@ -19,8 +19,8 @@ type Deps = Pick<
 const TERMINAL = ['Failed', 'Canceled', 'Live'];
 
 /**
- * Every step transition goes through here: the history row, the offer status, the submission
- * record and the email. Each write is idempotent by (submission, step, transition), because the
+ * Every step transition goes through here: the history row, the email, the offer status and the
+ * submission record. Each write is idempotent by (submission, step, transition), because the
  * runtime may run this activity again after a crash or a retry.
  */
 export function recordTransition(deps: Deps) {
@@ -35,15 +35,13 @@ export function recordTransition(deps: Deps) {
       ...(t.message ? { message: t.message } : {}),
       ...(t.actor ? { actor: t.actor } : {}),
     });
+    const record = await deps.submissions.get(t.offerId, t.submissionId);
+    const to = record?.notificationEmail ?? (await deps.statuses.get(t.offerId))?.notificationEmail;
+    // The email is in the outbox before the status shows the transition, so whoever sees the
+    // new status (the portal, a script) also finds its notification.
+    await notify(deps, t, to, record?.snapshotBlobName, context);
     const status = await updateStatus(deps, t);
-    const record = await updateSubmission(deps, t, status);
-    await notify(
-      deps,
-      t,
-      record?.notificationEmail ?? status.notificationEmail,
-      record?.snapshotBlobName,
-      context,
-    );
+    await updateSubmission(deps, t, status);
   };
 }
 
