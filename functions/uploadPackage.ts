@@ -2,6 +2,7 @@ import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { FUNCTIONS, CONTAINERS } from '../shared/contracts/names';
 import { offerIdSchema } from '../shared/contracts/api';
 import { DomainError } from '../shared/domain/errors';
+import { pendingReport } from '../shared/domain/package/report';
 import { offerFor } from '../shared/http/access';
 import { readBytes, requireMediaType, routeParam } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
@@ -14,7 +15,7 @@ const PACKAGE_TYPES = ['application/octet-stream', 'application/zip', 'applicati
 
 /**
  * Stores the package as blob `packages/{offerId}/{file}`: the same as uploading it directly,
- * so validation runs from the blob trigger, not here.
+ * so validation runs from the blob trigger, not here. The report reads Pending until it has run.
  */
 export function makeUploadPackage(services: Services) {
   return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
@@ -33,6 +34,9 @@ export function makeUploadPackage(services: Services) {
       ]);
     }
     const blobName = `${offerId}/${packageFileName(request.headers.get('x-file-name'), bytes)}`;
+    // Pending first, so a read right after this 202 never shows the previous package's verdict;
+    // written before the blob exists, it cannot overwrite the trigger's report for this upload.
+    await services.packageReports.put(offerId, pendingReport(blobName, services.now().toISOString()));
     await services.blobs.upload(
       { container: CONTAINERS.packages, name: blobName },
       bytes,

@@ -1,5 +1,7 @@
 import { RunningHost, startHost } from '../support/host';
-import { transitionsOf, uniqueOfferId, workflow } from './flow';
+import { appJson } from '../support/packages';
+import { asPerson } from '../support/principals';
+import { completeOffer, transitionsOf, uniqueOfferId, workflow } from './flow';
 
 let host: RunningHost;
 beforeAll(async () => {
@@ -68,5 +70,45 @@ describe('the path to Live', () => {
     expect(mails.find((n) => n.step === 'live')?.subject).toMatch(
       /Contoso Sales Insights.*step 9 of 9, Live succeeded/,
     );
+  });
+});
+
+describe('a second submission after Live', () => {
+  it('refuses the same version again and takes a higher one to Live', async () => {
+    const offerId = uniqueOfferId('again');
+    const wf = workflow(host, offerId);
+    await wf.prepare();
+    await wf.publish();
+    await wf.waitFor('WaitingForPublisher');
+    await wf.goLive();
+    await wf.waitFor('WaitingForReview');
+    await wf.review('marketing', 'approved');
+    await wf.review('technical', 'approved');
+    await wf.waitFor('Live');
+
+    // The live version is now 1.2.0.0: publishing the same package again fails at step 2.
+    expect((await wf.publish()).status).toBe(202);
+    const refused = await wf.waitFor('Failed');
+    expect(refused.submissionId).toBe('2');
+    expect(refused.error).toMatchObject({ step: 'automated-validation' });
+    expect(JSON.stringify(refused.error?.details)).toMatch(/1\.2\.0\.0/);
+
+    // Fixed: a higher version in the offer and in the package.
+    const next = { ...(completeOffer().app as Record<string, unknown>), version: '1.3.0.0' };
+    await wf.putOffer(completeOffer({ app: next }));
+    await wf.uploadPackage(appJson({ version: '1.3.0.0' }));
+    expect(await wf.waitForReport()).toBe('Passed');
+    expect((await wf.publish()).status).toBe(202);
+    await wf.waitFor('WaitingForPublisher');
+    await wf.goLive();
+    await wf.waitFor('WaitingForReview');
+    await wf.review('marketing', 'approved');
+    await wf.review('technical', 'approved');
+    const live = await wf.waitFor('Live');
+    expect(live.submissionId).toBe('3');
+
+    const res = await host.request('GET', `/api/offers/${offerId}/submissions`, undefined, asPerson('ann'));
+    const states = res.json<{ submissions: { submissionId: string; state: string }[] }>().submissions;
+    expect(states.map((s) => `${s.submissionId}:${s.state}`)).toEqual(['1:Live', '2:Failed', '3:Live']);
   });
 });
