@@ -4,9 +4,15 @@ import type { Notification, NotificationOutbox, NotificationStatus } from '../..
 /**
  * Writes a notification to the outbox (insert-if-absent by key) and, when an email service is
  * configured, sends it. Activities run at least once: a row already Sent, Failed or OutboxOnly
- * is never sent again; a row still Queued means an earlier run stopped mid-send, so it is sent
- * (the idempotency key lets the email service recognise a repeat). A failing service is retried
- * with backoff and then recorded as Failed: email never fails a submission.
+ * is never sent again by its own activity; a row still Queued means an earlier run stopped
+ * mid-send, so it is sent (the idempotency key lets the email service recognise a repeat). A
+ * failing service is retried with backoff and then recorded as Failed: email never fails a
+ * submission, and the orchestration is held for about 1.5 s at most.
+ *
+ * A Failed row is not given up: once a later notification of the same offer gets through (the
+ * service is back), that delivery sends the offer's Failed rows again, each claimed under its
+ * ETag (Failed → Queued) so that two activities never send the same row. Until the offer's next
+ * notification, a Failed row stays Failed (the outbox and GET /notifications show it).
  */
 export interface Delivery {
   outbox: NotificationOutbox;
@@ -30,17 +36,38 @@ export async function deliver(
     if (!email || (existing && existing.status !== 'Queued')) return existing?.status ?? initial;
   }
   if (!email) return initial;
-  const status = await sendWithBackoff(delivery, email, notification);
+  const status = await sendWithBackoff(
+    delivery,
+    email,
+    notification,
+    delivery.backoffMs ?? DEFAULT_BACKOFF_MS,
+  );
   await outbox.setStatus(notification.offerId, notification.key, status);
+  if (status === 'Sent') await resendFailed(delivery, email, notification.offerId);
   return status;
+}
+
+/** The service just took a message: the offer's earlier Failed rows get one more attempt each. */
+async function resendFailed(delivery: Delivery, email: EmailSender, offerId: string): Promise<void> {
+  try {
+    const failed = (await delivery.outbox.list(offerId)).filter((n) => n.status === 'Failed');
+    for (const n of failed) {
+      if (!(await delivery.outbox.changeStatus(offerId, n.key, 'Failed', 'Queued'))) continue;
+      const status = await sendWithBackoff(delivery, email, n, []);
+      await delivery.outbox.setStatus(offerId, n.key, status);
+    }
+  } catch (error) {
+    // Best effort: this delivery's own email is sent; the rest waits for the next one.
+    delivery.log?.(`resending failed emails of ${offerId}: ${String(error).slice(0, 300)}`);
+  }
 }
 
 async function sendWithBackoff(
   delivery: Delivery,
   email: EmailSender,
   n: Omit<Notification, 'status'>,
+  delays: number[],
 ): Promise<NotificationStatus> {
-  const delays = delivery.backoffMs ?? DEFAULT_BACKOFF_MS;
   for (let attempt = 0; ; attempt++) {
     try {
       await email.send({

@@ -95,6 +95,16 @@ export interface NotificationOutbox {
   add(notification: Notification): Promise<boolean>;
   get(offerId: string, key: string): Promise<Notification | undefined>;
   setStatus(offerId: string, key: string, status: NotificationStatus): Promise<void>;
+  /**
+   * Moves a row from status `from` to `to` under its ETag: false when the row is absent, not in
+   * `from`, or another writer changed it first (so only one caller wins a claim).
+   */
+  changeStatus(
+    offerId: string,
+    key: string,
+    from: NotificationStatus,
+    to: NotificationStatus,
+  ): Promise<boolean>;
   list(offerId: string): Promise<Notification[]>;
 }
 

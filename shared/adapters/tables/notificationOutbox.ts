@@ -1,7 +1,15 @@
 import type { Notification, NotificationOutbox } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, encodeDoc, getEntity, insertIfAbsent, listPartition, safeKey } from './documents';
+import {
+  decodeDoc,
+  encodeDoc,
+  getEntity,
+  insertIfAbsent,
+  isStatus,
+  listPartition,
+  safeKey,
+} from './documents';
 
 /** The outbox: every email the product sends is a row here first, keyed for de-duplication. */
 export function createNotificationOutbox(storage: StorageClients): NotificationOutbox {
@@ -24,6 +32,21 @@ export function createNotificationOutbox(storage: StorageClients): NotificationO
       if (!row) return;
       const next = { ...decodeDoc<Notification>(row), status };
       await t.updateEntity({ partitionKey: offerId, rowKey: safeKey(key), ...encodeDoc(next) }, 'Replace');
+    },
+    async changeStatus(offerId, key, from, to) {
+      const t = await table();
+      const row = await getEntity(t, offerId, safeKey(key));
+      if (!row || decodeDoc<Notification>(row).status !== from) return false;
+      const next = { ...decodeDoc<Notification>(row), status: to };
+      try {
+        await t.updateEntity({ partitionKey: offerId, rowKey: safeKey(key), ...encodeDoc(next) }, 'Replace', {
+          etag: row.etag,
+        });
+        return true;
+      } catch (error) {
+        if (isStatus(error, 412)) return false;
+        throw error;
+      }
     },
     async list(offerId) {
       const all = (await listPartition(await table(), offerId)).map((row) => decodeDoc<Notification>(row));

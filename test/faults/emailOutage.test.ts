@@ -1,0 +1,146 @@
+/**
+ * The email service failing for a while, then recovering (issue 8, "Faults"): the real host sends
+ * through the real @azure/communication-email client to a local server speaking the ACS Email
+ * protocol (test/support/fakeAcs.ts). Every notification ends Sent and reaches the service once.
+ */
+import { randomBytes } from 'node:crypto';
+import { FakeAcs, startFakeAcs } from '../support/fakeAcs';
+import { RunningHost, startHost } from '../support/host';
+import { api, prepareOffer, publisherSteps, waitFor } from '../support/scenario';
+
+interface NotificationRow {
+  to: string;
+  subject: string;
+  step: string | null;
+  transition: string;
+  sentAt: string;
+  status: string;
+}
+
+let acs: FakeAcs;
+let host: RunningHost;
+
+beforeAll(async () => {
+  acs = await startFakeAcs();
+  host = await startHost({ env: { ACS_EMAIL_CONNECTION_STRING: acs.connectionString } });
+}, 60_000);
+afterAll(async () => {
+  require('fs').writeFileSync('/tmp/emailhost.log', host?.output() ?? '');
+  await host?.stop();
+  await acs?.close();
+});
+
+const offerIdFor = (label: string) => `mail-${label}-${randomBytes(4).toString('hex')}`;
+
+async function notificationsOf(offerId: string): Promise<NotificationRow[]> {
+  const res = await api(host.baseUrl).call<{ notifications: NotificationRow[] }>(
+    'ann',
+    'GET',
+    `/api/offers/${offerId}/notifications`,
+  );
+  expect(res.status).toBe(200);
+  return res.body.notifications;
+}
+
+/** The outbox key of a notification row, as the product builds it (submission|step|transition). */
+const keyOf = (submissionId: string, n: NotificationRow) => `${submissionId}|${n.step}|${n.transition}`;
+
+/** Each offer's emails go to its own address, so the service's messages can be told apart. */
+const mailboxOf = (offerId: string) => `${offerId}@contoso.com`;
+
+/** Messages the service accepted for this offer, per idempotency key. */
+function acceptedFor(offerId: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of acs.accepted)
+    if (e.to.includes(mailboxOf(offerId))) counts.set(String(e.key), (counts.get(String(e.key)) ?? 0) + 1);
+  return counts;
+}
+
+async function goLiveAndApprove(offerId: string) {
+  const p = publisherSteps(host.baseUrl, offerId);
+  expect((await p.goLive()).status).toBe(202);
+  await p.waitForState(['WaitingForReview'], 30_000);
+  expect((await p.review('marketing', { outcome: 'approved' })).status).toBe(202);
+  expect((await p.review('technical', { outcome: 'approved' })).status).toBe(202);
+  return p.waitForState(['Live', 'Failed'], 30_000);
+}
+
+/** Every notification Sent, and the service took each exactly once (none missing, none twice). */
+async function expectEachSentOnce(offerId: string, submissionId: string) {
+  const rows = await waitFor(
+    'every notification sent',
+    () => notificationsOf(offerId),
+    (list) => list.length > 0 && list.every((n) => n.status === 'Sent'),
+    20_000,
+  );
+  const keys = rows.map((n) => keyOf(submissionId, n));
+  expect(new Set(keys).size).toBe(rows.length);
+  const accepted = acceptedFor(offerId);
+  expect([...accepted.keys()].sort()).toEqual([...keys].sort());
+  expect([...accepted.values()].every((count) => count === 1)).toBe(true);
+  for (const n of rows) {
+    const mail = acs.accepted.find(
+      (e) => e.to.includes(mailboxOf(offerId)) && e.key === keyOf(submissionId, n),
+    );
+    expect(mail?.subject).toBe(n.subject);
+    expect(mail?.to).toEqual([mailboxOf(offerId)]);
+  }
+  expect(acs.protocolErrors).toEqual([]);
+  return rows;
+}
+
+describe('email service outage', () => {
+  it('a short outage (503s the SDK and the activity retry through) loses and repeats nothing', async () => {
+    const offerId = offerIdFor('short');
+    const p = await prepareOffer(host.baseUrl, offerId);
+    const rejectedBefore = acs.rejected();
+    // The SDK retries a 503 with retry-after three times at once, so one send call eats four
+    // answers: six failures make the first send call fail and the activity's second one succeed.
+    acs.failNextSends(6);
+    const published = await p.publish(mailboxOf(offerId));
+    expect(published.status).toBe(202);
+    const { submissionId } = published.body;
+    await p.waitForState(['WaitingForPublisher'], 30_000);
+    const live = await goLiveAndApprove(offerId);
+    expect(live.state).toBe('Live');
+
+    expect(acs.rejected() - rejectedBefore).toBe(6);
+    const rows = await expectEachSentOnce(offerId, submissionId);
+    expect(rows.map((n) => `${n.step}:${n.transition}`)).toEqual(
+      expect.arrayContaining([
+        'validate-prerequisites:started',
+        'publisher-signoff:waiting',
+        'live:succeeded',
+      ]),
+    );
+  });
+
+  it('a longer outage (every email up to sign-off fails) is made good by the next email that gets through', async () => {
+    const offerId = offerIdFor('long');
+    const p = await prepareOffer(host.baseUrl, offerId);
+    acs.setOutage(true);
+    let submissionId = '';
+    try {
+      const published = await p.publish(mailboxOf(offerId));
+      expect(published.status).toBe(202);
+      submissionId = published.body.submissionId;
+      await p.waitForState(['WaitingForPublisher'], 60_000);
+      // The submission was not held up by the outage, and each email so far gave up as Failed.
+      const during = await waitFor(
+        'the sign-off email to give up',
+        () => notificationsOf(offerId),
+        (list) => list.some((n) => n.step === 'publisher-signoff' && n.status === 'Failed'),
+        20_000,
+      );
+      expect(during.length).toBeGreaterThanOrEqual(6);
+      expect(during.every((n) => n.status === 'Failed')).toBe(true);
+      expect(acceptedFor(offerId).size).toBe(0);
+    } finally {
+      acs.setOutage(false);
+    }
+
+    const live = await goLiveAndApprove(offerId);
+    expect(live.state).toBe('Live');
+    await expectEachSentOnce(offerId, submissionId);
+  });
+});
