@@ -20,7 +20,7 @@
  * All runs share one host (killed and restarted once per run) to keep the file short.
  */
 import { RunningHost, startHost } from '../support/host';
-import { StatusView, transitionsOf, uniqueOfferId, workflow } from '../workflow/flow';
+import { StatusView, eventually, transitionsOf, uniqueOfferId, workflow } from '../workflow/flow';
 import { completeOffer } from '../support/scenario';
 import {
   HoldingProxy,
@@ -140,8 +140,11 @@ async function run(label: string, crashAt?: CrashStep): Promise<RunResult> {
     atKill = await crash(wf);
   }
   if (crashAt === 2) {
-    const waiting = await wf.waitFor('Running', 'automated-validation');
-    expect(waiting.steps[1]?.state).toBe('Waiting');
+    // Step 2 shows InProgress first, then Waiting once it found no package report.
+    await eventually(async () => {
+      const s = await wf.status();
+      return s.currentStep === 'automated-validation' && s.steps[1]?.state === 'Waiting' ? s : undefined;
+    }, 'step 2 waiting for the package');
     atKill = await crash(wf);
     await wf.uploadPackage();
   }
@@ -158,8 +161,11 @@ async function run(label: string, crashAt?: CrashStep): Promise<RunResult> {
   if (crashAt === 7) atKill = await crash(wf);
   expect((await wf.review('technical', 'approved')).status).toBe(202);
 
-  const waitingToPublish = await wf.waitFor('Running', 'publish');
-  expect(waitingToPublish.steps[7]?.state).toBe('Waiting');
+  // Step 8 shows InProgress first, then Waiting on its timer for the promised date.
+  await eventually(async () => {
+    const s = await wf.status();
+    return s.currentStep === 'publish' && s.steps[7]?.state === 'Waiting' ? s : undefined;
+  }, 'step 8 waiting for the promised date');
   if (crashAt === 8) atKill = await crash(wf);
   await wf.advanceClock('P3D');
   const status = await wf.waitFor('Live');
