@@ -30,6 +30,8 @@ beforeAll(async () => {
   host = await startHost({ env: { ACS_EMAIL_CONNECTION_STRING: acs.connectionString } });
 }, 60_000);
 afterAll(async () => {
+  // A host that died under a test explains that test's failure: show why.
+  if (host && host.pid() === undefined) console.error(host.output().slice(-4000));
   await host?.stop();
   await acs?.close();
 });
