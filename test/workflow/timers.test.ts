@@ -16,8 +16,11 @@ describe('waits bounded by durable timers', () => {
     await wf.putOffer();
     await wf.uploadArtifacts();
     await wf.publish();
-    const waiting = await wf.waitFor('Running', 'automated-validation');
-    expect(waiting.steps[1]?.state).toBe('Waiting');
+    // Step 2 shows InProgress before Waiting: the timeout's timer exists only once it waits.
+    await eventually(
+      async () => ((await wf.status()).steps[1]?.state === 'Waiting' ? true : undefined),
+      'step 2 waiting',
+    );
     await wf.advanceClock('PT2H');
     const failed = await wf.waitFor('Failed');
     expect(failed.error).toMatchObject({ step: 'automated-validation', code: 'no_package' });
