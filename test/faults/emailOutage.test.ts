@@ -4,6 +4,10 @@
  * protocol (test/support/fakeAcs.ts). Every notification ends Sent and reaches the service once.
  */
 import { randomBytes } from 'node:crypto';
+import { deliver } from '../../activities/support/notify';
+import { createEmailSender } from '../../shared/adapters/email';
+import { createStorageClients } from '../../shared/adapters/storage';
+import { createNotificationOutbox } from '../../shared/adapters/tables/notificationOutbox';
 import { FakeAcs, startFakeAcs } from '../support/fakeAcs';
 import { RunningHost, startHost } from '../support/host';
 import { api, prepareOffer, publisherSteps, waitFor } from '../support/scenario';
@@ -143,5 +147,43 @@ describe('email service outage', () => {
     const live = await goLiveAndApprove(offerId);
     expect(live.state).toBe('Live');
     await expectEachSentOnce(offerId, submissionId);
+  });
+
+  it('two deliveries that find the same Failed rows send each of them once (the claim is under ETag)', async () => {
+    const offerId = offerIdFor('race');
+    const outbox = createNotificationOutbox(
+      createStorageClients({ AzureWebJobsStorage: process.env.TEST_STORAGE_CONNECTION }),
+    );
+    const email = createEmailSender({
+      ACS_EMAIL_CONNECTION_STRING: acs.connectionString,
+      ACS_EMAIL_SENDER: 'DoNotReply@marketplace.example.com',
+    });
+    if (!email) throw new Error('no email sender for the fake ACS');
+    const note = (name: string) => ({
+      offerId,
+      submissionId: '1',
+      key: `1|${name}|started`,
+      to: mailboxOf(offerId),
+      subject: `race ${name}`,
+      text: name,
+      step: null,
+      transition: 'started',
+      sentAt: new Date().toISOString(),
+    });
+    acs.setOutage(true);
+    try {
+      for (const name of ['a', 'b', 'c', 'd'])
+        expect(await deliver({ outbox, email, backoffMs: [] }, note(name))).toBe('Failed');
+    } finally {
+      acs.setOutage(false);
+    }
+    const results = await Promise.all(
+      ['e', 'f', 'g'].map((name) => deliver({ outbox, email, backoffMs: [] }, note(name))),
+    );
+    expect(results).toEqual(['Sent', 'Sent', 'Sent']);
+    expect((await outbox.list(offerId)).map((n) => n.status)).toEqual(Array(7).fill('Sent'));
+    const accepted = acceptedFor(offerId);
+    expect(accepted.size).toBe(7);
+    expect([...accepted.values()].every((count) => count === 1)).toBe(true);
   });
 });
