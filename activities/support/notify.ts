@@ -75,7 +75,8 @@ async function sendWithBackoff(
         subject: n.subject,
         text: n.text,
         ...(n.html ? { html: n.html } : {}),
-        idempotencyKey: n.key,
+        // Outbox keys are unique per offer; the email service needs one unique across offers.
+        idempotencyKey: `${n.offerId}|${n.key}`,
       });
       return 'Sent';
     } catch (error) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EmailClient } from '@azure/communication-email';
 import { ManagedIdentityCredential } from '@azure/identity';
 import type { EmailMessage, EmailSender } from '../ports/email';
@@ -37,7 +38,9 @@ export function createEmailSender(settings: EmailSettings): EmailSender | undefi
           content: { subject: message.subject, plainText: message.text, html: message.html },
           headers: { 'x-offer-publishing-key': message.idempotencyKey },
         },
-        { updateIntervalInMs: 250 },
+        // ACS keys a send by its Operation-Id: the same id for the same notification means a
+        // retry after a lost answer does not send the email twice.
+        { updateIntervalInMs: 250, operationId: operationIdFor(message.idempotencyKey) },
       );
       const result = await poller.pollUntilDone();
       if (result.status !== 'Succeeded') {
@@ -45,4 +48,10 @@ export function createEmailSender(settings: EmailSettings): EmailSender | undefi
       }
     },
   };
+}
+
+/** A stable UUID-shaped id per notification key. */
+export function operationIdFor(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

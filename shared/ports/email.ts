@@ -3,7 +3,7 @@ export interface EmailMessage {
   subject: string;
   text: string;
   html?: string;
-  /** Stable id of this message, so a retried send can be recognised by the service. */
+  /** Stable id of this message, unique across offers, so a retried send can be recognised by the service. */
   idempotencyKey: string;
 }
 

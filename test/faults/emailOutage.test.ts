@@ -47,8 +47,9 @@ async function notificationsOf(offerId: string): Promise<NotificationRow[]> {
   return res.body.notifications;
 }
 
-/** The outbox key of a notification row, as the product builds it (submission|step|transition). */
-const keyOf = (submissionId: string, n: NotificationRow) => `${submissionId}|${n.step}|${n.transition}`;
+/** The email's idempotency key, as the product builds it (offer|submission|step|transition). */
+const keyOf = (offerId: string, submissionId: string, n: NotificationRow) =>
+  `${offerId}|${submissionId}|${n.step}|${n.transition}`;
 
 /** Each offer's emails go to its own address, so the service's messages can be told apart. */
 const mailboxOf = (offerId: string) => `${offerId}@contoso.com`;
@@ -78,14 +79,14 @@ async function expectEachSentOnce(offerId: string, submissionId: string) {
     (list) => list.length > 0 && list.every((n) => n.status === 'Sent'),
     20_000,
   );
-  const keys = rows.map((n) => keyOf(submissionId, n));
+  const keys = rows.map((n) => keyOf(offerId, submissionId, n));
   expect(new Set(keys).size).toBe(rows.length);
   const accepted = acceptedFor(offerId);
   expect([...accepted.keys()].sort()).toEqual([...keys].sort());
   expect([...accepted.values()].every((count) => count === 1)).toBe(true);
   for (const n of rows) {
     const mail = acs.accepted.find(
-      (e) => e.to.includes(mailboxOf(offerId)) && e.key === keyOf(submissionId, n),
+      (e) => e.to.includes(mailboxOf(offerId)) && e.key === keyOf(offerId, submissionId, n),
     );
     expect(mail?.subject).toBe(n.subject);
     expect(mail?.to).toEqual([mailboxOf(offerId)]);

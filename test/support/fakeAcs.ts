@@ -62,6 +62,17 @@ export async function startFakeAcs(): Promise<FakeAcs> {
   const fail = (res: ServerResponse, status: number, code: string, message: string) => {
     reply(res, status, { error: { code, message } }, { 'x-ms-error-code': code });
   };
+  /** 202 with the operation to poll, as ACS answers a send. */
+  const accept = (res: ServerResponse, req: IncomingMessage, operationId: string, apiVersion: string) =>
+    reply(
+      res,
+      202,
+      { id: operationId, status: 'Running' },
+      {
+        'operation-location': `http://${req.headers.host ?? '127.0.0.1'}/emails/operations/${operationId}?api-version=${apiVersion}`,
+        'retry-after': '0',
+      },
+    );
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -97,6 +108,8 @@ export async function startFakeAcs(): Promise<FakeAcs> {
         return fail(res, 400, 'BadRequest', 'senderAddress, recipients.to and content.subject are required');
       }
       const operationId = String(req.headers['operation-id'] ?? randomUUID());
+      // Like ACS, a send repeated with the same Operation-Id is the same operation, not a second email.
+      if (operations.has(operationId)) return accept(res, req, operationId, apiVersion);
       const email: AcceptedEmail = {
         operationId,
         to,
@@ -107,16 +120,7 @@ export async function startFakeAcs(): Promise<FakeAcs> {
       };
       accepted.push(email);
       operations.set(operationId, email);
-      const host = req.headers.host ?? '127.0.0.1';
-      return reply(
-        res,
-        202,
-        { id: operationId, status: 'Running' },
-        {
-          'operation-location': `http://${host}/emails/operations/${operationId}?api-version=${apiVersion}`,
-          'retry-after': '0',
-        },
-      );
+      return accept(res, req, operationId, apiVersion);
     }
     const poll = /^\/emails\/operations\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && poll) {
