@@ -209,11 +209,11 @@ describe('duplicate deliveries', () => {
     expect(count('live', 'succeeded')).toBe(1);
 
     // One email per transition: the sign-off one reached the email service once.
-    const signoffKey = `${submissionId}|publisher-signoff|succeeded`;
+    const signoffKey = `${offerId}|${submissionId}|publisher-signoff|succeeded`;
     const mails = await waitFor(
       'the sign-off email',
       async () => acs.accepted.filter((e) => e.to.includes(mailboxOf(offerId))),
-      (list) => list.some((e) => e.key === `${submissionId}|live|succeeded`),
+      (list) => list.some((e) => e.key === `${offerId}|${submissionId}|live|succeeded`),
     );
     expect(mails.filter((e) => e.key === signoffKey)).toHaveLength(1);
     expect(new Set(mails.map((e) => e.key)).size).toBe(mails.length);
