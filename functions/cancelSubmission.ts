@@ -1,16 +1,13 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { EVENTS, FUNCTIONS } from '../shared/contracts/names';
-import { offerIdSchema } from '../shared/contracts/api';
 import { CancelEvent } from '../shared/contracts/orchestration';
 import { assertCancellable } from '../shared/domain/rules';
 import { notStartedStatus } from '../shared/domain/status';
 import { instanceIdFor } from '../shared/domain/transitions';
-import { offerFor } from '../shared/http/access';
-import { routeParam } from '../shared/http/body';
+import { offerRequest } from '../shared/http/access';
 import { guarded, json } from '../shared/http/errors';
 import type { OrchestrationClient } from '../shared/http/orchestrations';
-import { callerOf } from '../shared/http/principal';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
@@ -22,9 +19,7 @@ export function makeCancelSubmission(services: Services) {
       client: OrchestrationClient,
       _context: InvocationContext,
     ): Promise<HttpResponseInit> => {
-      const caller = callerOf(request);
-      const offerId = routeParam(request, 'offerId', offerIdSchema);
-      const offer = await offerFor(services.offers, offerId, caller, 'owner');
+      const { caller, offerId, offer } = await offerRequest(request, services.offers, 'owner');
       const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
       assertCancellable(status);
       const submissionId = status.submissionId ?? '';

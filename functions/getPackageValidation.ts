@@ -1,20 +1,15 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { FUNCTIONS } from '../shared/contracts/names';
-import { offerIdSchema } from '../shared/contracts/api';
 import { DomainError } from '../shared/domain/errors';
-import { offerFor } from '../shared/http/access';
-import { routeParam } from '../shared/http/body';
+import { offerRequest } from '../shared/http/access';
 import { guarded, json } from '../shared/http/errors';
-import { callerOf } from '../shared/http/principal';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
 /** The latest package report, as the blob trigger stored it. */
 export function makeGetPackageValidation(services: Services) {
   return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
-    const caller = callerOf(request);
-    const offerId = routeParam(request, 'offerId', offerIdSchema);
-    await offerFor(services.offers, offerId, caller, 'read');
+    const { offerId } = await offerRequest(request, services.offers, 'read');
     const report = await services.packageReports.get(offerId);
     if (!report) throw new DomainError('not_found', `No package was uploaded for offer '${offerId}'.`);
     const { blobName, state, manifest, findings, validatedAt } = report;

@@ -1,16 +1,13 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { EVENTS, FUNCTIONS } from '../shared/contracts/names';
-import { offerIdSchema } from '../shared/contracts/api';
 import { GoLiveEvent } from '../shared/contracts/orchestration';
 import { goLiveNeeded } from '../shared/domain/rules';
 import { notStartedStatus } from '../shared/domain/status';
 import { instanceIdFor } from '../shared/domain/transitions';
-import { offerFor } from '../shared/http/access';
-import { routeParam } from '../shared/http/body';
+import { offerRequest } from '../shared/http/access';
 import { guarded, json } from '../shared/http/errors';
 import type { OrchestrationClient } from '../shared/http/orchestrations';
-import { callerOf } from '../shared/http/principal';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
@@ -25,9 +22,7 @@ export function makeGoLive(services: Services) {
       client: OrchestrationClient,
       _context: InvocationContext,
     ): Promise<HttpResponseInit> => {
-      const caller = callerOf(request);
-      const offerId = routeParam(request, 'offerId', offerIdSchema);
-      await offerFor(services.offers, offerId, caller, 'owner');
+      const { caller, offerId } = await offerRequest(request, services.offers, 'owner');
       const at = services.now().toISOString();
       let won = false;
       const status = await services.statuses.update(

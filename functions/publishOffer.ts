@@ -1,17 +1,16 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { CONTAINERS, FUNCTIONS, ORCHESTRATORS } from '../shared/contracts/names';
-import { offerIdSchema, publishRequestSchema } from '../shared/contracts/api';
+import { publishRequestSchema } from '../shared/contracts/api';
 import { PublishInput, publishInputSchema } from '../shared/contracts/orchestration';
 import type { Offer } from '../shared/domain/offer';
 import { assertCanPublish } from '../shared/domain/rules';
 import { notStartedStatus } from '../shared/domain/status';
 import { instanceIdFor, startSubmission } from '../shared/domain/transitions';
-import { offerFor } from '../shared/http/access';
-import { readJson, routeParam } from '../shared/http/body';
+import { offerRequest } from '../shared/http/access';
+import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
 import type { OrchestrationClient } from '../shared/http/orchestrations';
-import { callerOf } from '../shared/http/principal';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
@@ -91,9 +90,7 @@ export function makePublishOffer(services: Services) {
       client: OrchestrationClient,
       _context: InvocationContext,
     ): Promise<HttpResponseInit> => {
-      const caller = callerOf(request);
-      const offerId = routeParam(request, 'offerId', offerIdSchema);
-      const offer = await offerFor(services.offers, offerId, caller, 'owner');
+      const { offerId, offer } = await offerRequest(request, services.offers, 'owner');
       const { notificationEmail } = await readJson(
         request,
         publishRequestSchema,

@@ -1,13 +1,11 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { FUNCTIONS, CONTAINERS } from '../shared/contracts/names';
-import { offerIdSchema } from '../shared/contracts/api';
 import { DomainError } from '../shared/domain/errors';
 import { pendingReport } from '../shared/domain/package/report';
-import { offerFor } from '../shared/http/access';
-import { readBytes, requireMediaType, routeParam } from '../shared/http/body';
+import { offerRequest } from '../shared/http/access';
+import { readBytes, requireMediaType } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
 import { packageFileName } from '../shared/http/fileName';
-import { callerOf } from '../shared/http/principal';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
@@ -19,9 +17,7 @@ const PACKAGE_TYPES = ['application/octet-stream', 'application/zip', 'applicati
  */
 export function makeUploadPackage(services: Services) {
   return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
-    const caller = callerOf(request);
-    const offerId = routeParam(request, 'offerId', offerIdSchema);
-    await offerFor(services.offers, offerId, caller, 'owner');
+    const { offerId } = await offerRequest(request, services.offers, 'owner');
     requireMediaType(
       request,
       (t) => PACKAGE_TYPES.includes(t),

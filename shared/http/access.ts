@@ -1,7 +1,11 @@
+import type { HttpRequest } from '@azure/functions';
+import { offerIdSchema } from '../contracts/api';
 import { DomainError } from '../domain/errors';
 import { Caller, actsAsOwner, canRead } from '../domain/identity';
 import type { Offer } from '../domain/offer';
 import type { OfferStore } from '../ports/stores';
+import { routeParam } from './body';
+import { callerOf } from './principal';
 
 export type Access = 'owner' | 'read';
 
@@ -33,4 +37,18 @@ export async function offerFor(
     );
   }
   return offer;
+}
+
+/**
+ * The prologue of every route on one offer, in api.md's order: who calls (401), which offer
+ * (400 for a malformed id), and whether they may (404 / 403).
+ */
+export async function offerRequest(
+  request: HttpRequest,
+  offers: OfferStore,
+  access: Access,
+): Promise<{ caller: Caller; offerId: string; offer: Offer }> {
+  const caller = callerOf(request);
+  const offerId = routeParam(request, 'offerId', offerIdSchema);
+  return { caller, offerId, offer: await offerFor(offers, offerId, caller, access) };
 }
