@@ -1,3 +1,4 @@
+import { snapshotBlobNameFor } from '../shared/domain/workflow';
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { CONTAINERS, FUNCTIONS } from '../shared/contracts/names';
 import type { Offer } from '../shared/domain/offer';
@@ -20,7 +21,7 @@ async function submittedOffer(
 ): Promise<Partial<Offer>> {
   const snapshot = await services.blobs.download({
     container: CONTAINERS.submissions,
-    name: `${offerId}/${submissionId}/offer.json`,
+    name: snapshotBlobNameFor(offerId, submissionId),
   });
   if (snapshot) return JSON.parse(snapshot.toString('utf8')) as Offer;
   return (await services.offers.get(offerId)) ?? {};

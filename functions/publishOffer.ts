@@ -11,6 +11,7 @@ import { offerRequest } from '../shared/http/access';
 import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
 import type { OrchestrationClient } from '../shared/http/orchestrations';
+import { snapshotBlobNameFor } from '../shared/domain/workflow';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
@@ -100,7 +101,7 @@ export function makePublishOffer(services: Services) {
       const submissionId = await claimSubmission(services, offerId, notificationEmail, now);
       try {
         // The running submission keeps this snapshot even when the draft is replaced meanwhile.
-        const snapshot = `${offerId}/${submissionId}/offer.json`;
+        const snapshot = snapshotBlobNameFor(offerId, submissionId);
         await services.blobs.upload(
           { container: CONTAINERS.submissions, name: snapshot },
           Buffer.from(JSON.stringify(offer)),

@@ -27,8 +27,7 @@ async function hostToUse(): Promise<{ baseUrl: string; stop(): Promise<void> }> 
   if (await reachable(url)) return { baseUrl: url, stop: async () => undefined };
   console.log('No host at', url, '- starting Azurite (in memory) and a local host for the demo...');
   const azurite = await startAzurite();
-  process.env.TEST_STORAGE_CONNECTION = azurite.connectionString;
-  const host = await startHost();
+  const host = await startHost({ env: { AzureWebJobsStorage: azurite.connectionString } });
   return {
     baseUrl: host.baseUrl,
     stop: async () => {

@@ -8,8 +8,7 @@ export async function startBenchHost(env: Record<string, string> = {}): Promise<
   stop(): Promise<void>;
 }> {
   const azurite = await startAzurite();
-  process.env.TEST_STORAGE_CONNECTION = azurite.connectionString;
-  const host = await startHost({ env });
+  const host = await startHost({ env: { AzureWebJobsStorage: azurite.connectionString, ...env } });
   return {
     host,
     azurite,

@@ -12,8 +12,7 @@ import { createDecisionStore } from '../../shared/adapters/tables/decisionStore'
 import { CONTAINERS, EVENTS, TABLES } from '../../shared/contracts/names';
 import { instanceIdFor } from '../../shared/domain/transitions';
 import { RECEIPTS_TABLE } from '../../devhost/blobTriggers';
-import { FakeAcs, startFakeAcs } from '../support/fakeAcs';
-import { RunningHost, startHost } from '../support/host';
+import { useHostWithFakeAcs } from '../support/fakeAcs';
 import { zipPackage } from '../support/packages';
 import { prepareOffer, publisherSteps, waitFor } from '../support/scenario';
 
@@ -22,19 +21,7 @@ const storage = createStorageClients({ AzureWebJobsStorage: connection });
 const table = (name: string) =>
   TableClient.fromConnectionString(connection, name, { allowInsecureConnection: true });
 
-let acs: FakeAcs;
-let host: RunningHost;
-
-beforeAll(async () => {
-  acs = await startFakeAcs();
-  host = await startHost({ env: { ACS_EMAIL_CONNECTION_STRING: acs.connectionString } });
-}, 60_000);
-afterAll(async () => {
-  // A host that died under a test explains that test's failure: show why.
-  if (host && host.pid() === undefined) console.error(host.output().slice(-4000));
-  await host?.stop();
-  await acs?.close();
-});
+const env = useHostWithFakeAcs();
 
 const offerIdFor = (label: string) => `dup-${label}-${randomBytes(4).toString('hex')}`;
 /** The local host's receipt row key for a blob version: a hash of the ETag as blob listings show it (unquoted). */
@@ -48,7 +35,7 @@ interface HistoryEvent {
 
 /** The instance's durable history, through the host's durable HTTP API (as the extension serves it). */
 async function durableEvents(instanceId: string): Promise<HistoryEvent[]> {
-  const res = await host.request(
+  const res = await env.host.request(
     'GET',
     `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?showHistory=true`,
   );
@@ -60,7 +47,7 @@ const raised = (events: HistoryEvent[], name: string) =>
   events.filter((e) => e.EventType === 'EventRaised' && e.Name === name).length;
 
 async function historyRows(offerId: string, submissionId: string) {
-  const p = publisherSteps(host.baseUrl, offerId);
+  const p = publisherSteps(env.host.baseUrl, offerId);
   const res = await p.call<{
     events: { submissionId: string; step: string; state: string; actor?: string }[];
   }>('ann', 'GET', `/api/offers/${offerId}/history`);
@@ -105,7 +92,7 @@ async function hostReceipts(blobName: string) {
 describe('duplicate deliveries', () => {
   it('validates identical bytes uploaded twice once per blob version, and a re-triggered version not again', async () => {
     const offerId = offerIdFor('pkg');
-    const p = publisherSteps(host.baseUrl, offerId);
+    const p = publisherSteps(env.host.baseUrl, offerId);
     await p.describe();
     await p.uploadArtifacts();
     const bytes = zipPackage();
@@ -151,7 +138,7 @@ describe('duplicate deliveries', () => {
     // restarts: the trigger fires again for the same version.
     const current = triggered.find((r) => r.rowKey === receiptKeyOf(etag2));
     await table(RECEIPTS_TABLE).deleteEntity(String(current?.partitionKey), receiptKeyOf(etag2));
-    await host.restart();
+    await env.host.restart();
     await waitFor(
       'the same version triggered again',
       () => hostReceipts(blobName),
@@ -167,7 +154,7 @@ describe('duplicate deliveries', () => {
 
   it('takes ten concurrent Go Lives and ten concurrent decisions as one each, then refuses events for the finished submission', async () => {
     const offerId = offerIdFor('events');
-    const p = await prepareOffer(host.baseUrl, offerId);
+    const p = await prepareOffer(env.host.baseUrl, offerId);
     const published = await p.publish(mailboxOf(offerId));
     expect(published.status).toBe(202);
     const submissionId = published.body.submissionId;
@@ -212,7 +199,7 @@ describe('duplicate deliveries', () => {
     const signoffKey = `${offerId}|${submissionId}|publisher-signoff|succeeded`;
     const mails = await waitFor(
       'the sign-off email',
-      async () => acs.accepted.filter((e) => e.to.includes(mailboxOf(offerId))),
+      async () => env.acs.accepted.filter((e) => e.to.includes(mailboxOf(offerId))),
       (list) => list.some((e) => e.key === `${offerId}|${submissionId}|live|succeeded`),
     );
     expect(mails.filter((e) => e.key === signoffKey)).toHaveLength(1);
@@ -235,7 +222,7 @@ describe('duplicate deliveries', () => {
 
   it('answers Go Live for an offer that never had a submission, or does not exist, with a clear 4xx', async () => {
     const offerId = offerIdFor('idle');
-    const p = publisherSteps(host.baseUrl, offerId);
+    const p = publisherSteps(env.host.baseUrl, offerId);
     const unknown = await p.goLive();
     expect(unknown.status).toBe(404);
     expectApiError(unknown.body, 'offer_not_found');

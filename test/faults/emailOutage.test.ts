@@ -8,8 +8,7 @@ import { deliver } from '../../activities/support/notify';
 import { createEmailSender } from '../../shared/adapters/email';
 import { createStorageClients } from '../../shared/adapters/storage';
 import { createNotificationOutbox } from '../../shared/adapters/tables/notificationOutbox';
-import { FakeAcs, startFakeAcs } from '../support/fakeAcs';
-import { RunningHost, startHost } from '../support/host';
+import { useHostWithFakeAcs } from '../support/fakeAcs';
 import { api, prepareOffer, publisherSteps, waitFor } from '../support/scenario';
 
 interface NotificationRow {
@@ -21,24 +20,12 @@ interface NotificationRow {
   status: string;
 }
 
-let acs: FakeAcs;
-let host: RunningHost;
-
-beforeAll(async () => {
-  acs = await startFakeAcs();
-  host = await startHost({ env: { ACS_EMAIL_CONNECTION_STRING: acs.connectionString } });
-}, 60_000);
-afterAll(async () => {
-  // A host that died under a test explains that test's failure: show why.
-  if (host && host.pid() === undefined) console.error(host.output().slice(-4000));
-  await host?.stop();
-  await acs?.close();
-});
+const env = useHostWithFakeAcs();
 
 const offerIdFor = (label: string) => `mail-${label}-${randomBytes(4).toString('hex')}`;
 
 async function notificationsOf(offerId: string): Promise<NotificationRow[]> {
-  const res = await api(host.baseUrl).call<{ notifications: NotificationRow[] }>(
+  const res = await api(env.host.baseUrl).call<{ notifications: NotificationRow[] }>(
     'ann',
     'GET',
     `/api/offers/${offerId}/notifications`,
@@ -57,13 +44,13 @@ const mailboxOf = (offerId: string) => `${offerId}@contoso.com`;
 /** Messages the service accepted for this offer, per idempotency key. */
 function acceptedFor(offerId: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const e of acs.accepted)
+  for (const e of env.acs.accepted)
     if (e.to.includes(mailboxOf(offerId))) counts.set(String(e.key), (counts.get(String(e.key)) ?? 0) + 1);
   return counts;
 }
 
 async function goLiveAndApprove(offerId: string) {
-  const p = publisherSteps(host.baseUrl, offerId);
+  const p = publisherSteps(env.host.baseUrl, offerId);
   expect((await p.goLive()).status).toBe(202);
   await p.waitForState(['WaitingForReview'], 30_000);
   expect((await p.review('marketing', { outcome: 'approved' })).status).toBe(202);
@@ -85,24 +72,24 @@ async function expectEachSentOnce(offerId: string, submissionId: string) {
   expect([...accepted.keys()].sort()).toEqual([...keys].sort());
   expect([...accepted.values()].every((count) => count === 1)).toBe(true);
   for (const n of rows) {
-    const mail = acs.accepted.find(
+    const mail = env.acs.accepted.find(
       (e) => e.to.includes(mailboxOf(offerId)) && e.key === keyOf(offerId, submissionId, n),
     );
     expect(mail?.subject).toBe(n.subject);
     expect(mail?.to).toEqual([mailboxOf(offerId)]);
   }
-  expect(acs.protocolErrors).toEqual([]);
+  expect(env.acs.protocolErrors).toEqual([]);
   return rows;
 }
 
 describe('email service outage', () => {
   it('a short outage (503s the SDK and the activity retry through) loses and repeats nothing', async () => {
     const offerId = offerIdFor('short');
-    const p = await prepareOffer(host.baseUrl, offerId);
-    const rejectedBefore = acs.rejected();
+    const p = await prepareOffer(env.host.baseUrl, offerId);
+    const rejectedBefore = env.acs.rejected();
     // The SDK retries a 503 with retry-after three times at once, so one send call eats four
     // answers: six failures make the first send call fail and the activity's second one succeed.
-    acs.failNextSends(6);
+    env.acs.failNextSends(6);
     const published = await p.publish(mailboxOf(offerId));
     expect(published.status).toBe(202);
     const { submissionId } = published.body;
@@ -110,7 +97,7 @@ describe('email service outage', () => {
     const live = await goLiveAndApprove(offerId);
     expect(live.state).toBe('Live');
 
-    expect(acs.rejected() - rejectedBefore).toBe(6);
+    expect(env.acs.rejected() - rejectedBefore).toBe(6);
     const rows = await expectEachSentOnce(offerId, submissionId);
     expect(rows.map((n) => `${n.step}:${n.transition}`)).toEqual(
       expect.arrayContaining([
@@ -123,8 +110,8 @@ describe('email service outage', () => {
 
   it('a longer outage (every email up to sign-off fails) is made good by the next email that gets through', async () => {
     const offerId = offerIdFor('long');
-    const p = await prepareOffer(host.baseUrl, offerId);
-    acs.setOutage(true);
+    const p = await prepareOffer(env.host.baseUrl, offerId);
+    env.acs.setOutage(true);
     let submissionId = '';
     try {
       const published = await p.publish(mailboxOf(offerId));
@@ -142,7 +129,7 @@ describe('email service outage', () => {
       expect(during.every((n) => n.status === 'Failed')).toBe(true);
       expect(acceptedFor(offerId).size).toBe(0);
     } finally {
-      acs.setOutage(false);
+      env.acs.setOutage(false);
     }
 
     const live = await goLiveAndApprove(offerId);
@@ -156,7 +143,7 @@ describe('email service outage', () => {
       createStorageClients({ AzureWebJobsStorage: process.env.TEST_STORAGE_CONNECTION }),
     );
     const email = createEmailSender({
-      ACS_EMAIL_CONNECTION_STRING: acs.connectionString,
+      ACS_EMAIL_CONNECTION_STRING: env.acs.connectionString,
       ACS_EMAIL_SENDER: 'DoNotReply@marketplace.example.com',
     });
     if (!email) throw new Error('no email sender for the fake ACS');
@@ -171,12 +158,12 @@ describe('email service outage', () => {
       transition: 'started',
       sentAt: new Date().toISOString(),
     });
-    acs.setOutage(true);
+    env.acs.setOutage(true);
     try {
       for (const name of ['a', 'b', 'c', 'd'])
         expect(await deliver({ outbox, email, backoffMs: [] }, note(name))).toBe('Failed');
     } finally {
-      acs.setOutage(false);
+      env.acs.setOutage(false);
     }
     const results = await Promise.all(
       ['e', 'f', 'g'].map((name) => deliver({ outbox, email, backoffMs: [] }, note(name))),

@@ -9,9 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { STEP_IDS } from '../../shared/domain/steps';
-import { png } from '../support/images';
 import { zipPackage } from '../support/packages';
-import { completeOffer } from '../support/scenario';
+import { completeOffer, storefrontArtifacts } from '../support/scenario';
 import { asPerson } from '../support/principals';
 import { RunningHost, startHost } from '../support/host';
 
@@ -46,20 +45,10 @@ describe('portal in a browser', () => {
   beforeAll(async () => {
     host = await startHost();
     expectStatus(await host.request('PUT', `/api/offers/${OFFER}`, portalOffer, asPerson('ann')), 200, 201);
-    expectStatus(
-      await host.request('PUT', `/api/offers/${OFFER}/artifacts/logo-216.png`, png(216, 216), {
-        ...asPerson('ann'),
-        'content-type': 'image/png',
-      }),
-      202,
-    );
-    expectStatus(
-      await host.request('PUT', `/api/offers/${OFFER}/artifacts/shot-1.png`, png(1280, 720), {
-        ...asPerson('ann'),
-        'content-type': 'image/png',
-      }),
-      202,
-    );
+    for (const [name, bytes] of storefrontArtifacts()) {
+      const headers = { ...asPerson('ann'), 'content-type': 'image/png' };
+      expectStatus(await host.request('PUT', `/api/offers/${OFFER}/artifacts/${name}`, bytes, headers), 202);
+    }
     expectStatus(
       await host.request('PUT', `/api/offers/${OFFER}/package`, zipPackage(), {
         ...asPerson('ann'),

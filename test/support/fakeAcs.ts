@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RunningHost, startHost } from './host';
 
 export interface AcceptedEmail {
   operationId: string;
@@ -173,4 +174,23 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/**
+ * A local host whose email goes to a fresh fake ACS, started before the file's tests and stopped
+ * after them. Read `acs` and `host` inside tests (they are set by then).
+ */
+export function useHostWithFakeAcs(): { acs: FakeAcs; host: RunningHost } {
+  const env = {} as { acs: FakeAcs; host: RunningHost };
+  beforeAll(async () => {
+    env.acs = await startFakeAcs();
+    env.host = await startHost({ env: { ACS_EMAIL_CONNECTION_STRING: env.acs.connectionString } });
+  }, 60_000);
+  afterAll(async () => {
+    // A host that died under a test explains that test's failure: show why.
+    if (env.host && env.host.pid() === undefined) console.error(env.host.output().slice(-4000));
+    await env.host?.stop();
+    await env.acs?.close();
+  });
+  return env;
 }

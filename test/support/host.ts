@@ -61,9 +61,12 @@ export interface RunningHost {
 }
 
 export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
-  const storage = process.env.TEST_STORAGE_CONNECTION;
+  // Tests share jest's Azurite; benchmarks and the demo pass their own as env.AzureWebJobsStorage.
+  const storage = options.env?.AzureWebJobsStorage ?? process.env.TEST_STORAGE_CONNECTION;
   if (!storage)
-    throw new Error('TEST_STORAGE_CONNECTION is not set: run through jest (globalSetup starts Azurite).');
+    throw new Error(
+      'No storage: run through jest (globalSetup starts Azurite) or pass env.AzureWebJobsStorage.',
+    );
   const port = options.port ?? (await freePort());
   const taskHub = `TestHub${randomBytes(5).toString('hex')}`;
   const env: NodeJS.ProcessEnv = {

@@ -57,6 +57,14 @@ export function completeOffer(overrides: Record<string, unknown> = {}): Record<s
   };
 }
 
+/** The images completeOffer() names, at the sizes step 5 accepts (216x216 logo, 1280x720 screenshot). */
+export function storefrontArtifacts(): [string, Buffer][] {
+  return [
+    ['logo-216.png', png(216, 216)],
+    ['shot-1.png', png(1280, 720)],
+  ];
+}
+
 export async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
@@ -88,8 +96,9 @@ export function publisherSteps(baseUrl: string, offerId: string, person: Person 
       return call(person, 'PUT', `/api/offers/${offerId}`, completeOffer(overrides));
     },
     async uploadArtifacts() {
-      await call(person, 'PUT', `/api/offers/${offerId}/artifacts/logo-216.png`, png(216, 216), 'image/png');
-      await call(person, 'PUT', `/api/offers/${offerId}/artifacts/shot-1.png`, png(1280, 720), 'image/png');
+      for (const [name, bytes] of storefrontArtifacts()) {
+        await call(person, 'PUT', `/api/offers/${offerId}/artifacts/${name}`, bytes, 'image/png');
+      }
     },
     async uploadPackage(manifest: Record<string, unknown> = appJson()) {
       return call<{ blobName: string }>(

@@ -111,10 +111,7 @@ describe('failures and the restart from step 1', () => {
   it('fails step 7 with the reviewer comments when a review rejects', async () => {
     const wf = workflow(host, uniqueOfferId('reject'));
     await wf.prepare();
-    await wf.publish();
-    await wf.waitFor('WaitingForPublisher');
-    await wf.goLive();
-    await wf.waitFor('WaitingForReview');
+    await wf.publishToReview();
     expect((await wf.review('technical', 'rejected')).status).toBe(202);
     const failed = await wf.waitFor('Failed');
     expect(failed.error).toMatchObject({ step: 'marketing-technical-validation', code: 'review_rejected' });
@@ -155,10 +152,7 @@ describe('Go Live and Cancel', () => {
   it('cancels at step 7', async () => {
     const wf = workflow(host, uniqueOfferId('cancel7'));
     await wf.prepare();
-    await wf.publish();
-    await wf.waitFor('WaitingForPublisher');
-    await wf.goLive();
-    await wf.waitFor('WaitingForReview');
+    await wf.publishToReview();
     await wf.review('marketing', 'approved');
     expect((await wf.cancel()).status).toBe(202);
     await wf.waitFor('Canceled');
@@ -180,10 +174,7 @@ describe('Go Live and Cancel', () => {
   it('refuses Cancel once step 8 has started and waits for the promised date', async () => {
     const wf = workflow(host, uniqueOfferId('cancel8'));
     await wf.prepare();
-    await wf.publish();
-    await wf.waitFor('WaitingForPublisher');
-    await wf.goLive();
-    await wf.waitFor('WaitingForReview');
+    await wf.publishToReview();
     await wf.review('marketing', 'approved', { publishDate: '2099-12-01' });
     await wf.review('technical', 'approved');
     const publishing = await wf.waitFor('Running', 'publish');

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RunningHost } from '../support/host';
 import { asPerson } from '../support/principals';
 import { appJson, zipPackage } from '../support/packages';
-import { completeOffer } from '../support/scenario';
-import { png } from '../support/images';
+import { completeOffer, storefrontArtifacts } from '../support/scenario';
 
 /** Drives the publishing workflow through the HTTP API of a running host, as the portal would. */
 
@@ -43,10 +42,7 @@ export function workflow(host: RunningHost, offerId: string) {
     },
     /** The storefront artifacts step 5 checks: a 216x216 logo and one 1280x720 screenshot. */
     async uploadArtifacts() {
-      for (const [name, bytes] of [
-        ['logo-216.png', png(216, 216)],
-        ['shot-1.png', png(1280, 720)],
-      ] as const) {
+      for (const [name, bytes] of storefrontArtifacts()) {
         const res = await host.request('PUT', `${base}/artifacts/${name}`, bytes, {
           ...ann,
           'content-type': 'image/png',
@@ -99,6 +95,13 @@ export function workflow(host: RunningHost, offerId: string) {
       );
     },
     goLive: () => host.request('POST', `${base}/go-live`, {}, ann),
+    /** Publish, Go Live at sign-off, and wait until both reviews are awaited (step 7). */
+    async publishToReview(): Promise<StatusView> {
+      expect((await api.publish()).status).toBe(202);
+      await api.waitFor('WaitingForPublisher');
+      expect((await api.goLive()).status).toBe(202);
+      return api.waitFor('WaitingForReview');
+    },
     cancel: () => host.request('POST', `${base}/cancel`, {}, ann),
     review(
       area: 'marketing' | 'technical',

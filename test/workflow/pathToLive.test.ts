@@ -78,10 +78,7 @@ describe('a second submission after Live', () => {
     const offerId = uniqueOfferId('again');
     const wf = workflow(host, offerId);
     await wf.prepare();
-    await wf.publish();
-    await wf.waitFor('WaitingForPublisher');
-    await wf.goLive();
-    await wf.waitFor('WaitingForReview');
+    await wf.publishToReview();
     await wf.review('marketing', 'approved');
     await wf.review('technical', 'approved');
     await wf.waitFor('Live');

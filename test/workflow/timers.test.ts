@@ -54,10 +54,7 @@ describe('waits bounded by durable timers', () => {
   it('escalates a review past the SLA and shows the step overdue, then publishes on the promised date', async () => {
     const wf = workflow(host, uniqueOfferId('sla'));
     await wf.prepare();
-    await wf.publish();
-    await wf.waitFor('WaitingForPublisher');
-    await wf.goLive();
-    await wf.waitFor('WaitingForReview');
+    await wf.publishToReview();
     await wf.advanceClock('P12D');
     const overdue = await eventually(async () => {
       const s = await wf.status();
