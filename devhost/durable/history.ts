@@ -1,8 +1,7 @@
 /**
  * History events in the shape durable-functions replays (lib/src/history). Field names are the
- * extension's (PascalCase). A few host-only fields ride along (RetryOptions, Attempt, RetryOf,
- * ActionCount): the SDK ignores properties it does not know, and they let the host rebuild its
- * bookkeeping from history alone after a crash.
+ * Durable Task Framework's (PascalCase), as the extension serializes them. Nothing host-only rides
+ * along: the host rebuilds everything from history and the SDK's actions, as the extension does.
  */
 
 /** lib/src/history/HistoryEventType.js */
@@ -55,13 +54,8 @@ export interface HistoryEvent {
   Reason?: string;
   Details?: string;
   FailureDetails?: FailureDetails;
-  /** Host: the retry policy of a callActivityWithRetry attempt, and which attempt this is (1-based). */
-  RetryOptions?: RetryPolicy;
-  Attempt?: number;
-  /** Host: on a retry-delay TimerCreated, the id of the TaskScheduled whose failure it follows. */
-  RetryOf?: number;
-  /** Host: on OrchestratorCompleted, how many top-level actions the orchestrator had emitted so far. */
-  ActionCount?: number;
+  /** ExecutionCompleted: Completed or Failed (the framework records a failure this way). */
+  OrchestrationStatus?: string;
 }
 
 export function event(type: EventType, at: Date, fields: Partial<HistoryEvent> = {}): HistoryEvent {
@@ -76,6 +70,19 @@ export function toJsonText(value: unknown): string {
 export function fromJsonText(text: string | undefined): unknown {
   if (text === undefined || text === '') return null;
   return JSON.parse(text) as unknown;
+}
+
+/** The TaskScheduled and TimerCreated events that have no completion yet (work still to run). */
+export function openWork(history: HistoryEvent[]): { activities: HistoryEvent[]; timers: HistoryEvent[] } {
+  const activities = new Map<number, HistoryEvent>();
+  const timers = new Map<number, HistoryEvent>();
+  for (const e of history) {
+    if (e.EventType === EventType.TaskScheduled) activities.set(e.EventId, e);
+    if (e.EventType === EventType.TimerCreated) timers.set(e.EventId, e);
+    if (isCompletion(e)) activities.delete(e.TaskScheduledId ?? -1);
+    if (e.EventType === EventType.TimerFired) timers.delete(e.TimerId ?? -1);
+  }
+  return { activities: [...activities.values()], timers: [...timers.values()] };
 }
 
 export function isCompletion(e: HistoryEvent): boolean {

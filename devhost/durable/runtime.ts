@@ -2,7 +2,11 @@
  * Runs orchestration instances: one episode at a time per instance (a serial queue each),
  * instances concurrently, activities in a bounded pool, timers on the host clock.
  *
- * Write order per episode (crash safety): the episode's one new event is stored and committed
+ * Episodes batch, as the Durable Task Framework does: every event that arrives while the instance
+ * has no episode in flight joins one open episode (OrchestratorStarted, then the events in arrival
+ * order), and the next episode replays them all at once (./episode.ts).
+ *
+ * Write order per episode (crash safety): new events are stored and committed as they arrive,
  * before the orchestrator replays; the TaskScheduled / TimerCreated events it decides are
  * committed before any activity runs or timer is armed. After a crash, start() resumes every
  * unfinished instance from history: an episode whose decisions were not committed is replayed,
@@ -11,22 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FunctionInvoker, HostClock } from '../types';
-import {
-  EventType,
-  event,
-  fromJsonText,
-  toJsonText,
-  type FailureDetails,
-  type HistoryEvent,
-} from './history';
-import {
-  decide,
-  episodeOpen,
-  orchestratorTrigger,
-  readBook,
-  readEpisodeResult,
-  type Decision,
-} from './replay';
+import { EventType, event, fromJsonText, openWork, toJsonText, type HistoryEvent } from './history';
+import { activityFailed, runEpisode, type EpisodeResult } from './episode';
 import { TimerScheduler, WorkPool } from './scheduler';
 import { DurableStore, isActive, type InstanceRecord } from './store';
 
@@ -225,7 +215,9 @@ export class DurableRuntime {
       return this.storeNewEvent(instance, newEvent, executionId);
     }
     const now = this.options.clock.now();
-    await this.commit(instance, [event(EventType.OrchestratorStarted, now), newEvent], {
+    // An open episode takes the event as it is; otherwise the event opens the next one.
+    const opening = openEpisode(instance.history) ? [] : [event(EventType.OrchestratorStarted, now)];
+    await this.commit(instance, [...opening, newEvent], {
       runtimeStatus: 'Running',
       lastUpdatedTime: now.toISOString(),
     });
@@ -252,22 +244,28 @@ export class DurableRuntime {
 
   private async runEpisode(instance: Instance): Promise<void> {
     const record = instance.record;
-    if (!record || !isActive(record.runtimeStatus) || !episodeOpen(instance.history)) return;
-    const trigger = orchestratorTrigger(record.instanceId, fromJsonText(record.input), instance.history);
-    const outcome = await this.options.invoker.invoke(record.name, trigger).then(
-      (value) => ({ value }),
-      (error: unknown) => ({ error }),
-    );
+    const open = openEpisode(instance.history);
+    if (!record || !isActive(record.runtimeStatus) || !open) return;
+    const result = await runEpisode({
+      orchestrator: (trigger) => this.options.invoker.invoke(record.name, trigger),
+      instanceId: record.instanceId,
+      input: fromJsonText(record.input),
+      history: instance.history.slice(0, open.startedAt),
+      newEvents: instance.history.slice(open.startedAt + 1),
+      now: open.now,
+    });
+    if (result.status === 'continuedAsNew') return this.continueAsNew(instance, result.continueAsNewInput);
     const now = this.options.clock.now();
-    const decision = decide(instance.history, readEpisodeResult(outcome), now);
-    if (decision.outcome.kind === 'continuedAsNew')
-      return this.continueAsNew(instance, decision.outcome.input);
-    await this.commit(instance, decision.events, recordChanges(record, decision, now));
-    if (decision.outcome.kind === 'running')
-      this.dispatch(instance.record!, decision.activities, decision.timers);
-    else {
+    const decided = result.history.slice(instance.history.length);
+    await this.commit(instance, decided, recordChanges(record, result, now));
+    if (result.status === 'running') {
+      const work = openWork(decided);
+      this.dispatch(instance.record!, work.activities, work.timers);
+    } else {
       this.timers.cancelOwner(record.instanceId);
-      this.options.log(`durable: ${record.name} ${record.instanceId} ${instance.record!.runtimeStatus}`);
+      const status = instance.record!.runtimeStatus;
+      const shown = result.status === 'completed' ? ` (output: ${toJsonText(result.output)})` : '';
+      this.options.log(`durable: ${record.name} ${record.instanceId} ${status}${shown}`);
     }
   }
 
@@ -296,9 +294,9 @@ export class DurableRuntime {
   /** After a restart: runs what was scheduled but never finished, and re-arms open timers. */
   private resumeWork(instance: Instance): void {
     const record = instance.record!;
-    const book = readBook(instance.history);
-    this.dispatch(record, [...book.openActivities.values()], [...book.openTimers.values()]);
-    if (episodeOpen(instance.history))
+    const work = openWork(instance.history);
+    this.dispatch(record, work.activities, work.timers);
+    if (openEpisode(instance.history))
       instance
         .serial(() => this.runEpisode(instance))
         .catch((error: unknown) =>
@@ -342,62 +340,49 @@ export class DurableRuntime {
         Result: toJsonText(result),
       });
     } catch (error) {
-      const details = failureDetails(error);
-      return event(EventType.TaskFailed, this.options.clock.now(), {
-        TaskScheduledId: scheduled.EventId,
-        Reason: `Activity function '${name}' failed: ${details.ErrorMessage}`,
-        Details: details.StackTrace ?? '',
-        FailureDetails: details,
-      });
+      return activityFailed(scheduled.EventId, error, name, this.options.clock.now());
     }
   }
 }
 
-function recordChanges(record: InstanceRecord, decision: Decision, now: Date): Partial<InstanceRecord> {
+function recordChanges(record: InstanceRecord, result: EpisodeResult, now: Date): Partial<InstanceRecord> {
   const changes: Partial<InstanceRecord> = {
-    customStatus: toJsonText(decision.customStatus),
+    customStatus: toJsonText(result.customStatus),
     lastUpdatedTime: now.toISOString(),
   };
-  const outcome = decision.outcome;
-  if (outcome.kind === 'completed')
-    return { ...changes, runtimeStatus: 'Completed', output: toJsonText(outcome.output) };
-  if (outcome.kind === 'failed')
+  if (result.status === 'completed')
+    return { ...changes, runtimeStatus: 'Completed', output: toJsonText(result.output) };
+  if (result.status === 'failed')
     return {
       ...changes,
       runtimeStatus: 'Failed',
-      output: toJsonText(`Orchestrator function '${record.name}' failed: ${outcome.message}`),
+      output: toJsonText(`Orchestrator function '${record.name}' failed: ${result.error ?? ''}`),
     };
   return changes;
+}
+
+/**
+ * The open episode at the end of history: from its OrchestratorStarted on, events committed but
+ * not yet replayed (no OrchestratorCompleted after them).
+ */
+function openEpisode(history: HistoryEvent[]): { startedAt: number; now: Date } | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const e = history[i]!;
+    if (e.EventType === EventType.OrchestratorCompleted) return undefined;
+    if (e.EventType === EventType.OrchestratorStarted)
+      return i < history.length - 1 ? { startedAt: i, now: new Date(e.Timestamp) } : undefined;
+  }
+  return undefined;
 }
 
 /** A completion or timer delivered twice (an activity that ran again) must reach the SDK once. */
 function isDuplicate(history: HistoryEvent[], e: HistoryEvent): boolean {
   if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed)
-    return !readBook(history).openActivities.has(e.TaskScheduledId ?? -1);
-  if (e.EventType === EventType.TimerFired) return !readBook(history).openTimers.has(e.TimerId ?? -1);
+    return !openWork(history).activities.some((a) => a.EventId === e.TaskScheduledId);
+  if (e.EventType === EventType.TimerFired)
+    return !openWork(history).timers.some((t) => t.EventId === e.TimerId);
   if (e.EventType === EventType.ExecutionStarted) return history.length > 0;
   return false;
-}
-
-/**
- * The failure as the SDK reads it (lib/src/error/TaskFailedError.js). When the app registered an
- * exception properties provider, the SDK's activity wrapper already put this JSON in the message.
- */
-function failureDetails(error: unknown): FailureDetails {
-  const err = error instanceof Error ? error : new Error(String(error));
-  try {
-    const wrapped = JSON.parse(err.message) as Record<string, unknown>;
-    if (typeof wrapped.errorType === 'string' && typeof wrapped.errorMessage === 'string')
-      return {
-        ErrorType: wrapped.errorType,
-        ErrorMessage: wrapped.errorMessage,
-        StackTrace: typeof wrapped.stackTrace === 'string' ? wrapped.stackTrace : undefined,
-        Properties: wrapped.properties as Record<string, unknown> | undefined,
-      };
-  } catch {
-    // A plain message, not the SDK's JSON.
-  }
-  return { ErrorType: err.name || 'Error', ErrorMessage: err.message, StackTrace: err.stack };
 }
 
 export function describe(error: unknown): string {

@@ -5,17 +5,28 @@
 import { randomBytes } from 'node:crypto';
 import { EventType, event, type HistoryEvent } from '../../devhost/durable/history';
 import { CHUNK_CHARS, splitText } from '../../devhost/durable/payloads';
-import { ActionType, decide, type OrchestratorState } from '../../devhost/durable/replay';
+import { ActionType, replayActions, type WireAction } from '../../devhost/durable/shim';
 import { DurableStore, type InstanceRecord } from '../../devhost/durable/store';
 
 const at = new Date('2030-01-01T00:00:00Z');
 
-function running(actions: OrchestratorState['actions']): { kind: 'state'; state: OrchestratorState } {
-  return { kind: 'state', state: { isDone: false, actions } };
+const TIMERS = { maximumShortTimerMs: 6 * 86_400_000, longRunningTimerIntervalMs: 3 * 86_400_000 };
+
+/** The history after the new work the walk decided, as the runtime would record it. */
+function recordWork(history: HistoryEvent[], actions: WireAction[]) {
+  const walk = replayActions(actions, history, TIMERS);
+  for (const a of walk.newWork)
+    history.push(
+      a.kind === 'TaskScheduled'
+        ? event(EventType.TaskScheduled, at, { EventId: a.id, Name: a.name, Input: a.input })
+        : event(EventType.TimerCreated, at, { EventId: a.id, FireAt: a.fireAt }),
+    );
+  history.push(event(EventType.OrchestratorCompleted, at), event(EventType.OrchestratorStarted, at));
+  return walk;
 }
 
-describe('action diffing', () => {
-  const retry = {
+describe('the extension walk over the action list', () => {
+  const retry: WireAction = {
     actionType: ActionType.CallActivityWithRetry,
     functionName: 'flaky',
     input: { a: 1 },
@@ -27,47 +38,43 @@ describe('action diffing', () => {
       event(EventType.OrchestratorStarted, at),
       event(EventType.ExecutionStarted, at),
     ];
-    const first = decide(history, running([[retry]]), at);
-    expect(first.activities.map((e) => [e.EventId, e.Attempt])).toEqual([[0, 1]]);
-    history.push(...first.events, event(EventType.OrchestratorStarted, at));
+    const first = recordWork(history, [retry]);
+    expect(first.newWork).toEqual([{ id: 0, kind: 'TaskScheduled', name: 'flaky', input: '{"a":1}' }]);
     history.push(event(EventType.TaskFailed, at, { TaskScheduledId: 0, Reason: 'x', Details: '' }));
 
-    const delay = decide(history, running([[retry]]), at);
-    expect(delay.timers.map((e) => [e.EventId, e.FireAt, e.RetryOf])).toEqual([
-      [1, '2030-01-01T00:00:01.000Z', 0],
-    ]);
-    history.push(...delay.events, event(EventType.OrchestratorStarted, at));
-    history.push(event(EventType.TimerFired, at, { TimerId: 1, FireAt: delay.timers[0]!.FireAt }));
+    const delay = recordWork(history, [retry]);
+    expect(delay.newWork).toEqual([{ id: 1, kind: 'TimerCreated', fireAt: '2030-01-01T00:00:01.000Z' }]);
+    history.push(event(EventType.TimerFired, at, { TimerId: 1, FireAt: '2030-01-01T00:00:01.000Z' }));
 
-    const second = decide(history, running([[retry]]), at);
-    expect(second.activities.map((e) => [e.EventId, e.Attempt])).toEqual([[2, 2]]);
-    history.push(...second.events, event(EventType.OrchestratorStarted, at));
+    const second = recordWork(history, [retry]);
+    expect(second.newWork.map((a) => [a.id, a.kind])).toEqual([[2, 'TaskScheduled']]);
     history.push(event(EventType.TaskFailed, at, { TaskScheduledId: 2, Reason: 'x', Details: '' }));
 
-    const lastDelay = decide(history, running([[retry]]), at);
-    expect(lastDelay.timers.map((e) => e.EventId)).toEqual([3]);
-    history.push(...lastDelay.events, event(EventType.OrchestratorStarted, at));
-    history.push(event(EventType.TimerFired, at, { TimerId: 3, FireAt: lastDelay.timers[0]!.FireAt }));
-    expect(decide(history, running([[retry]]), at).activities).toEqual([]);
+    const lastDelay = recordWork(history, [retry]);
+    expect(lastDelay.newWork.map((a) => [a.id, a.kind])).toEqual([[3, 'TimerCreated']]);
+    history.push(event(EventType.TimerFired, at, { TimerId: 3, FireAt: '2030-01-01T00:00:01.000Z' }));
+    expect(recordWork(history, [retry]).newWork).toEqual([]);
   });
 
-  it('gives flattened Task.all leaves ids in order and waits none', () => {
+  it('invokes the children of a compound action in order, waits taking no id', () => {
     const history: HistoryEvent[] = [
       event(EventType.OrchestratorStarted, at),
       event(EventType.ExecutionStarted, at),
     ];
-    const leaves = [
-      { actionType: ActionType.WaitForExternalEvent, externalEventName: 'go' },
-      { actionType: ActionType.CallActivity, functionName: 'a', input: '"text"' },
-      { actionType: ActionType.CreateTimer, fireAt: '2030-01-02T00:00:00.000Z' },
-    ];
-    const decision = decide(history, running([leaves]), at);
-    expect(decision.activities.map((e) => [e.EventId, e.Input])).toEqual([[0, '"text"']]);
-    expect(decision.timers.map((e) => e.EventId)).toEqual([1]);
-    expect(decision.events.at(-1)).toMatchObject({
-      EventType: EventType.OrchestratorCompleted,
-      ActionCount: 1,
-    });
+    const any: WireAction = {
+      actionType: ActionType.WhenAny,
+      compoundActions: [
+        { actionType: ActionType.WaitForExternalEvent, externalEventName: 'go' },
+        { actionType: ActionType.CallActivity, functionName: 'a', input: '"text"' },
+        { actionType: ActionType.CreateTimer, fireAt: '2030-01-02T00:00:00.000Z' },
+      ],
+    };
+    const walk = replayActions([any], history, TIMERS);
+    expect(walk.newWork).toEqual([
+      { id: 0, kind: 'TaskScheduled', name: 'a', input: '"text"' },
+      { id: 1, kind: 'TimerCreated', fireAt: '2030-01-02T00:00:00.000Z' },
+    ]);
+    expect(walk.fault).toBeUndefined();
   });
 });
 
