@@ -22,7 +22,8 @@ import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
  * a fixed order; a wait first takes from that queue and yields only when nothing it wants is
  * queued. An event is therefore taken exactly once, by the first wait that asks for its name.
  * Events nobody asks for again (a second Go Live, a late package report) stay queued and change
- * nothing. Everything here is deterministic: replay rebuilds the same queue.
+ * nothing. Everything here is deterministic: replay rebuilds the same queue. A deadline's timer is
+ * fresh per wait too, and never composed again once it fired.
  */
 
 export interface Arrival {
@@ -66,12 +67,10 @@ export class EventInbox {
     const [only] = tasks;
     yield only && tasks.length === 1 ? only : this.context.df.Task.any(tasks);
     const arrival = this.take(names);
-    if (arrival) {
-      // Not yielded again anywhere; cancelling tells the extension it may drop the timer.
-      if (timer && !timer.isCompleted) timer.cancel();
-      return { kind: 'event', ...arrival };
-    }
-    return { kind: 'timeout' };
+    // A timer that lost is left to fire unheeded, never cancel()ed: a long timer (over the
+    // backend's 6 days, split into pieces) keeps taking one task id per piece in the SDK after a
+    // cancel, while the extension stops its chain, so ids would drift apart and the instance hang.
+    return arrival ? { kind: 'event', ...arrival } : { kind: 'timeout' };
   }
 
   private listen(name: string): Task {
@@ -80,13 +79,29 @@ export class EventInbox {
     return task;
   }
 
-  /** Moves completed listeners to the queue, in the order they were created. */
+  /**
+   * Moves completed listeners to the queue in the order their events arrived. Of the listeners of
+   * one name that completed since the last look, the newest got the first event: the SDK (like the
+   * extension, a stack) hands an event to the most recent listening task. A listener that got an
+   * event buffered before it listened is its wait's only one of that name. Across names the SDK
+   * keeps no order, so the moment the API accepted each action (`at`, `decidedAt`) decides.
+   */
   private collect(): void {
-    const open: { name: string; task: Task }[] = [];
-    for (const listener of this.listeners) {
-      if (listener.task.isCompleted) this.queued.push({ name: listener.name, payload: listener.task.result });
-      else open.push(listener);
-    }
-    this.listeners = open;
+    const done = this.listeners.filter((l) => l.task.isCompleted);
+    if (done.length === 0) return;
+    this.listeners = this.listeners.filter((l) => !l.task.isCompleted);
+    const arrivals = done.reverse().map((l) => ({ name: l.name, payload: l.task.result }));
+    const times = arrivals.map((a) => acceptedAt(a.payload));
+    if (times.every((t) => t !== undefined)) {
+      const order = arrivals.map((a, i) => ({ a, t: times[i] ?? '' }));
+      order.sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : 0));
+      this.queued.push(...order.map((o) => o.a));
+    } else this.queued.push(...arrivals);
   }
+}
+
+function acceptedAt(payload: unknown): string | undefined {
+  const p = payload as { at?: unknown; decidedAt?: unknown } | undefined;
+  const at = p?.at ?? p?.decidedAt;
+  return typeof at === 'string' ? at : undefined;
 }

@@ -61,7 +61,7 @@ export async function runSchedule(
       await world.run(command);
     }
   }
-  world.trace.push('> finish');
+  world.trace.push("> finish");
   await advance(world, () => false);
   const violations = check(world).filter((v) => invariants.includes(v.invariant));
   return {
@@ -231,7 +231,10 @@ function canonical(value: unknown): string {
 function bounded(world: World): Violation[] {
   const out: Violation[] = [];
   if (world.reminders.length > 5 || new Set(world.reminders).size !== world.reminders.length)
-    out.push({ invariant: 'boundedWait', message: `reminders sent: ${world.reminders.join(', ')}` });
+    out.push({
+      invariant: 'boundedWait',
+      message: `${world.reminders.length} reminders sent (${world.reminders.slice(0, 8).join(', ')}, ...)`,
+    });
   if (world.escalations > 1) out.push({ invariant: 'boundedWait', message: `${world.escalations} escalations` });
   return out;
 }

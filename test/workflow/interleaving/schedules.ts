@@ -39,3 +39,40 @@ export function fuzzSettings(defaultRuns: number): { numRuns: number; seed: numb
   const seed = Number(process.env.WORKFLOW_FUZZ_SEED ?? 20261201);
   return { numRuns: Number.isFinite(runs) && runs > 0 ? runs : defaultRuns, seed: Number.isFinite(seed) ? seed : 20261201 };
 }
+
+const deliver = (n = 1): Command => ({ t: 'deliver', n });
+const run = (pick = 0): Command => ({ t: 'complete', pick, fail: false });
+const fire = (pick = 0): Command => ({ t: 'fire', pick });
+const approve = (area: 'marketing' | 'technical'): Command => ({
+  t: 'decide',
+  area,
+  outcome: 'approved',
+  promise: false,
+  repeated: false,
+});
+
+/**
+ * The three lost actions of issue 12, written out (segments: start, steps 3-5, sign-off, review,
+ * step 8). The package report is stored before Publish, so the only timers are the workflow's own.
+ */
+export const ISSUE_SCHEDULES: Record<string, Schedule> = {
+  'Go Live pressed while a reminder is being sent': {
+    packageReady: true,
+    segments: [[], [], [deliver(), fire(0), deliver(), { t: 'goLive', racing: false }, deliver(), run(), deliver()], [], []],
+  },
+  'a decision sent while the escalation is being sent': {
+    packageReady: true,
+    // The 7-business-day SLA timer is split in 3-day pieces; timer 0 is sign-off's unheeded reminder timer.
+    segments: [
+      [],
+      [],
+      [],
+      [deliver(), fire(1), deliver(), fire(1), deliver(), fire(1), deliver(), approve('marketing'), deliver(), run(), deliver()],
+      [],
+    ],
+  },
+  'Cancel right after Go Live': {
+    packageReady: true,
+    segments: [[], [], [{ t: 'goLive', racing: false }, deliver(2), { t: 'cancel', twice: false }, run(), deliver(2)], [], []],
+  },
+};
