@@ -173,7 +173,7 @@ class Walk {
   private raise(name: string): void {
     const key = name.toLowerCase();
     const waiting = this.waiters.get(key);
-    const waiter = waiting?.shift();
+    const waiter = waiting?.pop();
     if (waiter) return waiter.finish('completed');
     this.buffered.set(key, (this.buffered.get(key) ?? 0) + 1);
   }
