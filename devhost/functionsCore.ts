@@ -115,37 +115,50 @@ export function createFunctionsCore(log: (message: string) => void): FunctionsCo
       return found ? toRegistration(found.metadata) : undefined;
     },
     async invoke(name, triggerValue, options = {}) {
-      const found = functions.get(name);
-      if (!found) throw new Error(`No function named "${name}" is registered.`);
-      if (!model) throw new Error('The app never called setProgrammingModel (is @azure/functions loaded?).');
-      const coreContext = buildCoreContext(found.metadata, triggerValue, options, api.log);
-      const invocation = model.getInvocationModel(coreContext);
-      const { context, inputs } = await invocation.getArguments();
-      const pre: Record<string, unknown> = {
-        invocationContext: context,
-        inputs,
-        functionCallback: found.callback,
-        hookData: {},
-        appHookData,
-      };
-      await runHooks('preInvocation', pre);
-      const post: Record<string, unknown> = { ...pre, result: undefined, error: undefined };
+      const started = performance.now();
+      const type = functions.get(name) ? toRegistration(functions.get(name)!.metadata).trigger.type : '';
       try {
-        post.result = await invocation.invokeFunction(
-          context,
-          pre.inputs as unknown[],
-          pre.functionCallback as Callback,
-        );
+        const result = await invokeOnce(name, triggerValue, options);
+        log(invocationLine(name, type, succeeded(type, result), performance.now() - started));
+        return result;
       } catch (error) {
-        post.error = error;
+        log(invocationLine(name, type, failed(error), performance.now() - started));
+        throw error;
       }
-      coreContext.state = 'postInvocationHooks';
-      await runHooks('postInvocation', post);
-      if (post.error !== undefined) throw post.error;
-      const response = await invocation.getResponse(context, post.result);
-      return fromTypedData(response.returnValue);
     },
   };
+
+  async function invokeOnce(name: string, triggerValue: unknown, options: InvokeOptions): Promise<unknown> {
+    const found = functions.get(name);
+    if (!found) throw new Error(`No function named "${name}" is registered.`);
+    if (!model) throw new Error('The app never called setProgrammingModel (is @azure/functions loaded?).');
+    const coreContext = buildCoreContext(found.metadata, triggerValue, options, api.log);
+    const invocation = model.getInvocationModel(coreContext);
+    const { context, inputs } = await invocation.getArguments();
+    const pre: Record<string, unknown> = {
+      invocationContext: context,
+      inputs,
+      functionCallback: found.callback,
+      hookData: {},
+      appHookData,
+    };
+    await runHooks('preInvocation', pre);
+    const post: Record<string, unknown> = { ...pre, result: undefined, error: undefined };
+    try {
+      post.result = await invocation.invokeFunction(
+        context,
+        pre.inputs as unknown[],
+        pre.functionCallback as Callback,
+      );
+    } catch (error) {
+      post.error = error;
+    }
+    coreContext.state = 'postInvocationHooks';
+    await runHooks('postInvocation', post);
+    if (post.error !== undefined) throw post.error;
+    const response = await invocation.getResponse(context, post.result);
+    return fromTypedData(response.returnValue);
+  }
 
   return {
     api,
@@ -154,6 +167,42 @@ export function createFunctionsCore(log: (message: string) => void): FunctionsCo
       runHooks('appStart', { hookData: {}, appHookData, functionAppDirectory }),
     appTerminate: () => runHooks('appTerminate', { hookData: {}, appHookData }),
   };
+}
+
+/**
+ * One line per invocation, as Core Tools prints "Executed 'Functions.x' (Succeeded, ...)": the
+ * function, its trigger, the outcome and the duration. An orchestration episode that finishes
+ * shows its output, so a workflow that returned 'Failed' does not read as a plain success.
+ */
+export function invocationLine(name: string, triggerType: string, outcome: string, ms: number): string {
+  const trigger = triggerType.replace(/Trigger$/, '') || 'unknown';
+  return `Executed 'Functions.${name}' (${trigger}, ${outcome}, Duration=${Math.round(ms)}ms)`;
+}
+
+const MAX_SHOWN = 120;
+
+function shorten(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}...` : text;
+}
+
+export function succeeded(triggerType: string, result: unknown): string {
+  if (triggerType === 'orchestrationTrigger') {
+    const state = result as { isDone?: boolean; output?: unknown } | undefined;
+    if (!state?.isDone) return 'Awaiting';
+    return `Completed (output: ${shorten(JSON.stringify(state.output ?? null))})`;
+  }
+  if (triggerType === 'httpTrigger') {
+    const status = (result as { statusCode?: string | number } | undefined)?.statusCode ?? 200;
+    return `Succeeded (HTTP ${String(status)})`;
+  }
+  return 'Succeeded';
+}
+
+export function failed(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // An orchestrator's error carries its state after this label: the message is enough here.
+  const first = message.split('$OutOfProcData$')[0]!.trim().split('\n')[0] ?? '';
+  return `Failed (${shorten(first)})`;
 }
 
 function toRegistration(metadata: CoreMetadata): FunctionRegistration {

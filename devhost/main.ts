@@ -5,17 +5,23 @@
  * Settings (environment first, then local.settings.json Values):
  *   AzureWebJobsStorage     storage connection string; unset = start Azurite with data under .data/azurite
  *   PORT                    HTTP port (7071)
+ *   DEVHOST_LISTEN_HOST     address the HTTP server binds (127.0.0.1: loopback only, because the host
+ *                           trusts the x-ms-client-principal header as sent; 0.0.0.0 opens it to the
+ *                           network, for a container or VM port mapping only)
  *   DEVHOST_MAIN            glob of registration modules (default: package.json "main")
  *   DEVHOST_TASK_HUB        durable task hub (default: host.json extensions.durableTask.hubName)
  *   DEVHOST_MAX_BODY_BYTES  request body cap (256 MiB), larger bodies get 413
  *   DEVHOST_BLOB_RETRY_BASE_MS  first blob trigger retry delay (1000), doubling per failure
  *   AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT / AZURITE_TABLE_PORT  (10000 / 10001 / 10002)
+ *
+ * The Azurite it starts dies with it (also on a crash); a second `npm start` on the same data
+ * folder is refused, and an Azurite left by a crashed host is stopped first (./azurite.ts).
  */
 import { durableClientInputs } from './bindingInputs';
 import http from 'node:http';
 import path from 'node:path';
 import { applyLocalSettings, expandGlob, readHostJson, readMainPattern } from './appFiles';
-import { RunningAzurite, startAzurite } from './azurite';
+import { AzuriteConflictError, RunningAzurite, startAzurite } from './azurite';
 import { backoff, BlobTriggerRunner, createBlobTriggerRunner } from './blobTriggers';
 import { createPersistentClock } from './clock';
 import { createFunctionsCore, FunctionsCore, installFunctionsCore } from './functionsCore';
@@ -59,6 +65,7 @@ async function main(): Promise<void> {
   const hostJson = readHostJson(root);
   const taskHub = env.DEVHOST_TASK_HUB ?? hostJson.taskHub;
   const port = Number(env.PORT ?? 7071);
+  const listenHost = env.DEVHOST_LISTEN_HOST ?? '127.0.0.1';
   const clock = await createPersistentClock({ storageConnectionString: storage, key: taskHub });
   const engine = loadDurableEngine({
     invoker: core.invoker,
@@ -87,7 +94,12 @@ async function main(): Promise<void> {
     log,
   });
 
-  await listen(server, port);
+  await listen(server, port, listenHost);
+  if (!isLoopback(listenHost))
+    log(
+      `WARNING: listening on ${listenHost}: anything that reaches this port can call the API as anyone ` +
+        '(the identity header is trusted as sent). Use this only behind a port mapping you control.',
+    );
   await engine?.start();
   await blobs.start();
   const running: Running = { server, blobs, engine, core, azurite };
@@ -104,6 +116,7 @@ async function main(): Promise<void> {
     taskHub,
     azurite,
   });
+  log(`Listening on http://${listenHost}:${port} (DEVHOST_LISTEN_HOST)`);
   log(`Host ready on http://localhost:${port}`);
 }
 
@@ -119,6 +132,7 @@ async function startLocalStorage(root: string): Promise<RunningAzurite> {
   log(`AzureWebJobsStorage is not set: starting Azurite (data in ${location})`);
   return startAzurite({
     location,
+    onNotice: log,
     ports: {
       blob: Number(process.env.AZURITE_BLOB_PORT ?? 10000),
       queue: Number(process.env.AZURITE_QUEUE_PORT ?? 10001),
@@ -156,10 +170,14 @@ function loadDurableEngine(options: DurableEngineOptions): DurableEngine | undef
   return factory(options);
 }
 
-function listen(server: http.Server, port: number): Promise<void> {
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
@@ -228,7 +246,14 @@ async function shutdown(running: Running): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  log(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  // A conflict over Azurite is the user's to resolve: its message says how, no stack needed.
+  const shown =
+    error instanceof AzuriteConflictError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  log(`Failed to start: ${shown}`);
   await launchedAzurite?.stop();
   process.exit(1);
 });

@@ -111,10 +111,12 @@ async function getStatus(
 ): Promise<void> {
   const record = await ctx.runtime.store.getInstance(id);
   if (!record) return send(res, 404, { message: `No instance with ID '${id}' found.` });
-  const status: Record<string, unknown> = statusJson(record, query.get('showInput') !== 'false');
-  if (query.get('showHistory') === 'true') {
+  const showInput = query.get('showInput') !== 'false';
+  const status: Record<string, unknown> = statusJson(record, showInput);
+  if (query.get('showHistory') === 'true' && record.runtimeStatus !== 'Pending') {
     const history = await ctx.runtime.store.loadHistory(record);
-    status.historyEvents = history.map((e) => historyJson(e, query.get('showHistoryOutput') === 'true'));
+    status.historyEvents = historyJson(history, query.get('showHistoryOutput') === 'true', showInput);
+    // The SDK's DurableOrchestrationStatus reads `history`; the fixture client shows it that way.
     status.history = status.historyEvents;
   }
   send(res, isActive(record.runtimeStatus) ? 202 : 200, status);
@@ -174,10 +176,63 @@ export function statusJson(record: InstanceRecord, showInput = true): Record<str
   };
 }
 
-function historyJson(e: HistoryEvent, showOutput: boolean): Record<string, unknown> {
-  const json: Record<string, unknown> = { ...e, EventType: EventType[e.EventType] ?? e.EventType };
-  if (!showOutput) delete json.Result;
-  return json;
+/**
+ * The history as the extension's status API shows it (azure-functions-durable-extension
+ * ContextImplementations/DurableClient.cs GetDurableOrchestrationStatusAsync): EventType as its
+ * name; OrchestratorStarted / OrchestratorCompleted left out; a TaskScheduled folded into its
+ * completion (FunctionName, ScheduledTime, Input); ExecutionStarted's Name as FunctionName;
+ * TimerCreated and TimerFired with their FireAt; EventId, IsPlayed, TaskScheduledId and TimerId
+ * dropped; results only with showHistoryOutput (then as JSON, not text), inputs unless
+ * showInput=false.
+ */
+export function historyJson(
+  history: HistoryEvent[],
+  showOutput: boolean,
+  showInput = true,
+): Record<string, unknown>[] {
+  const scheduled = new Map<number, HistoryEvent>();
+  const folded = new Set<HistoryEvent>();
+  const shown: Record<string, unknown>[] = [];
+  for (const e of history) {
+    if (e.EventType === EventType.TaskScheduled) scheduled.set(e.EventId, e);
+    if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) {
+      const origin = scheduled.get(e.TaskScheduledId ?? -1);
+      if (origin) folded.add(origin);
+    }
+  }
+  for (const e of history) {
+    if (e.EventType === EventType.OrchestratorStarted || e.EventType === EventType.OrchestratorCompleted) continue;
+    if (folded.has(e)) continue;
+    const { EventId: _id, IsPlayed: _played, TaskScheduledId, TimerId: _timer, ...rest } = e;
+    const json: Record<string, unknown> = { ...rest, EventType: EventType[e.EventType] ?? e.EventType };
+    if (e.EventType === EventType.ExecutionStarted) {
+      delete json.Name;
+      json.FunctionName = e.Name;
+    }
+    if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) {
+      const origin = scheduled.get(TaskScheduledId ?? -1);
+      if (origin) {
+        json.ScheduledTime = origin.Timestamp;
+        json.FunctionName = origin.Name;
+        json.Input = origin.Input;
+      }
+    }
+    const hasResult = e.EventType === EventType.TaskCompleted || e.EventType === EventType.ExecutionCompleted;
+    if (hasResult && !showOutput) delete json.Result;
+    else if (hasResult) json.Result = fromJsonTextOrRaw(e.Result);
+    if (!showInput) delete json.Input;
+    shown.push(json);
+  }
+  return shown;
+}
+
+/** DurableClient.ParseToJToken: JSON when it parses, the raw text otherwise (failure reasons). */
+function fromJsonTextOrRaw(text: string | undefined): unknown {
+  try {
+    return fromJsonText(text);
+  } catch {
+    return text;
+  }
 }
 
 export function managementLinks(

@@ -22,7 +22,8 @@
  *   (isCanceled) is created, then canceled at once: its task ends without waiting, and a long one
  *   creates only its first piece.
  * - WaitForExternalEvent: no sequence number; events raised before the wait are buffered per name
- *   (case-insensitive, as the extension's dictionaries) and handed out first-in first-out.
+ *   (case-insensitive, as the extension's dictionaries) and handed out first-in first-out; an
+ *   event goes to the most recent pending wait of its name.
  * - WhenAll / WhenAny: Task.WhenAll / Task.WhenAny over the children, invoked in order.
  * - ContinueAsNew: fire and forget.
  * The SDK allocates its ids in the same order; when history disagrees with the walk the framework
@@ -173,6 +174,8 @@ class Walk {
   private raise(name: string): void {
     const key = name.toLowerCase();
     const waiting = this.waiters.get(key);
+    // A stack: the latest wait gets the event (DurableOrchestrationContext.RaiseEvent), which
+    // lets a Task.any in a loop abandon its older waits; the SDK pops its openEvents list alike.
     const waiter = waiting?.pop();
     if (waiter) return waiter.finish('completed');
     this.buffered.set(key, (this.buffered.get(key) ?? 0) + 1);
