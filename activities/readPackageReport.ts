@@ -1,7 +1,11 @@
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
 import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
-import { PackageStepResult, StepActivityInput, stepActivityInputSchema } from '../shared/contracts/activities';
+import {
+  PackageStepResult,
+  StepActivityInput,
+  stepActivityInputSchema,
+} from '../shared/contracts/activities';
 import { judgePackage, validatedPackageCopyName } from '../shared/domain/workflow';
 import type { BlobStore } from '../shared/ports/blobs';
 import { getServices, Services } from '../shared/services';
@@ -37,7 +41,10 @@ export function readPackageReport(deps: Deps) {
     }
     // Overwritten since validation: the newer upload's report (and its event) is on its way.
     if (copy === 'changed') {
-      return { outcome: 'waiting', message: `Waiting for the validation of the new upload of ${judged.blobName}.` };
+      return {
+        outcome: 'waiting',
+        message: `Waiting for the validation of the new upload of ${judged.blobName}.`,
+      };
     }
     return { ...judged, etag: copy.etag, copyBlobName: copy.name };
   };

@@ -40,7 +40,9 @@ export function makeGoLive(services: Services) {
       await services.statuses.update(
         offerId,
         (current) =>
-          current.submissionId === submissionId && !current.goLiveAt ? { ...current, goLiveAt: at } : undefined,
+          current.submissionId === submissionId && !current.goLiveAt
+            ? { ...current, goLiveAt: at }
+            : undefined,
         () => notStartedStatus(offerId, at),
       );
       return json(202, { offerId, submissionId });

@@ -208,7 +208,11 @@ describe('step 5, AppSource packaging', () => {
     await uploadArtifact(offerId, 'big-logo.png', png(300, 300));
     const missingLogo = await activity()(
       await afterStep2(
-        await submit(services, offerId, draft({ storefront: { logo: 'absent.png', screenshots: ['shot-1.png'] } })),
+        await submit(
+          services,
+          offerId,
+          draft({ storefront: { logo: 'absent.png', screenshots: ['shot-1.png'] } }),
+        ),
       ),
     );
     expect(missingLogo).toMatchObject({
@@ -242,7 +246,11 @@ describe('step 5, AppSource packaging', () => {
     await uploadArtifact(offerId, 'logo.png', png(216, 216));
     await uploadArtifact(offerId, 'shot-1.png', png(1280, 720));
     await atSubmission(offerId, '1');
-    const input = await submit(services, offerId, draft({ storefront: { logo: 'logo.png', screenshots: ['shot-1.png'] } }));
+    const input = await submit(
+      services,
+      offerId,
+      draft({ storefront: { logo: 'logo.png', screenshots: ['shot-1.png'] } }),
+    );
     const outcome = await activity()({
       ...input,
       package: { blobName: `${offerId}/sales.app`, copyBlobName: `${offerId}/1/package/sales.app` },
@@ -290,7 +298,10 @@ describe('step 5, AppSource packaging', () => {
       findings: [],
       validatedAt: AT,
     });
-    await services.blobs.upload({ container: CONTAINERS.packages, name: `${offerId}/sales.app` }, randomBytes(1024));
+    await services.blobs.upload(
+      { container: CONTAINERS.packages, name: `${offerId}/sales.app` },
+      randomBytes(1024),
+    );
     expect(await readPackageReport(services)(input)).toMatchObject({ outcome: 'waiting' });
   });
 });

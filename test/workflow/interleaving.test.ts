@@ -13,7 +13,10 @@ import { Schedule, World } from './interleaving/world';
  * steps 3-5, sign-off, review, step 8. `npm run fuzz:workflow` runs it long
  * (WORKFLOW_FUZZ_RUNS, WORKFLOW_FUZZ_SEED).
  */
-const loaded = orchestrations(['orchestrators/publishSubmission.ts', 'test/workflow/fixtures/publishSubmissionBefore.ts']);
+const loaded = orchestrations([
+  'orchestrators/publishSubmission.ts',
+  'test/workflow/fixtures/publishSubmissionBefore.ts',
+]);
 const current = loaded.get(ORCHESTRATORS.publishSubmission)!;
 /** The orchestrator as it was before issue 12 (test/workflow/fixtures). */
 const before = loaded.get('publishSubmissionBefore')!;
@@ -24,7 +27,9 @@ function property(orchestrator: typeof current, invariants: Invariant[]) {
   return fc.asyncProperty(schedules, async (schedule: Schedule) => {
     const verdict = await runSchedule(orchestrator, schedule, invariants);
     if (verdict.violations.length > 0) {
-      throw new Error(`${verdict.violations.join('\n')}\n--- the schedule as it ran ---\n${verdict.trace.join('\n')}`);
+      throw new Error(
+        `${verdict.violations.join('\n')}\n--- the schedule as it ran ---\n${verdict.trace.join('\n')}`,
+      );
     }
   });
 }
@@ -91,7 +96,9 @@ describe('waiting is bounded in cost', () => {
     world.goLive(false);
     await waitUntilNothingIsLeft(world, () => world.status.state === 'WaitingForReview');
     console.log(world.trace.slice(-30).join('\n'));
-    expect(world.records.filter((r) => r.step === 'publisher-signoff' && r.transition === 'succeeded')).toHaveLength(1);
+    expect(
+      world.records.filter((r) => r.step === 'publisher-signoff' && r.transition === 'succeeded'),
+    ).toHaveLength(1);
   });
 
   it('escalates a review once, then waits without a timer', async () => {

@@ -3,7 +3,16 @@ import { makeGoLive } from '../../functions/goLive';
 import { makeSubmitReview } from '../../functions/submitReview';
 import { EVENTS } from '../../shared/contracts/names';
 import type { OrchestrationClient } from '../../shared/http/orchestrations';
-import { Person, at, callWith, request, seedOffer, seedStatus, testServices, uniqueOfferId } from '../api/support';
+import {
+  Person,
+  at,
+  callWith,
+  request,
+  seedOffer,
+  seedStatus,
+  testServices,
+  uniqueOfferId,
+} from '../api/support';
 
 /**
  * design.md "No accepted action is lost": Go Live, Cancel and decisions are delivered to the
@@ -30,8 +39,13 @@ class FlakyClient implements OrchestrationClient {
   }
 }
 
-const post = (path: string, offerId: string, as: Person, body?: unknown, params: Record<string, string> = {}) =>
-  request('POST', `offers/${offerId}/${path}`, { as, params: { offerId, ...params }, body });
+const post = (
+  path: string,
+  offerId: string,
+  as: Person,
+  body?: unknown,
+  params: Record<string, string> = {},
+) => request('POST', `offers/${offerId}/${path}`, { as, params: { offerId, ...params }, body });
 
 async function offerAt(state: 'WaitingForPublisher' | 'WaitingForReview'): Promise<string> {
   const offerId = uniqueOfferId();
@@ -83,7 +97,13 @@ describe('raise or fail', () => {
     const other = await callWith(
       review,
       client,
-      post('reviews/marketing', offerId, 'mia', { outcome: 'rejected', comments: 'no' }, { area: 'marketing' }),
+      post(
+        'reviews/marketing',
+        offerId,
+        'mia',
+        { outcome: 'rejected', comments: 'no' },
+        { area: 'marketing' },
+      ),
     );
     expect([other.status, other.body.error.code]).toEqual([409, 'already_decided']);
     expect(client.raised).toHaveLength(1);
@@ -98,7 +118,13 @@ describe('raise or fail', () => {
     const root = await callWith(
       review,
       client,
-      post('reviews/marketing', offerId, 'root', { outcome: 'rejected', comments: 'no' }, { area: 'marketing' }),
+      post(
+        'reviews/marketing',
+        offerId,
+        'root',
+        { outcome: 'rejected', comments: 'no' },
+        { area: 'marketing' },
+      ),
     );
     expect([root.status, root.body.error.code]).toEqual([409, 'already_decided']);
     expect((await callWith(review, client, mia())).status).toBe(202);

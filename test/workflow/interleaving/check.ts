@@ -10,7 +10,12 @@ import { REVIEW_AREAS } from '../../../shared/domain/status';
 import { Message, episodeCount, raisedEvents } from './driver';
 import { Schedule, World } from './world';
 
-export type Invariant = 'consumedOnce' | 'neverStuck' | 'transitionsOnce' | 'previewIsPublished' | 'boundedWait';
+export type Invariant =
+  | 'consumedOnce'
+  | 'neverStuck'
+  | 'transitionsOnce'
+  | 'previewIsPublished'
+  | 'boundedWait';
 export const ALL_INVARIANTS: Invariant[] = [
   'consumedOnce',
   'neverStuck',
@@ -61,7 +66,7 @@ export async function runSchedule(
       await world.run(command);
     }
   }
-  world.trace.push("> finish");
+  world.trace.push('> finish');
   await advance(world, () => false);
   const violations = check(world).filter((v) => invariants.includes(v.invariant));
   return {
@@ -98,12 +103,21 @@ interface Violation {
 }
 
 function check(world: World): Violation[] {
-  return [...stuck(world), ...consumption(world), ...transitionsOnce(world), ...preview(world), ...bounded(world)];
+  return [
+    ...stuck(world),
+    ...consumption(world),
+    ...transitionsOnce(world),
+    ...preview(world),
+    ...bounded(world),
+  ];
 }
 
 function stuck(world: World): Violation[] {
   if (world.finished) return [];
-  const pending = world.timers.size > 0 ? `${world.timers.size} timer(s) still pending after ${FINISH_ROUNDS} rounds` : 'no timer';
+  const pending =
+    world.timers.size > 0
+      ? `${world.timers.size} timer(s) still pending after ${FINISH_ROUNDS} rounds`
+      : 'no timer';
   return [
     {
       invariant: 'neverStuck',
@@ -132,7 +146,8 @@ function expectedEnd(events: Message[]): { expected: Expected; signoffActor?: st
   let approvals = 0;
   for (const e of raisedEvents(events)) {
     const payload = e.payload as { actor?: string; area?: string; outcome?: string; reviewer?: string };
-    if (e.name === EVENTS.cancel) return { expected: { end: 'Canceled', actor: payload.actor ?? '' }, signoffActor };
+    if (e.name === EVENTS.cancel)
+      return { expected: { end: 'Canceled', actor: payload.actor ?? '' }, signoffActor };
     if (e.name === EVENTS.goLive && !signoffActor) signoffActor = payload.actor;
     if (e.name !== EVENTS.reviewDecision || !signoffActor || decided.has(payload.area ?? '')) continue;
     decided.add(payload.area ?? '');
@@ -176,7 +191,8 @@ function consumption(world: World): Violation[] {
 /** Step 2 may fail with no_package only if no package report arrived before its deadline fired. */
 function packageWait(world: World): Violation[] {
   const waiting = world.records.find((r) => r.step === 'automated-validation' && r.transition === 'waiting');
-  if (!waiting) return [{ invariant: 'consumedOnce', message: 'step 2 failed without waiting for a package' }];
+  if (!waiting)
+    return [{ invariant: 'consumedOnce', message: 'step 2 failed without waiting for a package' }];
   const deadline = new Date(Date.parse(waiting.at) + 2 * 86_400_000).toISOString();
   const history = world.instance.history;
   const fired = history.findIndex((e) => e.TimerId !== undefined && e.FireAt === deadline);
@@ -194,10 +210,14 @@ function packageWait(world: World): Violation[] {
 
 function transitionsOnce(world: World): Violation[] {
   const counts = new Map<string, number>();
-  for (const r of world.records) counts.set(`${r.step} ${r.transition}`, (counts.get(`${r.step} ${r.transition}`) ?? 0) + 1);
+  for (const r of world.records)
+    counts.set(`${r.step} ${r.transition}`, (counts.get(`${r.step} ${r.transition}`) ?? 0) + 1);
   return [...counts.entries()]
     .filter(([, n]) => n > 1)
-    .map(([key, n]) => ({ invariant: 'transitionsOnce' as const, message: `${key} was recorded ${n} times` }));
+    .map(([key, n]) => ({
+      invariant: 'transitionsOnce' as const,
+      message: `${key} was recorded ${n} times`,
+    }));
 }
 
 function preview(world: World): Violation[] {
@@ -235,6 +255,7 @@ function bounded(world: World): Violation[] {
       invariant: 'boundedWait',
       message: `${world.reminders.length} reminders sent (${world.reminders.slice(0, 8).join(', ')}, ...)`,
     });
-  if (world.escalations > 1) out.push({ invariant: 'boundedWait', message: `${world.escalations} escalations` });
+  if (world.escalations > 1)
+    out.push({ invariant: 'boundedWait', message: `${world.escalations} escalations` });
   return out;
 }

@@ -30,7 +30,9 @@ export const messages = {
 /** The external events in a history, in the order the orchestration received them. */
 export function raisedEvents(history: Message[]): { index: number; name: string; payload: unknown }[] {
   return history.flatMap((e, index) =>
-    e.EventType === EventType.EventRaised ? [{ index, name: e.Name ?? '', payload: fromJsonText(e.Input) }] : [],
+    e.EventType === EventType.EventRaised
+      ? [{ index, name: e.Name ?? '', payload: fromJsonText(e.Input) }]
+      : [],
   );
 }
 

@@ -7,10 +7,17 @@ import fc from 'fast-check';
 import type { Command, Schedule } from './world';
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('deliver' as const), n: fc.integer({ min: 1, max: 4 }) }) },
   {
     weight: 6,
-    arbitrary: fc.record({ t: fc.constant('complete' as const), pick: fc.nat(5), fail: fc.constantFrom(false, false, false, true) }),
+    arbitrary: fc.record({ t: fc.constant('deliver' as const), n: fc.integer({ min: 1, max: 4 }) }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant('complete' as const),
+      pick: fc.nat(5),
+      fail: fc.constantFrom(false, false, false, true),
+    }),
   },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('fire' as const), pick: fc.nat(5) }) },
   { weight: 1, arbitrary: fc.constant({ t: 'upload' as const }) },
@@ -37,7 +44,10 @@ export const schedules: fc.Arbitrary<Schedule> = fc.record({
 export function fuzzSettings(defaultRuns: number): { numRuns: number; seed: number } {
   const runs = Number(process.env.WORKFLOW_FUZZ_RUNS ?? defaultRuns);
   const seed = Number(process.env.WORKFLOW_FUZZ_SEED ?? 20261201);
-  return { numRuns: Number.isFinite(runs) && runs > 0 ? runs : defaultRuns, seed: Number.isFinite(seed) ? seed : 20261201 };
+  return {
+    numRuns: Number.isFinite(runs) && runs > 0 ? runs : defaultRuns,
+    seed: Number.isFinite(seed) ? seed : 20261201,
+  };
 }
 
 const deliver = (n = 1): Command => ({ t: 'deliver', n });
@@ -58,7 +68,13 @@ const approve = (area: 'marketing' | 'technical'): Command => ({
 export const ISSUE_SCHEDULES: Record<string, Schedule> = {
   'Go Live pressed while a reminder is being sent': {
     packageReady: true,
-    segments: [[], [], [deliver(), fire(0), deliver(), { t: 'goLive', racing: false }, deliver(), run(), deliver()], [], []],
+    segments: [
+      [],
+      [],
+      [deliver(), fire(0), deliver(), { t: 'goLive', racing: false }, deliver(), run(), deliver()],
+      [],
+      [],
+    ],
   },
   'a decision sent while the escalation is being sent': {
     packageReady: true,
@@ -67,12 +83,30 @@ export const ISSUE_SCHEDULES: Record<string, Schedule> = {
       [],
       [],
       [],
-      [deliver(), fire(1), deliver(), fire(1), deliver(), fire(1), deliver(), approve('marketing'), deliver(), run(), deliver()],
+      [
+        deliver(),
+        fire(1),
+        deliver(),
+        fire(1),
+        deliver(),
+        fire(1),
+        deliver(),
+        approve('marketing'),
+        deliver(),
+        run(),
+        deliver(),
+      ],
       [],
     ],
   },
   'Cancel right after Go Live': {
     packageReady: true,
-    segments: [[], [], [{ t: 'goLive', racing: false }, deliver(2), { t: 'cancel', twice: false }, run(), deliver(2)], [], []],
+    segments: [
+      [],
+      [],
+      [{ t: 'goLive', racing: false }, deliver(2), { t: 'cancel', twice: false }, run(), deliver(2)],
+      [],
+      [],
+    ],
   },
 };

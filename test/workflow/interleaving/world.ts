@@ -131,7 +131,10 @@ export class World {
   async deliver(n: number): Promise<void> {
     if (this.finished || this.queue.length === 0) return;
     const batch = this.queue.splice(0, n);
-    this.note(await this.instance.episode(batch, this.now()), `deliver ${batch.map(describeMessage).join(', ')}`);
+    this.note(
+      await this.instance.episode(batch, this.now()),
+      `deliver ${batch.map(describeMessage).join(', ')}`,
+    );
   }
 
   /** Runs an open activity now (its effects happen) and queues its completion, or fails this attempt. */
@@ -257,7 +260,9 @@ export class World {
       if (pending && pending.length === 0) this.retries.delete(key);
       this.activities.set(a.taskId, { ...a, attempt });
       if (attempt === 1) this.firstAttempt(a.name, a.input);
-      this.trace.push(`    scheduled ${a.name}#${a.taskId}${attempt > 1 ? ` (attempt ${attempt})` : ''}${summary(a)}`);
+      this.trace.push(
+        `    scheduled ${a.name}#${a.taskId}${attempt > 1 ? ` (attempt ${attempt})` : ''}${summary(a)}`,
+      );
     }
     for (const t of result.timers) {
       this.timers.set(t.timerId, t.fireAt);
