@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as df from 'durable-functions';
 import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
-import { StepActivityInput, StepOutcome, stepActivityInputSchema } from '../shared/contracts/activities';
+import { StepActivityInput, StepOutcome, buildPreviewInputSchema } from '../shared/contracts/activities';
 import type { Offer } from '../shared/domain/offer';
 import { notStartedStatus } from '../shared/domain/status';
 import {
@@ -31,8 +31,6 @@ export interface BuildPreviewPackageDeps {
   blobs: BlobStore;
   statuses: StatusStore;
   previews: PreviewPackages;
-  /** Blob name (container `packages`) of the offer's current package, if one was uploaded. */
-  latestPackageBlob: (offerId: string) => Promise<string | undefined>;
 }
 
 interface LoadedArtifact extends ArtifactCheck {
@@ -80,11 +78,13 @@ async function recordPreview(
 /**
  * Step 5: checks the storefront (artifact formats and sizes, text lengths), then writes the
  * preview package (manifest, extension package, artifacts) and mints the preview's hidekey.
+ * The extension package is the one the orchestrator names: the copy of the version that passed
+ * step 2 (never the offer's newest upload), which is also what step 8 publishes.
  * The hidekey goes to the status only; it is never part of the outcome.
  */
 export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
   return async (rawInput: unknown): Promise<StepOutcome> => {
-    const input = stepActivityInputSchema.parse(rawInput);
+    const input = buildPreviewInputSchema.parse(rawInput);
     const offer = await offerSnapshot(deps.blobs, input.snapshotBlobName);
     const logoName = offer.storefront?.logo;
     const logo = logoName ? await loadArtifact(deps.blobs, offer.offerId, logoName) : undefined;
@@ -100,12 +100,13 @@ export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
         details: findings,
       };
 
-    const packageBlobName = await deps.latestPackageBlob(offer.offerId);
-    if (!packageBlobName)
+    const packageBlobName = input.package.blobName;
+    const packageCopy = { container: CONTAINERS.submissions, name: input.package.copyBlobName };
+    if (!(await deps.blobs.info(packageCopy)))
       return {
         outcome: 'failed',
         code: PACKAGE_MISSING,
-        message: 'No extension package was found for the offer: upload it, then press Publish again.',
+        message: 'The validated extension package was not found: upload it, then press Publish again.',
         details: [],
       };
     const manifest = previewManifest({
@@ -127,7 +128,7 @@ export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
     await deps.previews.write({
       target,
       entries,
-      packageBlob: { container: CONTAINERS.packages, name: packageBlobName },
+      packageBlob: packageCopy,
       packageEntry: packageEntry(packageBlobName),
     });
     if (!(await recordPreview(deps.statuses, input, target.name)))
@@ -145,14 +146,6 @@ df.app.activity(ACTIVITIES.buildPreviewPackage, {
   handler: (input: unknown) => {
     const services = getServices();
     const previews = createPreviewPackages(services.storage.blobService);
-    return makeBuildPreviewPackage({
-      blobs: services.blobs,
-      statuses: services.statuses,
-      previews,
-      // The validated package's report names it; the newest upload stands in when no report exists.
-      latestPackageBlob: async (offerId) =>
-        (await services.packageReports.get(offerId))?.blobName ??
-        previews.newestBlob(CONTAINERS.packages, `${offerId}/`),
-    })(input);
+    return makeBuildPreviewPackage({ blobs: services.blobs, statuses: services.statuses, previews })(input);
   },
 });

@@ -8,23 +8,24 @@ import { getServices, Services } from '../shared/services';
 type Deps = Pick<Services, 'blobs' | 'statuses'>;
 
 /**
- * Step 8: copies the package that passed step 2 to container `published` and records the
- * offer's live version (the version-increase rule compares with it) and the live submission.
+ * Step 8: copies the package that passed step 2 (the submission's own copy of that version, the
+ * one step 5 packed into the preview) to container `published`, and records the offer's live
+ * version (the version-increase rule compares with it) and the live submission.
  */
 export function publishPackage(deps: Deps) {
   return async (raw: unknown): Promise<StepOutcome> => {
     const input = publishPackageInputSchema.parse(raw);
-    const source = { container: CONTAINERS.packages, name: input.blobName };
-    const info = await deps.blobs.info(source);
-    if (!info || (input.etag && info.etag !== input.etag)) {
+    const { blobName, copyBlobName, version } = input.package;
+    const source = { container: CONTAINERS.submissions, name: copyBlobName };
+    if (!(await deps.blobs.info(source))) {
       return {
         outcome: 'failed',
         code: 'package_changed',
-        message: `The package ${input.blobName} changed or was removed after it was validated. Upload it again and press Publish.`,
-        details: [{ path: `packages/${input.blobName}`, message: 'not the version that passed validation' }],
+        message: `The validated copy of ${blobName} is missing. Press Publish again.`,
+        details: [{ path: `submissions/${copyBlobName}`, message: 'not found' }],
       };
     }
-    const fileName = input.blobName.split('/').pop() ?? 'package';
+    const fileName = blobName.split('/').pop() ?? 'package';
     const target = {
       container: CONTAINERS.published,
       name: `${input.offerId}/${input.submissionId}/${fileName}`,
@@ -37,14 +38,14 @@ export function publishPackage(deps: Deps) {
           ? undefined
           : {
               ...current,
-              ...(input.version ? { lastLiveVersion: input.version } : {}),
+              ...(version ? { lastLiveVersion: version } : {}),
               liveSubmissionId: input.submissionId,
             },
       () => notStartedStatus(input.offerId, input.at),
     );
     return {
       outcome: 'succeeded',
-      message: `Published ${fileName}${input.version ? ` version ${input.version}` : ''}.`,
+      message: `Published ${fileName}${version ? ` version ${version}` : ''}.`,
     };
   };
 }

@@ -1,8 +1,13 @@
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
-import { ACTIVITIES } from '../shared/contracts/names';
-import { PackageStepResult, stepActivityInputSchema } from '../shared/contracts/activities';
-import { judgePackage } from '../shared/domain/workflow';
+import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
+import {
+  PackageStepResult,
+  StepActivityInput,
+  stepActivityInputSchema,
+} from '../shared/contracts/activities';
+import { judgePackage, validatedPackageCopyName } from '../shared/domain/workflow';
+import type { BlobStore } from '../shared/ports/blobs';
 import { getServices, Services } from '../shared/services';
 import { readSnapshot } from './support/snapshot';
 
@@ -10,7 +15,8 @@ type Deps = Pick<Services, 'blobs' | 'packageReports' | 'statuses'>;
 
 /**
  * Step 2: the stored report of the offer's latest package, judged against the snapshot the
- * submission started with (the offer may have changed since the package was validated).
+ * submission started with (the offer may have changed since the package was validated). A passed
+ * package is copied for this submission (see copyValidated), so what is previewed goes live.
  */
 export function readPackageReport(deps: Deps) {
   return async (raw: unknown): Promise<PackageStepResult> => {
@@ -22,9 +28,50 @@ export function readPackageReport(deps: Deps) {
     ]);
     const app = (snapshot as { app?: Record<string, string> } | undefined)?.app;
     const judged = judgePackage(report, { app, lastLiveVersion: status?.lastLiveVersion });
-    if (judged.outcome !== 'failed') return judged;
-    return { ...judged, details: judged.details.slice(0, MAX_DETAILS) };
+    if (judged.outcome === 'waiting') return judged;
+    if (judged.outcome === 'failed') return { ...judged, details: judged.details.slice(0, MAX_DETAILS) };
+    const copy = await copyValidated(deps.blobs, input, judged.blobName, judged.etag);
+    if (copy === 'removed') {
+      return {
+        outcome: 'failed',
+        code: 'package_changed',
+        message: `The package ${judged.blobName} was removed after it was validated. Upload it again and press Publish.`,
+        details: [{ path: `packages/${judged.blobName}`, message: 'not found' }],
+      };
+    }
+    // Overwritten since validation: the newer upload's report (and its event) is on its way.
+    if (copy === 'changed') {
+      return {
+        outcome: 'waiting',
+        message: `Waiting for the validation of the new upload of ${judged.blobName}.`,
+      };
+    }
+    return { ...judged, etag: copy.etag, copyBlobName: copy.name };
   };
+}
+
+/**
+ * Copies the validated version of the package to container `submissions`, for this submission only.
+ * Why a copy rather than a read under the ETag at step 5: an upload to the same blob name during
+ * steps 3-4 would make such a read fail and the submission with it, while the design says a later
+ * upload affects only the next submission. The ETag is compared before and after the copy (every
+ * write changes it), so the copy holds exactly the version that passed validation.
+ */
+async function copyValidated(
+  blobs: BlobStore,
+  input: StepActivityInput,
+  blobName: string,
+  etag: string | undefined,
+): Promise<'removed' | 'changed' | { name: string; etag: string }> {
+  const source = { container: CONTAINERS.packages, name: blobName };
+  const before = await blobs.info(source);
+  if (!before) return 'removed';
+  if (etag && before.etag !== etag) return 'changed';
+  const name = validatedPackageCopyName(input.offerId, input.submissionId, blobName);
+  await blobs.copy(source, { container: CONTAINERS.submissions, name });
+  const after = await blobs.info(source);
+  if (after?.etag !== before.etag) return 'changed';
+  return { name, etag: before.etag };
 }
 
 /** Keeps orchestration history small; the stored report has every finding. */

@@ -11,7 +11,11 @@ import type { OrchestrationClient } from '../shared/http/orchestrations';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
-/** Cancel: checked against the stored status; the orchestration resets the status when it cancels. */
+/**
+ * Cancel: checked against the stored status, then raised; 202 only once the event is delivered
+ * (a failed raise is a 500 and the repeat raises again). The orchestration resets the status when
+ * it cancels; a repeated Cancel is harmless (the orchestrator acts on the first).
+ */
 export function makeCancelSubmission(services: Services) {
   return guarded(
     async (
@@ -20,10 +24,12 @@ export function makeCancelSubmission(services: Services) {
       _context: InvocationContext,
     ): Promise<HttpResponseInit> => {
       const { caller, offerId, offer } = await offerRequest(request, services.offers, 'owner');
+      // Taken before the status is read: the moment the Cancel was accepted.
+      const at = services.now().toISOString();
       const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
       assertCancellable(status);
       const submissionId = status.submissionId ?? '';
-      const event: CancelEvent = { actor: caller.name, at: services.now().toISOString() };
+      const event: CancelEvent = { actor: caller.name, at };
       await client.raiseEvent(instanceIdFor(offerId, submissionId), EVENTS.cancel, event);
       return json(202, { offerId, submissionId });
     },

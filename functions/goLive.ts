@@ -2,7 +2,9 @@ import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functio
 import * as df from 'durable-functions';
 import { EVENTS, FUNCTIONS } from '../shared/contracts/names';
 import { GoLiveEvent } from '../shared/contracts/orchestration';
-import { goLiveNeeded } from '../shared/domain/rules';
+import { DomainError } from '../shared/domain/errors';
+import { isAtSignoff } from '../shared/domain/rules';
+import { isActive } from '../shared/domain/states';
 import { notStartedStatus } from '../shared/domain/status';
 import { instanceIdFor } from '../shared/domain/transitions';
 import { offerRequest } from '../shared/http/access';
@@ -12,8 +14,11 @@ import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
 /**
- * Go Live: goLiveAt is set under the status row's ETag, and only the request that set it raises
- * the event, so ten clicks make one transition; the others are answered the same way.
+ * Go Live, raise or fail (design.md "No accepted action is lost"): at sign-off the event is raised
+ * first and only then is goLiveAt written, so goLiveAt means "delivered". A failed raise answers
+ * 500 and leaves nothing behind, and the repeat raises again. Once goLiveAt is set, a repeat is
+ * answered 202 without a new event; clicks racing before that may raise the event more than once,
+ * which is harmless: the orchestrator takes the first Go Live and never waits for another.
  */
 export function makeGoLive(services: Services) {
   return guarded(
@@ -22,23 +27,24 @@ export function makeGoLive(services: Services) {
       client: OrchestrationClient,
       _context: InvocationContext,
     ): Promise<HttpResponseInit> => {
-      const { caller, offerId } = await offerRequest(request, services.offers, 'owner');
+      const { caller, offerId, offer } = await offerRequest(request, services.offers, 'owner');
       const at = services.now().toISOString();
-      let won = false;
-      const status = await services.statuses.update(
+      const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
+      const submissionId = status.submissionId ?? '';
+      if (status.goLiveAt && isActive(status.state)) return json(202, { offerId, submissionId });
+      if (!isAtSignoff(status)) {
+        throw new DomainError('not_at_signoff', `Offer '${offerId}' is not waiting for publisher sign-off.`);
+      }
+      const event: GoLiveEvent = { actor: caller.name, at };
+      await client.raiseEvent(instanceIdFor(offerId, submissionId), EVENTS.goLive, event);
+      await services.statuses.update(
         offerId,
-        (current) => {
-          // Re-run on every ETag retry: only the last run's verdict counts.
-          won = goLiveNeeded(current);
-          return won ? { ...current, goLiveAt: at } : undefined;
-        },
+        (current) =>
+          current.submissionId === submissionId && !current.goLiveAt
+            ? { ...current, goLiveAt: at }
+            : undefined,
         () => notStartedStatus(offerId, at),
       );
-      const submissionId = status.submissionId ?? '';
-      if (won) {
-        const event: GoLiveEvent = { actor: caller.name, at };
-        await client.raiseEvent(instanceIdFor(offerId, submissionId), EVENTS.goLive, event);
-      }
       return json(202, { offerId, submissionId });
     },
   );

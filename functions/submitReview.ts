@@ -32,9 +32,42 @@ async function recordInStatus(
   );
 }
 
+/** The same decision sent again (a retry), as opposed to another one for the same area. */
+function sameDecision(a: ReviewDecision, b: ReviewDecision): boolean {
+  return (
+    a.area === b.area &&
+    a.reviewer === b.reviewer &&
+    a.outcome === b.outcome &&
+    (a.comments ?? '') === (b.comments ?? '') &&
+    (a.publishDate ?? '') === (b.publishDate ?? '')
+  );
+}
+
 /**
- * A reviewer's decision: stored first (insert-if-absent per submission and area, which is what
- * makes "once per area" hold under races), then shown in the status, then told to the orchestration.
+ * The decision to tell the orchestration: this one when it is the first stored for the area
+ * (insert-if-absent per submission and area makes "once per area" hold under races), or the stored
+ * one when this request repeats it because its delivery failed. Anything else is already decided.
+ */
+async function decisionToRaise(
+  services: Services,
+  offerId: string,
+  submissionId: string,
+  decision: ReviewDecision,
+): Promise<ReviewDecision> {
+  if (await services.decisions.add(offerId, submissionId, decision)) return decision;
+  const stored = (await services.decisions.list(offerId, submissionId)).find((d) => d.area === decision.area);
+  if (stored && sameDecision(stored, decision)) return stored;
+  throw new DomainError(
+    'already_decided',
+    `The ${decision.area} review of submission ${submissionId} is already decided.`,
+  );
+}
+
+/**
+ * A reviewer's decision, raise or fail: stored first, then told to the orchestration, and only
+ * then shown in the status. The status is what refuses a second decision once this one is
+ * delivered; until then the same decision sent again is delivered again (a failed raise answers
+ * 500 and the repeat works), which is harmless: the orchestrator counts the first per area.
  */
 export function makeSubmitReview(services: Services) {
   return guarded(
@@ -57,23 +90,17 @@ export function makeSubmitReview(services: Services) {
       const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
       assertCanReview(status, area);
       const submissionId = status.submissionId ?? '';
-      const decision: ReviewDecision = {
+      const decision = await decisionToRaise(services, offerId, submissionId, {
         area,
         outcome: body.outcome,
         ...(body.comments ? { comments: body.comments } : {}),
         ...(body.publishDate ? { publishDate: body.publishDate } : {}),
         reviewer: caller.name,
         decidedAt: services.now().toISOString(),
-      };
-      if (!(await services.decisions.add(offerId, submissionId, decision))) {
-        throw new DomainError(
-          'already_decided',
-          `The ${area} review of submission ${submissionId} is already decided.`,
-        );
-      }
-      await recordInStatus(services, offerId, submissionId, decision);
+      });
       const event: ReviewDecisionEvent = decision;
       await client.raiseEvent(instanceIdFor(offerId, submissionId), EVENTS.reviewDecision, event);
+      await recordInStatus(services, offerId, submissionId, decision);
       return json(202, { offerId, submissionId });
     },
   );

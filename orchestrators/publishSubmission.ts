@@ -1,12 +1,15 @@
 import * as df from 'durable-functions';
-import type { OrchestrationContext, OrchestrationHandler, Task, TimerTask } from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import { z } from 'zod';
 import { ACTIVITIES, EVENTS, ORCHESTRATORS } from '../shared/contracts/names';
 import {
+  BuildPreviewInput,
   PackageStepResult,
+  PublishPackageInput,
   RecordTransitionInput,
   StepActivityInput,
   StepOutcome,
+  ValidatedPackage,
   packageStepResultSchema,
   stepOutcomeSchema,
 } from '../shared/contracts/activities';
@@ -22,13 +25,16 @@ import { addBusinessDays } from '../shared/domain/businessDays';
 import type { ErrorDetail } from '../shared/domain/errors';
 import type { Transition } from '../shared/domain/states';
 import type { StepId } from '../shared/domain/steps';
-import { durationMs, latestPublishMoment } from '../shared/domain/workflow';
+import { SIGNOFF_REMINDER_LIMIT, durationMs, latestPublishMoment } from '../shared/domain/workflow';
+import { Arrival, EventInbox } from './eventInbox';
 
 /**
  * One submission of an offer, from step 1 to Live (design.md "The nine steps"). Deterministic:
  * time comes from context.df.currentUtcDateTime, settings from the input, everything else from
  * activities. Every step change goes through the recordTransition activity (history, status,
- * submission record, email), so this generator only decides what happens next.
+ * submission record, email), so this generator only decides what happens next. Every wait for
+ * an event or a time goes through one EventInbox (eventInbox.ts explains why), so an event that
+ * arrives at any moment is taken exactly once, by the wait it belongs to.
  */
 
 /** Yielded tasks, returned value, and what the SDK sends back (an activity result or event payload). */
@@ -49,12 +55,11 @@ const INTERNAL: Failure = {
   details: [],
 };
 
-/** Steps 1, 3, 4 and 5: one activity each, judged by its outcome alone. */
+/** Steps 1, 3 and 4: one activity each, judged by its outcome alone. */
 const SIMPLE_STEPS: Partial<Record<StepId, string>> = {
   'validate-prerequisites': ACTIVITIES.validatePrerequisites,
   'test-drive-validation': ACTIVITIES.validateTestDrive,
   'lead-management': ACTIVITIES.sendTestLead,
-  'appsource-packaging': ACTIVITIES.buildPreviewPackage,
 };
 const AUTOMATED_STEPS: StepId[] = [
   'validate-prerequisites',
@@ -65,13 +70,16 @@ const AUTOMATED_STEPS: StepId[] = [
 ];
 
 class Submission {
-  /** The package that passed step 2: step 8 publishes exactly this one. */
-  package?: Extract<PackageStepResult, { outcome: 'succeeded' }>;
+  /** The package that passed step 2: step 5 packs exactly this one and step 8 publishes it. */
+  package?: ValidatedPackage;
+  readonly inbox: EventInbox;
 
   constructor(
     readonly context: OrchestrationContext,
     readonly input: PublishInput,
-  ) {}
+  ) {
+    this.inbox = new EventInbox(context);
+  }
 
   now(): Date {
     return this.context.df.currentUtcDateTime;
@@ -127,6 +135,7 @@ class Submission {
 
 function* automatedStep(s: Submission, step: StepId): Flow<StepOutcome | PackageStepResult> {
   if (step === 'automated-validation') return yield* packageStep(s);
+  if (step === 'appsource-packaging') return yield* previewStep(s);
   const activity = SIMPLE_STEPS[step];
   if (!activity) return INTERNAL;
   return yield* s.call(activity, s.stepInput(), stepOutcomeSchema);
@@ -134,8 +143,9 @@ function* automatedStep(s: Submission, step: StepId): Flow<StepOutcome | Package
 
 /**
  * Step 2. Validation runs when the package is uploaded; while no report (or a Pending one) is
- * stored the step waits for the PackageReport event, up to PACKAGE_VALIDATION_TIMEOUT. Events
- * raised before the wait are buffered by the runtime, so an upload during step 1 is not missed.
+ * stored the step waits for the PackageReport event, up to PACKAGE_VALIDATION_TIMEOUT. A report
+ * raised before the wait (during step 1, during a read) is kept by the inbox, so none is missed;
+ * several queued reports mean one more read, since the read always sees the latest.
  */
 function* packageStep(s: Submission): Flow<PackageStepResult> {
   let result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
@@ -144,12 +154,8 @@ function* packageStep(s: Submission): Flow<PackageStepResult> {
   const timeout = s.input.settings.packageValidationTimeout;
   const deadline = new Date(s.now().getTime() + durationMs(timeout));
   while (result.outcome === 'waiting') {
-    // A fresh timer per wait: a task already scheduled must not be yielded again in a new
-    // Task.any (replay schema V1 re-emits its action, which would take a second task id).
-    const timer = s.context.df.createTimer(deadline);
-    const report = s.context.df.waitForExternalEvent(EVENTS.packageReport);
-    const winner: unknown = yield s.context.df.Task.any([report, timer]);
-    if (winner === timer) {
+    const waited = yield* s.inbox.wait([EVENTS.packageReport], deadline);
+    if (waited.kind === 'timeout') {
       return {
         outcome: 'failed',
         code: 'no_package',
@@ -157,10 +163,17 @@ function* packageStep(s: Submission): Flow<PackageStepResult> {
         details: [{ path: 'package', message: 'no package report for this offer' }],
       };
     }
-    timer.cancel();
+    s.inbox.drain(EVENTS.packageReport);
     result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
   }
   return result;
+}
+
+/** Step 5: packs exactly the package version that passed step 2 (its copy), never the newest upload. */
+function* previewStep(s: Submission): Flow<StepOutcome> {
+  if (!s.package) return INTERNAL;
+  const input: BuildPreviewInput = { ...s.stepInput(), package: s.package };
+  return yield* s.call(ACTIVITIES.buildPreviewPackage, input, stepOutcomeSchema);
 }
 
 function* automatedSteps(s: Submission): Flow<End | undefined> {
@@ -170,7 +183,8 @@ function* automatedSteps(s: Submission): Flow<End | undefined> {
     if (outcome.outcome === 'failed') return yield* s.fail(step, outcome);
     if (outcome.outcome === 'waiting') return yield* s.fail(step, INTERNAL);
     if (step === 'automated-validation' && outcome.outcome === 'succeeded' && 'blobName' in outcome) {
-      s.package = outcome;
+      const { blobName, etag, version, copyBlobName } = outcome;
+      s.package = { blobName, copyBlobName, ...(etag ? { etag } : {}), ...(version ? { version } : {}) };
     }
     yield* s.record(step, outcome.outcome, outcome.message ? { message: outcome.message } : {});
   }
@@ -178,34 +192,34 @@ function* automatedSteps(s: Submission): Flow<End | undefined> {
 }
 
 /**
- * Step 6. Waits for Go Live or Cancel, reminding the publisher every SIGNOFF_REMINDER_INTERVAL.
- * The pending Cancel wait is handed on to step 7, where Cancel is still accepted.
+ * Step 6. Waits for Go Live or Cancel, reminding the publisher every SIGNOFF_REMINDER_INTERVAL,
+ * at most SIGNOFF_REMINDER_LIMIT times; after that it waits without a timer, so however long the
+ * publisher takes, the history stays small. A Go Live or Cancel that arrives while a reminder is
+ * being sent is waiting in the inbox when the reminder is done.
  */
-function* publisherSignoff(s: Submission, cancel: Task): Flow<End | undefined> {
+function* publisherSignoff(s: Submission): Flow<End | undefined> {
   const step: StepId = 'publisher-signoff';
   yield* s.record(step, 'started');
   yield* s.record(step, 'waiting', {
     message: 'The preview is ready: review it, then press Go Live or Cancel.',
   });
-  const goLive = s.context.df.waitForExternalEvent(EVENTS.goLive);
   const interval = durationMs(s.input.settings.signoffReminderInterval);
   for (let reminder = 1; ; reminder++) {
-    const timer = s.context.df.createTimer(new Date(s.now().getTime() + interval));
-    const winner: unknown = yield s.context.df.Task.any([goLive, cancel, timer]);
-    if (winner === timer) {
+    const due = reminder <= SIGNOFF_REMINDER_LIMIT ? new Date(s.now().getTime() + interval) : undefined;
+    const waited = yield* s.inbox.wait([EVENTS.goLive, EVENTS.cancel], due);
+    if (waited.kind === 'timeout') {
       yield* s.tryCall(ACTIVITIES.sendReminder, { ...s.stepInput(), reminder });
       continue;
     }
-    timer.cancel();
-    if (winner === cancel) return yield* canceled(s, step, cancel);
-    const actor = goLiveEventSchema.safeParse(goLive.result).data?.actor;
+    if (waited.name === EVENTS.cancel) return yield* canceled(s, step, waited);
+    const actor = goLiveEventSchema.safeParse(waited.payload).data?.actor;
     yield* s.record(step, 'succeeded', { message: 'Go Live pressed.', ...(actor ? { actor } : {}) });
     return undefined;
   }
 }
 
-function* canceled(s: Submission, step: StepId, cancel: Task): Flow<End> {
-  const actor = cancelEventSchema.safeParse(cancel.result).data?.actor;
+function* canceled(s: Submission, step: StepId, cancel: Arrival): Flow<End> {
+  const actor = cancelEventSchema.safeParse(cancel.payload).data?.actor;
   yield* s.record(step, 'canceled', { message: 'The submission was canceled.', ...(actor ? { actor } : {}) });
   return 'Canceled';
 }
@@ -214,10 +228,10 @@ type Decisions = Partial<Record<ReviewDecisionEvent['area'], ReviewDecisionEvent
 
 /**
  * Step 7. Both reviews run in parallel; a rejection fails the step with the reviewer's comments.
- * After REVIEW_SLA_BUSINESS_DAYS without both decisions the review team gets one escalation.
- * A repeated decision for an area already decided changes nothing.
+ * After REVIEW_SLA_BUSINESS_DAYS without both decisions the review team gets one escalation, and
+ * the wait goes on without a timer. A repeated decision for an area already decided changes nothing.
  */
-function* review(s: Submission, cancel: Task): Flow<End | Decisions> {
+function* review(s: Submission): Flow<End | Decisions> {
   const step: StepId = 'marketing-technical-validation';
   yield* s.record(step, 'started');
   yield* s.record(step, 'waiting', { message: 'Waiting for the marketing and technical reviews.' });
@@ -226,20 +240,15 @@ function* review(s: Submission, cancel: Task): Flow<End | Decisions> {
   const due = addBusinessDays(s.now(), days);
   let escalated = false;
   const decisions: Decisions = {};
-  let next = s.context.df.waitForExternalEvent(EVENTS.reviewDecision);
   while (!(decisions.marketing && decisions.technical)) {
-    // A fresh SLA timer per wait, for the same moment (see packageStep).
-    const sla: TimerTask | undefined = escalated ? undefined : s.context.df.createTimer(due);
-    const winner: unknown = yield s.context.df.Task.any(sla ? [next, cancel, sla] : [next, cancel]);
-    if (sla && winner === sla) {
+    const waited = yield* s.inbox.wait([EVENTS.reviewDecision, EVENTS.cancel], escalated ? undefined : due);
+    if (waited.kind === 'timeout') {
       escalated = true;
       yield* s.tryCall(ACTIVITIES.escalateReview, { ...s.stepInput(), waitingSince, businessDays: days });
       continue;
     }
-    sla?.cancel();
-    if (winner === cancel) return yield* canceled(s, step, cancel);
-    const decision = reviewDecisionEventSchema.safeParse(next.result).data;
-    next = s.context.df.waitForExternalEvent(EVENTS.reviewDecision);
+    if (waited.name === EVENTS.cancel) return yield* canceled(s, step, waited);
+    const decision = reviewDecisionEventSchema.safeParse(waited.payload).data;
     if (!decision || decisions[decision.area]) continue;
     decisions[decision.area] = decision;
     if (decision.outcome === 'rejected') return yield* s.fail(step, rejection(decision));
@@ -259,20 +268,27 @@ function rejection(d: ReviewDecisionEvent): Failure {
   };
 }
 
-/** Step 8: not before the latest promised publishing date, then the package is published. */
+/**
+ * Step 8: not before the latest promised publishing date, then the package that passed step 2 is
+ * published. Cancel is accepted until the status shows step 8 started, so a Cancel that reached the
+ * inbox by then (while step 7's success or step 8's start was being recorded) still cancels.
+ */
 function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
   const step: StepId = 'publish';
+  const late = s.inbox.take([EVENTS.cancel]);
+  if (late) return yield* canceled(s, 'marketing-technical-validation', late);
   yield* s.record(step, 'started');
+  const racing = s.inbox.take([EVENTS.cancel]);
+  if (racing) return yield* canceled(s, step, racing);
   const promised = latestPublishMoment([decisions.marketing?.publishDate, decisions.technical?.publishDate]);
   if (promised && promised.getTime() > s.now().getTime()) {
     yield* s.record(step, 'waiting', {
       message: `Waiting for the promised publishing date ${promised.toISOString()}.`,
     });
-    yield s.context.df.createTimer(promised);
+    yield* s.inbox.wait([], promised);
   }
   if (!s.package) return yield* s.fail(step, INTERNAL);
-  const { blobName, etag, version } = s.package;
-  const input = { ...s.stepInput(), blobName, ...(etag ? { etag } : {}), ...(version ? { version } : {}) };
+  const input: PublishPackageInput = { ...s.stepInput(), package: s.package };
   const outcome = yield* s.call(ACTIVITIES.publishPackage, input, stepOutcomeSchema);
   if (outcome.outcome === 'failed') return yield* s.fail(step, outcome);
   yield* s.record(step, 'succeeded', outcome.message ? { message: outcome.message } : {});
@@ -283,11 +299,9 @@ export const publishSubmission: OrchestrationHandler = function* (context: Orche
   const s = new Submission(context, publishInputSchema.parse(context.df.getInput()));
   const early = yield* automatedSteps(s);
   if (early) return early;
-  // Waited on from step 6 until step 8 starts; created once so a Cancel is never consumed twice.
-  const cancel = context.df.waitForExternalEvent(EVENTS.cancel);
-  const signoff = yield* publisherSignoff(s, cancel);
+  const signoff = yield* publisherSignoff(s);
   if (signoff) return signoff;
-  const decisions = yield* review(s, cancel);
+  const decisions = yield* review(s);
   if (typeof decisions === 'string') return decisions;
   const published = yield* publish(s, decisions);
   if (published) return published;

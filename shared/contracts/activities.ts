@@ -57,10 +57,15 @@ export const packageStepResultSchema = z.discriminatedUnion('outcome', [
   z.object({
     outcome: z.literal('succeeded'),
     message: z.string().optional(),
-    /** The validated package (container `packages`): step 8 publishes exactly this version. */
+    /** The validated package (container `packages`) and the version (ETag) that passed. */
     blobName: z.string(),
     etag: z.string().optional(),
     version: z.string().optional(),
+    /**
+     * Container `submissions`: the copy of exactly that version taken at step 2. Step 5 packs it and
+     * step 8 publishes it, so a later upload (even to the same blob name) reaches only the next submission.
+     */
+    copyBlobName: z.string(),
   }),
   z.object({
     outcome: z.literal('failed'),
@@ -83,9 +88,17 @@ export const escalateReviewInputSchema = stepActivityInputSchema.extend({
 });
 export type EscalateReviewInput = z.infer<typeof escalateReviewInputSchema>;
 
-export const publishPackageInputSchema = stepActivityInputSchema.extend({
+/** The package that passed step 2, as steps 5 and 8 receive it from the orchestrator. */
+export const validatedPackageSchema = z.object({
   blobName: z.string(),
   etag: z.string().optional(),
   version: z.string().optional(),
+  copyBlobName: z.string(),
 });
+export type ValidatedPackage = z.infer<typeof validatedPackageSchema>;
+
+export const buildPreviewInputSchema = stepActivityInputSchema.extend({ package: validatedPackageSchema });
+export type BuildPreviewInput = z.infer<typeof buildPreviewInputSchema>;
+
+export const publishPackageInputSchema = stepActivityInputSchema.extend({ package: validatedPackageSchema });
 export type PublishPackageInput = z.infer<typeof publishPackageInputSchema>;

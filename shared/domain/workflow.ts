@@ -11,6 +11,22 @@ export function snapshotBlobNameFor(offerId: string, submissionId: string): stri
   return `${offerId}/${submissionId}/offer.json`;
 }
 
+/**
+ * The copy (container `submissions`) of the package version that passed step 2 of a submission:
+ * what step 5 packs and step 8 publishes. Only this submission writes it.
+ */
+export function validatedPackageCopyName(
+  offerId: string,
+  submissionId: string,
+  packageBlobName: string,
+): string {
+  const fileName = packageBlobName.split('/').pop() || 'package';
+  return `${offerId}/${submissionId}/package/${fileName}`;
+}
+
+/** Sign-off reminders stop after this many (design.md "Waiting is bounded in cost"). */
+export const SIGNOFF_REMINDER_LIMIT = 5;
+
 const DURATION =
   /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 const UNIT_MS = [365 * 86_400_000, 30 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];

@@ -222,11 +222,12 @@ describe('POST /api/offers/{offerId}/go-live', () => {
       Array.from({ length: 10 }, () => callWith(goLive, client, post('go-live', offerId, 'ann'))),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
-    expect(client.raised).toHaveLength(1);
-    expect(client.raised[0]).toMatchObject({
-      instanceId: `${offerId}-submission-1`,
-      eventName: EVENTS.goLive,
-    });
+    // Raise or fail: clicks racing before the first delivery may each raise (the orchestrator
+    // takes the first Go Live); the transition itself is one (test/workflow/interleaving).
+    expect(client.raised.length).toBeGreaterThanOrEqual(1);
+    for (const raised of client.raised) {
+      expect(raised).toMatchObject({ instanceId: `${offerId}-submission-1`, eventName: EVENTS.goLive });
+    }
     expect((await services.statuses.get(offerId))?.goLiveAt).toEqual(expect.any(String));
   });
 

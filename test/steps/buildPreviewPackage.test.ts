@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import yauzl from 'yauzl';
 import { makeBuildPreviewPackage } from '../../activities/buildPreviewPackage';
+import { publishPackage } from '../../activities/publishPackage';
+import { readPackageReport } from '../../activities/readPackageReport';
+import type { BuildPreviewInput, StepActivityInput } from '../../shared/contracts/activities';
 import { createPreviewPackages } from '../../shared/adapters/previewPackage';
 import { CONTAINERS } from '../../shared/contracts/names';
 import type { OfferDraft } from '../../shared/domain/offer';
@@ -23,9 +26,28 @@ const activity = () => {
     blobs: services.blobs,
     statuses: services.statuses,
     previews,
-    latestPackageBlob: (offerId) => previews.newestBlob(CONTAINERS.packages, `${offerId}/`),
   });
 };
+
+/**
+ * Runs the real step 2 on a Passed report of the package as it is now, and returns step 5's input
+ * as the orchestrator builds it from step 2's result.
+ */
+async function afterStep2(input: StepActivityInput, fileName = 'sales.app'): Promise<BuildPreviewInput> {
+  const blobName = `${input.offerId}/${fileName}`;
+  const info = await services.blobs.info({ container: CONTAINERS.packages, name: blobName });
+  await services.packageReports.put(input.offerId, {
+    blobName,
+    ...(info ? { etag: info.etag } : {}),
+    state: 'Passed',
+    findings: [],
+    validatedAt: AT,
+  });
+  const step2 = await readPackageReport(services)(input);
+  if (step2.outcome !== 'succeeded') throw new Error(`step 2 did not pass: ${JSON.stringify(step2)}`);
+  const { outcome: _outcome, message: _message, ...validated } = step2;
+  return { ...input, package: validated };
+}
 
 function draft(overrides: Partial<OfferDraft> = {}): OfferDraft {
   return {
@@ -104,7 +126,7 @@ async function previewOf(offerId: string, submissionId: string) {
 describe('step 5, AppSource packaging', () => {
   it('writes the preview zip with manifest, package and artifacts, and mints a hidekey', async () => {
     const { offerId, packageBytes } = await validOffer();
-    const input = await submit(services, offerId, draft());
+    const input = await afterStep2(await submit(services, offerId, draft()));
     const outcome = await activity()(input);
     expect(outcome).toMatchObject({ outcome: 'succeeded' });
 
@@ -137,14 +159,14 @@ describe('step 5, AppSource packaging', () => {
 
   it('keeps the hidekey when the activity runs again, and mints a new one for a new submission', async () => {
     const { offerId } = await validOffer();
-    const first = await submit(services, offerId, draft());
+    const first = await afterStep2(await submit(services, offerId, draft()));
     await activity()(first);
     const minted = (await services.statuses.get(offerId))?.hidekey;
     expect(await activity()(first)).toMatchObject({ outcome: 'succeeded' });
     expect((await services.statuses.get(offerId))?.hidekey).toBe(minted);
 
     await atSubmission(offerId, '2');
-    await activity()(await submit(services, offerId, draft(), '2'));
+    await activity()(await afterStep2(await submit(services, offerId, draft(), '2')));
     const next = await services.statuses.get(offerId);
     expect(next?.previewBlobName).toBe(`${offerId}/2/preview.zip`);
     expect(next?.hidekey).toBeDefined();
@@ -156,12 +178,14 @@ describe('step 5, AppSource packaging', () => {
     await uploadArtifact(offerId, 'logo.jpg', jpeg(216, 216));
     await uploadArtifact(offerId, 'small.png', png(1024, 768));
     await uploadArtifact(offerId, 'notes.png', Buffer.from('not an image at all'));
-    const input = await submit(
-      services,
-      offerId,
-      draft({
-        storefront: { logo: 'logo.jpg', screenshots: ['small.png', 'shot-2.jpg', 'notes.png', 'gone.png'] },
-      }),
+    const input = await afterStep2(
+      await submit(
+        services,
+        offerId,
+        draft({
+          storefront: { logo: 'logo.jpg', screenshots: ['small.png', 'shot-2.jpg', 'notes.png', 'gone.png'] },
+        }),
+      ),
     );
     const outcome = await activity()(input);
     expect(outcome).toMatchObject({ outcome: 'failed', code: 'storefront_invalid' });
@@ -183,10 +207,12 @@ describe('step 5, AppSource packaging', () => {
     const { offerId } = await validOffer();
     await uploadArtifact(offerId, 'big-logo.png', png(300, 300));
     const missingLogo = await activity()(
-      await submit(
-        services,
-        offerId,
-        draft({ storefront: { logo: 'absent.png', screenshots: ['shot-1.png'] } }),
+      await afterStep2(
+        await submit(
+          services,
+          offerId,
+          draft({ storefront: { logo: 'absent.png', screenshots: ['shot-1.png'] } }),
+        ),
       ),
     );
     expect(missingLogo).toMatchObject({
@@ -195,14 +221,16 @@ describe('step 5, AppSource packaging', () => {
     });
 
     const wrong = await activity()(
-      await submit(
-        services,
-        offerId,
-        draft({
-          name: 'N'.repeat(51),
-          description: '',
-          storefront: { logo: 'big-logo.png', screenshots: [] },
-        }),
+      await afterStep2(
+        await submit(
+          services,
+          offerId,
+          draft({
+            name: 'N'.repeat(51),
+            description: '',
+            storefront: { logo: 'big-logo.png', screenshots: [] },
+          }),
+        ),
       ),
     );
     expect(wrong.outcome === 'failed' && wrong.details).toEqual([
@@ -213,26 +241,67 @@ describe('step 5, AppSource packaging', () => {
     ]);
   });
 
-  it('fails when the offer has no package', async () => {
+  it('fails when the validated copy of the package is missing', async () => {
     const offerId = uniqueOfferId('pv');
     await uploadArtifact(offerId, 'logo.png', png(216, 216));
     await uploadArtifact(offerId, 'shot-1.png', png(1280, 720));
     await atSubmission(offerId, '1');
-    const outcome = await activity()(
-      await submit(
-        services,
-        offerId,
-        draft({ storefront: { logo: 'logo.png', screenshots: ['shot-1.png'] } }),
-      ),
+    const input = await submit(
+      services,
+      offerId,
+      draft({ storefront: { logo: 'logo.png', screenshots: ['shot-1.png'] } }),
     );
+    const outcome = await activity()({
+      ...input,
+      package: { blobName: `${offerId}/sales.app`, copyBlobName: `${offerId}/1/package/sales.app` },
+    });
     expect(outcome).toMatchObject({ outcome: 'failed', code: 'package_missing' });
     expect((await services.statuses.get(offerId))?.hidekey).toBeUndefined();
   });
 
   it('does not link a preview to a submission that is no longer current', async () => {
     const { offerId } = await validOffer('2');
-    const outcome = await activity()(await submit(services, offerId, draft(), '1'));
+    const outcome = await activity()(await afterStep2(await submit(services, offerId, draft(), '1')));
     expect(outcome).toMatchObject({ outcome: 'failed', code: 'submission_superseded' });
     expect((await services.statuses.get(offerId))?.hidekey).toBeUndefined();
+  });
+
+  it('packs and publishes the version that passed step 2, whatever is uploaded after it', async () => {
+    const { offerId, packageBytes } = await validOffer();
+    const input = await afterStep2(await submit(services, offerId, draft()));
+    // A new upload to the same blob name while steps 3-4 run, and one under another name.
+    const later = randomBytes(200 * 1024);
+    await services.blobs.upload({ container: CONTAINERS.packages, name: `${offerId}/sales.app` }, later);
+    await services.blobs.upload({ container: CONTAINERS.packages, name: `${offerId}/newer.app` }, later);
+
+    expect(await activity()(input)).toMatchObject({ outcome: 'succeeded' });
+    const entries = await previewOf(offerId, '1');
+    expect(entries.get('package/sales.app')?.equals(packageBytes)).toBe(true);
+
+    const published = await publishPackage(services)({ ...input, package: input.package });
+    expect(published).toMatchObject({ outcome: 'succeeded' });
+    const live = await services.blobs.download({
+      container: CONTAINERS.published,
+      name: `${offerId}/1/sales.app`,
+    });
+    expect(live?.equals(packageBytes)).toBe(true);
+  });
+
+  it('step 2 waits instead of passing a package overwritten since its validation', async () => {
+    const { offerId } = await validOffer();
+    const input = await submit(services, offerId, draft());
+    const info = await services.blobs.info({ container: CONTAINERS.packages, name: `${offerId}/sales.app` });
+    await services.packageReports.put(offerId, {
+      blobName: `${offerId}/sales.app`,
+      etag: info?.etag ?? '',
+      state: 'Passed',
+      findings: [],
+      validatedAt: AT,
+    });
+    await services.blobs.upload(
+      { container: CONTAINERS.packages, name: `${offerId}/sales.app` },
+      randomBytes(1024),
+    );
+    expect(await readPackageReport(services)(input)).toMatchObject({ outcome: 'waiting' });
   });
 });

@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import { ORCHESTRATORS } from '../../shared/contracts/names';
+import { ALL_INVARIANTS, Invariant, runSchedule } from './interleaving/check';
+import { orchestrations } from './interleaving/driver';
+import { ISSUE_SCHEDULES, fuzzSettings, schedules } from './interleaving/schedules';
+import { Schedule, World } from './interleaving/world';
+
+/**
+ * The interleaving test (issue 12): the real publishSubmission orchestrator under the real
+ * durable-functions replay (through the local engine's episode API), driven by generated schedules
+ * that interleave activity completions (slow ones, failing attempts), timer firings and external
+ * events (during activities, duplicated, several in one episode) at every wait point: package wait,
+ * steps 3-5, sign-off, review, step 8. `npm run fuzz:workflow` runs it long
+ * (WORKFLOW_FUZZ_RUNS, WORKFLOW_FUZZ_SEED).
+ */
+const loaded = orchestrations([
+  'orchestrators/publishSubmission.ts',
+  'test/workflow/fixtures/publishSubmissionBefore.ts',
+]);
+const current = loaded.get(ORCHESTRATORS.publishSubmission)!;
+/** The orchestrator as it was before issue 12 (test/workflow/fixtures). */
+const before = loaded.get('publishSubmissionBefore')!;
+
+const settings = fuzzSettings(1000);
+
+function property(orchestrator: typeof current, invariants: Invariant[]) {
+  return fc.asyncProperty(schedules, async (schedule: Schedule) => {
+    const verdict = await runSchedule(orchestrator, schedule, invariants);
+    if (verdict.violations.length > 0) {
+      throw new Error(
+        `${verdict.violations.join('\n')}\n--- the schedule as it ran ---\n${verdict.trace.join('\n')}`,
+      );
+    }
+  });
+}
+
+/** fast-check's report (the shrunk schedule, the violation and the run's trace), or undefined. */
+async function findings(orchestrator: typeof current, invariants: Invariant[], numRuns: number) {
+  const details = await fc.check(property(orchestrator, invariants), {
+    numRuns,
+    seed: settings.seed,
+    includeErrorInReport: true,
+  });
+  return details.failed ? (fc.defaultReportMessage(details) ?? 'failed') : undefined;
+}
+
+describe('the publishing orchestrator under generated interleavings', () => {
+  it(`keeps every guarantee over ${settings.numRuns} generated schedules (seed ${settings.seed})`, async () => {
+    const report = await findings(current, ALL_INVARIANTS, settings.numRuns);
+    if (report) throw new Error(report);
+  }, 900_000);
+
+  it('found what was wrong with the orchestrator as it was before issue 12', async () => {
+    const report = await findings(before, ALL_INVARIANTS, 300);
+    expect(report).toBeDefined();
+    console.log(`Before issue 12, generated:\n${report?.slice(0, 4000)}`);
+  }, 600_000);
+});
+
+describe.each(Object.entries(ISSUE_SCHEDULES))('%s', (_name, schedule) => {
+  it('is lost by the orchestrator as it was before issue 12', async () => {
+    const verdict = await runSchedule(before, schedule, ['consumedOnce', 'neverStuck']);
+    expect(verdict.violations).not.toEqual([]);
+    console.log(`Before issue 12, "${_name}":\n${verdict.violations.join('\n')}`);
+  });
+
+  it('takes effect now', async () => {
+    const verdict = await runSchedule(current, schedule);
+    expect(verdict.violations).toEqual([]);
+  });
+});
+
+describe('waiting is bounded in cost', () => {
+  async function waitUntilNothingIsLeft(world: World, until: () => boolean) {
+    while (!until()) {
+      world.tick();
+      if (world.queue.length > 0) await world.deliver(world.queue.length);
+      else if (world.activities.size > 0) world.complete(0, false);
+      else if (world.timers.size > 0) world.fire(0);
+      else break;
+    }
+  }
+
+  it('sends five reminders however long sign-off waits, and the history stays small', async () => {
+    const world = new World(current, true);
+    await world.start();
+    // To sign-off, then nobody presses anything: every timer fires, every activity runs.
+    await waitUntilNothingIsLeft(world, () => false);
+    expect(world.status.state).toBe('WaitingForPublisher');
+    expect(world.reminders).toEqual([1, 2, 3, 4, 5]);
+    expect(world.timers.size).toBe(0);
+    const size = world.instance.history.length;
+    expect(size).toBeLessThan(200);
+    // A Go Live a year later still proceeds.
+    world.clock += 365 * 86_400_000;
+    world.goLive(false);
+    await waitUntilNothingIsLeft(world, () => world.status.state === 'WaitingForReview');
+    console.log(world.trace.slice(-30).join('\n'));
+    expect(
+      world.records.filter((r) => r.step === 'publisher-signoff' && r.transition === 'succeeded'),
+    ).toHaveLength(1);
+  });
+
+  it('escalates a review once, then waits without a timer', async () => {
+    const world = new World(current, true);
+    await world.start();
+    await waitUntilNothingIsLeft(world, () => world.status.state === 'WaitingForPublisher');
+    world.goLive(false);
+    await waitUntilNothingIsLeft(world, () => false);
+    expect(world.status.state).toBe('WaitingForReview');
+    expect(world.escalations).toBe(1);
+    expect(world.timers.size).toBe(0);
+    expect(world.instance.history.length).toBeLessThan(250);
+  });
+});

@@ -1,0 +1,261 @@
+/**
+ * Runs one schedule against the orchestrator, finishes the run the way people would (deliver,
+ * complete, press what the status still offers, then let time pass), and checks the invariants of
+ * design.md "Guarantees of the workflow". Returns the violations, each with the run's trace.
+ */
+import type { OrchestratorCallback } from '../../../devhost/durable/episode';
+import { EVENTS } from '../../../shared/contracts/names';
+import { isAtSignoff, isInReview } from '../../../shared/domain/rules';
+import { REVIEW_AREAS } from '../../../shared/domain/status';
+import { Message, episodeCount, raisedEvents } from './driver';
+import { Schedule, World } from './world';
+
+export type Invariant =
+  | 'consumedOnce'
+  | 'neverStuck'
+  | 'transitionsOnce'
+  | 'previewIsPublished'
+  | 'boundedWait';
+export const ALL_INVARIANTS: Invariant[] = [
+  'consumedOnce',
+  'neverStuck',
+  'transitionsOnce',
+  'previewIsPublished',
+  'boundedWait',
+];
+
+export interface Verdict {
+  violations: string[];
+  trace: string[];
+  episodes: number;
+}
+
+const FINISH_ROUNDS = 400;
+
+/**
+ * Where each segment of a schedule starts: the run is moved forward (messages delivered, activities
+ * run, buttons pressed only when nothing else is left) until the instance reaches that point.
+ */
+const SEGMENT_STARTS: { name: string; reached: (w: World) => boolean }[] = [
+  { name: 'start (steps 1-2, package wait)', reached: () => true },
+  { name: 'step 2 passed (steps 3-5)', reached: (w) => recorded(w, 'automated-validation', 'succeeded') },
+  { name: 'sign-off', reached: (w) => isAtSignoff(w.status) },
+  { name: 'review', reached: (w) => isInReview(w.status) },
+  { name: 'step 8 boundary', reached: (w) => recorded(w, 'marketing-technical-validation', 'succeeded') },
+];
+export const SEGMENTS = SEGMENT_STARTS.length;
+
+function recorded(w: World, step: string, transition: string): boolean {
+  return w.records.some((r) => r.step === step && r.transition === transition);
+}
+
+export async function runSchedule(
+  orchestrator: OrchestratorCallback,
+  schedule: Schedule,
+  invariants: Invariant[] = ALL_INVARIANTS,
+): Promise<Verdict> {
+  const world = new World(orchestrator, schedule.packageReady);
+  await world.start();
+  for (const [i, segment] of schedule.segments.entries()) {
+    const start = SEGMENT_STARTS[i];
+    if (!start || world.finished) break;
+    await advance(world, start.reached);
+    world.trace.push(`> segment: ${start.name}`);
+    for (const command of segment) {
+      world.trace.push(`> ${JSON.stringify(command)}`);
+      await world.run(command);
+    }
+  }
+  world.trace.push('> finish');
+  await advance(world, () => false);
+  const violations = check(world).filter((v) => invariants.includes(v.invariant));
+  return {
+    violations: violations.map((v) => `${v.invariant}: ${v.message}`),
+    trace: world.trace,
+    episodes: episodeCount(world.instance.history),
+  };
+}
+
+/** Everyone does what is left to do: messages delivered, activities run, buttons pressed, time passes. */
+async function advance(world: World, reached: (w: World) => boolean): Promise<void> {
+  for (let round = 0; round < FINISH_ROUNDS && !world.finished && !reached(world); round++) {
+    world.tick();
+    if (world.queue.length > 0) await world.deliver(world.queue.length);
+    else if (world.activities.size > 0) world.complete(0, false);
+    else if (!world.report) world.upload(true);
+    else if (isAtSignoff(world.status) && !world.status.goLiveAt) world.goLive(false);
+    else if (isInReview(world.status) && REVIEW_AREAS.some((a) => !world.status.reviews?.[a])) {
+      const area = REVIEW_AREAS.find((a) => !world.status.reviews?.[a]) ?? 'marketing';
+      world.decide({ t: 'decide', area, outcome: 'approved', promise: false, repeated: false });
+    } else if (world.timers.size > 0) world.fire(earliest(world));
+    else break;
+  }
+}
+
+function earliest(world: World): number {
+  const fireTimes = [...world.timers.values()].map((at) => Date.parse(at));
+  return fireTimes.indexOf(Math.min(...fireTimes));
+}
+
+interface Violation {
+  invariant: Invariant;
+  message: string;
+}
+
+function check(world: World): Violation[] {
+  return [
+    ...stuck(world),
+    ...consumption(world),
+    ...transitionsOnce(world),
+    ...preview(world),
+    ...bounded(world),
+  ];
+}
+
+function stuck(world: World): Violation[] {
+  if (world.finished) return [];
+  const pending =
+    world.timers.size > 0
+      ? `${world.timers.size} timer(s) still pending after ${FINISH_ROUNDS} rounds`
+      : 'no timer';
+  return [
+    {
+      invariant: 'neverStuck',
+      message:
+        `the instance still waits at ${world.status.currentStep} (${world.status.state}, goLiveAt ${world.status.goLiveAt ?? '-'}, ` +
+        `decisions shown ${Object.keys(world.status.reviews ?? {}).join('+') || '-'}) with nothing left that can wake it: ` +
+        `no action the API accepts, ${pending}`,
+    },
+  ];
+}
+
+type Expected =
+  | { end: 'Canceled'; actor: string }
+  | { end: 'Failed'; reviewer: string }
+  | { end: 'Live' }
+  | { end: 'NotDecided' };
+
+/**
+ * What the events, in the order the orchestration received them, must lead to: the first Go Live
+ * or Cancel decides sign-off; then a Cancel cancels (it is accepted until step 8 starts), the first
+ * decision per area counts, a rejection fails, two approvals publish. Duplicates change nothing.
+ */
+function expectedEnd(events: Message[]): { expected: Expected; signoffActor?: string } {
+  let signoffActor: string | undefined;
+  const decided = new Set<string>();
+  let approvals = 0;
+  for (const e of raisedEvents(events)) {
+    const payload = e.payload as { actor?: string; area?: string; outcome?: string; reviewer?: string };
+    if (e.name === EVENTS.cancel)
+      return { expected: { end: 'Canceled', actor: payload.actor ?? '' }, signoffActor };
+    if (e.name === EVENTS.goLive && !signoffActor) signoffActor = payload.actor;
+    if (e.name !== EVENTS.reviewDecision || !signoffActor || decided.has(payload.area ?? '')) continue;
+    decided.add(payload.area ?? '');
+    if (payload.outcome === 'rejected')
+      return { expected: { end: 'Failed', reviewer: payload.reviewer ?? '' }, signoffActor };
+    approvals++;
+  }
+  return { expected: approvals === 2 ? { end: 'Live' } : { end: 'NotDecided' }, signoffActor };
+}
+
+function consumption(world: World): Violation[] {
+  if (!world.finished) return [];
+  const records = world.records;
+  const last = records[records.length - 1];
+  const step2Failed = records.find((r) => r.step === 'automated-validation' && r.transition === 'failed');
+  if (step2Failed) return packageWait(world);
+  const { expected, signoffActor } = expectedEnd(world.instance.history);
+  const out: Violation[] = [];
+  const signedOff = records.find((r) => r.step === 'publisher-signoff' && r.transition === 'succeeded');
+  if (signedOff && signedOff.actor !== signoffActor)
+    out.push({
+      invariant: 'consumedOnce',
+      message: `Go Live of ${signoffActor ?? 'nobody'} was received first, but sign-off succeeded for ${signedOff.actor ?? '?'}`,
+    });
+  const got = last ? `${last.step} ${last.transition}${last.actor ? ` by ${last.actor}` : ''}` : 'nothing';
+  const ok =
+    (expected.end === 'Canceled' && last?.transition === 'canceled' && last.actor === expected.actor) ||
+    (expected.end === 'Failed' &&
+      last?.transition === 'failed' &&
+      last.step === 'marketing-technical-validation' &&
+      (last.message ?? '').includes(expected.reviewer)) ||
+    (expected.end === 'Live' && last?.step === 'live' && last.transition === 'succeeded');
+  if (!ok)
+    out.push({
+      invariant: 'consumedOnce',
+      message: `the events received lead to ${JSON.stringify(expected)}, but the submission ended with ${got}`,
+    });
+  return out;
+}
+
+/** Step 2 may fail with no_package only if no package report arrived before its deadline fired. */
+function packageWait(world: World): Violation[] {
+  const waiting = world.records.find((r) => r.step === 'automated-validation' && r.transition === 'waiting');
+  if (!waiting)
+    return [{ invariant: 'consumedOnce', message: 'step 2 failed without waiting for a package' }];
+  const deadline = new Date(Date.parse(waiting.at) + 2 * 86_400_000).toISOString();
+  const history = world.instance.history;
+  const fired = history.findIndex((e) => e.TimerId !== undefined && e.FireAt === deadline);
+  const reports = raisedEvents(history).filter((e) => e.name === EVENTS.packageReport);
+  const early = reports.find((r) => fired < 0 || r.index < fired);
+  return early
+    ? [
+        {
+          invariant: 'consumedOnce',
+          message: `a package report arrived (history #${early.index}) before the step-2 deadline fired, yet step 2 failed with no package`,
+        },
+      ]
+    : [];
+}
+
+function transitionsOnce(world: World): Violation[] {
+  const counts = new Map<string, number>();
+  for (const r of world.records)
+    counts.set(`${r.step} ${r.transition}`, (counts.get(`${r.step} ${r.transition}`) ?? 0) + 1);
+  return [...counts.entries()]
+    .filter(([, n]) => n > 1)
+    .map(([key, n]) => ({
+      invariant: 'transitionsOnce' as const,
+      message: `${key} was recorded ${n} times`,
+    }));
+}
+
+function preview(world: World): Violation[] {
+  const validated = world.step2[world.step2.length - 1];
+  const out: Violation[] = [];
+  const named = (input: unknown) => (input as { package?: unknown }).package;
+  const same = (a: unknown) => canonical(a) === canonical(validated);
+  for (const input of world.previewInputs) {
+    if (!same(named(input)))
+      out.push({
+        invariant: 'previewIsPublished',
+        message: `step 5 packed ${JSON.stringify(named(input) ?? 'the newest upload (no package named)')}, step 2 passed ${JSON.stringify(validated)}`,
+      });
+  }
+  for (const input of world.publishInputs) {
+    if (!same(named(input)))
+      out.push({
+        invariant: 'previewIsPublished',
+        message: `step 8 published ${JSON.stringify(named(input) ?? input)}, step 2 passed ${JSON.stringify(validated)}`,
+      });
+  }
+  return out;
+}
+
+function canonical(value: unknown): string {
+  if (!value || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+  return `{${entries.map(([k, v]) => `${k}:${canonical(v)}`).join(',')}}`;
+}
+
+function bounded(world: World): Violation[] {
+  const out: Violation[] = [];
+  if (world.reminders.length > 5 || new Set(world.reminders).size !== world.reminders.length)
+    out.push({
+      invariant: 'boundedWait',
+      message: `${world.reminders.length} reminders sent (${world.reminders.slice(0, 8).join(', ')}, ...)`,
+    });
+  if (world.escalations > 1)
+    out.push({ invariant: 'boundedWait', message: `${world.escalations} escalations` });
+  return out;
+}

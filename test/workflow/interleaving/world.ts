@@ -1,0 +1,295 @@
+/**
+ * The world around one publishing orchestration, for the interleaving test: the activities (which
+ * run when the schedule says, and may fail an attempt), the timers (fired in any order), the
+ * instance's message queue (first in, first out; an episode takes 1..n messages), the offer status
+ * the routes read (the real domain's applyTransition over the transitions recorded so far), and the
+ * routes' rules for raising Go Live, Cancel, decisions and package reports (design.md). Each
+ * command of a schedule is read against the current state, so every generated schedule is valid.
+ */
+import type { EpisodeResult, OrchestratorCallback } from '../../../devhost/durable/episode';
+import { ACTIVITIES, EVENTS, ORCHESTRATORS } from '../../../shared/contracts/names';
+import type { PublishInput } from '../../../shared/contracts/orchestration';
+import { isAtSignoff, isCancellable, isInReview } from '../../../shared/domain/rules';
+import { OfferStatus, ReviewArea, ReviewDecision, notStartedStatus } from '../../../shared/domain/status';
+import { StepTransition, applyTransition, startSubmission } from '../../../shared/domain/transitions';
+import { DrivenInstance, Message, describeMessage, messages } from './driver';
+
+export type Command =
+  | { t: 'deliver'; n: number }
+  | { t: 'complete'; pick: number; fail: boolean }
+  | { t: 'fire'; pick: number }
+  | { t: 'upload' }
+  | { t: 'goLive'; racing: boolean }
+  | { t: 'cancel'; twice: boolean }
+  | { t: 'decide'; area: ReviewArea; outcome: 'approved' | 'rejected'; promise: boolean; repeated: boolean };
+
+export interface Schedule {
+  /** A validated package report is stored before Publish. */
+  packageReady: boolean;
+  /** Commands run from each wait point on (check.ts SEGMENT_STARTS): start, steps 3-5, sign-off, review, step 8. */
+  segments: Command[][];
+}
+
+export interface PackageRef {
+  blobName: string;
+  etag: string;
+  version: string;
+  copyBlobName: string;
+}
+
+interface OpenActivity {
+  taskId: number;
+  name: string;
+  input: unknown;
+  attempt: number;
+}
+
+export const OFFER_ID = 'contoso-sales';
+export const START = Date.parse('2026-12-01T09:00:00.000Z');
+const MINUTE = 60_000;
+
+export const INPUT: PublishInput = {
+  offerId: OFFER_ID,
+  submissionId: '1',
+  snapshotBlobName: `${OFFER_ID}/1/offer.json`,
+  notificationEmail: 'ann@contoso.com',
+  // Seven business days is more than Azure Storage's 6-day timer limit: the SLA timer is split.
+  settings: { packageValidationTimeout: 'P2D', signoffReminderInterval: 'P1D', reviewSlaBusinessDays: 7 },
+};
+
+const BEST_EFFORT: string[] = [ACTIVITIES.sendReminder, ACTIVITIES.escalateReview];
+
+export class World {
+  readonly instance: DrivenInstance;
+  clock = START;
+  queue: Message[] = [];
+  readonly activities = new Map<number, OpenActivity>();
+  readonly timers = new Map<number, string>();
+  status: OfferStatus;
+  /** The decision store: first decision per area. */
+  readonly stored: Partial<Record<ReviewArea, ReviewDecision>> = {};
+  uploads = 0;
+  report?: PackageRef;
+  readonly step2: PackageRef[] = [];
+  readonly previewInputs: unknown[] = [];
+  readonly publishInputs: unknown[] = [];
+  /** recordTransition inputs, first attempts only (a retry repeats the same input). */
+  readonly records: StepTransition[] = [];
+  readonly reminders: number[] = [];
+  escalations = 0;
+  private readonly retries = new Map<string, number[]>();
+  private raisedCount = 0;
+  result?: EpisodeResult;
+  readonly trace: string[] = [];
+
+  constructor(orchestrator: OrchestratorCallback, packageReady: boolean) {
+    this.instance = new DrivenInstance(orchestrator, ORCHESTRATORS.publishSubmission, 'instance-1', INPUT);
+    const at = new Date(this.clock).toISOString();
+    this.status = startSubmission(notStartedStatus(OFFER_ID, at), '1', INPUT.notificationEmail, at);
+    if (packageReady) this.upload(false);
+  }
+
+  get finished(): boolean {
+    return this.result !== undefined && this.result.status !== 'running';
+  }
+
+  async start(): Promise<void> {
+    this.note(await this.instance.start(this.now()), 'start');
+  }
+
+  now(): Date {
+    return new Date(this.clock);
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  /** A minute passes between two things people or machines do. */
+  tick(): void {
+    this.clock += MINUTE;
+  }
+
+  async run(command: Command): Promise<void> {
+    this.tick();
+    switch (command.t) {
+      case 'deliver':
+        return this.deliver(command.n);
+      case 'complete':
+        return this.complete(command.pick, command.fail);
+      case 'fire':
+        return this.fire(command.pick);
+      case 'upload':
+        return this.upload(true);
+      case 'goLive':
+        return this.goLive(command.racing);
+      case 'cancel':
+        return this.cancel(command.twice);
+      case 'decide':
+        return this.decide(command);
+    }
+  }
+
+  async deliver(n: number): Promise<void> {
+    if (this.finished || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, n);
+    this.note(
+      await this.instance.episode(batch, this.now()),
+      `deliver ${batch.map(describeMessage).join(', ')}`,
+    );
+  }
+
+  /** Runs an open activity now (its effects happen) and queues its completion, or fails this attempt. */
+  complete(pick: number, fail: boolean): void {
+    const open = [...this.activities.values()];
+    const activity = open[pick % Math.max(open.length, 1)];
+    if (!activity) return;
+    this.activities.delete(activity.taskId);
+    const maxFailures = BEST_EFFORT.includes(activity.name) ? 5 : 2;
+    if (fail && activity.attempt <= maxFailures) {
+      const key = retryKey(activity.name, activity.input);
+      this.retries.set(key, [...(this.retries.get(key) ?? []), activity.attempt + 1]);
+      this.queue.push(messages.failed(activity.taskId, activity.name));
+      this.trace.push(`  fail attempt ${activity.attempt} of ${activity.name}#${activity.taskId}`);
+      return;
+    }
+    this.queue.push(messages.completed(activity.taskId, this.perform(activity)));
+    this.trace.push(`  run ${activity.name}#${activity.taskId}${summary(activity)}`);
+  }
+
+  fire(pick: number): void {
+    const open = [...this.timers.entries()];
+    const timer = open[pick % Math.max(open.length, 1)];
+    if (!timer) return;
+    const [timerId, fireAt] = timer;
+    this.timers.delete(timerId);
+    this.clock = Math.max(this.clock, Date.parse(fireAt));
+    this.queue.push(messages.fired(timerId, fireAt));
+    this.trace.push(`  fire timer#${timerId} (${fireAt})`);
+  }
+
+  /** A package is uploaded and validated; the trigger tells an active submission (validatePackageBlob). */
+  upload(raise: boolean): void {
+    this.uploads++;
+    const blobName = `${OFFER_ID}/sales-${this.uploads}.app`;
+    this.report = {
+      blobName,
+      etag: `"0x8DD${this.uploads}"`,
+      version: `1.0.0.${this.uploads}`,
+      copyBlobName: `${OFFER_ID}/1/package/sales-${this.uploads}.app`,
+    };
+    if (raise) this.raise(EVENTS.packageReport, { blobName, etag: this.report.etag });
+  }
+
+  /** functions/goLive.ts: at sign-off, raise then mark goLiveAt; once marked, a repeat raises nothing. */
+  goLive(racing: boolean): void {
+    if (this.status.goLiveAt || !isAtSignoff(this.status)) return;
+    this.raise(EVENTS.goLive, { actor: this.actor('ann'), at: this.now().toISOString() });
+    if (racing) this.raise(EVENTS.goLive, { actor: this.actor('ann'), at: this.now().toISOString() });
+    this.status = { ...this.status, goLiveAt: this.now().toISOString() };
+  }
+
+  /** functions/cancelSubmission.ts: raised whenever the status allows it. */
+  cancel(twice: boolean): void {
+    if (!isCancellable(this.status)) return;
+    this.raise(EVENTS.cancel, { actor: this.actor('ann'), at: this.now().toISOString() });
+    if (twice) this.raise(EVENTS.cancel, { actor: this.actor('ann'), at: this.now().toISOString() });
+  }
+
+  /** functions/submitReview.ts: stored first, raised (again when a delivery is retried), then shown. */
+  decide(c: Extract<Command, { t: 'decide' }>): void {
+    if (!isInReview(this.status) || this.status.reviews?.[c.area]) return;
+    const decision: ReviewDecision = this.stored[c.area] ?? {
+      area: c.area,
+      outcome: c.outcome,
+      ...(c.outcome === 'rejected' ? { comments: 'not ready' } : {}),
+      ...(c.promise && c.outcome === 'approved' ? { publishDate: '2027-01-20' } : {}),
+      reviewer: this.actor(c.area === 'marketing' ? 'mia' : 'tom'),
+      decidedAt: this.now().toISOString(),
+    };
+    this.stored[c.area] = decision;
+    this.raise(EVENTS.reviewDecision, decision);
+    if (c.repeated) this.raise(EVENTS.reviewDecision, decision);
+    this.status = { ...this.status, reviews: { ...this.status.reviews, [c.area]: decision } };
+  }
+
+  // ---- the activities ------------------------------------------------------------------------
+
+  private perform(activity: OpenActivity): unknown {
+    const input = activity.input as Record<string, unknown>;
+    switch (activity.name) {
+      case ACTIVITIES.recordTransition: {
+        this.status = applyTransition(this.status, input as unknown as StepTransition);
+        return null;
+      }
+      case ACTIVITIES.readPackageReport: {
+        if (!this.report) return { outcome: 'waiting', message: 'Waiting for a package to be uploaded.' };
+        this.step2.push(this.report);
+        return { outcome: 'succeeded', message: 'passed', ...this.report };
+      }
+      case ACTIVITIES.buildPreviewPackage:
+        this.previewInputs.push(input);
+        return { outcome: 'succeeded' };
+      case ACTIVITIES.publishPackage:
+        this.publishInputs.push(input);
+        return { outcome: 'succeeded' };
+      case ACTIVITIES.sendReminder:
+      case ACTIVITIES.escalateReview:
+        return null;
+      default:
+        return { outcome: 'succeeded' };
+    }
+  }
+
+  // ---- bookkeeping ---------------------------------------------------------------------------
+
+  private raise(name: string, payload: unknown): void {
+    this.queue.push(messages.raised(name, payload));
+    this.trace.push(`  raise ${name} ${JSON.stringify(payload)}`);
+  }
+
+  private actor(who: string): string {
+    return `${who}#${++this.raisedCount}`;
+  }
+
+  private note(result: EpisodeResult, what: string): void {
+    this.result = result;
+    this.trace.push(`episode: ${what}`);
+    for (const a of result.activities) {
+      const key = retryKey(a.name, a.input);
+      const pending = this.retries.get(key);
+      const attempt = pending?.shift() ?? 1;
+      if (pending && pending.length === 0) this.retries.delete(key);
+      this.activities.set(a.taskId, { ...a, attempt });
+      if (attempt === 1) this.firstAttempt(a.name, a.input);
+      this.trace.push(
+        `    scheduled ${a.name}#${a.taskId}${attempt > 1 ? ` (attempt ${attempt})` : ''}${summary(a)}`,
+      );
+    }
+    for (const t of result.timers) {
+      this.timers.set(t.timerId, t.fireAt);
+      this.trace.push(`    timer#${t.timerId} at ${t.fireAt}`);
+    }
+    if (result.status !== 'running') {
+      this.trace.push(`    instance ${result.status}: ${JSON.stringify(result.output ?? result.error)}`);
+      this.activities.clear();
+      this.timers.clear();
+    }
+  }
+
+  private firstAttempt(name: string, input: unknown): void {
+    const fields = input as Record<string, unknown>;
+    if (name === ACTIVITIES.recordTransition) this.records.push(fields as unknown as StepTransition);
+    if (name === ACTIVITIES.sendReminder) this.reminders.push(Number(fields.reminder));
+    if (name === ACTIVITIES.escalateReview) this.escalations++;
+  }
+}
+
+function retryKey(name: string, input: unknown): string {
+  return `${name} ${JSON.stringify(input)}`;
+}
+
+function summary(a: { name: string; input: unknown }): string {
+  const input = a.input as Record<string, unknown>;
+  if (a.name === ACTIVITIES.recordTransition) return ` ${String(input.step)} ${String(input.transition)}`;
+  if (a.name === ACTIVITIES.sendReminder) return ` #${String(input.reminder)}`;
+  return '';
+}
