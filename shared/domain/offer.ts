@@ -15,7 +15,9 @@ export const FIELD_LIMITS = { url: 2048, name: 256, text: 10_000, secret: 4096 }
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 export const APP_VERSION = /^\d+\.\d+\.\d+\.\d+$/;
-const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an absolute https URL' }).max(FIELD_LIMITS.url);
+const httpsUrl = z
+  .url({ protocol: /^https$/, error: 'must be an absolute https URL' })
+  .max(FIELD_LIMITS.url, { error: `must be at most ${FIELD_LIMITS.url} characters` });
 const blobFileName = z
   .string()
   .min(1)

@@ -132,7 +132,7 @@ describe('bounded package reports', () => {
     const stored = await report(offerId);
     expect(stored.state).toBe('Failed');
     expect(stored.findings).toEqual([
-      expect.objectContaining({ rule: 'internal', severity: 'error', message: expect.stringContaining('upload') }),
+      expect.objectContaining({ rule: 'internal', severity: 'error', message: expect.stringContaining('Upload the package again') }),
     ]);
     expect(JSON.stringify(stored)).not.toContain('simulated fault');
   });

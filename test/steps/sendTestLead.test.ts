@@ -168,7 +168,7 @@ describe('step 4, lead management', () => {
         expect(outcome).toMatchObject({
           outcome: 'failed',
           code: 'lead_delivery_failed',
-          message: expect.stringContaining('did not answer within 500 ms'),
+          message: expect.stringContaining('did not answer within 0.5 s'),
         });
       } finally {
         await hanging.close();
@@ -236,7 +236,7 @@ describe('step 4, lead management', () => {
       expect(outcome).toMatchObject({
         outcome: 'failed',
         code: 'lead_delivery_failed',
-        message: expect.stringContaining('did not answer within 500 ms'),
+        message: expect.stringContaining('did not answer over https within 0.5 s'),
       });
     });
 
