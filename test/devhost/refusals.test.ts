@@ -122,12 +122,22 @@ describe('local host refusals', () => {
   });
 
   it('lets a client that keeps sending an oversized body read the 413 (fetch, 20 times)', async () => {
-    const body = Buffer.alloc(4 * MAX_BODY);
+    const body = Buffer.alloc(4 * 1024 * 1024);
     for (let i = 0; i < 20; i++) {
       const res = await fetch(`http://127.0.0.1:${port}/api/sink`, { method: 'PUT', body });
       expect(res.status).toBe(413);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
     }
+  });
+
+  it('lets a raw client that writes its whole oversized body first read the 413 (20 times)', async () => {
+    const size = 4 * 1024 * 1024;
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const head = `PUT /api/sink HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`;
+      statuses.push((await rawRequest(head, Buffer.alloc(size))).status);
+    }
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 413));
   });
 
   it('lets a chunked sender without Content-Length read the 413', async () => {
@@ -141,7 +151,7 @@ describe('local host refusals', () => {
           },
         );
         req.on('error', reject);
-        for (let c = 0; c < 16; c++) req.write(Buffer.alloc(16 * 1024));
+        for (let c = 0; c < 256; c++) req.write(Buffer.alloc(16 * 1024));
         req.end();
       });
       expect(status).toBe(413);
