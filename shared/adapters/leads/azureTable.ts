@@ -116,13 +116,13 @@ export async function deliverToAzureTable(
       'The connection string is not a valid Azure Storage connection string: copy it from the storage account (Access keys), with DefaultEndpointsProtocol, AccountName and AccountKey, or use a SAS connection string.',
     );
   }
-  if (!options.policy.allowHttp && new URL(table.url).protocol !== 'https:')
-    return failed('The connection string must use https (DefaultEndpointsProtocol=https).');
   const account = tableAccountOf(destination.connectionString);
   if (account && options.ownStorage.some((own) => tableAccountOf(own) === account))
     return failed(
       "The connection string names this marketplace's own storage account: use a storage account of your own.",
     );
+  if (!options.policy.allowHttp && new URL(table.url).protocol !== 'https:')
+    return failed('The connection string must use https (DefaultEndpointsProtocol=https).');
   try {
     table = await pinTable(table, options);
   } catch (error) {
