@@ -68,7 +68,12 @@ function rawRequest(head: string, body: Buffer | undefined, waitForContinue = fa
         continued = true;
         received = Buffer.from(text.slice(text.indexOf('\r\n\r\n') + 4), 'latin1');
         sendBody();
+        return;
       }
+      // A whole answer arrived (its Content-Length is read): this client is done.
+      const headEnd = text.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, headEnd))?.[1];
+      if (headEnd >= 0 && length !== undefined && received.length >= headEnd + 4 + Number(length)) socket.end();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // A reset after the answer arrived is fine; before it, the test fails on the status below.
