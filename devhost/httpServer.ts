@@ -258,7 +258,12 @@ export function sendError(
  * reading and dropping what still comes, up to DRAIN_BYTES, so the connection ends without a
  * reset; a body announced bigger than that cannot be drained and its connection is closed.
  */
-function refuseBody(req: IncomingMessage, res: ServerResponse, maxBytes: number, beforeContinue: boolean): void {
+function refuseBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+  beforeContinue: boolean,
+): void {
   if (beforeContinue || declaredOver(req, DRAIN_BYTES)) res.setHeader('connection', 'close');
   if (!beforeContinue) drainRefused(req);
   sendError(res, 413, 'payload_too_large', `The request body is over ${maxBytes} bytes.`);

@@ -157,7 +157,8 @@ export function describeNetworkFailure(error: unknown): string {
   let code = '';
   while (current) {
     if (typeof current.code === 'string') code = current.code;
-    current = current.cause && typeof current.cause === 'object' ? (current.cause as typeof current) : undefined;
+    current =
+      current.cause && typeof current.cause === 'object' ? (current.cause as typeof current) : undefined;
   }
   if (/SSL|TLS|CERT|SELF_SIGNED|DEPTH_ZERO|UNABLE_TO_|HOSTNAME|ALTNAME/.test(code))
     return 'the https (TLS) handshake failed: it must serve https with a valid certificate for its host name';

@@ -46,11 +46,7 @@ export const appMetadataSchema = z.strictObject({
   id: z.string().max(36).regex(GUID, 'must be a GUID').optional(),
   name: z.string().min(1).max(FIELD_LIMITS.name).optional(),
   publisher: z.string().min(1).max(FIELD_LIMITS.name).optional(),
-  version: z
-    .string()
-    .max(47)
-    .regex(APP_VERSION, 'must have four numeric parts, such as 1.0.0.0')
-    .optional(),
+  version: z.string().max(47).regex(APP_VERSION, 'must have four numeric parts, such as 1.0.0.0').optional(),
 });
 
 export const testDriveSchema = z.strictObject({

@@ -71,7 +71,12 @@ export function probeFindings(result: ProbeResult): ErrorDetail[] {
       // `reason` is a sentence from the adapter, never a network error code.
       return [{ path, message: `the Test Drive instance could not be reached: ${result.reason}` }];
     case 'refused':
-      return [{ path, message: `the Test Drive instance URL is not called: ${result.reason}; use its public address` }];
+      return [
+        {
+          path,
+          message: `the Test Drive instance URL is not called: ${result.reason}; use its public address`,
+        },
+      ];
   }
 }
 

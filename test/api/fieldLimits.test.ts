@@ -15,7 +15,10 @@ const longUrl = `https://contoso.example/${'a'.repeat(MEGA)}`;
 const longText = 'x'.repeat(MEGA);
 
 function put(offerId: string, body: unknown) {
-  return call(makePutOffer(services), request('PUT', `offers/${offerId}`, { as: 'ann', params: { offerId }, body }));
+  return call(
+    makePutOffer(services),
+    request('PUT', `offers/${offerId}`, { as: 'ann', params: { offerId }, body }),
+  );
 }
 
 /** Each string field of the offer draft, set to a million characters. */
@@ -92,7 +95,8 @@ describe('field limits', () => {
         walk(value, `${at}.${key}`);
       walk(schema.items as Record<string, unknown>, `${at}[]`);
       for (const k of ['anyOf', 'oneOf', 'allOf'] as const)
-        for (const [i, s] of ((schema[k] ?? []) as Record<string, unknown>[]).entries()) walk(s, `${at}|${i}`);
+        for (const [i, s] of ((schema[k] ?? []) as Record<string, unknown>[]).entries())
+          walk(s, `${at}|${i}`);
     };
     const paths = res.body.paths as Record<string, Record<string, Record<string, any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
     let bodies = 0;

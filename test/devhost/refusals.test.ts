@@ -73,7 +73,8 @@ function rawRequest(head: string, body: Buffer | undefined, waitForContinue = fa
       // A whole answer arrived (its Content-Length is read): this client is done.
       const headEnd = text.indexOf('\r\n\r\n');
       const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, headEnd))?.[1];
-      if (headEnd >= 0 && length !== undefined && received.length >= headEnd + 4 + Number(length)) socket.end();
+      if (headEnd >= 0 && length !== undefined && received.length >= headEnd + 4 + Number(length))
+        socket.end();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // A reset after the answer arrived is fine; before it, the test fails on the status below.
@@ -149,7 +150,13 @@ describe('local host refusals', () => {
     for (let i = 0; i < 10; i++) {
       const status = await new Promise<number>((resolve, reject) => {
         const req = http.request(
-          { host: '127.0.0.1', port, method: 'PUT', path: '/api/sink', headers: { 'transfer-encoding': 'chunked' } },
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'PUT',
+            path: '/api/sink',
+            headers: { 'transfer-encoding': 'chunked' },
+          },
           (res) => {
             res.resume();
             resolve(res.statusCode ?? 0);

@@ -358,7 +358,9 @@ describe('hostile input through the host', () => {
       expect.objectContaining({ path: 'supportUrl' }),
     );
 
-    const headers = await host.request('GET', '/api/openapi.json', undefined, { 'x-big': 'a'.repeat(20 * 1024) });
+    const headers = await host.request('GET', '/api/openapi.json', undefined, {
+      'x-big': 'a'.repeat(20 * 1024),
+    });
     expect(headers.status).toBe(431);
     expect(errorProblems('huge headers', headers, 'headers_too_large')).toEqual([]);
   });

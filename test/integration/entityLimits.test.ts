@@ -37,8 +37,12 @@ describe('Azure Table entity limits', () => {
   it('splits documents into properties Azure accepts, and refuses one that cannot fit a row', () => {
     const doc = { text: 'é'.repeat(300_000) };
     const props = encodeDoc(doc);
-    expect(() => assertEntityFits({ partitionKey: 'p'.repeat(50), rowKey: 'r'.repeat(200), ...props })).not.toThrow();
-    expect(() => encodeDoc({ text: 'x'.repeat(AZURE_TABLE_LIMITS.entityBytes / 2) })).toThrow(EntityTooLargeError);
+    expect(() =>
+      assertEntityFits({ partitionKey: 'p'.repeat(50), rowKey: 'r'.repeat(200), ...props }),
+    ).not.toThrow();
+    expect(() => encodeDoc({ text: 'x'.repeat(AZURE_TABLE_LIMITS.entityBytes / 2) })).toThrow(
+      EntityTooLargeError,
+    );
   });
 
   it('never splits a surrogate pair across two properties', () => {

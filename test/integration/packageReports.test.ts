@@ -58,7 +58,12 @@ async function withOffer(prefix: string): Promise<string> {
     publisherId: 'contoso',
     createdAt: at,
     updatedAt: at,
-    app: { id: '8c2f3b4e-5d6a-4b7c-9e8f-0a1b2c3d4e5f', name: 'Contoso Sales', publisher: 'Contoso', version: '1.2.0.0' },
+    app: {
+      id: '8c2f3b4e-5d6a-4b7c-9e8f-0a1b2c3d4e5f',
+      name: 'Contoso Sales',
+      publisher: 'Contoso',
+      version: '1.2.0.0',
+    },
   });
   return offerId;
 }
@@ -101,7 +106,10 @@ describe('bounded package reports', () => {
 
   it('caps the findings of an archive with thousands of hostile entries', async () => {
     const offerId = await withOffer('many');
-    const entries = Array.from({ length: 3000 }, (_, i) => ({ name: `/abs/${i}.al`, data: Buffer.from('x') }));
+    const entries = Array.from({ length: 3000 }, (_, i) => ({
+      name: `/abs/${i}.al`,
+      data: Buffer.from('x'),
+    }));
     await upload(offerId, 'many.zip', buildZip([{ name: 'app.json', data: Buffer.from('{') }, ...entries]));
     await trigger(offerId, 'many.zip');
     const stored = await report(offerId);
@@ -132,7 +140,11 @@ describe('bounded package reports', () => {
     const stored = await report(offerId);
     expect(stored.state).toBe('Failed');
     expect(stored.findings).toEqual([
-      expect.objectContaining({ rule: 'internal', severity: 'error', message: expect.stringContaining('Upload the package again') }),
+      expect.objectContaining({
+        rule: 'internal',
+        severity: 'error',
+        message: expect.stringContaining('Upload the package again'),
+      }),
     ]);
     expect(JSON.stringify(stored)).not.toContain('simulated fault');
   });

@@ -273,7 +273,9 @@ describe('step 4, lead management', () => {
         [`https://127.0.0.1:${endpoint.port}/leads`, 'loopback'],
         ['https://169.254.169.254/metadata/identity/oauth2/token', 'link-local'],
       ] as const) {
-        const input = await submit(services, uniqueOfferId('lead'), { leadDestination: { type: 'https', url } });
+        const input = await submit(services, uniqueOfferId('lead'), {
+          leadDestination: { type: 'https', url },
+        });
         const outcome = await withDeliver(azure)(input);
         expect(outcome).toMatchObject({
           outcome: 'failed',
@@ -289,7 +291,10 @@ describe('step 4, lead management', () => {
       const closed = await startServer(() => undefined);
       await closed.close();
       const { outcome } = await run({ type: 'https', url: `${closed.url}leads` });
-      expect(outcome).toMatchObject({ outcome: 'failed', message: expect.stringContaining('could not be reached') });
+      expect(outcome).toMatchObject({
+        outcome: 'failed',
+        message: expect.stringContaining('could not be reached'),
+      });
       expect(JSON.stringify(outcome)).not.toMatch(RAW_CODE);
     });
 
@@ -306,7 +311,9 @@ describe('step 4, lead management', () => {
         code: 'lead_delivery_failed',
         message: expect.stringContaining('own storage account'),
       });
-      const landed = (await rows(destinationTable(tableName)).catch(() => [])).filter((r) => r.partitionKey === input.offerId);
+      const landed = (await rows(destinationTable(tableName)).catch(() => [])).filter(
+        (r) => r.partitionKey === input.offerId,
+      );
       expect(landed).toEqual([]);
     });
   });

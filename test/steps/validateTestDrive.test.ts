@@ -148,7 +148,11 @@ describe('step 3 in Azure mode (outbound policy)', () => {
   });
 
   it('refuses Azure’s wire server address, which is public but the platform’s own', async () => {
-    const outcome = await run(settings(answering, { instanceUrl: 'https://168.63.129.16/' }), 2000, azureProbe());
+    const outcome = await run(
+      settings(answering, { instanceUrl: 'https://168.63.129.16/' }),
+      2000,
+      azureProbe(),
+    );
     expect(outcome).toMatchObject({
       outcome: 'failed',
       details: [{ path: 'testDrive.instanceUrl', message: expect.stringContaining('platform') }],

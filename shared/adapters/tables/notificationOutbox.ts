@@ -40,7 +40,11 @@ export function createNotificationOutbox(storage: StorageClients): NotificationO
       if (!row || decodeDoc<Notification>(row).status !== from) return false;
       const next = { ...decodeDoc<Notification>(row), status: to };
       try {
-        await replaceChecked(t, { partitionKey: offerId, rowKey: safeKey(key), ...encodeDoc(next) }, row.etag);
+        await replaceChecked(
+          t,
+          { partitionKey: offerId, rowKey: safeKey(key), ...encodeDoc(next) },
+          row.etag,
+        );
         return true;
       } catch (error) {
         if (isStatus(error, 412)) return false;

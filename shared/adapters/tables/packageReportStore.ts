@@ -32,7 +32,8 @@ function attemptsKey(blobName: string, etag: string): string {
   return boundedKey(`attempts-${safeKey(blobName)}-${safeKey(etag.replace(/"/g, ''))}`);
 }
 
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+const backoff = (attempt: number) =>
+  new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
 
 /**
  * Table PackageReports: row `latest` per offer (what step 2 and the API read), receipts, and an

@@ -2,7 +2,15 @@ import type { OfferStatus } from '../../domain/status';
 import { ConcurrentUpdateError, StatusStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { createChecked, decodeDoc, encodeDoc, getEntity, isStatus, listAll, replaceChecked } from './documents';
+import {
+  createChecked,
+  decodeDoc,
+  encodeDoc,
+  getEntity,
+  isStatus,
+  listAll,
+  replaceChecked,
+} from './documents';
 
 const ROW = 'status';
 const MAX_ATTEMPTS = 20;

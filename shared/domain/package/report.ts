@@ -109,7 +109,9 @@ export function internalFailureReport(input: Omit<ReportInput, 'findings' | 'man
 
 function boundedFinding(f: Finding): Finding {
   const message = cutText(f.message, REPORT_LIMITS.messageChars);
-  return f.path === undefined ? { ...f, message } : { ...f, message, path: cutText(f.path, REPORT_LIMITS.pathChars) };
+  return f.path === undefined
+    ? { ...f, message }
+    : { ...f, message, path: cutText(f.path, REPORT_LIMITS.pathChars) };
 }
 
 export function capPerRule(findings: readonly Finding[]): Finding[] {
@@ -174,7 +176,10 @@ function fitted(report: PackageReport): PackageReport {
   if (size(report) <= REPORT_LIMITS.reportChars) return report;
   const m = report.manifest;
   let slim: PackageReport = m
-    ? { ...report, manifest: { ...m, idRanges: m.idRanges.slice(0, 10), dependencies: m.dependencies.slice(0, 10) } }
+    ? {
+        ...report,
+        manifest: { ...m, idRanges: m.idRanges.slice(0, 10), dependencies: m.dependencies.slice(0, 10) },
+      }
     : report;
   while (size(slim) > REPORT_LIMITS.reportChars && slim.findings.length > 1)
     slim = { ...slim, findings: slim.findings.slice(0, Math.floor(slim.findings.length / 2)) };
