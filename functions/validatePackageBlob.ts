@@ -58,39 +58,42 @@ export function validatePackageBlob(deps: Deps, events: () => ReportEvents | und
     if (!uploadedAt) return; // replaced since: the newer version has its own trigger
     const upload: Upload = { offerId, blobName, etag, uploadedAt };
     const attempt = await deps.packageReports.countAttempt(offerId, blobName, etag);
+    let stored: boolean;
     try {
       // More attempts than allowed: earlier ones died without reaching the catch (a crash).
       if (attempt > MAX_VALIDATION_ATTEMPTS) throw new Error(`attempt ${attempt} of ${blobName}`);
-      await validateAndStore(deps, source, upload);
+      stored = await validateAndStore(deps, source, upload);
     } catch (error) {
       if (attempt < MAX_VALIDATION_ATTEMPTS) throw error;
       context.error(
         `Validation of ${blobName} failed on attempt ${attempt}; settling its report as Failed: ${String(error)}`,
       );
-      await settleInternal(deps, upload);
+      stored = await settleInternal(deps, upload);
     }
-    await announce(deps, events, context, offerId, { blobName, ...(etag ? { etag } : {}) });
+    // A report of an older upload was not stored: the latest one's trigger tells the submission.
+    if (stored) await announce(deps, events, context, offerId, { blobName, ...(etag ? { etag } : {}) });
     await deps.packageReports.markHandled(offerId, blobName, etag);
   };
 }
 
-async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload): Promise<void> {
+/** Validates and stores the report; false when a later upload's report is (or will be) the stored one. */
+async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload): Promise<boolean> {
   const { offerId, blobName, etag, uploadedAt } = upload;
   await deps.packageReports.put(offerId, pendingReport(blobName, deps.now().toISOString(), etag, uploadedAt));
   const [offer, status] = await Promise.all([deps.offers.get(offerId), deps.statuses.get(offerId)]);
   const expected = { app: offer?.app, lastLiveVersion: status?.lastLiveVersion };
   const report = await validatePackage(cachedSource(source), expected, blobName, deps.now().toISOString());
-  if (!(await isCurrentVersion(deps, blobName, etag))) return; // a newer upload has its own trigger
-  await deps.packageReports.put(offerId, { ...report, uploadedAt });
+  if (!(await isCurrentVersion(deps, blobName, etag))) return false; // a newer upload has its own trigger
+  return deps.packageReports.put(offerId, { ...report, uploadedAt });
 }
 
 /** Stores the `internal` report, unless this version's final report is already stored. */
-async function settleInternal(deps: Deps, upload: Upload): Promise<void> {
+async function settleInternal(deps: Deps, upload: Upload): Promise<boolean> {
   const stored = await deps.packageReports.get(upload.offerId);
   const settled =
     stored?.blobName === upload.blobName && stored.etag === upload.etag && stored.state !== 'Pending';
-  if (settled) return;
-  await deps.packageReports.put(
+  if (settled) return true;
+  return deps.packageReports.put(
     upload.offerId,
     internalFailureReport({ ...upload, now: deps.now().toISOString() }),
   );
