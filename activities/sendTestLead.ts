@@ -1,4 +1,3 @@
-import { runsInAzure } from '../shared/config';
 import * as df from 'durable-functions';
 import { ACTIVITIES } from '../shared/contracts/names';
 import { StepOutcome, stepActivityInputSchema } from '../shared/contracts/activities';
@@ -13,6 +12,8 @@ import {
 import type { BlobStore } from '../shared/ports/blobs';
 import type { LeadStore } from '../shared/ports/stores';
 import { LeadDelivery, createLeadDelivery } from '../shared/adapters/leads/delivery';
+import { outboundPolicyOf } from '../shared/adapters/outbound';
+import type { Settings } from '../shared/config';
 import { getServices } from '../shared/services';
 import { readSnapshot } from './support/snapshot';
 
@@ -81,13 +82,21 @@ export function makeSendTestLead(deps: SendTestLeadDeps) {
   };
 }
 
+/** This app's own storage, as a connection string or the table service URL (managed identity). */
+function ownStorageOf(settings: Settings): string[] {
+  return [settings.AzureWebJobsStorage, settings.AzureWebJobsStorage__tableServiceUri].filter(
+    (v): v is string => Boolean(v),
+  );
+}
+
 df.app.activity(ACTIVITIES.sendTestLead, {
   handler: (input: unknown) => {
     const services = getServices();
     const deliver = createLeadDelivery({
       timeoutMs: services.settings.LEAD_DELIVERY_TIMEOUT_MS,
-      // Locally a publisher's "CRM" is usually Azurite, which speaks http; Azure insists on https.
-      allowInsecure: !runsInAzure(services.settings),
+      // Locally a publisher's "CRM" is usually Azurite on loopback, which speaks http; Azure refuses both.
+      policy: outboundPolicyOf(services.settings),
+      ownStorage: ownStorageOf(services.settings),
     });
     return makeSendTestLead({ blobs: services.blobs, leads: services.leads, deliver, now: services.now })(
       input,

@@ -5,6 +5,7 @@ import type { Offer } from '../shared/domain/offer';
 import { probeFindings, testDriveOutcome, testDriveSettingFindings } from '../shared/domain/testDrive';
 import type { BlobStore } from '../shared/ports/blobs';
 import { TestDriveProbe, createTestDriveProbe } from '../shared/adapters/testDriveProbe';
+import { outboundPolicyOf } from '../shared/adapters/outbound';
 import { getServices } from '../shared/services';
 import { readSnapshot } from './support/snapshot';
 
@@ -40,7 +41,10 @@ export function makeValidateTestDrive(deps: ValidateTestDriveDeps) {
 df.app.activity(ACTIVITIES.validateTestDrive, {
   handler: (input: unknown) => {
     const services = getServices();
-    const probe = createTestDriveProbe(services.settings.TEST_DRIVE_PROBE_TIMEOUT_MS);
+    const probe = createTestDriveProbe(
+      services.settings.TEST_DRIVE_PROBE_TIMEOUT_MS,
+      outboundPolicyOf(services.settings),
+    );
     return makeValidateTestDrive({ blobs: services.blobs, probe })(input);
   },
 });

@@ -13,6 +13,14 @@ import type { DurableEngine, FunctionInvoker } from './types';
 
 export const DURABLE_WEBHOOK_PREFIX = '/runtime/webhooks/durabletask/';
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+/** Request headers above this get 431 (api.md's error body, from the clientError handler below). */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/**
+ * After a 413, how much more of the refused body is read and dropped before the connection is let
+ * go. Closing a socket with unread bytes makes TCP send a reset, and a client still sending then
+ * sees EPIPE or ECONNRESET instead of the 413; reading on (up to this bound) lets it read the answer.
+ */
+export const DRAIN_BYTES = 8 * 1024 * 1024;
 
 export interface HttpHostOptions {
   invoker: FunctionInvoker;
@@ -49,9 +57,18 @@ class BodyTooLargeError extends Error {}
 export function createHttpHost(options: HttpHostOptions): http.Server {
   const table = createRouteTable(options.routes);
   const prefix = '/' + options.routePrefix.replace(/^\/+|\/+$/g, '');
-  return http.createServer((req, res) => {
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     handle(req, res).catch((error: unknown) => failInternal(res, error, options.log));
   });
+  // With this listener Node no longer answers `Expect: 100-continue` itself: an announced body
+  // over the limit is refused before the client sends it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (declaredOver(req, options.maxBodyBytes)) return refuseBody(req, res, options.maxBodyBytes, true);
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
+  server.on('clientError', answerClientError);
+  return server;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
@@ -88,13 +105,7 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
       body = await readBody(req, options.maxBodyBytes);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
-      res.setHeader('connection', 'close');
-      return sendError(
-        res,
-        413,
-        'payload_too_large',
-        `The request body is over ${options.maxBodyBytes} bytes.`,
-      );
+      return refuseBody(req, res, options.maxBodyBytes, false);
     }
     const result = await options.invoker.invoke(
       match.route.functionName,
@@ -112,21 +123,21 @@ function belowPrefix(pathname: string, prefix: string): string | undefined {
   return lower.startsWith(prefix.toLowerCase() + '/') ? pathname.slice(prefix.length + 1) : undefined;
 }
 
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+function declaredOver(req: IncomingMessage, maxBytes: number): boolean {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    return Promise.reject(new BodyTooLargeError());
-  }
+  return Number.isFinite(declared) && declared > maxBytes;
+}
+
+/** Refused by Content-Length before a byte is read; otherwise read up to the limit. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  if (declaredOver(req, maxBytes)) return Promise.reject(new BodyTooLargeError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        // Stop buffering but keep draining, so the client can read the 413.
         req.removeAllListeners('data');
-        req.resume();
         reject(new BodyTooLargeError());
         return;
       }
@@ -239,6 +250,55 @@ export function sendError(
   details?: Array<{ path: string; message: string }>,
 ): void {
   sendJson(res, status, { error: { code, message, ...(details ? { details } : {}) } });
+}
+
+/**
+ * 413 for a body over the limit. After `Expect: 100-continue` the client has sent nothing: answer
+ * and close. Otherwise answer at once (a client may stop sending when it reads it) and keep
+ * reading and dropping what still comes, up to DRAIN_BYTES, so the connection ends without a
+ * reset; a body announced bigger than that cannot be drained and its connection is closed.
+ */
+function refuseBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+  beforeContinue: boolean,
+): void {
+  if (beforeContinue || declaredOver(req, DRAIN_BYTES)) res.setHeader('connection', 'close');
+  if (!beforeContinue) drainRefused(req);
+  sendError(res, 413, 'payload_too_large', `The request body is over ${maxBytes} bytes.`);
+}
+
+function drainRefused(req: IncomingMessage): void {
+  let drained = 0;
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_BYTES) req.socket.destroy();
+  });
+  req.resume();
+}
+
+/**
+ * Errors Node's parser meets before a request exists. Headers over MAX_HEADER_BYTES get 431 with
+ * api.md's error body (without this listener Node writes a bare 431); other malformed requests 400.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: 'headers_too_large', message: `The request headers are over ${MAX_HEADER_BYTES / 1024} KiB.` }
+      : { code: 'invalid_request', message: 'The request is not valid HTTP.' },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function failInternal(res: ServerResponse, error: unknown, log: (message: string) => void): void {

@@ -38,6 +38,11 @@ const settingsSchema = z.object({
   MAX_JSON_BODY_BYTES: intFromString(1024 * 1024, 1, 2 ** 30),
   TEST_DRIVE_PROBE_TIMEOUT_MS: intFromString(10_000, 1, 600_000),
   LEAD_DELIVERY_TIMEOUT_MS: intFromString(10_000, 1, 600_000),
+  /**
+   * Whether the Test Drive probe and lead deliveries may call loopback addresses over http (to try
+   * the steps against local servers). Unset: on off Azure, off in Azure; infra sets "false".
+   */
+  OUTBOUND_ALLOW_LOOPBACK: z.stringbool().optional(),
   /** Set by App Service in Azure; the app trusts x-ms-client-principal there only when it is "true". */
   WEBSITE_HOSTNAME: z.string().optional(),
   WEBSITE_AUTH_ENABLED: z.enum(['true', 'false', 'True', 'False']).optional(),

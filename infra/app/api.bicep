@@ -111,6 +111,8 @@ var appSettings = {
   MAX_JSON_BODY_BYTES: '1048576'
   TEST_DRIVE_PROBE_TIMEOUT_MS: '10000'
   LEAD_DELIVERY_TIMEOUT_MS: '10000'
+  // Outbound calls stay outside: no loopback, no plain http for Test Drive probes and lead deliveries.
+  OUTBOUND_ALLOW_LOOPBACK: 'false'
 }
 
 resource appSettingsConfig 'Microsoft.Web/sites/config@2024-04-01' = {

@@ -35,8 +35,8 @@ export type PublishRequest = z.infer<typeof publishRequestSchema>;
 export const reviewRequestSchema = z
   .strictObject({
     outcome: z.enum(['approved', 'rejected']),
-    comments: z.string().min(1).max(4000).optional(),
-    publishDate: z.iso.date({ error: 'must be a date such as 2026-12-01' }).optional(),
+    comments: z.string().min(1).max(10_000).optional(),
+    publishDate: z.iso.date({ error: 'must be a date such as 2026-12-01' }).max(10).optional(),
   })
   .superRefine((review, ctx) => {
     if (review.outcome === 'rejected' && !review.comments?.trim()) {

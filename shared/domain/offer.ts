@@ -1,11 +1,23 @@
 import { z } from 'zod';
 
 export const OFFER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,49}$/;
-export const offerIdSchema = z.string().regex(OFFER_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{2,49}$');
+export const offerIdSchema = z
+  .string()
+  .max(50)
+  .regex(OFFER_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{2,49}$');
+
+/**
+ * Field limits (api.md "Sizes"): every string has a maximum, so every document the API stores fits
+ * one Azure table entity. URLs 2,048 characters, names 256, texts 10,000, secrets (a connection
+ * string) 4,096.
+ */
+export const FIELD_LIMITS = { url: 2048, name: 256, text: 10_000, secret: 4096 } as const;
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 export const APP_VERSION = /^\d+\.\d+\.\d+\.\d+$/;
-const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an absolute https URL' });
+const httpsUrl = z
+  .url({ protocol: /^https$/, error: 'must be an absolute https URL' })
+  .max(FIELD_LIMITS.url, { error: `must be at most ${FIELD_LIMITS.url} characters` });
 const blobFileName = z
   .string()
   .min(1)
@@ -15,25 +27,26 @@ const blobFileName = z
 export const leadDestinationSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('azureTable'),
-    connectionString: z.string().min(1).max(4096),
+    connectionString: z.string().min(1).max(FIELD_LIMITS.secret),
     tableName: z
       .string()
+      .max(63)
       .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid Azure table name')
       .optional(),
   }),
   z.strictObject({
     type: z.literal('https'),
     url: httpsUrl,
-    secret: z.string().min(1).max(4096).optional(),
+    secret: z.string().min(1).max(FIELD_LIMITS.secret).optional(),
   }),
 ]);
 export type LeadDestination = z.infer<typeof leadDestinationSchema>;
 
 export const appMetadataSchema = z.strictObject({
-  id: z.string().regex(GUID, 'must be a GUID').optional(),
-  name: z.string().min(1).max(200).optional(),
-  publisher: z.string().min(1).max(200).optional(),
-  version: z.string().regex(APP_VERSION, 'must have four numeric parts, such as 1.0.0.0').optional(),
+  id: z.string().max(36).regex(GUID, 'must be a GUID').optional(),
+  name: z.string().min(1).max(FIELD_LIMITS.name).optional(),
+  publisher: z.string().min(1).max(FIELD_LIMITS.name).optional(),
+  version: z.string().max(47).regex(APP_VERSION, 'must have four numeric parts, such as 1.0.0.0').optional(),
 });
 
 export const testDriveSchema = z.strictObject({
@@ -45,6 +58,7 @@ export const testDriveSchema = z.strictObject({
 });
 export type TestDrive = z.infer<typeof testDriveSchema>;
 
+/** What the storefront shows (step 5, appsource-packaging, reports longer texts). */
 export const OFFER_LIMITS = { name: 50, summary: 100, description: 3000 } as const;
 
 /**
@@ -52,9 +66,10 @@ export const OFFER_LIMITS = { name: 50, summary: 100, description: 3000 } as con
  * but whatever is present is well formed, and unknown fields are rejected.
  */
 export const offerDraftSchema = z.strictObject({
-  name: z.string().min(1).max(OFFER_LIMITS.name).optional(),
-  summary: z.string().min(1).max(OFFER_LIMITS.summary).optional(),
-  description: z.string().min(1).max(OFFER_LIMITS.description).optional(),
+  // The storefront's tighter lengths (OFFER_LIMITS) are step 5's findings; a draft may exceed them.
+  name: z.string().min(1).max(FIELD_LIMITS.name).optional(),
+  summary: z.string().min(1).max(FIELD_LIMITS.text).optional(),
+  description: z.string().min(1).max(FIELD_LIMITS.text).optional(),
   categories: z.array(z.string().min(1).max(50)).max(3).optional(),
   supportUrl: httpsUrl.optional(),
   privacyPolicyUrl: httpsUrl.optional(),

@@ -10,7 +10,9 @@ export const TEST_DRIVE_INVALID = 'test_drive_invalid';
 export type ProbeResult =
   | { kind: 'answered'; status: number }
   | { kind: 'timeout'; timeoutMs: number }
-  | { kind: 'unreachable'; reason: string };
+  | { kind: 'unreachable'; reason: string }
+  /** The outbound policy refused the URL (a loopback, private or metadata address...). */
+  | { kind: 'refused'; reason: string };
 
 const RANGES = { maxConcurrent: [1, 99], durationHours: [1, 99] } as const;
 
@@ -59,9 +61,22 @@ export function probeFindings(result: ProbeResult): ErrorDetail[] {
         ? [{ path, message: `the instance answered with HTTP ${result.status}; make sure it is running` }]
         : [];
     case 'timeout':
-      return [{ path, message: `the instance did not answer within ${result.timeoutMs} ms` }];
+      return [
+        {
+          path,
+          message: `the Test Drive instance did not answer over https within ${Number((result.timeoutMs / 1000).toFixed(3))} s`,
+        },
+      ];
     case 'unreachable':
-      return [{ path, message: `the instance could not be reached (${result.reason})` }];
+      // `reason` is a sentence from the adapter, never a network error code.
+      return [{ path, message: `the Test Drive instance could not be reached: ${result.reason}` }];
+    case 'refused':
+      return [
+        {
+          path,
+          message: `the Test Drive instance URL is not called: ${result.reason}; use its public address`,
+        },
+      ];
   }
 }
 

@@ -35,14 +35,34 @@ export function errorBody(code: ErrorCode, message: string, details?: ErrorDetai
   return { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } };
 }
 
+/** An error body stays small whatever the request held: a million unknown keys are not echoed back. */
+export const DETAIL_LIMITS = { entries: 100, pathChars: 256, messageChars: 300 } as const;
+
+const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 3)}...`);
+
+/** At most DETAIL_LIMITS.entries entries, each cut to a readable length, then one that counts the rest. */
+export function boundedDetails(details: ErrorDetail[]): ErrorDetail[] {
+  const kept = details
+    .slice(0, DETAIL_LIMITS.entries)
+    .map((d) => ({
+      path: cut(d.path, DETAIL_LIMITS.pathChars),
+      message: cut(d.message, DETAIL_LIMITS.messageChars),
+    }));
+  if (details.length > DETAIL_LIMITS.entries)
+    kept.push({ path: '(body)', message: `... and ${details.length - DETAIL_LIMITS.entries} more problems` });
+  return kept;
+}
+
 /** One entry per bad field, named by its JSON path (api.md `details`); each unknown field is one too. */
 export function detailsOf(error: ZodError, prefix?: string): ErrorDetail[] {
   const join = (parts: PropertyKey[]) =>
     [prefix, ...parts.map(String)].filter((p) => p !== undefined && p !== '').join('.') || '(body)';
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }))
-      : [{ path: join(issue.path), message: issue.message }],
+  return boundedDetails(
+    error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }))
+        : [{ path: join(issue.path), message: issue.message }],
+    ),
   );
 }
 
@@ -60,7 +80,8 @@ export function invalidRequest(error: ZodError, prefix?: string): DomainError {
  */
 export function errorResponse(thrown: unknown, context: InvocationContext): HttpResponseInit {
   if (thrown instanceof DomainError) {
-    return json(STATUS_OF[thrown.code], errorBody(thrown.code, thrown.message, thrown.details));
+    const details = thrown.details && boundedDetails(thrown.details);
+    return json(STATUS_OF[thrown.code], errorBody(thrown.code, thrown.message, details));
   }
   const error = ensureError(thrown);
   const correlationId =

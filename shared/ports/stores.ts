@@ -117,11 +117,17 @@ export interface DecisionStore {
 /** The latest package validation report per offer (latest upload wins) and a receipt per validated blob version. */
 export interface PackageReportStore {
   get(offerId: string): Promise<PackageReport | undefined>;
-  put(offerId: string, report: PackageReport): Promise<void>;
+  /**
+   * Stores the report unless the stored one is of a later upload (compared by upload time under
+   * the row's ETag); false when it was not stored.
+   */
+  put(offerId: string, report: PackageReport): Promise<boolean>;
   /** Whether this blob version (name and ETag) was already validated and announced. */
   wasHandled(offerId: string, blobName: string, etag: string): Promise<boolean>;
   /** Insert-if-absent receipt: false when this blob version was already handled. */
   markHandled(offerId: string, blobName: string, etag: string): Promise<boolean>;
+  /** Counts one more attempt at validating this blob version; returns the count, this one included. */
+  countAttempt(offerId: string, blobName: string, etag: string): Promise<number>;
 }
 
 export interface LeadStore {

@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { createStorageClients } from '../../shared/adapters/storage';
 import { CONTAINERS } from '../../shared/contracts/names';
 import { HostResponse, RunningHost, startHost } from '../support/host';
-import { hostileCases } from '../support/packages';
+import { appJson, hostileCases, zipPackage } from '../support/packages';
 import { PEOPLE } from '../support/principals';
 import { completeOffer, waitFor } from '../support/scenario';
 
@@ -311,6 +311,58 @@ describe('hostile input through the host', () => {
       });
       expect(res.status).toBe(401);
     }
+  });
+
+  it('settles the probes of issue 15: long names, a 1 MB manifest name, long fields, huge headers', async () => {
+    const storage = createStorageClients({ AzureWebJobsStorage: process.env.TEST_STORAGE_CONNECTION });
+    const packages = storage.blobService.getContainerClient(CONTAINERS.packages);
+    const longNames = zipPackage(
+      appJson(),
+      Array.from({ length: 12 }, (_, i) => ({
+        name: `../${String(i)}${'n'.repeat(60_000 - 8)}.al`,
+        data: Buffer.from('x'),
+      })),
+    );
+    const bigName = zipPackage(appJson({ name: 'N'.repeat(1_000_000) }));
+    const probes: [string, Buffer, string][] = [
+      ['longnames', longNames, 'zip.path-traversal'],
+      ['bigname', bigName, 'manifest.name-mismatch'],
+    ];
+    for (const [label, bytes, rule] of probes) {
+      const offerId = offerIdFor(label);
+      await createOffer(offerId);
+      // Straight into the container (the long-name archive is over this host's upload limit).
+      await packages.getBlockBlobClient(`${offerId}/${label}.zip`).uploadData(bytes);
+      const report = await waitFor(
+        `the report of ${label}`,
+        () => host.request('GET', `/api/offers/${offerId}/package-validation`, undefined, as('ann')),
+        (res) => res.status === 200 && res.json<Report>().state !== 'Pending',
+        60_000,
+      );
+      const body = report.json<Report>();
+      expect(body.state).toBe('Failed');
+      expect(body.findings.map((f) => f.rule)).toContain(rule);
+      expect(report.text.length).toBeLessThan(256 * 1024);
+    }
+
+    const offerId = offerIdFor('fields');
+    await createOffer(offerId);
+    const longUrl = await host.request(
+      'PUT',
+      `/api/offers/${offerId}`,
+      completeOffer({ supportUrl: `https://contoso.example/${'a'.repeat(3000)}` }),
+      as('ann'),
+    );
+    expect(longUrl.status).toBe(400);
+    expect(longUrl.json<{ error: { details: { path: string }[] } }>().error.details).toContainEqual(
+      expect.objectContaining({ path: 'supportUrl' }),
+    );
+
+    const headers = await host.request('GET', '/api/openapi.json', undefined, {
+      'x-big': 'a'.repeat(20 * 1024),
+    });
+    expect(headers.status).toBe(431);
+    expect(errorProblems('huge headers', headers, 'headers_too_large')).toEqual([]);
   });
 
   it('is still up and serving afterwards', async () => {

@@ -3,6 +3,7 @@ import { TableClient } from '@azure/data-tables';
 import { makeSendTestLead } from '../../activities/sendTestLead';
 import { createLeadDelivery } from '../../shared/adapters/leads/delivery';
 import { signBody } from '../../shared/adapters/leads/https';
+import { AZURE_POLICY, LOCAL_POLICY } from '../../shared/adapters/outbound';
 import type { LeadDestination } from '../../shared/domain/offer';
 import type { Services } from '../../shared/services';
 import { LocalServer, readBody, startServer, submit, testServices, uniqueOfferId } from './helpers';
@@ -42,7 +43,7 @@ beforeEach(() => {
   script = [];
 });
 
-const deliver = createLeadDelivery({ timeoutMs: 500, backoffMs: 10, allowInsecure: true });
+const deliver = createLeadDelivery({ timeoutMs: 500, backoffMs: 10, policy: LOCAL_POLICY });
 const activity = () =>
   makeSendTestLead({ blobs: services.blobs, leads: services.leads, deliver, now: () => new Date() });
 
@@ -167,7 +168,7 @@ describe('step 4, lead management', () => {
         expect(outcome).toMatchObject({
           outcome: 'failed',
           code: 'lead_delivery_failed',
-          message: expect.stringContaining('did not answer within 500 ms'),
+          message: expect.stringContaining('did not answer within 0.5 s'),
         });
       } finally {
         await hanging.close();
@@ -235,7 +236,7 @@ describe('step 4, lead management', () => {
       expect(outcome).toMatchObject({
         outcome: 'failed',
         code: 'lead_delivery_failed',
-        message: expect.stringContaining('did not answer within 500 ms'),
+        message: expect.stringContaining('did not answer over https within 0.5 s'),
       });
     });
 
@@ -246,7 +247,7 @@ describe('step 4, lead management', () => {
     });
 
     it('refuses a plain http endpoint in production settings', async () => {
-      const strict = createLeadDelivery({ timeoutMs: 500 });
+      const strict = createLeadDelivery({ timeoutMs: 500, policy: AZURE_POLICY });
       const input = await submit(services, uniqueOfferId('lead'), {
         leadDestination: { type: 'https', url: `${endpoint.url}leads` },
       });
@@ -258,6 +259,62 @@ describe('step 4, lead management', () => {
       })(input);
       expect(outcome).toMatchObject({ outcome: 'failed', message: expect.stringContaining('https') });
       expect(received).toHaveLength(0);
+    });
+  });
+
+  describe('outbound policy', () => {
+    const RAW_CODE = /\b(E[A-Z]{4,}|ERR_[A-Z_]+|UND_ERR\w*)\b/;
+    const withDeliver = (d: ReturnType<typeof createLeadDelivery>) =>
+      makeSendTestLead({ blobs: services.blobs, leads: services.leads, deliver: d, now: () => new Date() });
+
+    it('refuses an https lead endpoint at a loopback or metadata address in Azure mode', async () => {
+      const azure = createLeadDelivery({ timeoutMs: 500, backoffMs: 10, policy: AZURE_POLICY });
+      for (const [url, kind] of [
+        [`https://127.0.0.1:${endpoint.port}/leads`, 'loopback'],
+        ['https://169.254.169.254/metadata/identity/oauth2/token', 'link-local'],
+      ] as const) {
+        const input = await submit(services, uniqueOfferId('lead'), {
+          leadDestination: { type: 'https', url },
+        });
+        const outcome = await withDeliver(azure)(input);
+        expect(outcome).toMatchObject({
+          outcome: 'failed',
+          code: 'lead_delivery_failed',
+          message: expect.stringContaining(kind),
+        });
+        expect(JSON.stringify(outcome)).not.toMatch(RAW_CODE);
+      }
+      expect(received).toHaveLength(0);
+    });
+
+    it('says what failed, without raw network codes, when nothing listens', async () => {
+      const closed = await startServer(() => undefined);
+      await closed.close();
+      const { outcome } = await run({ type: 'https', url: `${closed.url}leads` });
+      expect(outcome).toMatchObject({
+        outcome: 'failed',
+        message: expect.stringContaining('could not be reached'),
+      });
+      expect(JSON.stringify(outcome)).not.toMatch(RAW_CODE);
+    });
+
+    it('refuses a lead table in the app’s own storage account, and writes nothing there', async () => {
+      const own = String(process.env.TEST_STORAGE_CONNECTION);
+      const guarded = createLeadDelivery({ timeoutMs: 500, policy: LOCAL_POLICY, ownStorage: [own] });
+      const tableName = 'StepHistory';
+      const input = await submit(services, uniqueOfferId('lead'), {
+        leadDestination: { type: 'azureTable', connectionString: own, tableName },
+      });
+      const outcome = await withDeliver(guarded)(input);
+      expect(outcome).toMatchObject({
+        outcome: 'failed',
+        code: 'lead_delivery_failed',
+        message: expect.stringContaining('own storage account'),
+      });
+      const landed = (await rows(destinationTable(tableName)).catch(() => [])).filter(
+        (r) => r.partitionKey === input.offerId,
+      );
+      expect(landed).toEqual([]);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { makeValidateTestDrive } from '../../activities/validateTestDrive';
 import { createTestDriveProbe } from '../../shared/adapters/testDriveProbe';
+import { AZURE_POLICY, LOCAL_POLICY } from '../../shared/adapters/outbound';
 import type { TestDrive } from '../../shared/domain/offer';
 import type { Services } from '../../shared/services';
 import { LocalServer, startServer, submit, testServices, uniqueOfferId } from './helpers';
@@ -9,7 +10,7 @@ import { LocalServer, startServer, submit, testServices, uniqueOfferId } from '.
  * https://127.0.0.1:PORT and the injected probe downgrades only loopback URLs to reach them.
  */
 const loopbackProbe = (timeoutMs: number) => {
-  const probe = createTestDriveProbe(timeoutMs);
+  const probe = createTestDriveProbe(timeoutMs, LOCAL_POLICY);
   return (url: string) => probe(url.replace(/^https:\/\/127\.0\.0\.1:/, 'http://127.0.0.1:'));
 };
 
@@ -44,10 +45,13 @@ function settings(server: LocalServer, overrides: Partial<TestDrive> = {}): Test
   };
 }
 
-async function run(testDrive: TestDrive | undefined, timeoutMs = 2000) {
+async function run(testDrive: TestDrive | undefined, timeoutMs = 2000, probe = loopbackProbe(timeoutMs)) {
   const input = await submit(services, uniqueOfferId('td'), { name: 'Contoso', testDrive });
-  return makeValidateTestDrive({ blobs: services.blobs, probe: loopbackProbe(timeoutMs) })(input);
+  return makeValidateTestDrive({ blobs: services.blobs, probe })(input);
 }
+
+/** No raw network error codes (ECONNREFUSED, ERR_SSL_...) in what the publisher reads. */
+const RAW_CODE = /\b(E[A-Z]{4,}|ERR_[A-Z_]+|UND_ERR\w*)\b/;
 
 describe('step 3, Test Drive validation', () => {
   it('is skipped when Test Drive is not configured or not enabled', async () => {
@@ -100,7 +104,12 @@ describe('step 3, Test Drive validation', () => {
     const outcome = await run(settings(hanging), 300);
     expect(outcome).toMatchObject({
       outcome: 'failed',
-      details: [{ path: 'testDrive.instanceUrl', message: 'the instance did not answer within 300 ms' }],
+      details: [
+        {
+          path: 'testDrive.instanceUrl',
+          message: 'the Test Drive instance did not answer over https within 0.3 s',
+        },
+      ],
     });
   });
 
@@ -111,6 +120,42 @@ describe('step 3, Test Drive validation', () => {
     expect(outcome).toMatchObject({
       outcome: 'failed',
       details: [{ path: 'testDrive.instanceUrl', message: expect.stringContaining('could not be reached') }],
+    });
+    expect(JSON.stringify(outcome)).not.toMatch(RAW_CODE);
+  });
+});
+
+describe('step 3 in Azure mode (outbound policy)', () => {
+  const azureProbe = () => createTestDriveProbe(2000, AZURE_POLICY);
+
+  it.each([
+    ['loopback', () => `https://127.0.0.1:${answering.port}/td`],
+    ['loopback', () => `https://localhost:${answering.port}/td`],
+    ['link-local', () => 'https://169.254.169.254/metadata/instance'],
+    ['private', () => 'https://10.0.0.5/'],
+    ['private', () => 'https://[::ffff:192.168.1.10]/'],
+    ['unique-local', () => 'https://[fd00:ec2::254]/'],
+  ])('refuses a Test Drive instance at a %s address without connecting (%#)', async (kind, url) => {
+    const before = probedPaths.length;
+    const outcome = await run(settings(answering, { instanceUrl: url() }), 2000, azureProbe());
+    expect(outcome).toMatchObject({
+      outcome: 'failed',
+      code: 'test_drive_invalid',
+      details: [{ path: 'testDrive.instanceUrl', message: expect.stringContaining(kind) }],
+    });
+    expect(JSON.stringify(outcome)).not.toMatch(RAW_CODE);
+    expect(probedPaths.length).toBe(before);
+  });
+
+  it('refuses Azure’s wire server address, which is public but the platform’s own', async () => {
+    const outcome = await run(
+      settings(answering, { instanceUrl: 'https://168.63.129.16/' }),
+      2000,
+      azureProbe(),
+    );
+    expect(outcome).toMatchObject({
+      outcome: 'failed',
+      details: [{ path: 'testDrive.instanceUrl', message: expect.stringContaining('platform') }],
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { DeliveryResult, Lead } from '../../domain/leads';
 import type { LeadDestination } from '../../domain/offer';
+import type { OutboundPolicy } from '../outbound';
 import { deliverToAzureTable } from './azureTable';
 import { deliverToHttps } from './https';
 
@@ -9,8 +10,13 @@ export interface LeadDeliveryOptions {
   timeoutMs: number;
   maxAttempts?: number;
   backoffMs?: number;
-  /** Off the cloud only: lets Azurite and local http servers stand in for the publisher's https destinations. */
-  allowInsecure?: boolean;
+  /** The outbound policy (shared/adapters/outbound.ts): loopback and http only off Azure. */
+  policy: OutboundPolicy;
+  /**
+   * This app's own storage (connection strings or service URLs): an azureTable destination may not
+   * name it, or a publisher could write into the app's own tables (StepHistory, Offers...).
+   */
+  ownStorage?: string[];
 }
 
 /** Sends a lead to whichever destination the offer configured. */
@@ -19,10 +25,9 @@ export function createLeadDelivery(options: LeadDeliveryOptions): LeadDelivery {
     if (destination.type === 'azureTable')
       return deliverToAzureTable(destination, lead, {
         timeoutMs: options.timeoutMs,
-        allowInsecureConnection: options.allowInsecure,
+        policy: options.policy,
+        ownStorage: options.ownStorage ?? [],
       });
-    if (!options.allowInsecure && new URL(destination.url).protocol !== 'https:')
-      return { delivered: false, attempts: 0, problem: 'The lead endpoint must be an https URL.' };
     return deliverToHttps(destination, lead, options);
   };
 }

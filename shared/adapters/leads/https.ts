@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { DeliveryResult, Lead } from '../../domain/leads';
-import { isTimeout, networkReason } from '../testDriveProbe';
+import { OutboundPolicy, outboundRequest, seconds } from '../outbound';
 
 export interface HttpsDestination {
   url: string;
@@ -9,6 +9,8 @@ export interface HttpsDestination {
 
 export interface HttpsDeliveryOptions {
   timeoutMs: number;
+  /** The outbound policy: every attempt is checked and pinned (shared/adapters/outbound.ts). */
+  policy: OutboundPolicy;
   maxAttempts?: number;
   /** First backoff delay; doubled after each retry. */
   backoffMs?: number;
@@ -24,31 +26,35 @@ export function signBody(body: string, secret: string): string {
 type Attempt =
   | { kind: 'answered'; status: number }
   | { kind: 'timeout' }
-  | { kind: 'network'; reason: string };
+  | { kind: 'network'; reason: string }
+  | { kind: 'refused'; reason: string };
 
-async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number) {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers,
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await response.body?.cancel();
-    return { kind: 'answered', status: response.status } satisfies Attempt;
-  } catch (error) {
-    if (isTimeout(error)) return { kind: 'timeout' } satisfies Attempt;
-    return { kind: 'network', reason: networkReason(error).slice(0, 100) } satisfies Attempt;
-  }
+/** One POST under the outbound policy; redirects are answers, never followed. */
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: HttpsDeliveryOptions,
+): Promise<Attempt> {
+  const result = await outboundRequest(url, {
+    method: 'POST',
+    headers,
+    body,
+    timeoutMs: options.timeoutMs,
+    policy: options.policy,
+  });
+  if (result.kind === 'failed') return { kind: 'network', reason: result.reason };
+  return result;
 }
 
 const retryable = (a: Attempt) =>
   a.kind === 'network' || (a.kind === 'answered' && (a.status >= 500 || a.status === 429));
 
 function problemOf(a: Attempt, attempts: number, timeoutMs: number): string {
+  if (a.kind === 'refused')
+    return `The lead endpoint is not called: ${a.reason}; use its public https address.`;
   if (a.kind === 'timeout')
-    return `The endpoint did not answer within ${timeoutMs} ms: it must answer a lead POST quickly (queue slow work).`;
+    return `The endpoint did not answer over https within ${seconds(timeoutMs)}: it must answer a lead POST quickly (queue slow work).`;
   if (a.kind === 'network')
     return `The endpoint could not be reached after ${attempts} attempts (${a.reason}): check the URL and that it accepts https requests.`;
   if (a.status >= 500 || a.status === 429)
@@ -79,7 +85,7 @@ export async function deliverToHttps(
   const maxAttempts = options.maxAttempts ?? 3;
   let delay = options.backoffMs ?? 500;
   for (let attempts = 1; ; attempts++) {
-    const attempt = await post(destination.url, body, headers, options.timeoutMs);
+    const attempt = await post(destination.url, body, headers, options);
     const httpStatus = attempt.kind === 'answered' ? attempt.status : undefined;
     if (httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300)
       return { delivered: true, attempts, httpStatus };

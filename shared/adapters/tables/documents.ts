@@ -1,22 +1,133 @@
 import { RestError, TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 
 /**
- * JSON documents in table rows. Azure caps a string property at 64 KiB (32K UTF-16 chars) and
- * an entity at 1 MiB; Azurite enforces neither, so the split is done here, where both behave alike.
+ * JSON documents in table rows, within Azure's limits. Azurite enforces none of them, so they are
+ * enforced here, where a test fails exactly as the write would fail in Azure.
+ *
+ * Azure counts an entity as 4 bytes + 2 x len(PartitionKey + RowKey) + for each property
+ * 8 bytes + 2 x len(name) + the value (string: 2 bytes per UTF-16 code unit + 4; binary: length
+ * + 4; Int32 4; Int64, Double and DateTime 8; GUID 16; Boolean 1), and refuses more than 1 MiB,
+ * a property over 64 KiB, more than 252 custom properties, or a key over 1 KiB.
  */
+export const AZURE_TABLE_LIMITS = {
+  entityBytes: 1024 * 1024,
+  propertyBytes: 64 * 1024,
+  customProperties: 252,
+  keyChars: 512,
+  propertyNameChars: 255,
+} as const;
+
+/** A string property's characters: 30,000 UTF-16 code units are 60,004 bytes, under 64 KiB. */
 const CHUNK_CHARS = 30_000;
-const MAX_CHUNKS = 30;
+/**
+ * 16 chunks are at most 960,384 bytes, which leaves about 88 KB of the 1 MiB for the keys (at most
+ * 2 KB) and the plain columns some tables add beside the document.
+ */
+const MAX_CHUNKS = 16;
+/** The largest document (JSON characters) one row holds. */
+export const MAX_DOC_CHARS = CHUNK_CHARS * MAX_CHUNKS;
 
 export type DocEntity = TableEntity<Record<string, unknown>>;
 export type StoredEntity = TableEntityResult<Record<string, unknown>>;
 
+/** An entity Azure would refuse; thrown before the request, locally and in Azure alike. */
+export class EntityTooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EntityTooLargeError';
+  }
+}
+
+const SYSTEM_PROPERTIES = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.etag']);
+
+/** The bytes Azure counts for one property value (the SDK's EDM types, by JavaScript type). */
+function valueBytes(value: unknown): number {
+  if (typeof value === 'string') return value.length * 2 + 4;
+  if (typeof value === 'boolean') return 1;
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? 4 : 8;
+  if (typeof value === 'bigint' || value instanceof Date) return 8;
+  if (value instanceof Uint8Array) return value.byteLength + 4;
+  if (value && typeof value === 'object' && 'value' in value && 'type' in value) {
+    const typed = value as { type: string; value: unknown };
+    if (typed.type === 'Guid') return 16;
+    if (typed.type === 'Int64' || typed.type === 'DateTime' || typed.type === 'Double') return 8;
+    return valueBytes(typed.value);
+  }
+  return value === undefined || value === null ? 0 : String(value).length * 2 + 4;
+}
+
+/** The size of an entity as Azure counts it (see the formula above). */
+export function entitySize(entity: Record<string, unknown>): number {
+  const keys = String(entity.partitionKey ?? '').length + String(entity.rowKey ?? '').length;
+  let size = 4 + keys * 2;
+  for (const [name, value] of Object.entries(entity)) {
+    if (SYSTEM_PROPERTIES.has(name) || value === undefined) continue;
+    size += 8 + name.length * 2 + valueBytes(value);
+  }
+  return size;
+}
+
+/** Throws EntityTooLargeError when Azure would refuse this entity. */
+export function assertEntityFits(entity: Record<string, unknown>): void {
+  const limits = AZURE_TABLE_LIMITS;
+  for (const key of ['partitionKey', 'rowKey'] as const) {
+    if (String(entity[key] ?? '').length > limits.keyChars)
+      throw new EntityTooLargeError(`${key} is over ${limits.keyChars} characters (1 KiB)`);
+  }
+  const custom = Object.entries(entity).filter(([n, v]) => !SYSTEM_PROPERTIES.has(n) && v !== undefined);
+  if (custom.length > limits.customProperties)
+    throw new EntityTooLargeError(`${custom.length} properties: Azure allows ${limits.customProperties}`);
+  for (const [name, value] of custom) {
+    if (name.length > limits.propertyNameChars)
+      throw new EntityTooLargeError(`a property name is over ${limits.propertyNameChars} characters`);
+    if (valueBytes(value) > limits.propertyBytes)
+      throw new EntityTooLargeError(`property ${name} is over 64 KiB`);
+  }
+  const size = entitySize(entity);
+  if (size > limits.entityBytes)
+    throw new EntityTooLargeError(`entity of ${size} bytes is over Azure's 1 MiB limit`);
+}
+
+/** Where to cut `json` near `end` without splitting a UTF-16 surrogate pair. */
+function cutAt(json: string, end: number): number {
+  if (end >= json.length) return json.length;
+  const code = json.charCodeAt(end - 1);
+  return code >= 0xd800 && code <= 0xdbff ? end - 1 : end;
+}
+
+/** A document as string properties doc0..docN (each under 64 KiB), refusing one that cannot fit a row. */
 export function encodeDoc(doc: unknown): Record<string, string | number> {
   const json = JSON.stringify(doc);
-  const chunks = Math.max(1, Math.ceil(json.length / CHUNK_CHARS));
-  if (chunks > MAX_CHUNKS) throw new Error(`document of ${json.length} characters exceeds a table row`);
-  const props: Record<string, string | number> = { docChunks: chunks };
-  for (let i = 0; i < chunks; i++) props[`doc${i}`] = json.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
+  const parts: string[] = [];
+  for (let start = 0; start < json.length || parts.length === 0; ) {
+    const end = cutAt(json, start + CHUNK_CHARS);
+    parts.push(json.slice(start, end));
+    start = end;
+    if (parts.length > MAX_CHUNKS)
+      throw new EntityTooLargeError(
+        `document of ${json.length} characters is over the ${MAX_DOC_CHARS} one table row holds`,
+      );
+  }
+  const props: Record<string, string | number> = { docChunks: parts.length };
+  parts.forEach((part, i) => (props[`doc${i}`] = part));
   return props;
+}
+
+/** Every write of the adapters goes through these, so no entity Azure would refuse leaves here. */
+export async function createChecked(table: TableClient, entity: DocEntity): Promise<void> {
+  assertEntityFits(entity);
+  await table.createEntity(entity);
+}
+
+export async function upsertChecked(table: TableClient, entity: DocEntity): Promise<void> {
+  assertEntityFits(entity);
+  await table.upsertEntity(entity, 'Replace');
+}
+
+/** Replaces the row only if it still has `etag` (412 otherwise). */
+export async function replaceChecked(table: TableClient, entity: DocEntity, etag?: string): Promise<void> {
+  assertEntityFits(entity);
+  await table.updateEntity(entity, 'Replace', etag ? { etag } : {});
 }
 
 export function decodeDoc<T>(entity: Record<string, unknown>): T {
@@ -44,7 +155,7 @@ export function safeKey(value: string): string {
 /** Insert-if-absent: false when the row already exists (the cheap idempotency receipt). */
 export async function insertIfAbsent(table: TableClient, entity: DocEntity): Promise<boolean> {
   try {
-    await table.createEntity(entity);
+    await createChecked(table, entity);
     return true;
   } catch (error) {
     if (isStatus(error, 409)) return false;

@@ -2,7 +2,7 @@ import type { LeadRecord } from '../../domain/leads';
 import type { LeadStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, encodeDoc, getEntity, listPartition, safeKey } from './documents';
+import { decodeDoc, encodeDoc, getEntity, listPartition, safeKey, upsertChecked } from './documents';
 
 /** The product's Leads table: one row per lead (PartitionKey offer, RowKey lead id). */
 export function createLeadStore(storage: StorageClients): LeadStore {
@@ -22,7 +22,7 @@ export function createLeadStore(storage: StorageClients): LeadStore {
         isTest: record.lead.isTest,
         ...encodeDoc(record),
       };
-      await (await table()).upsertEntity(entity, 'Replace');
+      await upsertChecked(await table(), entity);
     },
     async list(offerId) {
       return (await listPartition(await table(), safeKey(offerId))).map((row) => decodeDoc<LeadRecord>(row));

@@ -8,6 +8,7 @@ import {
   insertIfAbsent,
   isStatus,
   listPartition,
+  replaceChecked,
   safeKey,
 } from './documents';
 
@@ -31,7 +32,7 @@ export function createNotificationOutbox(storage: StorageClients): NotificationO
       const row = await getEntity(t, offerId, safeKey(key));
       if (!row) return;
       const next = { ...decodeDoc<Notification>(row), status };
-      await t.updateEntity({ partitionKey: offerId, rowKey: safeKey(key), ...encodeDoc(next) }, 'Replace');
+      await replaceChecked(t, { partitionKey: offerId, rowKey: safeKey(key), ...encodeDoc(next) });
     },
     async changeStatus(offerId, key, from, to) {
       const t = await table();
@@ -39,9 +40,11 @@ export function createNotificationOutbox(storage: StorageClients): NotificationO
       if (!row || decodeDoc<Notification>(row).status !== from) return false;
       const next = { ...decodeDoc<Notification>(row), status: to };
       try {
-        await t.updateEntity({ partitionKey: offerId, rowKey: safeKey(key), ...encodeDoc(next) }, 'Replace', {
-          etag: row.etag,
-        });
+        await replaceChecked(
+          t,
+          { partitionKey: offerId, rowKey: safeKey(key), ...encodeDoc(next) },
+          row.etag,
+        );
         return true;
       } catch (error) {
         if (isStatus(error, 412)) return false;

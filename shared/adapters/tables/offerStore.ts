@@ -2,7 +2,7 @@ import type { Offer } from '../../domain/offer';
 import type { OfferStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, encodeDoc, getEntity, listAll } from './documents';
+import { decodeDoc, encodeDoc, getEntity, listAll, upsertChecked } from './documents';
 
 const ROW = 'offer';
 
@@ -16,7 +16,7 @@ export function createOfferStore(storage: StorageClients): OfferStore {
     async put(offer) {
       const t = await table();
       const existing = await getEntity(t, offer.offerId, ROW);
-      await t.upsertEntity({ partitionKey: offer.offerId, rowKey: ROW, ...encodeDoc(offer) }, 'Replace');
+      await upsertChecked(t, { partitionKey: offer.offerId, rowKey: ROW, ...encodeDoc(offer) });
       return { created: !existing };
     },
     async list() {

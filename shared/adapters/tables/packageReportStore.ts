@@ -1,17 +1,44 @@
-import type { PackageReport } from '../../domain/package/report';
+import { createHash } from 'node:crypto';
+import { supersedes, type PackageReport } from '../../domain/package/report';
 import type { PackageReportStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, encodeDoc, getEntity, insertIfAbsent, safeKey } from './documents';
+import {
+  createChecked,
+  decodeDoc,
+  encodeDoc,
+  getEntity,
+  insertIfAbsent,
+  isStatus,
+  replaceChecked,
+  safeKey,
+} from './documents';
 
 const LATEST = 'latest';
+const MAX_ATTEMPTS = 20;
+
+/** Row keys may hold 512 characters; a long one keeps its start and a hash of the whole. */
+function boundedKey(key: string): string {
+  if (key.length <= 400) return key;
+  return `${key.slice(0, 300)}~${createHash('sha256').update(key).digest('hex')}`;
+}
 
 /** A receipt per blob version: the blob trigger may fire twice for one upload (at least once). */
 function receiptKey(blobName: string, etag: string): string {
-  return `receipt-${safeKey(blobName)}-${safeKey(etag.replace(/"/g, ''))}`;
+  return boundedKey(`receipt-${safeKey(blobName)}-${safeKey(etag.replace(/"/g, ''))}`);
 }
 
-/** Table PackageReports: row `latest` per offer (what step 2 and the API read) plus receipts. */
+function attemptsKey(blobName: string, etag: string): string {
+  return boundedKey(`attempts-${safeKey(blobName)}-${safeKey(etag.replace(/"/g, ''))}`);
+}
+
+const backoff = (attempt: number) =>
+  new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+
+/**
+ * Table PackageReports: row `latest` per offer (what step 2 and the API read), receipts, and an
+ * attempt counter per blob version.
+ */
 export function createPackageReportStore(storage: StorageClients): PackageReportStore {
   const table = () => storage.table(TABLES.packageReports);
   return {
@@ -19,9 +46,26 @@ export function createPackageReportStore(storage: StorageClients): PackageReport
       const row = await getEntity(await table(), offerId, LATEST);
       return row && decodeDoc<PackageReport>(row);
     },
+    /**
+     * Latest upload wins: read, compare upload order, write under the row's ETag; a writer that
+     * lost the race reads again, so a slower validation of an older upload never overwrites.
+     */
     async put(offerId, report) {
-      const entity = { partitionKey: offerId, rowKey: LATEST, ...encodeDoc(report) };
-      await (await table()).upsertEntity(entity, 'Replace');
+      const t = await table();
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const row = await getEntity(t, offerId, LATEST);
+        if (!supersedes(report, row && decodeDoc<PackageReport>(row))) return false;
+        const entity = { partitionKey: offerId, rowKey: LATEST, ...encodeDoc(report) };
+        try {
+          if (row?.etag) await replaceChecked(t, entity, row.etag);
+          else await createChecked(t, entity);
+          return true;
+        } catch (error) {
+          if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
+          await backoff(attempt);
+        }
+      }
+      throw new Error(`the package report of '${offerId}' kept changing; gave up`);
     },
     async wasHandled(offerId, blobName, etag) {
       return (await getEntity(await table(), offerId, receiptKey(blobName, etag))) !== undefined;
@@ -32,6 +76,24 @@ export function createPackageReportStore(storage: StorageClients): PackageReport
         rowKey: receiptKey(blobName, etag),
         ...encodeDoc({ blobName, etag }),
       });
+    },
+    async countAttempt(offerId, blobName, etag) {
+      const t = await table();
+      const rowKey = attemptsKey(blobName, etag);
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const row = await getEntity(t, offerId, rowKey);
+        const count = Number(row?.count ?? 0) + 1;
+        try {
+          const entity = { partitionKey: offerId, rowKey, count };
+          if (row?.etag) await replaceChecked(t, entity, row.etag);
+          else await createChecked(t, entity);
+          return count;
+        } catch (error) {
+          if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
+          await backoff(attempt);
+        }
+      }
+      throw new Error(`the attempt counter of '${blobName}' kept changing; gave up`);
     },
   };
 }

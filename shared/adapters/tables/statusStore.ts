@@ -2,7 +2,15 @@ import type { OfferStatus } from '../../domain/status';
 import { ConcurrentUpdateError, StatusStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, encodeDoc, getEntity, isStatus, listAll } from './documents';
+import {
+  createChecked,
+  decodeDoc,
+  encodeDoc,
+  getEntity,
+  isStatus,
+  listAll,
+  replaceChecked,
+} from './documents';
 
 const ROW = 'status';
 const MAX_ATTEMPTS = 20;
@@ -26,8 +34,8 @@ export function createStatusStore(storage: StorageClients): StatusStore {
         if (!next) return current;
         const entity = { partitionKey: offerId, rowKey: ROW, ...encodeDoc(next) };
         try {
-          if (row?.etag) await t.updateEntity(entity, 'Replace', { etag: row.etag });
-          else await t.createEntity(entity);
+          if (row?.etag) await replaceChecked(t, entity, row.etag);
+          else await createChecked(t, entity);
           return next;
         } catch (error) {
           // 412: someone wrote since we read; 409: someone created it first. Read again.

@@ -1,7 +1,7 @@
 import type { SubmissionRecord, SubmissionStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, encodeDoc, getEntity, listPartition } from './documents';
+import { decodeDoc, encodeDoc, getEntity, listPartition, upsertChecked } from './documents';
 
 /** Submission ids are counters; padded row keys keep them in order. */
 export const padSubmission = (id: string) => id.padStart(10, '0');
@@ -15,7 +15,7 @@ export function createSubmissionStore(storage: StorageClients): SubmissionStore 
         rowKey: padSubmission(record.submissionId),
         ...encodeDoc(record),
       };
-      await (await table()).upsertEntity(entity, 'Replace');
+      await upsertChecked(await table(), entity);
     },
     async get(offerId, submissionId) {
       const row = await getEntity(await table(), offerId, padSubmission(submissionId));

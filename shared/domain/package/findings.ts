@@ -32,6 +32,8 @@ export const RULES = [
   'navx.bad-version',
   'navx.content-length',
   'navx.runtime-package',
+  /** Validation itself failed on our side after every attempt (never the publisher's doing). */
+  'internal',
 ] as const;
 export type RuleId = (typeof RULES)[number];
 
