@@ -1,0 +1,199 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { TABLES } from '../../contracts/names';
+import { OfferSummary, Page, pageOf, sameSummary, summarize } from '../../domain/offerSummary';
+import { ConcurrentUpdateError, OfferIndex, OfferStore, StatusStore } from '../../ports/stores';
+import type { StorageClients } from '../storage';
+import { decodeDoc, encodeDoc, getEntity, isStatus, safeKey, StoredEntity } from './documents';
+
+/**
+ * Two read models, each answering its view with one request whose cost is what it returns:
+ *
+ * - `OfferCatalog`, one partition: a row `all|{offerId}` per offer and a row
+ *   `state|{state}|{offerId}` per offer. Admin and reviewers page either prefix in RowKey (offerId)
+ *   order. A state change is ONE entity-group transaction (update `all|` under its ETag, delete
+ *   the old state row, write the new one), so a reader never sees an offer in two states or none.
+ * - `OffersByPublisher`: one row per publisher holding the summaries of their offers. A publisher's
+ *   "All offers" is one point read, whatever the size of the marketplace (Azurite answers a
+ *   partition query by scanning the whole table; a point read is indexed there as in Azure).
+ *
+ * Both are derived from the stored offer and status, never from the change being made: a write
+ * that failed halfway is repaired by the next refresh of that offer (the retried activity, the
+ * next transition or offer save), and a refresh that raced a newer write re-reads and writes again.
+ */
+const CATALOG = 'catalog';
+const META = 'meta';
+const BACKFILL_MARKER = 'backfill-v1';
+const PUBLISHER_ROW = 'offers';
+const MAX_ATTEMPTS = 30;
+const BACKFILL_CONCURRENCY = 8;
+
+const allKey = (offerId: string) => `all|${offerId}`;
+const statePrefix = (state: string) => `state|${state}|`;
+const odata = (text: string) => text.replace(/'/g, "''");
+
+interface Sources {
+  /** The stores as stored, without the index (the index must not refresh itself). */
+  offers: OfferStore;
+  statuses: StatusStore;
+}
+
+type PublisherDoc = { offers: Record<string, OfferSummary> };
+
+export function createOfferIndex(storage: StorageClients, sources: Sources): OfferIndex {
+  const catalog = () => storage.table(TABLES.offerCatalog);
+  const publishers = () => storage.table(TABLES.offersByPublisher);
+  let backfilled: Promise<void> | undefined;
+
+  async function derive(offerId: string): Promise<OfferSummary | undefined> {
+    const [offer, status] = await Promise.all([sources.offers.get(offerId), sources.statuses.get(offerId)]);
+    return offer && summarize(offer, status);
+  }
+
+  const index: OfferIndex = {
+    async refresh(offerId) {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const wanted = await derive(offerId);
+        if (!wanted) return;
+        const inCatalog = await writeCatalog(await catalog(), wanted);
+        if (inCatalog === 'conflict') {
+          await pause(attempt);
+          continue;
+        }
+        const inPublisherRow = await writePublisherRow(await publishers(), wanted);
+        if (inCatalog === 'unchanged' && !inPublisherRow) return;
+        // A writer that changed the offer or status after our read may have finished its own
+        // refresh before ours landed: whoever sees the stored state still differ writes again.
+        if (sameSummary(await derive(offerId), wanted)) return;
+      }
+      throw new ConcurrentUpdateError(`index of '${offerId}' kept changing; gave up`);
+    },
+
+    async page(view, after, top) {
+      if (view.kind === 'none') return { items: [], next: null };
+      if (view.kind === 'publisher') {
+        const row = await getEntity(await publishers(), safeKey(view.publisherId), PUBLISHER_ROW);
+        const all = row ? Object.values(decodeDoc<PublisherDoc>(row).offers) : [];
+        return pageOf(
+          all.filter((s) => !view.state || s.state === view.state),
+          after,
+          top,
+        );
+      }
+      const prefix = view.state ? statePrefix(view.state) : 'all|';
+      return rangePage(await catalog(), prefix, after, top);
+    },
+
+    ensureBackfilled() {
+      backfilled ??= backfill(index, catalog, sources).catch((error: unknown) => {
+        backfilled = undefined;
+        throw error;
+      });
+      return backfilled;
+    },
+  };
+  return index;
+}
+
+function summaryOf(row: StoredEntity | undefined): OfferSummary | undefined {
+  return row ? (JSON.parse(String(row.summary)) as OfferSummary) : undefined;
+}
+
+/** One transaction in the catalog partition; 'conflict' when another writer got there first. */
+async function writeCatalog(
+  table: TableClient,
+  wanted: OfferSummary,
+): Promise<'unchanged' | 'written' | 'conflict'> {
+  const row = await getEntity(table, CATALOG, allKey(wanted.offerId));
+  const current = summaryOf(row);
+  if (sameSummary(current, wanted)) return 'unchanged';
+  const summary = JSON.stringify(wanted);
+  const all = { partitionKey: CATALOG, rowKey: allKey(wanted.offerId), summary };
+  const stateRow = { partitionKey: CATALOG, rowKey: statePrefix(wanted.state) + wanted.offerId, summary };
+  const move: TransactionAction[] =
+    current && current.state !== wanted.state
+      ? [['delete', { partitionKey: CATALOG, rowKey: statePrefix(current.state) + wanted.offerId }]]
+      : [];
+  const head: TransactionAction = row ? ['update', all, 'Replace', { etag: row.etag }] : ['create', all];
+  try {
+    await table.submitTransaction([head, ...move, ['upsert', stateRow, 'Replace']]);
+    return 'written';
+  } catch (error) {
+    if (isStatus(error, 412) || isStatus(error, 409)) return 'conflict';
+    // The old state row is already gone (only a hand-edited table gets here): move without it.
+    if (isStatus(error, 404) && move.length > 0) {
+      await table.submitTransaction([head, ['upsert', stateRow, 'Replace']]);
+      return 'written';
+    }
+    throw error;
+  }
+}
+
+/** Read-modify-write of the publisher's row under its ETag; false when it already matched. */
+async function writePublisherRow(table: TableClient, wanted: OfferSummary): Promise<boolean> {
+  const partitionKey = safeKey(wanted.publisherId);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const row = await getEntity(table, partitionKey, PUBLISHER_ROW);
+    const doc: PublisherDoc = row ? decodeDoc<PublisherDoc>(row) : { offers: {} };
+    if (sameSummary(doc.offers[wanted.offerId], wanted)) return false;
+    doc.offers[wanted.offerId] = wanted;
+    const entity = { partitionKey, rowKey: PUBLISHER_ROW, ...encodeDoc(doc) };
+    try {
+      if (row) await table.updateEntity(entity, 'Replace', { etag: row.etag });
+      else await table.createEntity(entity);
+      return true;
+    } catch (error) {
+      if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
+      await pause(attempt);
+    }
+  }
+  throw new ConcurrentUpdateError(`offers of publisher '${wanted.publisherId}' kept changing; gave up`);
+}
+
+/** Rows of one RowKey prefix after `after`, `top` of them, reading one more to know if more follow. */
+async function rangePage(
+  table: TableClient,
+  prefix: string,
+  after: string | undefined,
+  top: number,
+): Promise<Page> {
+  const from = after === undefined ? `RowKey ge '${odata(prefix)}'` : `RowKey gt '${odata(prefix + after)}'`;
+  // '|' + 1 is '}': the first key past every key of this prefix.
+  const to = `RowKey lt '${odata(prefix.slice(0, -1))}}'`;
+  const filter = `PartitionKey eq '${CATALOG}' and ${from} and ${to}`;
+  const items: OfferSummary[] = [];
+  const pages = table
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['summary'] } })
+    .byPage({ maxPageSize: top + 1 });
+  // The service may answer with fewer rows than asked and a continuation: keep reading.
+  for await (const rows of pages) {
+    for (const row of rows) items.push(JSON.parse(String(row.summary)) as OfferSummary);
+    if (items.length > top) break;
+  }
+  const page = items.slice(0, top);
+  return { items: page, next: items.length > top ? (page[page.length - 1]?.offerId ?? null) : null };
+}
+
+/**
+ * Offers stored before this index existed: each one not yet in the catalog is refreshed (the same
+ * path as every write, so it is safe beside live writers), then a marker row says it is done.
+ */
+async function backfill(index: OfferIndex, catalog: () => Promise<TableClient>, sources: Sources) {
+  const table = await catalog();
+  if (await getEntity(table, META, BACKFILL_MARKER)) return;
+  const indexed = new Set<string>();
+  const filter = `PartitionKey eq '${CATALOG}' and RowKey ge 'all|' and RowKey lt 'all}'`;
+  for await (const row of table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
+    indexed.add(String(row.rowKey).slice('all|'.length));
+  }
+  const missing = (await sources.offers.list()).map((o) => o.offerId).filter((id) => !indexed.has(id));
+  let next = 0;
+  const worker = async () => {
+    while (next < missing.length) await index.refresh(missing[next++] as string);
+  };
+  await Promise.all(Array.from({ length: BACKFILL_CONCURRENCY }, worker));
+  await table.upsertEntity({ partitionKey: META, rowKey: BACKFILL_MARKER, at: new Date().toISOString() });
+}
+
+function pause(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 10 * (attempt + 1)));
+}
