@@ -68,7 +68,10 @@ describe('first writer owns an offer id', () => {
           expect(winners).toHaveLength(1);
           expect(answers.filter((a) => a.status === 403)).toHaveLength(publishers.length - 1);
           const stored = await services.offers.get(offerId);
-          expect([stored?.publisherId, stored?.name]).toEqual([winners[0]?.publisherId, winners[0]?.publisherId]);
+          expect([stored?.publisherId, stored?.name]).toEqual([
+            winners[0]?.publisherId,
+            winners[0]?.publisherId,
+          ]);
         },
       ),
       { seed: 12, numRuns: 25 },
