@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { makeGetStatus } from '../../functions/getStatus';
 import { makeListOffers } from '../../functions/listOffers';
+import { createOfferStore } from '../../shared/adapters/tables/offerStore';
 import { createStatusStore } from '../../shared/adapters/tables/statusStore';
 import { SUBMISSION_STATES, SubmissionState } from '../../shared/domain/states';
 import { notStartedStatus } from '../../shared/domain/status';
@@ -277,6 +278,41 @@ describe('the index follows the status', () => {
       },
     );
     expect((await list(header)).body.offers[0]?.state).toBe('WaitingForPublisher');
+  });
+});
+
+describe('offers stored before the index', () => {
+  it('appear in the lists, with their state and live version, after the one-time backfill', async () => {
+    const { publisherId, header } = newPublisher();
+    await list(header); // this process's index is ready (its backfill, if any, has run)
+    const legacy = {
+      offers: createOfferStore(services.storage),
+      statuses: createStatusStore(services.storage),
+    };
+    const ids = [`${publisherId}-old-a`, `${publisherId}-old-b`];
+    const now = new Date().toISOString();
+    for (const offerId of ids) {
+      await legacy.offers.put({ offerId, publisherId, name: 'Old offer', createdAt: now, updatedAt: now });
+    }
+    await legacy.statuses.update(ids[0] as string, at('Live', 'live', { lastLiveVersion: '2.0.0.0' }), () =>
+      notStartedStatus(ids[0] as string, now),
+    );
+    const catalog = await services.storage.table('OfferCatalog');
+    await catalog.deleteEntity('meta', 'backfill-v1').catch(() => undefined);
+    expect((await list(header)).body.offers).toEqual([]); // this process already ran its backfill
+
+    const restarted = makeListOffers(testServices()); // a new instance: backfills on its first read
+    const res = await call(
+      restarted,
+      request('GET', 'offers', { headers: { 'x-ms-client-principal': header } }),
+    );
+    expect(res.body.offers.map((o: Item) => [o.offerId, o.state, o.liveVersion])).toEqual([
+      [ids[0], 'Live', '2.0.0.0'],
+      [ids[1], 'NotStarted', null],
+    ]);
+    const queue = (await walk(REVIEWER, 200, { state: 'Live' })).flat().map((o) => o.offerId);
+    expect(queue).toContain(ids[0]);
+    expect(await catalog.getEntity('meta', 'backfill-v1')).toBeTruthy();
   });
 });
 

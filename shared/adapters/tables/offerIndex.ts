@@ -3,7 +3,7 @@ import { TABLES } from '../../contracts/names';
 import { OfferSummary, Page, pageOf, sameSummary, summarize } from '../../domain/offerSummary';
 import { ConcurrentUpdateError, OfferIndex, OfferStore, StatusStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
-import { decodeDoc, encodeDoc, getEntity, isStatus, safeKey, StoredEntity } from './documents';
+import { decodeDoc, DocEntity, encodeDoc, getEntity, isStatus, safeKey, StoredEntity } from './documents';
 
 /**
  * Two read models, each answering its view with one request whose cost is what it returns:
@@ -49,6 +49,9 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
     return offer && summarize(offer, status);
   }
 
+  const runBackfill = async () =>
+    backfill(index, { catalog: await catalog(), publishers: await publishers() }, sources);
+
   const index: OfferIndex = {
     async refresh(offerId) {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -84,7 +87,7 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
     },
 
     ensureBackfilled() {
-      backfilled ??= backfill(index, catalog, sources).catch((error: unknown) => {
+      backfilled ??= runBackfill().catch((error: unknown) => {
         backfilled = undefined;
         throw error;
       });
@@ -93,6 +96,24 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
   };
   return index;
 }
+
+/** The catalog's two rows of an offer (`all|` and its state's), as stored. */
+export function catalogRows(summary: OfferSummary): { all: DocEntity; state: DocEntity } {
+  const text = JSON.stringify(summary);
+  return {
+    all: { partitionKey: CATALOG, rowKey: allKey(summary.offerId), summary: text },
+    state: { partitionKey: CATALOG, rowKey: statePrefix(summary.state) + summary.offerId, summary: text },
+  };
+}
+
+/** A publisher's row holding all their offers' summaries (what bench/reads seeds in bulk). */
+export function publisherRow(publisherId: string, summaries: OfferSummary[]): DocEntity {
+  const doc: PublisherDoc = { offers: Object.fromEntries(summaries.map((s) => [s.offerId, s])) };
+  return { partitionKey: safeKey(publisherId), rowKey: PUBLISHER_ROW, ...encodeDoc(doc) };
+}
+
+/** The marker that says offers stored before the index are in it (bench/reads seeds it too). */
+export const backfillMarker = (): DocEntity => ({ partitionKey: META, rowKey: BACKFILL_MARKER });
 
 function summaryOf(row: StoredEntity | undefined): OfferSummary | undefined {
   return row ? (JSON.parse(String(row.summary)) as OfferSummary) : undefined;
@@ -106,9 +127,7 @@ async function writeCatalog(
   const row = await getEntity(table, CATALOG, allKey(wanted.offerId));
   const current = summaryOf(row);
   if (sameSummary(current, wanted)) return 'unchanged';
-  const summary = JSON.stringify(wanted);
-  const all = { partitionKey: CATALOG, rowKey: allKey(wanted.offerId), summary };
-  const stateRow = { partitionKey: CATALOG, rowKey: statePrefix(wanted.state) + wanted.offerId, summary };
+  const { all, state: stateRow } = catalogRows(wanted);
   const move: TransactionAction[] =
     current && current.state !== wanted.state
       ? [['delete', { partitionKey: CATALOG, rowKey: statePrefix(current.state) + wanted.offerId }]]
@@ -136,7 +155,7 @@ async function writePublisherRow(table: TableClient, wanted: OfferSummary): Prom
     const doc: PublisherDoc = row ? decodeDoc<PublisherDoc>(row) : { offers: {} };
     if (sameSummary(doc.offers[wanted.offerId], wanted)) return false;
     doc.offers[wanted.offerId] = wanted;
-    const entity = { partitionKey, rowKey: PUBLISHER_ROW, ...encodeDoc(doc) };
+    const entity = publisherRow(wanted.publisherId, Object.values(doc.offers));
     try {
       if (row) await table.updateEntity(entity, 'Replace', { etag: row.etag });
       else await table.createEntity(entity);
@@ -174,24 +193,81 @@ async function rangePage(
 }
 
 /**
- * Offers stored before this index existed: each one not yet in the catalog is refreshed (the same
- * path as every write, so it is safe beside live writers), then a marker row says it is done.
+ * Offers stored before this index existed, written in bulk: catalog rows 50 offers to a
+ * transaction, and each publisher's row once. Both only ADD what is missing (create, or entries
+ * absent from the publisher's row), so a live writer's fresher rows always win; a batch that meets
+ * one (409) falls back to refresh, the path of every write. A marker row then says it is done.
  */
-async function backfill(index: OfferIndex, catalog: () => Promise<TableClient>, sources: Sources) {
-  const table = await catalog();
-  if (await getEntity(table, META, BACKFILL_MARKER)) return;
+async function backfill(
+  index: OfferIndex,
+  tables: { catalog: TableClient; publishers: TableClient },
+  sources: Sources,
+): Promise<void> {
+  if (await getEntity(tables.catalog, META, BACKFILL_MARKER)) return;
   const indexed = new Set<string>();
   const filter = `PartitionKey eq '${CATALOG}' and RowKey ge 'all|' and RowKey lt 'all}'`;
-  for await (const row of table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
+  for await (const row of tables.catalog.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
     indexed.add(String(row.rowKey).slice('all|'.length));
   }
-  const missing = (await sources.offers.list()).map((o) => o.offerId).filter((id) => !indexed.has(id));
+  const [offers, statuses] = await Promise.all([sources.offers.list(), sources.statuses.list()]);
+  const statusOf = new Map(statuses.map((s) => [s.offerId, s]));
+  const missing = offers
+    .filter((o) => !indexed.has(o.offerId))
+    .map((o) => summarize(o, statusOf.get(o.offerId)));
+  await inParallel(chunks(missing, 50), async (batch) => {
+    const actions = batch.flatMap((s): TransactionAction[] => {
+      const rows = catalogRows(s);
+      return [
+        ['create', rows.all],
+        ['upsert', rows.state, 'Replace'],
+      ];
+    });
+    try {
+      await tables.catalog.submitTransaction(actions);
+    } catch (error) {
+      if (!isStatus(error, 409)) throw error;
+      for (const s of batch) await index.refresh(s.offerId);
+    }
+  });
+  const byPublisher = new Map<string, OfferSummary[]>();
+  for (const s of missing) byPublisher.set(s.publisherId, [...(byPublisher.get(s.publisherId) ?? []), s]);
+  await inParallel([...byPublisher.values()], (list) => addAbsent(tables.publishers, list));
+  await tables.catalog.upsertEntity(backfillMarker());
+}
+
+/** Adds to a publisher's row the offers it does not hold yet (all of `list` share the publisher). */
+async function addAbsent(table: TableClient, list: OfferSummary[]): Promise<void> {
+  const publisherId = (list[0] as OfferSummary).publisherId;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const row = await getEntity(table, safeKey(publisherId), PUBLISHER_ROW);
+    const held = row ? decodeDoc<PublisherDoc>(row).offers : {};
+    const added = list.filter((s) => !held[s.offerId]);
+    if (added.length === 0) return;
+    const entity = publisherRow(publisherId, [...Object.values(held), ...added]);
+    try {
+      if (row) await table.updateEntity(entity, 'Replace', { etag: row.etag });
+      else await table.createEntity(entity);
+      return;
+    } catch (error) {
+      if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
+      await pause(attempt);
+    }
+  }
+  throw new ConcurrentUpdateError(`offers of publisher '${publisherId}' kept changing; gave up`);
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+async function inParallel<T>(items: T[], job: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < missing.length) await index.refresh(missing[next++] as string);
+    while (next < items.length) await job(items[next++] as T);
   };
   await Promise.all(Array.from({ length: BACKFILL_CONCURRENCY }, worker));
-  await table.upsertEntity({ partitionKey: META, rowKey: BACKFILL_MARKER, at: new Date().toISOString() });
 }
 
 function pause(attempt: number): Promise<void> {
