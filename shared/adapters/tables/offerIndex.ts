@@ -23,11 +23,19 @@ import { decodeDoc, DocEntity, encodeDoc, getEntity, isStatus, safeKey, StoredEn
 const CATALOG = 'catalog';
 const META = 'meta';
 const BACKFILL_MARKER = 'backfill-v1';
-const PUBLISHER_ROW = 'offers';
 const MAX_ATTEMPTS = 30;
 const BACKFILL_CONCURRENCY = 8;
 
 const allKey = (offerId: string) => `all|${offerId}`;
+/**
+ * A publisher's row: partition and row both named by the publisher. Azurite looks an entity up by
+ * RowKey first, so a RowKey shared by every row (like Offers' 'offer') makes its point reads scan
+ * the table; a distinct one keeps them indexed there, as (PartitionKey, RowKey) always is in Azure.
+ */
+const publisherKey = (publisherId: string) => {
+  const key = safeKey(publisherId);
+  return { partitionKey: key, rowKey: key };
+};
 const statePrefix = (state: string) => `state|${state}|`;
 const odata = (text: string) => text.replace(/'/g, "''");
 
@@ -74,7 +82,8 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
     async page(view, after, top) {
       if (view.kind === 'none') return { items: [], next: null };
       if (view.kind === 'publisher') {
-        const row = await getEntity(await publishers(), safeKey(view.publisherId), PUBLISHER_ROW);
+        const key = publisherKey(view.publisherId);
+        const row = await getEntity(await publishers(), key.partitionKey, key.rowKey);
         const all = row ? Object.values(decodeDoc<PublisherDoc>(row).offers) : [];
         return pageOf(
           all.filter((s) => !view.state || s.state === view.state),
@@ -109,7 +118,7 @@ export function catalogRows(summary: OfferSummary): { all: DocEntity; state: Doc
 /** A publisher's row holding all their offers' summaries (what bench/reads seeds in bulk). */
 export function publisherRow(publisherId: string, summaries: OfferSummary[]): DocEntity {
   const doc: PublisherDoc = { offers: Object.fromEntries(summaries.map((s) => [s.offerId, s])) };
-  return { partitionKey: safeKey(publisherId), rowKey: PUBLISHER_ROW, ...encodeDoc(doc) };
+  return { ...publisherKey(publisherId), ...encodeDoc(doc) };
 }
 
 /** The marker that says offers stored before the index are in it (bench/reads seeds it too). */
@@ -149,9 +158,9 @@ async function writeCatalog(
 
 /** Read-modify-write of the publisher's row under its ETag; false when it already matched. */
 async function writePublisherRow(table: TableClient, wanted: OfferSummary): Promise<boolean> {
-  const partitionKey = safeKey(wanted.publisherId);
+  const key = publisherKey(wanted.publisherId);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const row = await getEntity(table, partitionKey, PUBLISHER_ROW);
+    const row = await getEntity(table, key.partitionKey, key.rowKey);
     const doc: PublisherDoc = row ? decodeDoc<PublisherDoc>(row) : { offers: {} };
     if (sameSummary(doc.offers[wanted.offerId], wanted)) return false;
     doc.offers[wanted.offerId] = wanted;
@@ -239,7 +248,8 @@ async function backfill(
 async function addAbsent(table: TableClient, list: OfferSummary[]): Promise<void> {
   const publisherId = (list[0] as OfferSummary).publisherId;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const row = await getEntity(table, safeKey(publisherId), PUBLISHER_ROW);
+    const key = publisherKey(publisherId);
+    const row = await getEntity(table, key.partitionKey, key.rowKey);
     const held = row ? decodeDoc<PublisherDoc>(row).offers : {};
     const added = list.filter((s) => !held[s.offerId]);
     if (added.length === 0) return;
