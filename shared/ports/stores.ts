@@ -143,9 +143,10 @@ export interface OfferIndex {
   /**
    * Makes the offer's rows match its stored offer and status (read again here). Idempotent; safe
    * to run concurrently with other writers of the same offer (the last to finish writes what is
-   * stored then). A no-op when the offer does not exist.
+   * stored then). A no-op when the offer does not exist. `written`: the status the caller just
+   * stored, if it knows it (saves a read; a newer one is still caught by the re-read at the end).
    */
-  refresh(offerId: string): Promise<void>;
+  refresh(offerId: string, written?: OfferStatus): Promise<void>;
   /** One page of a view in offerId order, starting after `after`. Costs the rows it returns. */
   page(view: ListView, after: string | undefined, top: number): Promise<Page>;
   /**

@@ -32,7 +32,7 @@ export function withOfferIndex(
       list: () => statuses.list(),
       async update(offerId, mutate, initial) {
         const next = await statuses.update(offerId, mutate, initial);
-        await index.refresh(offerId);
+        await index.refresh(offerId, next);
         return next;
       },
     },

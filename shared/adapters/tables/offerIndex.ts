@@ -1,6 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { TABLES } from '../../contracts/names';
 import { OfferSummary, Page, pageOf, sameSummary, summarize } from '../../domain/offerSummary';
+import type { OfferStatus } from '../../domain/status';
 import { ConcurrentUpdateError, OfferIndex, OfferStore, StatusStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { decodeDoc, DocEntity, encodeDoc, getEntity, isStatus, safeKey, StoredEntity } from './documents';
@@ -52,8 +53,11 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
   const publishers = () => storage.table(TABLES.offersByPublisher);
   let backfilled: Promise<void> | undefined;
 
-  async function derive(offerId: string): Promise<OfferSummary | undefined> {
-    const [offer, status] = await Promise.all([sources.offers.get(offerId), sources.statuses.get(offerId)]);
+  async function derive(offerId: string, known?: OfferStatus): Promise<OfferSummary | undefined> {
+    const [offer, status] = await Promise.all([
+      sources.offers.get(offerId),
+      known ?? sources.statuses.get(offerId),
+    ]);
     return offer && summarize(offer, status);
   }
 
@@ -61,16 +65,21 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
     backfill(index, { catalog: await catalog(), publishers: await publishers() }, sources);
 
   const index: OfferIndex = {
-    async refresh(offerId) {
+    async refresh(offerId, written) {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const wanted = await derive(offerId);
+        // The status just written (first attempt only) saves a read on the activity's path.
+        const wanted = await derive(offerId, attempt === 0 ? written : undefined);
         if (!wanted) return;
-        const inCatalog = await writeCatalog(await catalog(), wanted);
+        // Two tables, written side by side: a conflict in the catalog starts over, and the
+        // publisher's row is rewritten with what is derived then.
+        const [inCatalog, inPublisherRow] = await Promise.all([
+          catalog().then((t) => writeCatalog(t, wanted)),
+          publishers().then((t) => writePublisherRow(t, wanted)),
+        ]);
         if (inCatalog === 'conflict') {
           await pause(attempt);
           continue;
         }
-        const inPublisherRow = await writePublisherRow(await publishers(), wanted);
         if (inCatalog === 'unchanged' && !inPublisherRow) return;
         // A writer that changed the offer or status after our read may have finished its own
         // refresh before ours landed: whoever sees the stored state still differ writes again.
