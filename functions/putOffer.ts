@@ -1,53 +1,91 @@
-import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { offerDraftSchema, offerIdSchema } from '../shared/contracts/api';
 import { DomainError } from '../shared/domain/errors';
 import { Caller, actsAsOwner, hasRole, isAdmin } from '../shared/domain/identity';
-import { Offer, maskSecrets } from '../shared/domain/offer';
+import { Offer, OfferDraft, maskSecrets } from '../shared/domain/offer';
 import { readJson, routeParam } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
 import { callerOf } from '../shared/http/principal';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { restoreMaskedSecrets } from '../shared/http/secrets';
+import type { Clock } from '../shared/ports/stores';
 import { Services, getServices } from '../shared/services';
 
-/** Whose offer this becomes: the stored owner on replace, the caller's publisher_id on create. */
-function publisherIdFor(caller: Caller, stored: Offer | undefined, offerId: string): string {
-  if (stored) {
-    if (!actsAsOwner(caller, stored.publisherId)) {
-      throw new DomainError('forbidden', `Offer '${offerId}' belongs to another publisher.`);
-    }
-    return stored.publisherId;
+function ownerOf(caller: Caller, stored: Offer, offerId: string): string {
+  if (!actsAsOwner(caller, stored.publisherId)) {
+    throw new DomainError('forbidden', `Offer '${offerId}' belongs to another publisher.`);
   }
+  return stored.publisherId;
+}
+
+function creatorOf(caller: Caller): string {
   if (!caller.publisherId || !(hasRole(caller, 'Publisher') || isAdmin(caller))) {
     throw new DomainError('forbidden', 'Only a publisher (with a publisher_id claim) may create offers.');
   }
   return caller.publisherId;
 }
 
-export function makePutOffer(services: Services) {
+interface Put {
+  caller: Caller;
+  offerId: string;
+  draft: OfferDraft;
+  now: string;
+}
+
+/**
+ * Creates or replaces. Creation is an insert-if-absent, so the first writer owns the id: a
+ * publisher who loses the race finds the winner's offer and is refused (403) like any other
+ * replace of another publisher's offer, never silently taking it over.
+ */
+async function save(services: Services, put: Put): Promise<{ offer: Offer; created: boolean }> {
+  const stored = await services.offers.get(put.offerId);
+  if (!stored) {
+    const offer: Offer = {
+      ...restoreMaskedSecrets(put.draft, undefined),
+      offerId: put.offerId,
+      publisherId: creatorOf(put.caller),
+      createdAt: put.now,
+      updatedAt: put.now,
+    };
+    if (await services.offers.create(offer)) return { offer, created: true };
+    return save(services, put);
+  }
+  const offer: Offer = {
+    ...restoreMaskedSecrets(put.draft, stored),
+    offerId: put.offerId,
+    publisherId: ownerOf(put.caller, stored, put.offerId),
+    createdAt: stored.createdAt,
+    updatedAt: put.now,
+  };
+  await services.offers.put(offer);
+  return { offer, created: false };
+}
+
+/** `clock` is the workflow's clock (the local host's one locally), so offer times agree with the steps'. */
+export function makePutOffer(services: Services, clock: Clock = services.clockFor(undefined)) {
   return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const caller = callerOf(request);
     const offerId = routeParam(request, 'offerId', offerIdSchema);
     const stored = await services.offers.get(offerId);
-    const publisherId = publisherIdFor(caller, stored, offerId);
+    // Refused before the body is read: another publisher's offer, or a caller who may not create.
+    if (stored) ownerOf(caller, stored, offerId);
+    else creatorOf(caller);
     const draft = await readJson(request, offerDraftSchema, services.settings.MAX_JSON_BODY_BYTES);
-    const now = services.now().toISOString();
-    const offer: Offer = {
-      ...restoreMaskedSecrets(draft, stored),
-      offerId,
-      publisherId,
-      createdAt: stored?.createdAt ?? now,
-      updatedAt: now,
-    };
-    const { created } = await services.offers.put(offer);
+    const now = (await clock.now()).toISOString();
+    const { offer, created } = await save(services, { caller, offerId, draft, now });
     return json(created ? 201 : 200, maskSecrets(offer));
   });
 }
 
-app.http(FUNCTIONS.putOffer, {
+// The durable client is here only for its task hub name, which keys the local host's clock.
+df.app.client.http(FUNCTIONS.putOffer, {
   route: 'offers/{offerId}',
   methods: ['PUT'],
   authLevel: API_AUTH_LEVEL,
-  handler: (request, context) => makePutOffer(getServices())(request, context),
+  handler: (request, client, context) => {
+    const services = getServices();
+    return makePutOffer(services, services.clockFor(client.taskHubName))(request, context);
+  },
 });

@@ -77,6 +77,8 @@ var appTableNames = [
   'PackageReports'
   'ReviewDecisions'
   'Leads'
+  'OfferCatalog'
+  'OffersByPublisher'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

@@ -1,4 +1,8 @@
-import { Settings, loadConfig } from './config';
+import { Settings, loadConfig, runsInAzure } from './config';
+import { hostOffsetClock, systemClock } from './adapters/clock';
+import { createOfferIndex } from './adapters/tables/offerIndex';
+import { withOfferIndex } from './adapters/tables/indexedStores';
+import { createListTokenKey } from './adapters/tables/listTokenKey';
 import { createStorageClients, StorageClients } from './adapters/storage';
 import { createOfferStore } from './adapters/tables/offerStore';
 import { createStatusStore } from './adapters/tables/statusStore';
@@ -11,10 +15,12 @@ import { createLeadStore } from './adapters/tables/leadStore';
 import { createBlobStore } from './adapters/blobStore';
 import { createEmailSender } from './adapters/email';
 import type {
+  Clock,
   DecisionStore,
   HistoryStore,
   LeadStore,
   NotificationOutbox,
+  OfferIndex,
   OfferStore,
   PackageReportStore,
   StatusStore,
@@ -37,16 +43,30 @@ export interface Services {
   leads: LeadStore;
   blobs: BlobStore;
   email?: EmailSender;
+  /** The "All offers" read models; offers and statuses above keep them in step. */
+  offerIndex: OfferIndex;
+  /** Signs "All offers" continuation tokens (never logged nor returned). */
+  listTokenKey: () => Promise<Buffer>;
   now: () => Date;
+  /**
+   * The workflow's clock for a request that knows its task hub (from the durable client):
+   * the local host's clock locally, the system clock in Azure.
+   */
+  clockFor(taskHub: string | undefined): Clock;
 }
 
 export function createServices(settings: Settings, now: () => Date = () => new Date()): Services {
   const storage = createStorageClients(settings);
+  const stored = { offers: createOfferStore(storage), statuses: createStatusStore(storage) };
+  const offerIndex = createOfferIndex(storage, stored);
+  const { offers, statuses } = withOfferIndex(stored, offerIndex);
   return {
     settings,
     storage,
-    offers: createOfferStore(storage),
-    statuses: createStatusStore(storage),
+    offers,
+    statuses,
+    offerIndex,
+    listTokenKey: createListTokenKey(storage),
     submissions: createSubmissionStore(storage),
     history: createHistoryStore(storage),
     outbox: createNotificationOutbox(storage),
@@ -56,6 +76,10 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     blobs: createBlobStore(storage),
     email: createEmailSender(settings),
     now,
+    clockFor: (taskHub) =>
+      taskHub && !runsInAzure(settings)
+        ? hostOffsetClock(storage, taskHub, () => now().getTime())
+        : systemClock(now),
   };
 }
 

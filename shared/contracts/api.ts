@@ -18,7 +18,19 @@ type ReviewAreaName = (typeof REVIEW_AREAS)[number];
 /** Storefront artifact names: the same rule as the names an offer's storefront refers to. */
 export const artifactNameSchema = offerDraftSchema.shape.storefront.unwrap().shape.logo.unwrap();
 
-export const listOffersQuerySchema = z.object({ state: z.enum(SUBMISSION_STATES).optional() });
+export const LIST_TOP_DEFAULT = 100;
+export const LIST_TOP_MAX = 200;
+export const listOffersQuerySchema = z.object({
+  state: z.enum(SUBMISSION_STATES).optional(),
+  top: z
+    .string()
+    .regex(/^\d{1,3}$/, `must be an integer from 1 to ${LIST_TOP_MAX}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(LIST_TOP_MAX, `must be an integer from 1 to ${LIST_TOP_MAX}`))
+    .optional(),
+  /** Opaque, from the previous page; checked against the caller's view (shared/http/continuation.ts). */
+  continuation: z.string().min(1).max(512).optional(),
+});
 
 /** The hidekey is a random token; anything longer than this is not one of ours. */
 export const hidekeyQuerySchema = z.object({ hidekey: z.string().max(256).optional() });
@@ -73,9 +85,13 @@ export const offerSummarySchema = z.object({
   publisherId: z.string(),
   state: z.enum(SUBMISSION_STATES),
   currentStep: stepIdSchema.nullable(),
+  liveVersion: z.string().nullable(),
   updatedAt: z.string(),
 });
-export const offerListSchema = z.object({ offers: z.array(offerSummarySchema) });
+export const offerListSchema = z.object({
+  offers: z.array(offerSummarySchema),
+  continuation: z.string().nullable(),
+});
 
 export const blobNameResponseSchema = z.object({ blobName: z.string() });
 
@@ -129,6 +145,8 @@ export const statusResponseSchema = z.object({
   /** The latest publishing date the reviewers promised (YYYY-MM-DD), once one did. */
   publishDate: z.string().optional(),
   notificationEmail: z.string().nullable(),
+  /** The app version currently live, or null; a failed or canceled update leaves it shown. */
+  liveVersion: z.string().nullable(),
   updatedAt: z.string(),
 });
 export type StatusResponse = z.infer<typeof statusResponseSchema>;

@@ -68,4 +68,14 @@ export const TABLES = {
   packageReports: 'PackageReports',
   decisions: 'ReviewDecisions',
   leads: 'Leads',
+  /** Read models of "All offers" for Admin and reviewers: every offer, and offers by state. */
+  offerCatalog: 'OfferCatalog',
+  /** Read model of "All offers" for a publisher: one row per publisher with their offers. */
+  offersByPublisher: 'OffersByPublisher',
 } as const;
+
+/**
+ * Written by the local host only (devhost/clock.ts `CLOCK_TABLE`): its clock offset per task hub.
+ * Not in TABLES: it never exists in Azure, where the app reads the system clock.
+ */
+export const HOST_CLOCK_TABLE = 'DevhostClock';

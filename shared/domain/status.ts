@@ -54,6 +54,14 @@ export interface OfferStatus {
   liveSubmissionId?: string;
 }
 
+/**
+ * The app version currently live (api.md `liveVersion`): recorded by step 8 when it publishes,
+ * and carried into every later submission, so a failed or canceled update leaves it showing.
+ */
+export function liveVersionOf(status: Pick<OfferStatus, 'lastLiveVersion'>): string | null {
+  return status.lastLiveVersion ?? null;
+}
+
 export function initialSteps(): StepStatus[] {
   return STEPS.map((s) => ({ id: s.id, title: s.title, state: 'NotStarted', estimate: s.estimate }));
 }

@@ -2,7 +2,7 @@ import type { StatusResponse } from '../contracts/api';
 import type { Caller } from '../domain/identity';
 import { actsAsOwner } from '../domain/identity';
 import { actionsFor, previewAvailable } from '../domain/rules';
-import { OfferStatus, promisedPublishDate } from '../domain/status';
+import { OfferStatus, liveVersionOf, promisedPublishDate } from '../domain/status';
 
 export function previewUrl(baseUrl: string, offerId: string, hidekey: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/api/offers/${offerId}/preview?hidekey=${encodeURIComponent(hidekey)}`;
@@ -32,6 +32,7 @@ export function statusView(
     ...(showPreview ? { preview: { url: previewUrl(baseUrl, status.offerId, status.hidekey ?? '') } } : {}),
     ...(publishDate ? { publishDate } : {}),
     notificationEmail: status.notificationEmail,
+    liveVersion: liveVersionOf(status),
     updatedAt: status.updatedAt,
   };
 }

@@ -5,6 +5,7 @@ import type { StepId } from '../domain/steps';
 import type { Transition } from '../domain/states';
 import type { LeadRecord } from '../domain/leads';
 import type { PackageReport } from '../domain/package/report';
+import type { ListView, Page } from '../domain/offerSummary';
 
 /**
  * What the application needs from storage. Adapters implement these over Azure Tables
@@ -15,6 +16,8 @@ export interface OfferStore {
   get(offerId: string): Promise<Offer | undefined>;
   /** Creates or replaces; `created` tells which. */
   put(offer: Offer): Promise<{ created: boolean }>;
+  /** Insert-if-absent (first writer owns the id): false when the offer already exists. */
+  create(offer: Offer): Promise<boolean>;
   list(): Promise<Offer[]>;
 }
 
@@ -135,4 +138,31 @@ export interface LeadStore {
   /** Creates or replaces the lead's row (state moves Delivering -> Delivered or Failed). */
   put(record: LeadRecord): Promise<void>;
   list(offerId: string): Promise<LeadRecord[]>;
+}
+
+/**
+ * The read models of "All offers" (api.md): every offer and offers by state for reviewers and
+ * Admin, and each publisher's own offers. Derived from the Offers and OfferStatus rows, rewritten
+ * by every write of either (so they follow the status in the same request or activity).
+ */
+export interface OfferIndex {
+  /**
+   * Makes the offer's rows match its stored offer and status (read again here). Idempotent; safe
+   * to run concurrently with other writers of the same offer (the last to finish writes what is
+   * stored then). A no-op when the offer does not exist. `written`: the status the caller just
+   * stored, if it knows it (saves a read; a newer one is still caught by the re-read at the end).
+   */
+  refresh(offerId: string, written?: OfferStatus): Promise<void>;
+  /** One page of a view in offerId order, starting after `after`. Costs the rows it returns. */
+  page(view: ListView, after: string | undefined, top: number): Promise<Page>;
+  /**
+   * Indexes offers stored before the index existed, once per storage account (a marker row
+   * records it); later calls cost one point read per process, then nothing.
+   */
+  ensureBackfilled(): Promise<void>;
+}
+
+/** The time offers are stamped with: the same clock the workflow runs on. */
+export interface Clock {
+  now(): Promise<Date>;
 }

@@ -154,8 +154,10 @@ describe('GET /api/offers', () => {
       publisherId: 'contoso',
       state: 'NotStarted',
       currentStep: null,
+      liveVersion: null,
       updatedAt: expect.any(String),
     });
+    expect(ann.body.continuation).toBeNull();
 
     const mia = await call(
       listOffers,

@@ -2,7 +2,7 @@ import type { Offer } from '../../domain/offer';
 import type { OfferStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, encodeDoc, getEntity, listAll, upsertChecked } from './documents';
+import { decodeDoc, encodeDoc, getEntity, insertIfAbsent, listAll, upsertChecked } from './documents';
 
 const ROW = 'offer';
 
@@ -18,6 +18,9 @@ export function createOfferStore(storage: StorageClients): OfferStore {
       const existing = await getEntity(t, offer.offerId, ROW);
       await upsertChecked(t, { partitionKey: offer.offerId, rowKey: ROW, ...encodeDoc(offer) });
       return { created: !existing };
+    },
+    async create(offer) {
+      return insertIfAbsent(await table(), { partitionKey: offer.offerId, rowKey: ROW, ...encodeDoc(offer) });
     },
     async list() {
       return (await listAll(await table())).map((row) => decodeDoc<Offer>(row));
