@@ -1,11 +1,12 @@
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
 import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
-import { StepOutcome, publishPackageInputSchema } from '../shared/contracts/activities';
+import { PublishPackageInput, StepOutcome, publishPackageInputSchema } from '../shared/contracts/activities';
 import { notStartedStatus } from '../shared/domain/status';
 import { getServices, Services } from '../shared/services';
+import { readSnapshot } from './support/snapshot';
 
-type Deps = Pick<Services, 'blobs' | 'statuses'>;
+type Deps = Pick<Services, 'blobs' | 'statuses' | 'appCatalog'>;
 
 /**
  * Step 8: copies the package that passed step 2 to container `published` and records the
@@ -42,11 +43,20 @@ export function publishPackage(deps: Deps) {
             },
       () => notStartedStatus(input.offerId, input.at),
     );
+    await recordLive(deps, input, target.name);
     return {
       outcome: 'succeeded',
       message: `Published ${fileName}${input.version ? ` version ${input.version}` : ''}.`,
     };
   };
+}
+
+/** The catalogue learns the live version (dependencies, app ids); step 2 matched the app id with the snapshot. */
+async function recordLive(deps: Deps, input: PublishPackageInput, livePackage: string): Promise<void> {
+  const snapshot = (await readSnapshot(deps.blobs, input.snapshotBlobName)) as { app?: { id?: unknown } } | undefined;
+  const appId = snapshot?.app?.id;
+  if (typeof appId !== 'string' || !input.version) return;
+  await deps.appCatalog.recordLive(appId, input.offerId, input.version, livePackage);
 }
 
 df.app.activity(ACTIVITIES.publishPackage, {

@@ -2,13 +2,13 @@ import { app, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { CONTAINERS, EVENTS, FUNCTIONS } from '../shared/contracts/names';
 import type { PackageReportEvent } from '../shared/contracts/orchestration';
-import { blobSource, cachedSource, validatePackage } from '../shared/adapters/package';
+import { blobSource, cachedSource, technicalContext, validatePackage } from '../shared/adapters/package';
 import { pendingReport } from '../shared/domain/package';
 import { isActive } from '../shared/domain/states';
 import { instanceIdFor } from '../shared/domain/transitions';
 import { getServices, Services } from '../shared/services';
 
-type Deps = Pick<Services, 'storage' | 'offers' | 'statuses' | 'packageReports' | 'blobs' | 'now'>;
+type Deps = Pick<Services, 'storage' | 'offers' | 'statuses' | 'packageReports' | 'blobs' | 'appCatalog' | 'now'>;
 
 /** The part of the durable client this trigger uses (undefined where the host gives none). */
 export interface ReportEvents {
@@ -31,8 +31,13 @@ export function validatePackageBlob(deps: Deps, events: () => ReportEvents | und
     if (await deps.packageReports.wasHandled(offerId, blobName, etag)) return;
     await deps.packageReports.put(offerId, pendingReport(blobName, deps.now().toISOString(), etag));
     const [offer, status] = await Promise.all([deps.offers.get(offerId), deps.statuses.get(offerId)]);
-    const expected = { app: offer?.app, lastLiveVersion: status?.lastLiveVersion };
-    const report = await validatePackage(cachedSource(source), expected, blobName, deps.now().toISOString());
+    const expected = {
+      app: offer?.app,
+      lastLiveVersion: status?.lastLiveVersion,
+      mandatoryAffixes: offer?.mandatoryAffixes,
+    };
+    const technical = technicalContext(deps, offerId, status);
+    const report = await validatePackage(cachedSource(source), expected, blobName, deps.now().toISOString(), technical);
     if (!(await isCurrentVersion(deps, blobName, etag))) return; // a newer upload has its own trigger
     await deps.packageReports.put(offerId, report);
     await announce(deps, events, context, offerId, { blobName, ...(etag ? { etag } : {}) });

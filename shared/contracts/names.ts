@@ -68,4 +68,6 @@ export const TABLES = {
   packageReports: 'PackageReports',
   decisions: 'ReviewDecisions',
   leads: 'Leads',
+  /** One row per (app id, offer): which offers use an app id, and at which live version. */
+  appCatalog: 'AppCatalog',
 } as const;

@@ -168,10 +168,179 @@ export function navxManifest(
   ].join('\r\n');
 }
 
-/** The zip inside a .app: manifest, logo, and source with percent-encoded names as AL writes them. */
-export function navxContent(manifest: string = navxManifest(), extra: ZipEntrySpec[] = []): Buffer {
+/** A type as SymbolReference.json writes it: `{ "Name": "Code", "Length": 20 }`. */
+export interface TypeDef {
+  Name: string;
+  Length?: number;
+  Subtype?: { Name: string; Id?: number };
+  Temporary?: boolean;
+}
+
+export interface SymbolFieldSpec {
+  Id: number;
+  Name: string;
+  TypeDefinition: TypeDef;
+}
+
+export interface SymbolMethodSpec {
+  Name: string;
+  Parameters?: { Name: string; IsVar?: boolean; TypeDefinition: TypeDef }[];
+  ReturnTypeDefinition?: TypeDef;
+  IsLocal?: boolean;
+  IsInternal?: boolean;
+}
+
+export interface SymbolObjectSpec {
+  Id?: number;
+  Name: string;
+  Fields?: SymbolFieldSpec[];
+  Methods?: SymbolMethodSpec[];
+  Values?: { Name: string; Ordinal: number }[];
+  TargetObject?: string;
+  Properties?: { Name: string; Value: string }[];
+  [other: string]: unknown;
+}
+
+/** The arrays of SymbolReference.json; the compiler writes every one, empty or not. */
+export type SymbolDoc = Record<string, unknown> & {
+  Tables?: SymbolObjectSpec[];
+  Codeunits?: SymbolObjectSpec[];
+  EnumTypes?: SymbolObjectSpec[];
+  Pages?: SymbolObjectSpec[];
+  TableExtensions?: SymbolObjectSpec[];
+  Namespaces?: (Record<string, unknown> & { Name: string })[];
+};
+
+const SYMBOL_ARRAYS = [
+  'Tables',
+  'Codeunits',
+  'Pages',
+  'PageExtensions',
+  'PageCustomizations',
+  'TableExtensions',
+  'Reports',
+  'XmlPorts',
+  'Queries',
+  'ControlAddIns',
+  'EnumTypes',
+  'EnumExtensionTypes',
+  'DotNetPackages',
+  'Interfaces',
+  'PermissionSets',
+  'PermissionSetExtensions',
+  'ReportExtensions',
+  'InternalsVisibleToModules',
+];
+
+const CODE20: TypeDef = { Name: 'Code', Length: 20 };
+
+/**
+ * The live version of the test app's symbols: a table with fields and a public and a local
+ * procedure, a codeunit with public, local and internal procedures, an enum, a page, and a table
+ * extension on Microsoft's Customer. Every name carries the affix "CSI".
+ */
+export function baseSymbols(): SymbolDoc {
+  return {
+    Tables: [
+      {
+        Id: 50100,
+        Name: 'CSI Sales Forecast',
+        Fields: [
+          { Id: 1, Name: 'No.', TypeDefinition: CODE20 },
+          { Id: 2, Name: 'Amount', TypeDefinition: { Name: 'Decimal' } },
+          { Id: 3, Name: 'Customer No.', TypeDefinition: CODE20 },
+        ],
+        Methods: [
+          { Name: 'Recalculate', ReturnTypeDefinition: { Name: 'Boolean' } },
+          { Name: 'LocalHelper', IsLocal: true },
+        ],
+        Properties: [{ Name: 'DataClassification', Value: 'CustomerContent' }],
+      },
+    ],
+    Codeunits: [
+      {
+        Id: 50100,
+        Name: 'CSI Forecast Mgt.',
+        Methods: [
+          {
+            Name: 'Forecast',
+            Parameters: [
+              { Name: 'CustomerNo', TypeDefinition: CODE20 },
+              { Name: 'Result', IsVar: true, TypeDefinition: { Name: 'Decimal' } },
+            ],
+            ReturnTypeDefinition: { Name: 'Boolean' },
+          },
+          { Name: 'Reset' },
+          { Name: 'CalcInternal', IsLocal: true, Parameters: [{ Name: 'X', TypeDefinition: { Name: 'Integer' } }] },
+          { Name: 'InternalOnly', IsInternal: true },
+        ],
+      },
+      { Id: 50101, Name: 'CSI Internal Tools', Properties: [{ Name: 'Access', Value: 'Internal' }], Methods: [{ Name: 'Run' }] },
+    ],
+    EnumTypes: [
+      {
+        Id: 50100,
+        Name: 'CSI Forecast Method',
+        Values: [
+          { Name: 'Linear', Ordinal: 0 },
+          { Name: 'Seasonal', Ordinal: 1 },
+        ],
+      },
+    ],
+    Pages: [{ Id: 50100, Name: 'CSI Forecast List', Controls: [{ Kind: 0, Name: 'Group' }] }],
+    TableExtensions: [
+      {
+        Id: 50100,
+        Name: 'CSI Customer Ext',
+        TargetObject: 'Customer',
+        Fields: [{ Id: 50100, Name: 'CSI Forecast Amount', TypeDefinition: { Name: 'Decimal' } }],
+        Methods: [{ Name: 'CSIForecast' }],
+      },
+    ],
+  };
+}
+
+/** SymbolReference.json bytes as the AL compiler writes them: BOM, every array, optional trailing bytes. */
+export function symbolReference(
+  doc: SymbolDoc = baseSymbols(),
+  options: { bom?: boolean; trailing?: Buffer; version?: string } = {},
+): Buffer {
+  const full: Record<string, unknown> = { RuntimeVersion: '13.0' };
+  for (const key of SYMBOL_ARRAYS) full[key] = [];
+  Object.assign(full, doc, {
+    AppId: OFFER_APP.id,
+    Name: OFFER_APP.name,
+    Publisher: OFFER_APP.publisher,
+    Version: options.version ?? OFFER_APP.version,
+  });
+  return Buffer.concat([
+    options.bom === false ? Buffer.alloc(0) : Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from(JSON.stringify(full), 'utf8'),
+    options.trailing ?? Buffer.alloc(0),
+  ]);
+}
+
+/** A .app of the test app whose SymbolReference.json is `symbols` (null: none). */
+export function appWithSymbols(
+  symbols: Buffer | null,
+  attributes: NavxAttributes = navxAttributes(),
+  signature = true,
+): Buffer {
+  return appPackage(navxContent(navxManifest(attributes), [], symbols), {}, signature);
+}
+
+/**
+ * The zip inside a .app: manifest, symbols, logo, and source with percent-encoded names as AL
+ * writes them. `symbols` null leaves SymbolReference.json out.
+ */
+export function navxContent(
+  manifest: string = navxManifest(),
+  extra: ZipEntrySpec[] = [],
+  symbols: Buffer | null = symbolReference(),
+): Buffer {
   return buildZip([
     { name: 'NavxManifest.xml', data: Buffer.from(manifest, 'utf8') },
+    ...(symbols ? [{ name: 'SymbolReference.json', data: symbols }] : []),
     { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0"?><Types />') },
     { name: 'logo/contoso.png', data: Buffer.from('89504e470d0a1a0a', 'hex'), method: 0 },
     { name: 'src/Sales%20Insights.Codeunit.al', data: Buffer.from('codeunit 50100 "Sales Insights" { }') },

@@ -7,7 +7,7 @@ import {
   parseNavxHeader,
   startsWithNavxMagic,
 } from '../../domain/package';
-import { readArchive } from './archiveReader';
+import { SymbolsReading, readArchive } from './archiveReader';
 import { RandomAccessSource, cachedSource, sliceSource } from './source';
 
 export interface PackageReading {
@@ -17,6 +17,10 @@ export interface PackageReading {
   manifest?: Buffer;
   /** The .app header's per-build package id. */
   packageId?: string;
+  /** A .app only: whether bytes (a signature) follow its zip. */
+  signed?: boolean;
+  /** A .app only: SymbolReference.json, read or why not. */
+  symbols?: SymbolsReading;
 }
 
 const ZIP_STARTS = ['PK\x03\x04', 'PK\x05\x06'];
@@ -40,7 +44,8 @@ export async function readPackage(source: RandomAccessSource, fileName: string):
   if (!ZIP_STARTS.includes(start)) {
     return { format: 'app', packageId, entries: [], findings: [runtimePackage()] };
   }
-  return { format: 'app', packageId, ...(await readArchive(content, 'app')) };
+  const signed = cached.size > NAVX_HEADER_BYTES + contentLength;
+  return { format: 'app', packageId, signed, ...(await readArchive(content, 'app', { symbols: true })) };
 }
 
 function runtimePackage(): Finding {

@@ -32,6 +32,13 @@ export const RULES = [
   'navx.bad-version',
   'navx.content-length',
   'navx.runtime-package',
+  'symbols.breaking-change',
+  'symbols.missing-affix',
+  'symbols.unreadable',
+  'dependencies.unresolved',
+  'manifest.app-id-taken',
+  'manifest.runtime-too-new',
+  'package.unsigned',
 ] as const;
 export type RuleId = (typeof RULES)[number];
 
