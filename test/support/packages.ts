@@ -572,3 +572,55 @@ export async function writeAppFile(path: string, entries: Iterable<ZipEntrySpec>
     await file.close();
   }
 }
+
+/**
+ * Symbols of a large app, about `targetBytes` of JSON: tables with twenty fields and codeunits
+ * with procedures, names varied enough to compress like real files (about 10:1), not like a bomb.
+ */
+export function largeSymbols(targetBytes: number, seed = 3): SymbolDoc {
+  const words = noise(64 * 1024, seed).toString('base64').replace(/[^A-Za-z]/g, '');
+  let at = 0;
+  const word = (n: number) => {
+    at = (at + n * 7) % (words.length - n);
+    return words.slice(at, at + n);
+  };
+  const tables: SymbolObjectSpec[] = [];
+  const codeunits: SymbolObjectSpec[] = [];
+  const properties = () => [
+    { Name: 'DataClassification', Value: 'CustomerContent' },
+    { Name: 'Caption', Value: `${word(12)} ${word(9)}` },
+    { Name: 'ToolTip', Value: `Specifies the ${word(8)} of the ${word(10)} used for ${word(7)}.` },
+  ];
+  let bytes = 0;
+  for (let i = 0; bytes < targetBytes; i++) {
+    const id = 50000 + i;
+    const table: SymbolObjectSpec = {
+      Id: id,
+      Name: `CSI ${word(10)} ${i}`,
+      Fields: Array.from({ length: 20 }, (_, f) => ({
+        Id: f + 1,
+        Name: `${word(8)} ${f}`,
+        TypeDefinition: f % 3 === 0 ? { Name: 'Code', Length: 20 } : { Name: f % 3 === 1 ? 'Decimal' : 'Date' },
+        Properties: properties(),
+      })),
+      Properties: properties(),
+    };
+    const codeunit: SymbolObjectSpec = {
+      Id: id,
+      Name: `CSI ${word(11)} Mgt ${i}`,
+      Methods: Array.from({ length: 8 }, (_, m) => ({
+        Name: `${word(9)}${m}`,
+        Parameters: [
+          { Name: word(6), TypeDefinition: { Name: 'Record', Subtype: { Name: table.Name, Id: id } } },
+          { Name: word(5), IsVar: m % 2 === 0, TypeDefinition: { Name: 'Decimal' } },
+        ],
+        ReturnTypeDefinition: { Name: 'Boolean' },
+        ...(m === 7 ? { IsLocal: true } : {}),
+      })),
+    };
+    tables.push(table);
+    codeunits.push(codeunit);
+    bytes += JSON.stringify(table).length + JSON.stringify(codeunit).length;
+  }
+  return { Tables: tables, Codeunits: codeunits };
+}
