@@ -149,9 +149,13 @@ export function navxAttributes(overrides: NavxAttributes = {}): NavxAttributes {
 }
 
 /** NavxManifest.xml as the AL compiler writes it (attribute values are already XML-escaped). */
+export const SYSTEM_APPLICATION =
+  '<Dependency Id="63ca2fa4-4f03-4f2b-a480-172fef340d3f" Name="System Application" Publisher="Microsoft" MinVersion="24.0.0.0" />';
+
 export function navxManifest(
   attributes: NavxAttributes = navxAttributes(),
   idRanges: [number | string, number | string][] = [[50100, 50149]],
+  dependencies: string = SYSTEM_APPLICATION,
 ): string {
   const attrs = Object.entries(attributes)
     .map(([k, v]) => `${k}="${v}"`)
@@ -162,7 +166,7 @@ export function navxManifest(
     '<Package xmlns="http://schemas.microsoft.com/navx/2015/manifest">',
     `  <App ${attrs} />`,
     `  <IdRanges>${ranges}</IdRanges>`,
-    '  <Dependencies><Dependency Id="63ca2fa4-4f03-4f2b-a480-172fef340d3f" Name="System Application" Publisher="Microsoft" MinVersion="24.0.0.0" /></Dependencies>',
+    `  <Dependencies>${dependencies}</Dependencies>`,
     '  <Features><Feature>TranslationFile</Feature></Features>',
     '</Package>',
   ].join('\r\n');
@@ -321,12 +325,8 @@ export function symbolReference(
 }
 
 /** A .app of the test app whose SymbolReference.json is `symbols` (null: none). */
-export function appWithSymbols(
-  symbols: Buffer | null,
-  attributes: NavxAttributes = navxAttributes(),
-  signature = true,
-): Buffer {
-  return appPackage(navxContent(navxManifest(attributes), [], symbols), {}, signature);
+export function appWithSymbols(symbols: Buffer | null, manifest: string = navxManifest(), signature = true): Buffer {
+  return appPackage(navxContent(manifest, [], symbols), {}, signature);
 }
 
 /**
