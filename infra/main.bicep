@@ -77,6 +77,7 @@ var appTableNames = [
   'PackageReports'
   'ReviewDecisions'
   'Leads'
+  'AppCatalog'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
