@@ -8,7 +8,9 @@ import {
   SYMBOLS_FILE,
   SymbolsError,
   decodeEntryName,
+  SymbolObject,
   parseSymbols,
+  readSymbols as readSymbolObjects,
   Finding,
   PACKAGE_LIMITS,
   PackageFormat,
@@ -38,6 +40,8 @@ export type SymbolsReading = { symbols: AppSymbols } | { problem: string };
 export interface ArchiveOptions {
   /** Also read SymbolReference.json (a .app's), inflating that one entry and nothing else. */
   symbols?: boolean;
+  /** Hands each symbol object to the caller as it is read instead of keeping them in the reading. */
+  visit?: (o: SymbolObject) => void;
 }
 
 const GENERAL_PURPOSE_UTF8 = 0x800;
@@ -133,7 +137,7 @@ async function readOpenZip(
   findings.push(...archiveFindings(entries, format));
   const reading = await readManifestPart(zip, format, entries, findings, candidates);
   if (!options.symbols) return reading;
-  const symbols = await symbolsOf(zip, symbolEntries);
+  const symbols = await symbolsOf(zip, symbolEntries, options.visit);
   return symbols ? { ...reading, symbols } : reading;
 }
 
@@ -242,12 +246,13 @@ function isSymbolsEntry(entry: ArchiveEntry): boolean {
 async function symbolsOf(
   zip: yauzl.ZipFile,
   found: { raw: yauzl.Entry; entry: ArchiveEntry; safe: boolean }[],
+  visit?: (o: SymbolObject) => void,
 ): Promise<SymbolsReading | undefined> {
   const [only, ...more] = found;
   if (!only) return { problem: 'is missing from the package' };
   if (more.length > 0) return { problem: 'appears more than once in the package' };
   if (!only.safe) return undefined;
-  return readSymbols(zip, only.raw);
+  return readSymbols(zip, only.raw, visit);
 }
 
 /**
@@ -255,7 +260,11 @@ async function symbolsOf(
  * (above that it is reported unreadable, not read), and hands it to the selective parser; the
  * buffer is dropped when the symbols are built.
  */
-async function readSymbols(zip: yauzl.ZipFile, raw: yauzl.Entry): Promise<SymbolsReading> {
+async function readSymbols(
+  zip: yauzl.ZipFile,
+  raw: yauzl.Entry,
+  visit?: (o: SymbolObject) => void,
+): Promise<SymbolsReading> {
   const size = raw.uncompressedSize;
   if (size > MAX_SYMBOLS_BYTES) {
     const mib = (n: number) => `${Math.ceil(n / 1024 / 1024)} MiB`;
@@ -284,7 +293,7 @@ async function readSymbols(zip: yauzl.ZipFile, raw: yauzl.Entry): Promise<Symbol
   }
   if (filled !== size || crc32(buffer) !== raw.crc32) return { problem: 'does not match its checksum' };
   try {
-    return { symbols: parseSymbols(buffer) };
+    return { symbols: visit ? readSymbolObjects(buffer, visit) : parseSymbols(buffer) };
   } catch (e) {
     if (e instanceof SymbolsError) return { problem: `is not valid JSON (${e.message})` };
     throw e;

@@ -1,24 +1,25 @@
 import {
   AppCatalog,
-  AppSymbols,
+  BreakingChanges,
   CatalogEntry,
   ExpectedPackage,
   Finding,
   PackageManifest,
   PackageReport,
-  affixFindings,
+  SymbolObject,
   appIdFindings,
-  breakingChanges,
   completedReport,
   decodeEntryName,
   dependencyFindings,
   manifestFindings,
   normalizeAppId,
+  objectAffixFindings,
   parseManifest,
   runtimeFindings,
   unreadableSymbols,
   unsignedFinding,
 } from '../../domain/package';
+import { SymbolsReading } from './archiveReader';
 import { PackageReading, readPackage } from './packageReader';
 import { RandomAccessSource } from './source';
 
@@ -50,7 +51,16 @@ export async function validatePackage(
   now: string,
   context: TechnicalContext = {},
 ): Promise<PackageReport> {
-  const reading = await readPackage(source, blobName);
+  // The baseline is read first and kept as a summary; the upload's objects are then compared and
+  // checked one by one as they are read, so two versions' symbols are never held at once.
+  const live = await liveSymbols(context);
+  const comparison = live && 'symbols' in live ? new BreakingChanges(live.symbols) : undefined;
+  const perObject = new BoundedFindings();
+  const visit = (o: SymbolObject) => {
+    comparison?.visit(o);
+    perObject.push(objectAffixFindings(o, expected.mandatoryAffixes));
+  };
+  const reading = await readPackage(source, blobName, { visit });
   const findings: Finding[] = [...reading.findings];
   let manifest: PackageManifest | undefined;
   if (reading.manifest) {
@@ -61,7 +71,8 @@ export async function validatePackage(
       manifest = parsed.manifest;
       const names = new Set(reading.entries.map((e) => decodeEntryName(e.name).toLowerCase()));
       findings.push(...manifestFindings(manifest, expected, names));
-      findings.push(...(await technicalFindings(reading, manifest, expected, context)));
+      findings.push(...(await manifestTechnicalFindings(manifest, context)));
+      findings.push(...symbolFindings(reading, live, comparison, perObject));
     }
   }
   const report = completedReport({
@@ -78,25 +89,40 @@ export async function validatePackage(
   return report;
 }
 
-async function technicalFindings(
-  reading: PackageReading,
-  manifest: PackageManifest,
-  expected: ExpectedPackage,
-  context: TechnicalContext,
-): Promise<Finding[]> {
+/** Findings of a rule run per object, kept up to a bound: a hostile app may have 100,000 objects. */
+class BoundedFindings {
+  static readonly MAX = 1000;
+  readonly items: Finding[] = [];
+  push(findings: Finding[]): void {
+    for (const f of findings) if (this.items.length < BoundedFindings.MAX) this.items.push(f);
+  }
+}
+
+async function manifestTechnicalFindings(manifest: PackageManifest, context: TechnicalContext): Promise<Finding[]> {
   const catalog = await catalogEntries(manifest, context);
-  const findings: Finding[] = [
+  const own = manifest.id ? (catalog.get(normalizeAppId(manifest.id)) ?? []) : [];
+  return [
     ...dependencyFindings(manifest, catalog),
-    ...appIdFindings(manifest, context.offerId, manifest.id ? (catalog.get(normalizeAppId(manifest.id)) ?? []) : []),
+    ...appIdFindings(manifest, context.offerId, own),
     ...runtimeFindings(manifest),
   ];
-  if (reading.format !== 'app') return findings;
-  if (reading.signed === false) findings.push(unsignedFinding());
+}
+
+function symbolFindings(
+  reading: PackageReading,
+  live: SymbolsReading | undefined,
+  comparison: BreakingChanges | undefined,
+  perObject: BoundedFindings,
+): Finding[] {
+  if (reading.format !== 'app') return [];
+  const findings: Finding[] = reading.signed === false ? [unsignedFinding()] : [];
   const symbols = reading.symbols;
+  // No reading at all: the entry was unsafe, and that is already a finding of its own.
   if (!symbols) return findings;
   if ('problem' in symbols) return [...findings, unreadableSymbols(symbols.problem)];
-  findings.push(...affixFindings(symbols.symbols, expected.mandatoryAffixes));
-  findings.push(...(await breakingFindings(symbols.symbols, context)));
+  findings.push(...perObject.items);
+  if (live && 'problem' in live) findings.push(unreadableSymbols(live.problem, true));
+  if (comparison) findings.push(...comparison.findings().slice(0, BoundedFindings.MAX));
   return findings;
 }
 
@@ -118,12 +144,9 @@ async function catalogEntries(
 }
 
 /** The live package is read like the upload: ranged reads, its symbols entry inflated alone. */
-async function breakingFindings(next: AppSymbols, context: TechnicalContext): Promise<Finding[]> {
+async function liveSymbols(context: TechnicalContext): Promise<SymbolsReading | undefined> {
   const live = context.baseline ? await context.baseline() : undefined;
-  if (!live) return [];
+  if (!live) return undefined;
   const baseline = await readPackage(live.source, live.name);
-  const symbols = baseline.symbols;
-  if (baseline.format !== 'app' || !symbols) return [];
-  if ('problem' in symbols) return [unreadableSymbols(symbols.problem, true)];
-  return breakingChanges(symbols.symbols, next);
+  return baseline.format === 'app' ? baseline.symbols : undefined;
 }

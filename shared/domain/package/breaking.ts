@@ -28,19 +28,46 @@ const RENAME_CODES: Partial<Record<ObjectKind, string>> = { Table: 'AS0006', Pag
 const FIELD_KINDS: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['Table', 'TableExtension']);
 
 export function breakingChanges(live: AppSymbols, next: AppSymbols): Finding[] {
-  const byKey = new Map(next.objects.map((o) => [objectKey(o), o]));
-  const findings: Finding[] = [];
-  for (const before of live.objects) {
-    if (before.isInternal || !(before.kind in REMOVAL_CODES || FIELD_KINDS.has(before.kind))) continue;
-    const after = byKey.get(objectKey(before));
-    if (!after) {
-      if (before.kind in REMOVAL_CODES) findings.push(removedObject(before, live));
-      continue;
-    }
-    findings.push(...renamed(before, after), ...fieldBreaks(before, after));
-    findings.push(...valueBreaks(before, after), ...methodBreaks(before, after));
+  const comparison = new BreakingChanges(live);
+  for (const o of next.objects) comparison.visit(o);
+  return comparison.findings();
+}
+
+/**
+ * The comparison one object of the next version at a time, so the next version's objects need
+ * not be held: only the live version's surface is kept. Findings come in the live version's order.
+ */
+export class BreakingChanges {
+  private readonly surface: SymbolObject[];
+  private readonly index = new Map<string, number>();
+  private readonly found = new Map<number, Finding[]>();
+
+  constructor(private readonly live: AppSymbols) {
+    this.surface = live.objects.filter(
+      (o) => !o.isInternal && (o.kind in REMOVAL_CODES || FIELD_KINDS.has(o.kind)),
+    );
+    this.surface.forEach((o, i) => this.index.set(objectKey(o), i));
   }
-  return findings;
+
+  readonly visit = (after: SymbolObject): void => {
+    const i = this.index.get(objectKey(after));
+    const before = i === undefined ? undefined : this.surface[i];
+    if (i === undefined || !before) return;
+    this.found.set(i, [
+      ...renamed(before, after),
+      ...fieldBreaks(before, after),
+      ...valueBreaks(before, after),
+      ...methodBreaks(before, after),
+    ]);
+  };
+
+  findings(): Finding[] {
+    return this.surface.flatMap((before, i) => {
+      const found = this.found.get(i);
+      if (found) return found;
+      return before.kind in REMOVAL_CODES ? [removedObject(before, this.live)] : [];
+    });
+  }
 }
 
 /** Objects with an id are matched by kind and id (a rename keeps the id); interfaces by name. */

@@ -119,7 +119,16 @@ const BACKSLASH = 0x5c;
  * `Namespaces` (newer compilers) are read with their namespace.
  */
 export function parseSymbols(bytes: Uint8Array): AppSymbols {
-  const parser = new Parser(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const objects: SymbolObject[] = [];
+  return { ...readSymbols(bytes, (o) => objects.push(o)), objects };
+}
+
+/**
+ * The same, handing each object to `visit` as it is read instead of keeping them all: a caller
+ * that compares with a baseline holds one version's objects, not two.
+ */
+export function readSymbols(bytes: Uint8Array, visit: (o: SymbolObject) => void): AppSymbols {
+  const parser = new Parser(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), visit);
   return parser.root();
 }
 
@@ -128,17 +137,20 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 class Parser {
   private pos = 0;
 
-  constructor(private readonly b: Buffer) {
+  constructor(
+    private readonly b: Buffer,
+    private readonly visit: (o: SymbolObject) => void,
+  ) {
     if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.pos = 3;
   }
 
   root(): AppSymbols {
     const symbols: AppSymbols = { objects: [] };
-    this.container(symbols, undefined, 0, (key) => {
+    this.container(undefined, 0, (key) => {
       if (!(TOP_LEVEL as readonly string[]).includes(key)) return false;
       const value = this.value(1);
       if (typeof value === 'string' && value !== '') {
-        const field = key === 'RuntimeVersion' ? 'runtimeVersion' : (key.charAt(0).toLowerCase() + key.slice(1));
+        const field = key === 'RuntimeVersion' ? 'runtimeVersion' : key.charAt(0).toLowerCase() + key.slice(1);
         (symbols as unknown as Record<string, string>)[field] = value;
       }
       return true;
@@ -146,43 +158,27 @@ class Parser {
     return symbols;
   }
 
-  /** An object holding object arrays and `Namespaces`: the root, or one namespace. */
-  private container(
-    into: AppSymbols,
-    namespace: string | undefined,
-    depth: number,
-    other: (key: string) => boolean,
-  ): void {
+  /**
+   * An object holding object arrays and `Namespaces`: the root, or one namespace. A namespace's
+   * `Name` comes first in compiler output; objects read before it would get the parent's.
+   */
+  private container(parent: string | undefined, depth: number, other: (key: string) => boolean): void {
     if (depth > MAX_DEPTH) throw this.fail('nesting too deep');
+    let namespace = parent;
     this.expect(0x7b);
     this.members((key) => {
       const kind = (OBJECT_KINDS as Record<string, ObjectKind>)[key];
       if (kind) {
-        this.elements(() => into.objects.push(toObject(kind, this.value(depth + 1), namespace)));
+        this.elements(() => this.visit(toObject(kind, this.value(depth + 1), namespace)));
       } else if (key === 'Namespaces') {
-        this.elements(() => this.namespace(into, namespace, depth + 1));
+        this.elements(() => this.container(namespace, depth + 1, () => false));
+      } else if (depth > 0 && key === 'Name' && this.peek() === QUOTE) {
+        const name = this.string();
+        namespace = parent ? `${parent}.${name}` : name;
       } else if (!other(key)) {
         this.skip();
       }
     });
-  }
-
-  private namespace(into: AppSymbols, parent: string | undefined, depth: number): void {
-    let name: string | undefined;
-    // The namespace's Name may follow its objects; objects read before it are renamed after.
-    const first = into.objects.length;
-    this.container(into, parent, depth, (key) => {
-      if (key !== 'Name') return false;
-      const value = this.value(depth + 1);
-      name = typeof value === 'string' ? value : undefined;
-      return true;
-    });
-    const full = name ? (parent ? `${parent}.${name}` : name) : parent;
-    if (full === undefined) return;
-    for (let i = first; i < into.objects.length; i++) {
-      const o = into.objects[i] as SymbolObject;
-      if (o.namespace === parent) o.namespace = full;
-    }
   }
 
   private value(depth: number): Json {
@@ -193,7 +189,8 @@ class Parser {
       this.pos++;
       const out: { [key: string]: Json } = {};
       this.members((key) => {
-        if (KEPT.has(key)) out[key] = this.value(depth + 1);
+        if (key === 'Properties') out[key] = this.accessProperty();
+        else if (KEPT.has(key)) out[key] = this.value(depth + 1);
         else this.skip();
       });
       return out;
@@ -204,6 +201,27 @@ class Parser {
       return out;
     }
     return this.literal();
+  }
+
+  /**
+   * Of `Properties: [{Name, Value}]` only `Access` matters; captions and tooltips, most of a real
+   * file's text, are stepped over without being decoded.
+   */
+  private accessProperty(): Json {
+    const kept: Json[] = [];
+    this.elements(() => {
+      this.expect(0x7b);
+      let name: string | undefined;
+      let value: string | undefined;
+      this.members((key) => {
+        if (key === 'Name' && this.peek() === QUOTE) name = this.string();
+        else if (key === 'Value' && (name === undefined || name === 'Access') && this.peek() === QUOTE)
+          value = this.string();
+        else this.skip();
+      });
+      if (name === 'Access' && value !== undefined) kept.push({ Name: name, Value: value });
+    });
+    return kept;
   }
 
   /** Calls `each` with every key of the object whose `{` was just read, positioned at its value. */

@@ -121,19 +121,24 @@ function majorMinor(v: string | undefined): { major: number } | undefined {
 
 /** AS0011: what the app defines, and fields and procedures it adds to others' objects, carry an affix. */
 export function affixFindings(symbols: AppSymbols, affixes: readonly string[] | undefined): Finding[] {
+  return symbols.objects.flatMap((o) => objectAffixFindings(o, affixes));
+}
+
+/** The affix rule for one object, so it can run as the objects are read. */
+export function objectAffixFindings(o: SymbolObject, affixes: readonly string[] | undefined): Finding[] {
   const wanted = (affixes ?? []).map((a) => a.trim()).filter((a) => a !== '');
   if (wanted.length === 0) return [];
   const findings: Finding[] = [];
   const check = (name: string, what: string, path: string) => {
     if (!hasAffix(name, wanted)) findings.push(missingAffix(name, what, path, wanted));
   };
-  for (const o of symbols.objects) {
-    const where = `${SYMBOLS_FILE}#${objectLabel(o)}`;
-    check(o.name, objectLabel(o), where);
-    if (!EXTENSION_KINDS.has(o.kind)) continue;
-    for (const f of o.fields) check(f.name, `field ${f.id ?? ''} of ${label(o)}`, `${where}/Field ${f.id ?? ''} "${f.name}"`);
-    for (const m of o.methods) check(m.name, `procedure of ${label(o)}`, `${where}/procedure ${m.name}`);
+  const where = `${SYMBOLS_FILE}#${objectLabel(o)}`;
+  check(o.name, objectLabel(o), where);
+  if (!EXTENSION_KINDS.has(o.kind)) return findings;
+  for (const f of o.fields) {
+    check(f.name, `field ${f.id ?? ''} of ${label(o)}`, `${where}/Field ${f.id ?? ''} "${f.name}"`);
   }
+  for (const m of o.methods) check(m.name, `procedure of ${label(o)}`, `${where}/procedure ${m.name}`);
   return findings;
 }
 
