@@ -42,6 +42,11 @@ export interface ArchiveOptions {
   symbols?: boolean;
   /** Hands each symbol object to the caller as it is read instead of keeping them in the reading. */
   visit?: (o: SymbolObject) => void;
+  /**
+   * A buffer to inflate SymbolReference.json into, shared by the sequential reads of one
+   * validation (baseline, then upload) so the second does not allocate beside the first's garbage.
+   */
+  scratch?: { buffer?: Buffer };
 }
 
 const GENERAL_PURPOSE_UTF8 = 0x800;
@@ -137,7 +142,7 @@ async function readOpenZip(
   findings.push(...archiveFindings(entries, format));
   const reading = await readManifestPart(zip, format, entries, findings, candidates);
   if (!options.symbols) return reading;
-  const symbols = await symbolsOf(zip, symbolEntries, options.visit);
+  const symbols = await symbolsOf(zip, symbolEntries, options);
   return symbols ? { ...reading, symbols } : reading;
 }
 
@@ -246,13 +251,13 @@ function isSymbolsEntry(entry: ArchiveEntry): boolean {
 async function symbolsOf(
   zip: yauzl.ZipFile,
   found: { raw: yauzl.Entry; entry: ArchiveEntry; safe: boolean }[],
-  visit?: (o: SymbolObject) => void,
+  options: ArchiveOptions,
 ): Promise<SymbolsReading | undefined> {
   const [only, ...more] = found;
   if (!only) return { problem: 'is missing from the package' };
   if (more.length > 0) return { problem: 'appears more than once in the package' };
   if (!only.safe) return undefined;
-  return readSymbols(zip, only.raw, visit);
+  return readSymbols(zip, only.raw, options);
 }
 
 /**
@@ -263,7 +268,7 @@ async function symbolsOf(
 async function readSymbols(
   zip: yauzl.ZipFile,
   raw: yauzl.Entry,
-  visit?: (o: SymbolObject) => void,
+  { visit, scratch }: ArchiveOptions,
 ): Promise<SymbolsReading> {
   const size = raw.uncompressedSize;
   if (size > MAX_SYMBOLS_BYTES) {
@@ -273,7 +278,7 @@ async function readSymbols(
   if (raw.compressionMethod !== 0 && raw.compressionMethod !== 8) {
     return { problem: `uses compression method ${raw.compressionMethod}` };
   }
-  const buffer = Buffer.allocUnsafe(size);
+  const buffer = bufferFor(size, scratch);
   let filled = 0;
   try {
     const stream = await new Promise<Readable>((resolve, reject) =>
@@ -298,6 +303,13 @@ async function readSymbols(
     if (e instanceof SymbolsError) return { problem: `is not valid JSON (${e.message})` };
     throw e;
   }
+}
+
+function bufferFor(size: number, scratch: ArchiveOptions['scratch']): Buffer {
+  if (scratch?.buffer && scratch.buffer.length >= size) return scratch.buffer.subarray(0, size);
+  const buffer = Buffer.allocUnsafe(size);
+  if (scratch) scratch.buffer = buffer;
+  return buffer;
 }
 
 function missingManifest(format: PackageFormat): Finding {

@@ -32,7 +32,7 @@ const ZIP_STARTS = ['PK\x03\x04', 'PK\x05\x06'];
 export async function readPackage(
   source: RandomAccessSource,
   fileName: string,
-  options: Pick<ArchiveOptions, 'visit'> = {},
+  options: Pick<ArchiveOptions, 'visit' | 'scratch'> = {},
 ): Promise<PackageReading> {
   const cached = cachedSource(source);
   const head = await cached.read(0, NAVX_HEADER_BYTES);

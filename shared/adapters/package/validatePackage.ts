@@ -8,6 +8,7 @@ import {
   PackageReport,
   SymbolObject,
   appIdFindings,
+  baselineSurface,
   completedReport,
   decodeEntryName,
   dependencyFindings,
@@ -53,14 +54,15 @@ export async function validatePackage(
 ): Promise<PackageReport> {
   // The baseline is read first and kept as a summary; the upload's objects are then compared and
   // checked one by one as they are read, so two versions' symbols are never held at once.
-  const live = await liveSymbols(context);
+  const scratch: { buffer?: Buffer } = {};
+  const live = await liveSymbols(context, scratch);
   const comparison = live && 'symbols' in live ? new BreakingChanges(live.symbols) : undefined;
   const perObject = new BoundedFindings();
   const visit = (o: SymbolObject) => {
     comparison?.visit(o);
     perObject.push(objectAffixFindings(o, expected.mandatoryAffixes));
   };
-  const reading = await readPackage(source, blobName, { visit });
+  const reading = await readPackage(source, blobName, { visit, scratch });
   const findings: Finding[] = [...reading.findings];
   let manifest: PackageManifest | undefined;
   if (reading.manifest) {
@@ -144,9 +146,18 @@ async function catalogEntries(
 }
 
 /** The live package is read like the upload: ranged reads, its symbols entry inflated alone. */
-async function liveSymbols(context: TechnicalContext): Promise<SymbolsReading | undefined> {
+async function liveSymbols(
+  context: TechnicalContext,
+  scratch: { buffer?: Buffer },
+): Promise<SymbolsReading | undefined> {
   const live = context.baseline ? await context.baseline() : undefined;
   if (!live) return undefined;
-  const baseline = await readPackage(live.source, live.name);
-  return baseline.format === 'app' ? baseline.symbols : undefined;
+  const kept: SymbolObject[] = [];
+  const keep = (o: SymbolObject) => {
+    const surface = baselineSurface(o);
+    if (surface) kept.push(surface);
+  };
+  const baseline = await readPackage(live.source, live.name, { scratch, visit: keep });
+  const symbols = baseline.format === 'app' ? baseline.symbols : undefined;
+  return symbols && 'symbols' in symbols ? { symbols: { ...symbols.symbols, objects: kept } } : symbols;
 }

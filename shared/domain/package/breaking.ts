@@ -43,9 +43,7 @@ export class BreakingChanges {
   private readonly found = new Map<number, Finding[]>();
 
   constructor(private readonly live: AppSymbols) {
-    this.surface = live.objects.filter(
-      (o) => !o.isInternal && (o.kind in REMOVAL_CODES || FIELD_KINDS.has(o.kind)),
-    );
+    this.surface = live.objects.filter(isCompared);
     this.surface.forEach((o, i) => this.index.set(objectKey(o), i));
   }
 
@@ -68,6 +66,19 @@ export class BreakingChanges {
       return before.kind in REMOVAL_CODES ? [removedObject(before, this.live)] : [];
     });
   }
+}
+
+function isCompared(o: SymbolObject): boolean {
+  return !o.isInternal && (o.kind in REMOVAL_CODES || FIELD_KINDS.has(o.kind));
+}
+
+/**
+ * What of a live object the comparison reads: compared kinds only, public procedures only. The
+ * baseline is kept in this form while the upload is read.
+ */
+export function baselineSurface(o: SymbolObject): SymbolObject | undefined {
+  if (!isCompared(o)) return undefined;
+  return { ...o, methods: o.methods.filter(isSurface) };
 }
 
 /** Objects with an id are matched by kind and id (a rename keeps the id); interfaces by name. */

@@ -136,6 +136,14 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 class Parser {
   private pos = 0;
+  private readonly texts = new Map<string, string>();
+  /** Type texts repeat (Code[20], Decimal...): one string each, not one per field. */
+  private readonly intern = (text: string): string => {
+    const known = this.texts.get(text);
+    if (known !== undefined) return known;
+    this.texts.set(text, text);
+    return text;
+  };
 
   constructor(
     private readonly b: Buffer,
@@ -169,7 +177,7 @@ class Parser {
     this.members((key) => {
       const kind = (OBJECT_KINDS as Record<string, ObjectKind>)[key];
       if (kind) {
-        this.elements(() => this.visit(toObject(kind, this.value(depth + 1), namespace)));
+        this.elements(() => this.visit(toObject(kind, this.value(depth + 1), namespace, this.intern)));
       } else if (key === 'Namespaces') {
         this.elements(() => this.container(namespace, depth + 1, () => false));
       } else if (depth > 0 && key === 'Name' && this.peek() === QUOTE) {
@@ -373,8 +381,14 @@ function num(v: Json | undefined): number | undefined {
   return typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined;
 }
 
-function toObject(kind: ObjectKind, raw: Json, namespace: string | undefined): SymbolObject {
+function toObject(
+  kind: ObjectKind,
+  raw: Json,
+  namespace: string | undefined,
+  intern: (text: string) => string,
+): SymbolObject {
   const o = isObject(raw) ? raw : {};
+  const type = (t: Json | undefined) => intern(typeText(t));
   const target = str(o.TargetObject);
   return {
     kind,
@@ -383,18 +397,18 @@ function toObject(kind: ObjectKind, raw: Json, namespace: string | undefined): S
     ...(namespace ? { namespace } : {}),
     isInternal: o.IsInternal === true || property(o, 'Access').toLowerCase() === 'internal',
     ...(target ? { targetObject: target } : {}),
-    fields: list(o.Fields).map((f) => ({ id: num(f.Id), name: str(f.Name), type: typeText(f.TypeDefinition) })),
-    methods: list(o.Methods).map(toMethod),
+    fields: list(o.Fields).map((f) => ({ id: num(f.Id), name: str(f.Name), type: type(f.TypeDefinition) })),
+    methods: list(o.Methods).map((m) => toMethod(m, type)),
     values: list(o.Values).map((v) => str(v.Name)),
   };
 }
 
-function toMethod(m: JsonObject): SymbolMethod {
+function toMethod(m: JsonObject, type: (t: Json | undefined) => string): SymbolMethod {
   const access = property(m, 'Access').toLowerCase();
   return {
     name: str(m.Name),
-    parameters: list(m.Parameters).map((p) => ({ type: typeText(p.TypeDefinition), isVar: p.IsVar === true })),
-    returnType: isObject(m.ReturnTypeDefinition) ? typeText(m.ReturnTypeDefinition) : '',
+    parameters: list(m.Parameters).map((p) => ({ type: type(p.TypeDefinition), isVar: p.IsVar === true })),
+    returnType: isObject(m.ReturnTypeDefinition) ? type(m.ReturnTypeDefinition) : '',
     isLocal: m.IsLocal === true || access === 'local',
     isInternal: m.IsInternal === true || access === 'internal',
   };
