@@ -84,6 +84,8 @@ describe('reading SymbolReference.json', () => {
       ),
     ).objects;
     expect(page).toMatchObject({ kind: 'Page', id: 1, name: 'CSI "Quoted" \u00e9' });
+    const names = parseSymbols(Buffer.from(JSON.stringify({ Tables: [{ Id: 2, Caption: 'ends \\', Name: 'CSI \\' }] })));
+    expect(names.objects[0]?.name).toBe('CSI \\');
   });
 
   it.each([

@@ -270,22 +270,26 @@ class Parser {
   }
 
   private string(): string {
-    const start = ++this.pos;
+    const start = this.pos + 1;
+    const end = this.closingQuote(start);
+    this.pos = end + 1;
     let escaped = false;
-    for (;;) {
-      const c = this.b[this.pos];
-      if (c === undefined) throw this.fail('unterminated string');
-      if (c === BACKSLASH) {
-        escaped = true;
-        this.pos += 2;
-        continue;
-      }
-      if (c === QUOTE) break;
-      this.pos++;
-    }
-    const end = this.pos++;
+    for (let i = start; i < end && !escaped; i++) escaped = this.b[i] === BACKSLASH;
     if (!escaped) return this.b.toString('utf8', start, end);
     return JSON.parse(this.b.toString('utf8', start - 1, end + 1)) as string;
+  }
+
+  /** The index of the quote closing a string that starts at `from`: one not escaped by a backslash. */
+  private closingQuote(from: number): number {
+    let at = from;
+    for (;;) {
+      const quote = this.b.indexOf(QUOTE, at);
+      if (quote === -1) throw this.fail('unterminated string');
+      let slashes = 0;
+      while (this.b[quote - 1 - slashes] === BACKSLASH) slashes++;
+      if (slashes % 2 === 0) return quote;
+      at = quote + 1;
+    }
   }
 
   private literal(): Json {
@@ -327,13 +331,7 @@ class Parser {
   }
 
   private skipString(): void {
-    this.pos++;
-    for (;;) {
-      const c = this.b[this.pos];
-      if (c === undefined) throw this.fail('unterminated string');
-      this.pos += c === BACKSLASH ? 2 : 1;
-      if (c === QUOTE) return;
-    }
+    this.pos = this.closingQuote(this.pos + 1) + 1;
   }
 
   private peek(): number | undefined {
