@@ -31,7 +31,7 @@ export function publishPackage(deps: Deps) {
       name: `${input.offerId}/${input.submissionId}/${fileName}`,
     };
     await deps.blobs.copy(source, target);
-    await deps.statuses.update(
+    const after = await deps.statuses.update(
       input.offerId,
       (current) =>
         current.submissionId !== input.submissionId
@@ -43,7 +43,7 @@ export function publishPackage(deps: Deps) {
             },
       () => notStartedStatus(input.offerId, input.at),
     );
-    await recordLive(deps, input, target.name);
+    if (after.liveSubmissionId === input.submissionId) await recordLive(deps, input, target.name);
     return {
       outcome: 'succeeded',
       message: `Published ${fileName}${input.version ? ` version ${input.version}` : ''}.`,
@@ -53,7 +53,9 @@ export function publishPackage(deps: Deps) {
 
 /** The catalogue learns the live version (dependencies, app ids); step 2 matched the app id with the snapshot. */
 async function recordLive(deps: Deps, input: PublishPackageInput, livePackage: string): Promise<void> {
-  const snapshot = (await readSnapshot(deps.blobs, input.snapshotBlobName)) as { app?: { id?: unknown } } | undefined;
+  const snapshot = (await readSnapshot(deps.blobs, input.snapshotBlobName)) as
+    | { app?: { id?: unknown } }
+    | undefined;
   const appId = snapshot?.app?.id;
   if (typeof appId !== 'string' || !input.version) return;
   await deps.appCatalog.recordLive(appId, input.offerId, input.version, livePackage);

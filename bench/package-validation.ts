@@ -7,7 +7,13 @@ import { Readable } from 'node:stream';
 import { BlobServiceClient } from '@azure/storage-blob';
 import yauzl from 'yauzl';
 import { startAzurite } from '../devhost/azurite';
-import { RandomAccessSource, blobSource, cachedSource, sliceSource, validatePackage } from '../shared/adapters/package';
+import {
+  RandomAccessSource,
+  blobSource,
+  cachedSource,
+  sliceSource,
+  validatePackage,
+} from '../shared/adapters/package';
 import {
   OFFER_APP,
   ZipEntrySpec,
@@ -65,7 +71,9 @@ async function measure(connection: string, blobName: string, liveName?: string):
   await timed(async () => {
     const source = await blobSource(blobClient(connection, CONTAINER, blobName));
     const live = liveName ? await blobSource(blobClient(connection, CONTAINER, liveName)) : undefined;
-    const context = live ? { baseline: async () => ({ source: cachedSource(live), name: liveName ?? '' }) } : {};
+    const context = live
+      ? { baseline: async () => ({ source: cachedSource(live), name: liveName ?? '' }) }
+      : {};
     const report = await validatePackage(
       cachedSource(source),
       { app: OFFER_APP },
@@ -98,7 +106,13 @@ class Reader extends yauzl.RandomAccessReader {
   constructor(private readonly source: RandomAccessSource) {
     super();
   }
-  override read(buffer: Buffer, offset: number, length: number, position: number, cb: (e: Error | null) => void) {
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    cb: (e: Error | null) => void,
+  ) {
     this.source.read(position, length).then(
       (bytes) => {
         bytes.copy(buffer, offset);
@@ -111,7 +125,8 @@ class Reader extends yauzl.RandomAccessReader {
     const source = this.source;
     return Readable.from(
       (async function* () {
-        for (let at = start; at < end; at += 64 * 1024) yield await source.read(at, Math.min(64 * 1024, end - at));
+        for (let at = start; at < end; at += 64 * 1024)
+          yield await source.read(at, Math.min(64 * 1024, end - at));
       })(),
     );
   }
@@ -119,8 +134,11 @@ class Reader extends yauzl.RandomAccessReader {
 
 async function inflateEntry(source: RandomAccessSource, name: string): Promise<number> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromRandomAccessReader(new Reader(source), source.size, { lazyEntries: true, autoClose: false }, (e, z) =>
-      e ? reject(e) : resolve(z),
+    yauzl.fromRandomAccessReader(
+      new Reader(source),
+      source.size,
+      { lazyEntries: true, autoClose: false },
+      (e, z) => (e ? reject(e) : resolve(z)),
     ),
   );
   try {

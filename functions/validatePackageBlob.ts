@@ -8,7 +8,10 @@ import { isActive } from '../shared/domain/states';
 import { instanceIdFor } from '../shared/domain/transitions';
 import { getServices, Services } from '../shared/services';
 
-type Deps = Pick<Services, 'storage' | 'offers' | 'statuses' | 'packageReports' | 'blobs' | 'appCatalog' | 'now'>;
+type Deps = Pick<
+  Services,
+  'storage' | 'offers' | 'statuses' | 'packageReports' | 'blobs' | 'appCatalog' | 'now'
+>;
 
 /** The part of the durable client this trigger uses (undefined where the host gives none). */
 export interface ReportEvents {
@@ -37,7 +40,13 @@ export function validatePackageBlob(deps: Deps, events: () => ReportEvents | und
       mandatoryAffixes: offer?.mandatoryAffixes,
     };
     const technical = technicalContext(deps, offerId, status);
-    const report = await validatePackage(cachedSource(source), expected, blobName, deps.now().toISOString(), technical);
+    const report = await validatePackage(
+      cachedSource(source),
+      expected,
+      blobName,
+      deps.now().toISOString(),
+      technical,
+    );
     if (!(await isCurrentVersion(deps, blobName, etag))) return; // a newer upload has its own trigger
     await deps.packageReports.put(offerId, report);
     await announce(deps, events, context, offerId, { blobName, ...(etag ? { etag } : {}) });

@@ -69,17 +69,7 @@ export const offerDraftSchema = z.strictObject({
   testDrive: testDriveSchema.optional(),
   leadDestination: leadDestinationSchema.optional(),
   /** As in AppSourceCop.json: object names must start or end with one of them (design.md). */
-  mandatoryAffixes: z
-    .array(
-      z
-        .string()
-        .min(2)
-        .max(8)
-        .regex(/^\S+$/, 'must not contain spaces'),
-    )
-    .min(1)
-    .max(10)
-    .optional(),
+  mandatoryAffixes: z.array(z.string().min(2).max(8)).max(10).optional(),
 });
 export type OfferDraft = z.infer<typeof offerDraftSchema>;
 

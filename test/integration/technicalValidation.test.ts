@@ -72,7 +72,11 @@ describe('technical validation through the blob trigger', () => {
     const appId = newAppId();
     await putOffer(offerId, appId, { mandatoryAffixes: ['CSI'] });
     const attributes = navxManifest(navxAttributes({ Id: appId }));
-    await upload(CONTAINERS.published, `${offerId}/1/Contoso.app`, appWithSymbols(symbolReference(), attributes));
+    await upload(
+      CONTAINERS.published,
+      `${offerId}/1/Contoso.app`,
+      appWithSymbols(symbolReference(), attributes),
+    );
     await services.statuses.update(
       offerId,
       (s) => ({ ...s, liveSubmissionId: '1', lastLiveVersion: '1.1.0.0' }),
@@ -81,15 +85,26 @@ describe('technical validation through the blob trigger', () => {
 
     const doc = baseSymbols();
     (doc.Tables?.[0] as SymbolObjectSpec).Fields?.pop();
-    await upload(CONTAINERS.packages, `${offerId}/Contoso.app`, appWithSymbols(symbolReference(doc), attributes));
+    await upload(
+      CONTAINERS.packages,
+      `${offerId}/Contoso.app`,
+      appWithSymbols(symbolReference(doc), attributes),
+    );
     const failed = await trigger(offerId, 'Contoso.app');
     expect(failed?.state).toBe('Failed');
     expect(failed?.findings.map((f) => [f.rule, f.path])).toEqual([
-      ['symbols.breaking-change', 'SymbolReference.json#Table 50100 "CSI Sales Forecast"/Field 3 "Customer No."'],
+      [
+        'symbols.breaking-change',
+        'SymbolReference.json#Table 50100 "CSI Sales Forecast"/Field 3 "Customer No."',
+      ],
     ]);
     expect(await services.appCatalog.entriesFor(appId)).toEqual([]);
 
-    await upload(CONTAINERS.packages, `${offerId}/Contoso.app`, appWithSymbols(symbolReference(), attributes));
+    await upload(
+      CONTAINERS.packages,
+      `${offerId}/Contoso.app`,
+      appWithSymbols(symbolReference(), attributes),
+    );
     const passed = await trigger(offerId, 'Contoso.app');
     expect(passed?.findings).toEqual([]);
     expect(await services.appCatalog.entriesFor(appId)).toEqual([
@@ -106,9 +121,14 @@ describe('technical validation through the blob trigger', () => {
     await services.appCatalog.recordLive(library, 'contoso-library', '1.0.0.0', 'contoso-library/1/l.app');
     const dependencies = (version: string) =>
       `${SYSTEM_APPLICATION}<Dependency Id="${library}" Name="Contoso Library" Publisher="Contoso" MinVersion="${version}" />`;
-    const manifest = (version: string) => navxManifest(navxAttributes({ Id: appId }), undefined, dependencies(version));
+    const manifest = (version: string) =>
+      navxManifest(navxAttributes({ Id: appId }), undefined, dependencies(version));
 
-    await upload(CONTAINERS.packages, `${offerId}/Contoso.app`, appWithSymbols(symbolReference(), manifest('1.5.0.0')));
+    await upload(
+      CONTAINERS.packages,
+      `${offerId}/Contoso.app`,
+      appWithSymbols(symbolReference(), manifest('1.5.0.0')),
+    );
     const report = await trigger(offerId, 'Contoso.app');
     expect(report?.findings.map((f) => [f.rule, f.path])).toEqual([
       ['dependencies.unresolved', 'NavxManifest.xml#Dependencies[1]'],
@@ -116,7 +136,11 @@ describe('technical validation through the blob trigger', () => {
     ]);
     expect(report?.findings[1]?.message).toContain('"someone-else"');
 
-    await upload(CONTAINERS.packages, `${offerId}/Contoso.app`, appWithSymbols(symbolReference(), manifest('1.0.0.0')));
+    await upload(
+      CONTAINERS.packages,
+      `${offerId}/Contoso.app`,
+      appWithSymbols(symbolReference(), manifest('1.0.0.0')),
+    );
     const resolved = await trigger(offerId, 'Contoso.app');
     expect(resolved?.findings.map((f) => f.rule)).toEqual(['manifest.app-id-taken']);
   });
@@ -133,7 +157,11 @@ describe('publishPackage', () => {
       (s) => ({ ...s, submissionId: '7' }),
       () => notStartedStatus(offerId, AT),
     );
-    const outcome = await publishPackage(services)({ ...input, blobName: `${offerId}/Contoso.app`, version: '1.2.0.0' });
+    const outcome = await publishPackage(services)({
+      ...input,
+      blobName: `${offerId}/Contoso.app`,
+      version: '1.2.0.0',
+    });
     expect(outcome.outcome).toBe('succeeded');
     expect(await services.appCatalog.entriesFor(appId)).toEqual([
       { appId, offerId, liveVersion: '1.2.0.0', livePackage: `${offerId}/7/Contoso.app` },

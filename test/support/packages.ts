@@ -275,11 +275,20 @@ export function baseSymbols(): SymbolDoc {
             ReturnTypeDefinition: { Name: 'Boolean' },
           },
           { Name: 'Reset' },
-          { Name: 'CalcInternal', IsLocal: true, Parameters: [{ Name: 'X', TypeDefinition: { Name: 'Integer' } }] },
+          {
+            Name: 'CalcInternal',
+            IsLocal: true,
+            Parameters: [{ Name: 'X', TypeDefinition: { Name: 'Integer' } }],
+          },
           { Name: 'InternalOnly', IsInternal: true },
         ],
       },
-      { Id: 50101, Name: 'CSI Internal Tools', Properties: [{ Name: 'Access', Value: 'Internal' }], Methods: [{ Name: 'Run' }] },
+      {
+        Id: 50101,
+        Name: 'CSI Internal Tools',
+        Properties: [{ Name: 'Access', Value: 'Internal' }],
+        Methods: [{ Name: 'Run' }],
+      },
     ],
     EnumTypes: [
       {
@@ -325,7 +334,11 @@ export function symbolReference(
 }
 
 /** A .app of the test app whose SymbolReference.json is `symbols` (null: none). */
-export function appWithSymbols(symbols: Buffer | null, manifest: string = navxManifest(), signature = true): Buffer {
+export function appWithSymbols(
+  symbols: Buffer | null,
+  manifest: string = navxManifest(),
+  signature = true,
+): Buffer {
   return appPackage(navxContent(manifest, [], symbols), {}, signature);
 }
 
@@ -578,7 +591,9 @@ export async function writeAppFile(path: string, entries: Iterable<ZipEntrySpec>
  * with procedures, names varied enough to compress like real files (about 10:1), not like a bomb.
  */
 export function largeSymbols(targetBytes: number, seed = 3): SymbolDoc {
-  const words = noise(64 * 1024, seed).toString('base64').replace(/[^A-Za-z]/g, '');
+  const words = noise(64 * 1024, seed)
+    .toString('base64')
+    .replace(/[^A-Za-z]/g, '');
   let at = 0;
   const word = (n: number) => {
     at = (at + n * 7) % (words.length - n);
@@ -600,7 +615,8 @@ export function largeSymbols(targetBytes: number, seed = 3): SymbolDoc {
       Fields: Array.from({ length: 20 }, (_, f) => ({
         Id: f + 1,
         Name: `${word(8)} ${f}`,
-        TypeDefinition: f % 3 === 0 ? { Name: 'Code', Length: 20 } : { Name: f % 3 === 1 ? 'Decimal' : 'Date' },
+        TypeDefinition:
+          f % 3 === 0 ? { Name: 'Code', Length: 20 } : { Name: f % 3 === 1 ? 'Decimal' : 'Date' },
         Properties: properties(),
       })),
       Properties: properties(),

@@ -19,7 +19,8 @@ function changed(edit: (doc: SymbolDoc) => void): AppSymbols {
 
 const table = (doc: SymbolDoc) => doc.Tables?.[0] as SymbolObjectSpec;
 const codeunit = (doc: SymbolDoc) => doc.Codeunits?.[0] as SymbolObjectSpec;
-const forecast = (doc: SymbolDoc) => codeunit(doc).Methods?.[0] as NonNullable<SymbolObjectSpec['Methods']>[number];
+const forecast = (doc: SymbolDoc) =>
+  codeunit(doc).Methods?.[0] as NonNullable<SymbolObjectSpec['Methods']>[number];
 
 describe('reading SymbolReference.json', () => {
   it('reads the compiler shape: app identity, objects, fields, procedures, enum values, extensions', () => {
@@ -84,7 +85,9 @@ describe('reading SymbolReference.json', () => {
       ),
     ).objects;
     expect(page).toMatchObject({ kind: 'Page', id: 1, name: 'CSI "Quoted" \u00e9' });
-    const names = parseSymbols(Buffer.from(JSON.stringify({ Tables: [{ Id: 2, Caption: 'ends \\', Name: 'CSI \\' }] })));
+    const names = parseSymbols(
+      Buffer.from(JSON.stringify({ Tables: [{ Id: 2, Caption: 'ends \\', Name: 'CSI \\' }] })),
+    );
     expect(names.objects[0]?.name).toBe('CSI \\');
   });
 
@@ -132,7 +135,9 @@ describe('symbols.breaking-change', () => {
       {
         rule: 'symbols.breaking-change',
         severity: 'error',
-        message: expect.stringMatching(/^AS0002: Field 2 "Amount" was removed from Table 50100 "CSI Sales Forecast"/),
+        message: expect.stringMatching(
+          /^AS0002: Field 2 "Amount" was removed from Table 50100 "CSI Sales Forecast"/,
+        ),
         path: 'SymbolReference.json#Table 50100 "CSI Sales Forecast"/Field 2 "Amount"',
       },
     ]);
@@ -182,7 +187,11 @@ describe('symbols.breaking-change', () => {
   it('reports a removed public procedure (AS0018) and one made local (AS0022)', () => {
     const next = changed((doc) => {
       codeunit(doc).Methods = codeunit(doc).Methods?.filter((m) => m.Name !== 'Reset') ?? [];
-      (table(doc).Methods ?? [])[0] = { Name: 'Recalculate', IsLocal: true, ReturnTypeDefinition: { Name: 'Boolean' } };
+      (table(doc).Methods ?? [])[0] = {
+        Name: 'Recalculate',
+        IsLocal: true,
+        ReturnTypeDefinition: { Name: 'Boolean' },
+      };
     });
     expect(breaks(next).map((f) => [f.message.slice(0, 6), f.path])).toEqual([
       ['AS0022', 'SymbolReference.json#Table 50100 "CSI Sales Forecast"/procedure Recalculate(): Boolean'],
@@ -191,18 +200,34 @@ describe('symbols.breaking-change', () => {
   });
 
   it.each([
-    ['a parameter type', 'AS0026', (m: ReturnType<typeof forecast>) => {
-      (m.Parameters ?? [])[0] = { Name: 'CustomerNo', TypeDefinition: { Name: 'Text' } };
-    }],
-    ['a var modifier', 'AS0063', (m: ReturnType<typeof forecast>) => {
-      (m.Parameters ?? [])[1] = { Name: 'Result', TypeDefinition: { Name: 'Decimal' } };
-    }],
-    ['the return type', 'AS0023', (m: ReturnType<typeof forecast>) => {
-      m.ReturnTypeDefinition = { Name: 'Integer' };
-    }],
-    ['the number of parameters', 'AS0024', (m: ReturnType<typeof forecast>) => {
-      m.Parameters?.pop();
-    }],
+    [
+      'a parameter type',
+      'AS0026',
+      (m: ReturnType<typeof forecast>) => {
+        (m.Parameters ?? [])[0] = { Name: 'CustomerNo', TypeDefinition: { Name: 'Text' } };
+      },
+    ],
+    [
+      'a var modifier',
+      'AS0063',
+      (m: ReturnType<typeof forecast>) => {
+        (m.Parameters ?? [])[1] = { Name: 'Result', TypeDefinition: { Name: 'Decimal' } };
+      },
+    ],
+    [
+      'the return type',
+      'AS0023',
+      (m: ReturnType<typeof forecast>) => {
+        m.ReturnTypeDefinition = { Name: 'Integer' };
+      },
+    ],
+    [
+      'the number of parameters',
+      'AS0024',
+      (m: ReturnType<typeof forecast>) => {
+        m.Parameters?.pop();
+      },
+    ],
   ])('reports a changed signature: %s (%s)', (_what, code, edit) => {
     const found = breaks(changed((doc) => edit(forecast(doc))));
     expect(found).toHaveLength(1);

@@ -61,7 +61,8 @@ describe('dependencies.unresolved', () => {
   });
 
   it('stays quiet for an app live here at that version or higher', () => {
-    const live = (liveVersion: string) => catalogOf({ appId: `{${LIB_ID.toUpperCase()}}`, offerId: 'lib', liveVersion });
+    const live = (liveVersion: string) =>
+      catalogOf({ appId: `{${LIB_ID.toUpperCase()}}`, offerId: 'lib', liveVersion });
     const manifest = navx(undefined, dependency('Fabrikam', '2.0.0.0'));
     expect(dependencyFindings(manifest, live('2.0.0.0'))).toEqual([]);
     expect(dependencyFindings(manifest, live('2.10.0.0'))).toEqual([]);
@@ -69,7 +70,10 @@ describe('dependencies.unresolved', () => {
 
   it('reports an app that is live only at a lower version, naming both versions', () => {
     const manifest = navx(undefined, dependency('Fabrikam', '2.0.0.0'));
-    const found = dependencyFindings(manifest, catalogOf({ appId: LIB_ID, offerId: 'lib', liveVersion: '1.9.0.0' }));
+    const found = dependencyFindings(
+      manifest,
+      catalogOf({ appId: LIB_ID, offerId: 'lib', liveVersion: '1.9.0.0' }),
+    );
     expect(found).toEqual([
       {
         rule: 'dependencies.unresolved',
@@ -85,10 +89,14 @@ describe('dependencies.unresolved', () => {
     const passedOnly = catalogOf({ appId: LIB_ID, offerId: 'lib', passedAt: NOW });
     expect(dependencyFindings(navx(undefined, dependency('Fabrikam')), passedOnly)).toHaveLength(1);
     const zip = parseAppJson(
-      JSON.stringify(appJson({ dependencies: [{ id: LIB_ID, name: 'L', publisher: 'Fabrikam', version: '1.0.0.0' }] })),
+      JSON.stringify(
+        appJson({ dependencies: [{ id: LIB_ID, name: 'L', publisher: 'Fabrikam', version: '1.0.0.0' }] }),
+      ),
     );
     if ('finding' in zip) throw new Error('app.json');
-    expect(dependencyFindings(zip.manifest, new Map()).map((f) => f.path)).toEqual(['app.json#dependencies[0]']);
+    expect(dependencyFindings(zip.manifest, new Map()).map((f) => f.path)).toEqual([
+      'app.json#dependencies[0]',
+    ]);
   });
 });
 
@@ -115,7 +123,9 @@ describe('manifest.app-id-taken', () => {
 
   it('reports an id whose package passed validation in another offer', () => {
     const other = { appId: OFFER_APP.id, offerId: 'fabrikam-sales', passedAt: NOW };
-    expect(appIdFindings(manifest, 'contoso-sales', [other])[0]?.message).toContain('passed validation there');
+    expect(appIdFindings(manifest, 'contoso-sales', [other])[0]?.message).toContain(
+      'passed validation there',
+    );
   });
 });
 
@@ -140,7 +150,9 @@ describe('manifest.runtime-too-new', () => {
       {
         rule: 'manifest.runtime-too-new',
         severity: 'error',
-        message: expect.stringMatching(/^AVS0002: runtime 14\.0 .*Business Central 24.*newest runtime is 13\.x/),
+        message: expect.stringMatching(
+          /^AVS0002: runtime 14\.0 .*Business Central 24.*newest runtime is 13\.x/,
+        ),
         path: 'NavxManifest.xml#Runtime',
       },
     ]);
@@ -150,7 +162,9 @@ describe('manifest.runtime-too-new', () => {
 describe('messages name the app.json key with the NavxManifest attribute beside it', () => {
   it('names privacyStatement and PrivacyStatement for a .app', () => {
     const [finding] = manifestFindings(navx(navxAttributes({ PrivacyStatement: '' })), {});
-    expect(finding?.message).toContain('"privacyStatement" in app.json (NavxManifest attribute PrivacyStatement)');
+    expect(finding?.message).toContain(
+      '"privacyStatement" in app.json (NavxManifest attribute PrivacyStatement)',
+    );
     expect(finding?.path).toBe('NavxManifest.xml#PrivacyStatement');
   });
 
@@ -170,8 +184,15 @@ describe('package.unsigned', () => {
   });
 
   it('warns about a .app with nothing after its zip, and still passes it', async () => {
-    const report = await validatePackage(bufferSource(appPackage(undefined, {}, false)), expected, 'o/p.app', NOW);
-    expect(report.findings).toEqual([expect.objectContaining({ rule: 'package.unsigned', severity: 'warning' })]);
+    const report = await validatePackage(
+      bufferSource(appPackage(undefined, {}, false)),
+      expected,
+      'o/p.app',
+      NOW,
+    );
+    expect(report.findings).toEqual([
+      expect.objectContaining({ rule: 'package.unsigned', severity: 'warning' }),
+    ]);
     expect(report.state).toBe('Passed');
   });
 });
@@ -182,7 +203,9 @@ describe('symbols.unreadable', () => {
   it('reads symbols with a BOM and trailing bytes, and without a BOM', async () => {
     const trailing = symbolReference(baseSymbols(), { trailing: Buffer.from('\0\0\0 signature-ish bytes') });
     expect((await validate(appWithSymbols(trailing))).findings).toEqual([]);
-    expect((await validate(appWithSymbols(symbolReference(baseSymbols(), { bom: false })))).findings).toEqual([]);
+    expect((await validate(appWithSymbols(symbolReference(baseSymbols(), { bom: false })))).findings).toEqual(
+      [],
+    );
   });
 
   it('warns when SymbolReference.json is missing or is not JSON, and still passes', async () => {
@@ -198,7 +221,10 @@ describe('symbols.unreadable', () => {
     expect(missing.state).toBe('Passed');
     const broken = await validate(appWithSymbols(Buffer.from('\ufeff{"Tables":[{"Id":1,')));
     expect(broken.findings).toEqual([
-      expect.objectContaining({ rule: 'symbols.unreadable', message: expect.stringContaining('not valid JSON') }),
+      expect.objectContaining({
+        rule: 'symbols.unreadable',
+        message: expect.stringContaining('not valid JSON'),
+      }),
     ]);
   });
 
@@ -216,7 +242,10 @@ describe('symbols.unreadable', () => {
     ]);
     const report = await validate(appPackage(content));
     expect(report.findings).toEqual([
-      expect.objectContaining({ rule: 'symbols.unreadable', message: expect.stringContaining('over the 64 MiB') }),
+      expect.objectContaining({
+        rule: 'symbols.unreadable',
+        message: expect.stringContaining('over the 64 MiB'),
+      }),
     ]);
   });
 
@@ -233,9 +262,16 @@ describe('symbols.missing-affix through validation', () => {
     const bytes = appWithSymbols(symbolReference(doc));
     const quiet = await validatePackage(bufferSource(bytes), expected, 'o/p.app', NOW);
     expect(quiet.findings).toEqual([]);
-    const strict = await validatePackage(bufferSource(bytes), { ...expected, mandatoryAffixes: ['CSI'] }, 'o/p.app', NOW);
+    const strict = await validatePackage(
+      bufferSource(bytes),
+      { ...expected, mandatoryAffixes: ['CSI'] },
+      'o/p.app',
+      NOW,
+    );
     expect(strict.state).toBe('Failed');
-    expect(strict.findings.map((f) => f.path)).toEqual(['SymbolReference.json#Codeunit 50100 "Forecast Mgt."']);
+    expect(strict.findings.map((f) => f.path)).toEqual([
+      'SymbolReference.json#Codeunit 50100 "Forecast Mgt."',
+    ]);
   });
 });
 
@@ -255,12 +291,20 @@ describe('symbols.breaking-change through validation', () => {
     const removed = nextApp((doc) => {
       doc.Tables = [];
     });
-    const noBaseline = await validatePackage(bufferSource(removed), expected, 'o/p.app', NOW, baseline(undefined));
+    const noBaseline = await validatePackage(
+      bufferSource(removed),
+      expected,
+      'o/p.app',
+      NOW,
+      baseline(undefined),
+    );
     expect(noBaseline.findings).toEqual([]);
     const adds = nextApp((doc) => {
       doc.Codeunits?.push({ Id: 50109, Name: 'CSI Extra' });
     });
-    expect((await validatePackage(bufferSource(adds), expected, 'o/p.app', NOW, baseline(live))).findings).toEqual([]);
+    expect(
+      (await validatePackage(bufferSource(adds), expected, 'o/p.app', NOW, baseline(live))).findings,
+    ).toEqual([]);
   });
 
   it('reads the live package as the baseline and reports one finding per break', async () => {
@@ -272,7 +316,10 @@ describe('symbols.breaking-change through validation', () => {
     const report = await validatePackage(bufferSource(next), expected, 'o/p.app', NOW, baseline(live));
     expect(report.state).toBe('Failed');
     expect(report.findings.map((f) => [f.rule, f.path])).toEqual([
-      ['symbols.breaking-change', 'SymbolReference.json#Table 50100 "CSI Sales Forecast"/Field 3 "Customer No."'],
+      [
+        'symbols.breaking-change',
+        'SymbolReference.json#Table 50100 "CSI Sales Forecast"/Field 3 "Customer No."',
+      ],
       [
         'symbols.breaking-change',
         'SymbolReference.json#Codeunit 50100 "CSI Forecast Mgt."/procedure Forecast(Code[20]; var Decimal): Boolean',
@@ -281,9 +328,18 @@ describe('symbols.breaking-change through validation', () => {
   });
 
   it('warns, without failing, when the live package has no readable symbols', async () => {
-    const report = await validatePackage(bufferSource(appPackage()), expected, 'o/p.app', NOW, baseline(appWithSymbols(null)));
+    const report = await validatePackage(
+      bufferSource(appPackage()),
+      expected,
+      'o/p.app',
+      NOW,
+      baseline(appWithSymbols(null)),
+    );
     expect(report.findings).toEqual([
-      expect.objectContaining({ rule: 'symbols.unreadable', message: expect.stringContaining("live package's") }),
+      expect.objectContaining({
+        rule: 'symbols.unreadable',
+        message: expect.stringContaining("live package's"),
+      }),
     ]);
     expect(report.state).toBe('Passed');
   });
@@ -303,6 +359,8 @@ describe('symbols.breaking-change through validation', () => {
       baseline(appPackage(navxContent(navxManifest(), [], liveBytes))),
     );
     expect(rules(report)).toEqual(['symbols.breaking-change']);
-    expect(report.findings[0]?.path).toBe(`SymbolReference.json#Table ${table.Id} "${table.Name}"/Field 6 "${removed?.Name}"`);
+    expect(report.findings[0]?.path).toBe(
+      `SymbolReference.json#Table ${table.Id} "${table.Name}"/Field 6 "${removed?.Name}"`,
+    );
   });
 });

@@ -49,7 +49,12 @@ export async function readPackage(
     return { format: 'app', packageId, entries: [], findings: [runtimePackage()] };
   }
   const signed = cached.size > NAVX_HEADER_BYTES + contentLength;
-  return { format: 'app', packageId, signed, ...(await readArchive(content, 'app', { ...options, symbols: true })) };
+  return {
+    format: 'app',
+    packageId,
+    signed,
+    ...(await readArchive(content, 'app', { ...options, symbols: true })),
+  };
 }
 
 function runtimePackage(): Finding {

@@ -17,7 +17,11 @@ export interface TechnicalDeps {
  * The technical rules' view of the marketplace for one offer: the catalogue, and the offer's live
  * package (`published/{offerId}/{liveSubmissionId}/...`, written by step 8) as the baseline.
  */
-export function technicalContext(deps: TechnicalDeps, offerId: string, status?: OfferStatus): TechnicalContext {
+export function technicalContext(
+  deps: TechnicalDeps,
+  offerId: string,
+  status?: OfferStatus,
+): TechnicalContext {
   const live = status?.liveSubmissionId;
   return {
     offerId,

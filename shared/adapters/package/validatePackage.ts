@@ -100,7 +100,10 @@ class BoundedFindings {
   }
 }
 
-async function manifestTechnicalFindings(manifest: PackageManifest, context: TechnicalContext): Promise<Finding[]> {
+async function manifestTechnicalFindings(
+  manifest: PackageManifest,
+  context: TechnicalContext,
+): Promise<Finding[]> {
   const catalog = await catalogEntries(manifest, context);
   const own = manifest.id ? (catalog.get(normalizeAppId(manifest.id)) ?? []) : [];
   return [

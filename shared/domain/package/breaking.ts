@@ -128,7 +128,11 @@ function fieldBreaks(before: SymbolObject, after: SymbolObject): Finding[] {
     }
     if (now.name.toLowerCase() !== f.name.toLowerCase()) {
       findings.push(
-        breaking('AS0005', `${label} of ${objectLabel(before)} was renamed to "${now.name}". Keep the name.`, path),
+        breaking(
+          'AS0005',
+          `${label} of ${objectLabel(before)} was renamed to "${now.name}". Keep the name.`,
+          path,
+        ),
       );
     }
     if (now.type.toLowerCase() !== f.type.toLowerCase()) {
@@ -170,7 +174,13 @@ function methodBreaks(before: SymbolObject, after: SymbolObject): Finding[] {
   const findings: Finding[] = [];
   for (const m of before.methods.filter(isSurface)) {
     if (kept.has(signature(m))) continue;
-    findings.push(methodBreak(before, m, after.methods.filter((n) => sameName(n, m))));
+    findings.push(
+      methodBreak(
+        before,
+        m,
+        after.methods.filter((n) => sameName(n, m)),
+      ),
+    );
   }
   return findings;
 }
@@ -203,5 +213,9 @@ function methodBreak(o: SymbolObject, m: SymbolMethod, namesakes: SymbolMethod[]
     : m.parameters.some((p, i) => p.isVar !== same.parameters[i]?.isVar)
       ? 'AS0063'
       : 'AS0023';
-  return breaking(code, `${where} changed its signature to ${now}; add an overload instead of changing it.`, path);
+  return breaking(
+    code,
+    `${where} changed its signature to ${now}; add an overload instead of changing it.`,
+    path,
+  );
 }

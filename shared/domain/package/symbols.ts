@@ -158,7 +158,8 @@ class Parser {
       if (!(TOP_LEVEL as readonly string[]).includes(key)) return false;
       const value = this.value(1);
       if (typeof value === 'string' && value !== '') {
-        const field = key === 'RuntimeVersion' ? 'runtimeVersion' : key.charAt(0).toLowerCase() + key.slice(1);
+        const field =
+          key === 'RuntimeVersion' ? 'runtimeVersion' : key.charAt(0).toLowerCase() + key.slice(1);
         (symbols as unknown as Record<string, string>)[field] = value;
       }
       return true;

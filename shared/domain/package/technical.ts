@@ -162,7 +162,7 @@ function missingAffix(name: string, what: string, path: string, affixes: readonl
 export function unsignedFinding(): Finding {
   return warning(
     'package.unsigned',
-    'The .app has nothing after its zip: it is not signed, and AppSource requires a signed package. Sign it (signtool, or AL-Go\'s signing step) and upload it again.',
+    "The .app has nothing after its zip: it is not signed, and AppSource requires a signed package. Sign it (signtool, or AL-Go's signing step) and upload it again.",
   );
 }
 
