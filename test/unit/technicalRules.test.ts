@@ -1,4 +1,5 @@
 import { bufferSource, validatePackage } from '../../shared/adapters/package';
+import { offerDraftSchema } from '../../shared/domain/offer';
 import {
   CatalogEntry,
   PackageManifest,
@@ -363,4 +364,18 @@ describe('symbols.breaking-change through validation', () => {
       `SymbolReference.json#Table ${table.Id} "${table.Name}"/Field 6 "${removed?.Name}"`,
     );
   });
+});
+
+describe('the offer field mandatoryAffixes', () => {
+  it('accepts a list of 2-8 character strings', () => {
+    expect(offerDraftSchema.safeParse({ mandatoryAffixes: ['CS', 'CONTOSO1'] }).success).toBe(true);
+    expect(offerDraftSchema.safeParse({}).success).toBe(true);
+  });
+
+  it.each([[['C']], [['CONTOSO12']], [Array.from({ length: 11 }, (_, i) => `AB${i}`)], ['CSI']])(
+    'rejects %j',
+    (mandatoryAffixes) => {
+      expect(offerDraftSchema.safeParse({ mandatoryAffixes }).success).toBe(false);
+    },
+  );
 });
