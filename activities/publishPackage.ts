@@ -1,11 +1,12 @@
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
 import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
-import { StepOutcome, publishPackageInputSchema } from '../shared/contracts/activities';
+import { PublishPackageInput, StepOutcome, publishPackageInputSchema } from '../shared/contracts/activities';
 import { notStartedStatus } from '../shared/domain/status';
 import { getServices, Services } from '../shared/services';
+import { readSnapshot } from './support/snapshot';
 
-type Deps = Pick<Services, 'blobs' | 'statuses'>;
+type Deps = Pick<Services, 'blobs' | 'statuses' | 'appCatalog'>;
 
 /**
  * Step 8: copies the package that passed step 2 (the submission's own copy of that version, the
@@ -31,7 +32,7 @@ export function publishPackage(deps: Deps) {
       name: `${input.offerId}/${input.submissionId}/${fileName}`,
     };
     await deps.blobs.copy(source, target);
-    await deps.statuses.update(
+    const after = await deps.statuses.update(
       input.offerId,
       (current) =>
         current.submissionId !== input.submissionId
@@ -43,11 +44,23 @@ export function publishPackage(deps: Deps) {
             },
       () => notStartedStatus(input.offerId, input.at),
     );
+    if (after.liveSubmissionId === input.submissionId) await recordLive(deps, input, target.name);
     return {
       outcome: 'succeeded',
       message: `Published ${fileName}${version ? ` version ${version}` : ''}.`,
     };
   };
+}
+
+/** The catalogue learns the live version (dependencies, app ids); step 2 matched the app id with the snapshot. */
+async function recordLive(deps: Deps, input: PublishPackageInput, livePackage: string): Promise<void> {
+  const snapshot = (await readSnapshot(deps.blobs, input.snapshotBlobName)) as
+    | { app?: { id?: unknown } }
+    | undefined;
+  const appId = snapshot?.app?.id;
+  const { version } = input.package;
+  if (typeof appId !== 'string' || !version) return;
+  await deps.appCatalog.recordLive(appId, input.offerId, version, livePackage);
 }
 
 df.app.activity(ACTIVITIES.publishPackage, {

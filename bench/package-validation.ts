@@ -3,24 +3,42 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { BlobServiceClient } from '@azure/storage-blob';
+import yauzl from 'yauzl';
 import { startAzurite } from '../devhost/azurite';
-import { blobSource, validatePackage } from '../shared/adapters/package';
-import { OFFER_APP, ZipEntrySpec, navxManifest, writeAppFile } from '../test/support/packages';
+import {
+  RandomAccessSource,
+  blobSource,
+  cachedSource,
+  sliceSource,
+  validatePackage,
+} from '../shared/adapters/package';
+import {
+  OFFER_APP,
+  ZipEntrySpec,
+  largeSymbols,
+  navxManifest,
+  symbolReference,
+  writeAppFile,
+} from '../test/support/packages';
 
 /**
  * Validates 1, 50 and 200 MiB .app packages through the blob source against a local Azurite and
  * prints time, bytes read from storage and peak RSS growth, beside `unzip -l` on the same file.
- * Each validation runs in a fresh process so its peak RSS is its own.
- * Run: npm run bench:package
+ * Then the technical case: a 200 MiB .app whose SymbolReference.json is 20 MiB, validated against
+ * a live package of the same size, beside the time to merely inflate that one entry.
+ * Each measurement runs in a fresh process so its peak RSS is its own.
+ * Run: npm run bench:package (append `-- --symbols` for the SymbolReference.json case alone)
  */
 const SIZES_MIB = [1, 50, 200];
 const CHUNK = 4 * 1024 * 1024;
 const CONTAINER = 'packages';
 const MiB = 1024 * 1024;
 
-function* benchEntries(totalBytes: number): Generator<ZipEntrySpec> {
+function* benchEntries(totalBytes: number, symbols: Buffer = symbolReference()): Generator<ZipEntrySpec> {
   yield { name: 'NavxManifest.xml', data: Buffer.from(navxManifest()) };
+  yield { name: 'SymbolReference.json', data: symbols };
   yield { name: 'logo/contoso.png', data: Buffer.from('89504e470d0a1a0a', 'hex'), method: 0 };
   for (let i = 0, left = totalBytes; left > 0; i++, left -= CHUNK) {
     // Random bytes, stored: the content is as incompressible as compiled code and images.
@@ -32,29 +50,113 @@ function* benchEntries(totalBytes: number): Generator<ZipEntrySpec> {
   }
 }
 
-async function measure(connection: string, blobName: string): Promise<void> {
-  const client = BlobServiceClient.fromConnectionString(connection)
-    .getContainerClient(CONTAINER)
-    .getBlobClient(blobName);
+/** Runs `work` and prints its time and peak RSS growth (sampled every ms, and the OS's peak). */
+async function timed(work: () => Promise<Record<string, unknown>>): Promise<void> {
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 1);
   const started = process.hrtime.bigint();
-  const source = await blobSource(client);
-  const report = await validatePackage(source, { app: OFFER_APP }, blobName, new Date().toISOString());
+  const extra = await work();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
-  const result = {
-    ms,
-    size: source.size,
-    bytesRead: source.bytesRead,
-    requests: source.requests,
-    peakGrowth: peak - baseline,
-    state: report.state,
-    findings: report.findings.length,
-  };
-  process.stdout.write(JSON.stringify(result) + '\n');
+  process.stdout.write(JSON.stringify({ ms, peakGrowth: peak - baseline, ...extra }) + '\n');
+}
+
+function blobClient(connection: string, container: string, name: string) {
+  return BlobServiceClient.fromConnectionString(connection).getContainerClient(container).getBlobClient(name);
+}
+
+async function measure(connection: string, blobName: string, liveName?: string): Promise<void> {
+  await timed(async () => {
+    const source = await blobSource(blobClient(connection, CONTAINER, blobName));
+    const live = liveName ? await blobSource(blobClient(connection, CONTAINER, liveName)) : undefined;
+    const context = live
+      ? { baseline: async () => ({ source: cachedSource(live), name: liveName ?? '' }) }
+      : {};
+    const report = await validatePackage(
+      cachedSource(source),
+      { app: OFFER_APP },
+      blobName,
+      new Date().toISOString(),
+      context,
+    );
+    return {
+      size: source.size,
+      bytesRead: source.bytesRead + (live?.bytesRead ?? 0),
+      requests: source.requests + (live?.requests ?? 0),
+      state: report.state,
+      findings: report.findings.map((f) => f.rule),
+    };
+  });
+}
+
+/** The floor: inflate SymbolReference.json of the package by ranged reads and discard the bytes. */
+async function measureInflate(connection: string, blobName: string): Promise<void> {
+  await timed(async () => {
+    const source = await blobSource(blobClient(connection, CONTAINER, blobName));
+    const head = await source.read(0, 40);
+    const zip = sliceSource(cachedSource(source), 40, Number(head.readBigInt64LE(28)));
+    const inflated = await inflateEntry(zip, 'SymbolReference.json');
+    return { size: source.size, bytesRead: source.bytesRead, requests: source.requests, inflated };
+  });
+}
+
+class Reader extends yauzl.RandomAccessReader {
+  constructor(private readonly source: RandomAccessSource) {
+    super();
+  }
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    cb: (e: Error | null) => void,
+  ) {
+    this.source.read(position, length).then(
+      (bytes) => {
+        bytes.copy(buffer, offset);
+        cb(null);
+      },
+      (e: Error) => cb(e),
+    );
+  }
+  override _readStreamForRange(start: number, end: number): Readable {
+    const source = this.source;
+    return Readable.from(
+      (async function* () {
+        for (let at = start; at < end; at += 64 * 1024)
+          yield await source.read(at, Math.min(64 * 1024, end - at));
+      })(),
+    );
+  }
+}
+
+async function inflateEntry(source: RandomAccessSource, name: string): Promise<number> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromRandomAccessReader(
+      new Reader(source),
+      source.size,
+      { lazyEntries: true, autoClose: false },
+      (e, z) => (e ? reject(e) : resolve(z)),
+    ),
+  );
+  try {
+    const entry = await new Promise<yauzl.Entry>((resolve, reject) => {
+      zip.on('entry', (e: yauzl.Entry) => (e.fileName === name ? resolve(e) : zip.readEntry()));
+      zip.on('end', () => reject(new Error(`${name} not found`)));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+    const stream = await new Promise<Readable>((resolve, reject) =>
+      zip.openReadStream(entry, (e, s) => (e ? reject(e) : resolve(s))),
+    );
+    let total = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) total += chunk.length;
+    return total;
+  } finally {
+    zip.close();
+  }
 }
 
 function unzipListMs(file: string): string {
@@ -76,7 +178,8 @@ async function main(): Promise<void> {
     );
     await container.createIfNotExists();
     console.log('size      time      bytes read (share)        requests  peak RSS growth  state   unzip -l');
-    for (const mib of SIZES_MIB) {
+    // `--symbols` runs only the SymbolReference.json case.
+    for (const mib of process.argv.includes('--symbols') ? [] : SIZES_MIB) {
       const file = path.join(dir, `bench-${mib}.app`);
       const size = await writeAppFile(file, benchEntries(mib * MiB));
       const blobName = `bench-offer/bench-${mib}.app`;
@@ -101,14 +204,69 @@ async function main(): Promise<void> {
       );
       rmSync(file);
     }
+    await symbolsCase(azurite.connectionString, container, dir);
   } finally {
     await azurite.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--measure') {
-  measure(process.argv[3] ?? '', process.argv[4] ?? '').catch((e: unknown) => {
+const SYMBOLS_MIB = 20;
+const SYMBOLS_PACKAGE_MIB = 200;
+
+/** 200 MiB packages whose SymbolReference.json is 20 MiB: the upload and its live version. */
+async function symbolsCase(
+  connection: string,
+  container: ReturnType<BlobServiceClient['getContainerClient']>,
+  dir: string,
+): Promise<void> {
+  const doc = largeSymbols(SYMBOLS_MIB * MiB);
+  const liveSymbols = symbolReference(doc, { version: '1.1.0.0' });
+  const nextSymbols = symbolReference(doc);
+  const rest = SYMBOLS_PACKAGE_MIB * MiB - nextSymbols.length;
+  const names = { live: 'bench-offer/live-symbols.app', next: 'bench-offer/next-symbols.app' };
+  for (const [key, symbols] of [
+    ['live', liveSymbols],
+    ['next', nextSymbols],
+  ] as const) {
+    const file = path.join(dir, `${key}.app`);
+    await writeAppFile(file, benchEntries(rest, symbols));
+    await container.getBlockBlobClient(names[key]).uploadFile(file);
+    rmSync(file);
+  }
+  const run = (args: string[]) => {
+    const out = execFileSync(process.execPath, [__filename, ...args], { encoding: 'utf8' });
+    return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+  };
+  const inflate = run(['--inflate', connection, names.next]);
+  const validate = run(['--measure', connection, names.next, names.live]);
+  const mib = (n: unknown) => `${(Number(n) / MiB).toFixed(1)} MiB`;
+  console.log(
+    `\n${SYMBOLS_PACKAGE_MIB} MiB .app, SymbolReference.json ${mib(nextSymbols.length)}, against a live package of the same size:`,
+  );
+  console.log('case                          time        peak RSS growth  bytes read   requests  result');
+  const row = (label: string, r: Record<string, unknown>, result: string) =>
+    console.log(
+      [
+        label.padEnd(29),
+        `${Number(r.ms).toFixed(1)} ms`.padEnd(11),
+        mib(r.peakGrowth).padEnd(16),
+        mib(r.bytesRead).padEnd(12),
+        String(r.requests).padEnd(9),
+        result,
+      ].join(' '),
+    );
+  row('inflate SymbolReference only', inflate, `${mib(inflate.inflated)} inflated`);
+  row('validate with baseline', validate, `${String(validate.state)} ${JSON.stringify(validate.findings)}`);
+}
+
+if (process.argv[2] === '--inflate') {
+  measureInflate(process.argv[3] ?? '', process.argv[4] ?? '').catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else if (process.argv[2] === '--measure') {
+  measure(process.argv[3] ?? '', process.argv[4] ?? '', process.argv[5]).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });

@@ -3,14 +3,17 @@ import * as df from 'durable-functions';
 import { CONTAINERS, EVENTS, FUNCTIONS } from '../shared/contracts/names';
 import type { PackageReportEvent } from '../shared/contracts/orchestration';
 import type { BlobClient } from '@azure/storage-blob';
-import { blobSource, cachedSource, validatePackage } from '../shared/adapters/package';
+import { blobSource, cachedSource, technicalContext, validatePackage } from '../shared/adapters/package';
 import type { BlobSource } from '../shared/adapters/package/blobSource';
 import { internalFailureReport, pendingReport } from '../shared/domain/package';
 import { isActive } from '../shared/domain/states';
 import { instanceIdFor } from '../shared/domain/transitions';
 import { getServices, Services } from '../shared/services';
 
-type Deps = Pick<Services, 'storage' | 'offers' | 'statuses' | 'packageReports' | 'blobs' | 'now'>;
+type Deps = Pick<
+  Services,
+  'storage' | 'offers' | 'statuses' | 'packageReports' | 'blobs' | 'appCatalog' | 'now'
+>;
 
 /**
  * Attempts per blob version before the report is settled as Failed (`internal`). Azure's blob
@@ -81,8 +84,19 @@ async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload):
   const { offerId, blobName, etag, uploadedAt } = upload;
   await deps.packageReports.put(offerId, pendingReport(blobName, deps.now().toISOString(), etag, uploadedAt));
   const [offer, status] = await Promise.all([deps.offers.get(offerId), deps.statuses.get(offerId)]);
-  const expected = { app: offer?.app, lastLiveVersion: status?.lastLiveVersion };
-  const report = await validatePackage(cachedSource(source), expected, blobName, deps.now().toISOString());
+  const expected = {
+    app: offer?.app,
+    lastLiveVersion: status?.lastLiveVersion,
+    mandatoryAffixes: offer?.mandatoryAffixes,
+  };
+  const technical = technicalContext(deps, offerId, status);
+  const report = await validatePackage(
+    cachedSource(source),
+    expected,
+    blobName,
+    deps.now().toISOString(),
+    technical,
+  );
   if (!(await isCurrentVersion(deps, blobName, etag))) return false; // a newer upload has its own trigger
   return deps.packageReports.put(offerId, { ...report, uploadedAt });
 }

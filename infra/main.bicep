@@ -79,6 +79,7 @@ var appTableNames = [
   'Leads'
   'OfferCatalog'
   'OffersByPublisher'
+  'AppCatalog'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

@@ -12,6 +12,8 @@ import { createNotificationOutbox } from './adapters/tables/notificationOutbox';
 import { createDecisionStore } from './adapters/tables/decisionStore';
 import { createPackageReportStore } from './adapters/tables/packageReportStore';
 import { createLeadStore } from './adapters/tables/leadStore';
+import { createAppCatalog } from './adapters/tables/appCatalog';
+import type { AppCatalog } from './domain/package/technical';
 import { createBlobStore } from './adapters/blobStore';
 import { createEmailSender } from './adapters/email';
 import type {
@@ -41,6 +43,8 @@ export interface Services {
   decisions: DecisionStore;
   packageReports: PackageReportStore;
   leads: LeadStore;
+  /** App id -> offers and live versions, for the technical package rules. */
+  appCatalog: AppCatalog;
   blobs: BlobStore;
   email?: EmailSender;
   /** The "All offers" read models; offers and statuses above keep them in step. */
@@ -73,6 +77,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     decisions: createDecisionStore(storage),
     packageReports: createPackageReportStore(storage),
     leads: createLeadStore(storage),
+    appCatalog: createAppCatalog(storage),
     blobs: createBlobStore(storage),
     email: createEmailSender(settings),
     now,

@@ -72,6 +72,8 @@ export const TABLES = {
   offerCatalog: 'OfferCatalog',
   /** Read model of "All offers" for a publisher: one row per publisher with their offers. */
   offersByPublisher: 'OffersByPublisher',
+  /** One row per (app id, offer): which offers use an app id, and at which live version. */
+  appCatalog: 'AppCatalog',
 } as const;
 
 /**

@@ -83,6 +83,8 @@ export const offerDraftSchema = z.strictObject({
     .optional(),
   testDrive: testDriveSchema.optional(),
   leadDestination: leadDestinationSchema.optional(),
+  /** As in AppSourceCop.json: object names must start or end with one of them (design.md). */
+  mandatoryAffixes: z.array(z.string().min(2).max(8)).max(10).optional(),
 });
 export type OfferDraft = z.infer<typeof offerDraftSchema>;
 

@@ -149,9 +149,13 @@ export function navxAttributes(overrides: NavxAttributes = {}): NavxAttributes {
 }
 
 /** NavxManifest.xml as the AL compiler writes it (attribute values are already XML-escaped). */
+export const SYSTEM_APPLICATION =
+  '<Dependency Id="63ca2fa4-4f03-4f2b-a480-172fef340d3f" Name="System Application" Publisher="Microsoft" MinVersion="24.0.0.0" />';
+
 export function navxManifest(
   attributes: NavxAttributes = navxAttributes(),
   idRanges: [number | string, number | string][] = [[50100, 50149]],
+  dependencies: string = SYSTEM_APPLICATION,
 ): string {
   const attrs = Object.entries(attributes)
     .map(([k, v]) => `${k}="${v}"`)
@@ -162,16 +166,194 @@ export function navxManifest(
     '<Package xmlns="http://schemas.microsoft.com/navx/2015/manifest">',
     `  <App ${attrs} />`,
     `  <IdRanges>${ranges}</IdRanges>`,
-    '  <Dependencies><Dependency Id="63ca2fa4-4f03-4f2b-a480-172fef340d3f" Name="System Application" Publisher="Microsoft" MinVersion="24.0.0.0" /></Dependencies>',
+    `  <Dependencies>${dependencies}</Dependencies>`,
     '  <Features><Feature>TranslationFile</Feature></Features>',
     '</Package>',
   ].join('\r\n');
 }
 
-/** The zip inside a .app: manifest, logo, and source with percent-encoded names as AL writes them. */
-export function navxContent(manifest: string = navxManifest(), extra: ZipEntrySpec[] = []): Buffer {
+/** A type as SymbolReference.json writes it: `{ "Name": "Code", "Length": 20 }`. */
+export interface TypeDef {
+  Name: string;
+  Length?: number;
+  Subtype?: { Name: string; Id?: number };
+  Temporary?: boolean;
+}
+
+export interface SymbolFieldSpec {
+  Id: number;
+  Name: string;
+  TypeDefinition: TypeDef;
+}
+
+export interface SymbolMethodSpec {
+  Name: string;
+  Parameters?: { Name: string; IsVar?: boolean; TypeDefinition: TypeDef }[];
+  ReturnTypeDefinition?: TypeDef;
+  IsLocal?: boolean;
+  IsInternal?: boolean;
+}
+
+export interface SymbolObjectSpec {
+  Id?: number;
+  Name: string;
+  Fields?: SymbolFieldSpec[];
+  Methods?: SymbolMethodSpec[];
+  Values?: { Name: string; Ordinal: number }[];
+  TargetObject?: string;
+  Properties?: { Name: string; Value: string }[];
+  [other: string]: unknown;
+}
+
+/** The arrays of SymbolReference.json; the compiler writes every one, empty or not. */
+export type SymbolDoc = Record<string, unknown> & {
+  Tables?: SymbolObjectSpec[];
+  Codeunits?: SymbolObjectSpec[];
+  EnumTypes?: SymbolObjectSpec[];
+  Pages?: SymbolObjectSpec[];
+  TableExtensions?: SymbolObjectSpec[];
+  Namespaces?: (Record<string, unknown> & { Name: string })[];
+};
+
+const SYMBOL_ARRAYS = [
+  'Tables',
+  'Codeunits',
+  'Pages',
+  'PageExtensions',
+  'PageCustomizations',
+  'TableExtensions',
+  'Reports',
+  'XmlPorts',
+  'Queries',
+  'ControlAddIns',
+  'EnumTypes',
+  'EnumExtensionTypes',
+  'DotNetPackages',
+  'Interfaces',
+  'PermissionSets',
+  'PermissionSetExtensions',
+  'ReportExtensions',
+  'InternalsVisibleToModules',
+];
+
+const CODE20: TypeDef = { Name: 'Code', Length: 20 };
+
+/**
+ * The live version of the test app's symbols: a table with fields and a public and a local
+ * procedure, a codeunit with public, local and internal procedures, an enum, a page, and a table
+ * extension on Microsoft's Customer. Every name carries the affix "CSI".
+ */
+export function baseSymbols(): SymbolDoc {
+  return {
+    Tables: [
+      {
+        Id: 50100,
+        Name: 'CSI Sales Forecast',
+        Fields: [
+          { Id: 1, Name: 'No.', TypeDefinition: CODE20 },
+          { Id: 2, Name: 'Amount', TypeDefinition: { Name: 'Decimal' } },
+          { Id: 3, Name: 'Customer No.', TypeDefinition: CODE20 },
+        ],
+        Methods: [
+          { Name: 'Recalculate', ReturnTypeDefinition: { Name: 'Boolean' } },
+          { Name: 'LocalHelper', IsLocal: true },
+        ],
+        Properties: [{ Name: 'DataClassification', Value: 'CustomerContent' }],
+      },
+    ],
+    Codeunits: [
+      {
+        Id: 50100,
+        Name: 'CSI Forecast Mgt.',
+        Methods: [
+          {
+            Name: 'Forecast',
+            Parameters: [
+              { Name: 'CustomerNo', TypeDefinition: CODE20 },
+              { Name: 'Result', IsVar: true, TypeDefinition: { Name: 'Decimal' } },
+            ],
+            ReturnTypeDefinition: { Name: 'Boolean' },
+          },
+          { Name: 'Reset' },
+          {
+            Name: 'CalcInternal',
+            IsLocal: true,
+            Parameters: [{ Name: 'X', TypeDefinition: { Name: 'Integer' } }],
+          },
+          { Name: 'InternalOnly', IsInternal: true },
+        ],
+      },
+      {
+        Id: 50101,
+        Name: 'CSI Internal Tools',
+        Properties: [{ Name: 'Access', Value: 'Internal' }],
+        Methods: [{ Name: 'Run' }],
+      },
+    ],
+    EnumTypes: [
+      {
+        Id: 50100,
+        Name: 'CSI Forecast Method',
+        Values: [
+          { Name: 'Linear', Ordinal: 0 },
+          { Name: 'Seasonal', Ordinal: 1 },
+        ],
+      },
+    ],
+    Pages: [{ Id: 50100, Name: 'CSI Forecast List', Controls: [{ Kind: 0, Name: 'Group' }] }],
+    TableExtensions: [
+      {
+        Id: 50100,
+        Name: 'CSI Customer Ext',
+        TargetObject: 'Customer',
+        Fields: [{ Id: 50100, Name: 'CSI Forecast Amount', TypeDefinition: { Name: 'Decimal' } }],
+        Methods: [{ Name: 'CSIForecast' }],
+      },
+    ],
+  };
+}
+
+/** SymbolReference.json bytes as the AL compiler writes them: BOM, every array, optional trailing bytes. */
+export function symbolReference(
+  doc: SymbolDoc = baseSymbols(),
+  options: { bom?: boolean; trailing?: Buffer; version?: string } = {},
+): Buffer {
+  const full: Record<string, unknown> = { RuntimeVersion: '13.0' };
+  for (const key of SYMBOL_ARRAYS) full[key] = [];
+  Object.assign(full, doc, {
+    AppId: OFFER_APP.id,
+    Name: OFFER_APP.name,
+    Publisher: OFFER_APP.publisher,
+    Version: options.version ?? OFFER_APP.version,
+  });
+  return Buffer.concat([
+    options.bom === false ? Buffer.alloc(0) : Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from(JSON.stringify(full), 'utf8'),
+    options.trailing ?? Buffer.alloc(0),
+  ]);
+}
+
+/** A .app of the test app whose SymbolReference.json is `symbols` (null: none). */
+export function appWithSymbols(
+  symbols: Buffer | null,
+  manifest: string = navxManifest(),
+  signature = true,
+): Buffer {
+  return appPackage(navxContent(manifest, [], symbols), {}, signature);
+}
+
+/**
+ * The zip inside a .app: manifest, symbols, logo, and source with percent-encoded names as AL
+ * writes them. `symbols` null leaves SymbolReference.json out.
+ */
+export function navxContent(
+  manifest: string = navxManifest(),
+  extra: ZipEntrySpec[] = [],
+  symbols: Buffer | null = symbolReference(),
+): Buffer {
   return buildZip([
     { name: 'NavxManifest.xml', data: Buffer.from(manifest, 'utf8') },
+    ...(symbols ? [{ name: 'SymbolReference.json', data: symbols }] : []),
     { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0"?><Types />') },
     { name: 'logo/contoso.png', data: Buffer.from('89504e470d0a1a0a', 'hex'), method: 0 },
     { name: 'src/Sales%20Insights.Codeunit.al', data: Buffer.from('codeunit 50100 "Sales Insights" { }') },
@@ -402,4 +584,59 @@ export async function writeAppFile(path: string, entries: Iterable<ZipEntrySpec>
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Symbols of a large app, about `targetBytes` of JSON: tables with twenty fields and codeunits
+ * with procedures, names varied enough to compress like real files (about 10:1), not like a bomb.
+ */
+export function largeSymbols(targetBytes: number, seed = 3): SymbolDoc {
+  const words = noise(64 * 1024, seed)
+    .toString('base64')
+    .replace(/[^A-Za-z]/g, '');
+  let at = 0;
+  const word = (n: number) => {
+    at = (at + n * 7) % (words.length - n);
+    return words.slice(at, at + n);
+  };
+  const tables: SymbolObjectSpec[] = [];
+  const codeunits: SymbolObjectSpec[] = [];
+  const properties = () => [
+    { Name: 'DataClassification', Value: 'CustomerContent' },
+    { Name: 'Caption', Value: `${word(12)} ${word(9)}` },
+    { Name: 'ToolTip', Value: `Specifies the ${word(8)} of the ${word(10)} used for ${word(7)}.` },
+  ];
+  let bytes = 0;
+  for (let i = 0; bytes < targetBytes; i++) {
+    const id = 50000 + i;
+    const table: SymbolObjectSpec = {
+      Id: id,
+      Name: `CSI ${word(10)} ${i}`,
+      Fields: Array.from({ length: 20 }, (_, f) => ({
+        Id: f + 1,
+        Name: `${word(8)} ${f}`,
+        TypeDefinition:
+          f % 3 === 0 ? { Name: 'Code', Length: 20 } : { Name: f % 3 === 1 ? 'Decimal' : 'Date' },
+        Properties: properties(),
+      })),
+      Properties: properties(),
+    };
+    const codeunit: SymbolObjectSpec = {
+      Id: id,
+      Name: `CSI ${word(11)} Mgt ${i}`,
+      Methods: Array.from({ length: 8 }, (_, m) => ({
+        Name: `${word(9)}${m}`,
+        Parameters: [
+          { Name: word(6), TypeDefinition: { Name: 'Record', Subtype: { Name: table.Name, Id: id } } },
+          { Name: word(5), IsVar: m % 2 === 0, TypeDefinition: { Name: 'Decimal' } },
+        ],
+        ReturnTypeDefinition: { Name: 'Boolean' },
+        ...(m === 7 ? { IsLocal: true } : {}),
+      })),
+    };
+    tables.push(table);
+    codeunits.push(codeunit);
+    bytes += JSON.stringify(table).length + JSON.stringify(codeunit).length;
+  }
+  return { Tables: tables, Codeunits: codeunits };
 }

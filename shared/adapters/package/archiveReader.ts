@@ -2,7 +2,15 @@ import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import {
+  AppSymbols,
   ArchiveEntry,
+  MAX_SYMBOLS_BYTES,
+  SYMBOLS_FILE,
+  SymbolsError,
+  decodeEntryName,
+  SymbolObject,
+  parseSymbols,
+  readSymbols as readSymbolObjects,
   Finding,
   PACKAGE_LIMITS,
   PackageFormat,
@@ -23,6 +31,22 @@ export interface ArchiveReading {
   findings: Finding[];
   /** The manifest's bytes, when exactly one readable manifest entry exists. */
   manifest?: Buffer;
+  /** SymbolReference.json, when asked for: its symbols, or why they cannot be read. */
+  symbols?: SymbolsReading;
+}
+
+export type SymbolsReading = { symbols: AppSymbols } | { problem: string };
+
+export interface ArchiveOptions {
+  /** Also read SymbolReference.json (a .app's), inflating that one entry and nothing else. */
+  symbols?: boolean;
+  /** Hands each symbol object to the caller as it is read instead of keeping them in the reading. */
+  visit?: (o: SymbolObject) => void;
+  /**
+   * A buffer to inflate SymbolReference.json into, shared by the sequential reads of one
+   * validation (baseline, then upload) so the second does not allocate beside the first's garbage.
+   */
+  scratch?: { buffer?: Buffer };
 }
 
 const GENERAL_PURPOSE_UTF8 = 0x800;
@@ -70,6 +94,7 @@ class SourceReader extends yauzl.RandomAccessReader {
 export async function readArchive(
   source: RandomAccessSource,
   format: PackageFormat,
+  options: ArchiveOptions = {},
 ): Promise<ArchiveReading> {
   let zip: yauzl.ZipFile;
   try {
@@ -78,7 +103,7 @@ export async function readArchive(
     return { entries: [], findings: [await openFailure(e, source)] };
   }
   try {
-    return await readOpenZip(zip, format);
+    return await readOpenZip(zip, format, options);
   } catch (e) {
     return { entries: [], findings: [structureFailure(e)] };
   } finally {
@@ -95,19 +120,39 @@ function openZip(source: RandomAccessSource): Promise<yauzl.ZipFile> {
   );
 }
 
-async function readOpenZip(zip: yauzl.ZipFile, format: PackageFormat): Promise<ArchiveReading> {
+async function readOpenZip(
+  zip: yauzl.ZipFile,
+  format: PackageFormat,
+  options: ArchiveOptions,
+): Promise<ArchiveReading> {
   const tooMany = tooManyEntries(zip.entryCount);
   if (tooMany) return { entries: [], findings: [tooMany] };
   const entries: ArchiveEntry[] = [];
   const findings: Finding[] = [];
   const candidates: yauzl.Entry[] = [];
+  const symbolEntries: { raw: yauzl.Entry; entry: ArchiveEntry; safe: boolean }[] = [];
   for await (const raw of centralDirectory(zip)) {
     const entry = toArchiveEntry(raw);
     entries.push(entry);
-    findings.push(...entryFindings(entry));
+    const own = entryFindings(entry);
+    findings.push(...own);
     if (isManifestEntry(entry, format)) candidates.push(raw);
+    if (options.symbols && isSymbolsEntry(entry)) symbolEntries.push({ raw, entry, safe: own.length === 0 });
   }
   findings.push(...archiveFindings(entries, format));
+  const reading = await readManifestPart(zip, format, entries, findings, candidates);
+  if (!options.symbols) return reading;
+  const symbols = await symbolsOf(zip, symbolEntries, options);
+  return symbols ? { ...reading, symbols } : reading;
+}
+
+async function readManifestPart(
+  zip: yauzl.ZipFile,
+  format: PackageFormat,
+  entries: ArchiveEntry[],
+  findings: Finding[],
+  candidates: yauzl.Entry[],
+): Promise<ArchiveReading> {
   const [only, ...more] = candidates;
   if (!only) {
     findings.push(missingManifest(format));
@@ -196,6 +241,75 @@ async function readManifest(zip: yauzl.ZipFile, raw: yauzl.Entry, name: string):
     );
   }
   return bytes;
+}
+
+function isSymbolsEntry(entry: ArchiveEntry): boolean {
+  return decodeEntryName(entry.name).toLowerCase() === SYMBOLS_FILE.toLowerCase();
+}
+
+/** Undefined when the entry has findings of its own (unsafe, encrypted): those already fail it. */
+async function symbolsOf(
+  zip: yauzl.ZipFile,
+  found: { raw: yauzl.Entry; entry: ArchiveEntry; safe: boolean }[],
+  options: ArchiveOptions,
+): Promise<SymbolsReading | undefined> {
+  const [only, ...more] = found;
+  if (!only) return { problem: 'is missing from the package' };
+  if (more.length > 0) return { problem: 'appears more than once in the package' };
+  if (!only.safe) return undefined;
+  return readSymbols(zip, only.raw, options);
+}
+
+/**
+ * Inflates SymbolReference.json into one buffer of its declared size, at most MAX_SYMBOLS_BYTES
+ * (above that it is reported unreadable, not read), and hands it to the selective parser; the
+ * buffer is dropped when the symbols are built.
+ */
+async function readSymbols(
+  zip: yauzl.ZipFile,
+  raw: yauzl.Entry,
+  { visit, scratch }: ArchiveOptions,
+): Promise<SymbolsReading> {
+  const size = raw.uncompressedSize;
+  if (size > MAX_SYMBOLS_BYTES) {
+    const mib = (n: number) => `${Math.ceil(n / 1024 / 1024)} MiB`;
+    return { problem: `is ${mib(size)}, over the ${mib(MAX_SYMBOLS_BYTES)} the marketplace reads` };
+  }
+  if (raw.compressionMethod !== 0 && raw.compressionMethod !== 8) {
+    return { problem: `uses compression method ${raw.compressionMethod}` };
+  }
+  const buffer = bufferFor(size, scratch);
+  let filled = 0;
+  try {
+    const stream = await new Promise<Readable>((resolve, reject) =>
+      zip.openReadStream(raw, (err, s) => (err ? reject(err) : resolve(s))),
+    );
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (filled + chunk.length > size) {
+        stream.destroy();
+        return { problem: 'inflates to more than its declared size' };
+      }
+      chunk.copy(buffer, filled);
+      filled += chunk.length;
+    }
+  } catch (e) {
+    if (e instanceof SourceReadError) throw e;
+    return { problem: `cannot be inflated (${describe(e)})` };
+  }
+  if (filled !== size || crc32(buffer) !== raw.crc32) return { problem: 'does not match its checksum' };
+  try {
+    return { symbols: visit ? readSymbolObjects(buffer, visit) : parseSymbols(buffer) };
+  } catch (e) {
+    if (e instanceof SymbolsError) return { problem: `is not valid JSON (${e.message})` };
+    throw e;
+  }
+}
+
+function bufferFor(size: number, scratch: ArchiveOptions['scratch']): Buffer {
+  if (scratch?.buffer && scratch.buffer.length >= size) return scratch.buffer.subarray(0, size);
+  const buffer = Buffer.allocUnsafe(size);
+  if (scratch) scratch.buffer = buffer;
+  return buffer;
 }
 
 function missingManifest(format: PackageFormat): Finding {

@@ -3,3 +3,4 @@ export * from './blobSource';
 export * from './packageReader';
 export * from './source';
 export * from './validatePackage';
+export * from './technicalInputs';

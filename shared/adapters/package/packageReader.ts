@@ -7,7 +7,7 @@ import {
   parseNavxHeader,
   startsWithNavxMagic,
 } from '../../domain/package';
-import { readArchive } from './archiveReader';
+import { ArchiveOptions, SymbolsReading, readArchive } from './archiveReader';
 import { RandomAccessSource, cachedSource, sliceSource } from './source';
 
 export interface PackageReading {
@@ -17,6 +17,10 @@ export interface PackageReading {
   manifest?: Buffer;
   /** The .app header's per-build package id. */
   packageId?: string;
+  /** A .app only: whether bytes (a signature) follow its zip. */
+  signed?: boolean;
+  /** A .app only: SymbolReference.json, read or why not. */
+  symbols?: SymbolsReading;
 }
 
 const ZIP_STARTS = ['PK\x03\x04', 'PK\x05\x06'];
@@ -25,7 +29,11 @@ const ZIP_STARTS = ['PK\x03\x04', 'PK\x05\x06'];
  * Reads either format: a .app is recognised by its NAVX header (or, failing that, by its name,
  * so a damaged .app is reported as one); anything else is read as a zip with app.json.
  */
-export async function readPackage(source: RandomAccessSource, fileName: string): Promise<PackageReading> {
+export async function readPackage(
+  source: RandomAccessSource,
+  fileName: string,
+  options: Pick<ArchiveOptions, 'visit' | 'scratch'> = {},
+): Promise<PackageReading> {
   const cached = cachedSource(source);
   const head = await cached.read(0, NAVX_HEADER_BYTES);
   if (!startsWithNavxMagic(head) && !/\.app$/i.test(fileName)) {
@@ -40,7 +48,13 @@ export async function readPackage(source: RandomAccessSource, fileName: string):
   if (!ZIP_STARTS.includes(start)) {
     return { format: 'app', packageId, entries: [], findings: [runtimePackage()] };
   }
-  return { format: 'app', packageId, ...(await readArchive(content, 'app')) };
+  const signed = cached.size > NAVX_HEADER_BYTES + contentLength;
+  return {
+    format: 'app',
+    packageId,
+    signed,
+    ...(await readArchive(content, 'app', { ...options, symbols: true })),
+  };
 }
 
 function runtimePackage(): Finding {

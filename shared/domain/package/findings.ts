@@ -32,6 +32,13 @@ export const RULES = [
   'navx.bad-version',
   'navx.content-length',
   'navx.runtime-package',
+  'symbols.breaking-change',
+  'symbols.missing-affix',
+  'symbols.unreadable',
+  'dependencies.unresolved',
+  'manifest.app-id-taken',
+  'manifest.runtime-too-new',
+  'package.unsigned',
   /** Validation itself failed on our side after every attempt (never the publisher's doing). */
   'internal',
 ] as const;

@@ -5,3 +5,6 @@ export * from './manifest';
 export * from './navx';
 export * from './report';
 export * from './rules';
+export * from './symbols';
+export * from './breaking';
+export * from './technical';

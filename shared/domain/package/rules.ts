@@ -15,6 +15,8 @@ import { FIELD_NAMES, IdRange, PackageManifest, TextField } from './manifest';
 export interface ExpectedPackage {
   app?: { id?: string; name?: string; publisher?: string; version?: string };
   lastLiveVersion?: string;
+  /** The offer's `mandatoryAffixes` (AppSourceCop.json's), for the affix rule. */
+  mandatoryAffixes?: readonly string[];
 }
 
 const GUID = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
@@ -56,13 +58,19 @@ function missingFields(m: PackageManifest): Finding[] {
     .map((field) => {
       const why = IDENTITY.includes(field)
         ? 'the package cannot be matched with the offer'
-        : 'the marketplace listing needs it';
+        : 'the marketplace listing needs it (AS0051)';
       return error(
         'manifest.missing-field',
-        `${file} has no ${label(m, field)}; set it and rebuild the package (${why}).`,
+        `${file} has no ${label(m, field)}; set ${editedKey(m, field)} and rebuild the package (${why}).`,
         pathOf(m, field),
       );
     });
+}
+
+/** The key the developer edits is always app.json's; a .app names its NavxManifest attribute beside it. */
+function editedKey(m: PackageManifest, field: TextField): string {
+  const key = `"${FIELD_NAMES.zip[field]}" in app.json`;
+  return m.format === 'app' ? `${key} (NavxManifest attribute ${FIELD_NAMES.app[field]})` : key;
 }
 
 function identityFormat(m: PackageManifest): Finding[] {

@@ -1,0 +1,170 @@
+import { InvocationContext } from '@azure/functions';
+import { publishPackage } from '../../activities/publishPackage';
+import { validatePackageBlob } from '../../functions/validatePackageBlob';
+import { CONTAINERS } from '../../shared/contracts/names';
+import type { Offer } from '../../shared/domain/offer';
+import { notStartedStatus } from '../../shared/domain/status';
+import type { Services } from '../../shared/services';
+import {
+  OFFER_APP,
+  SymbolObjectSpec,
+  appWithSymbols,
+  baseSymbols,
+  SYSTEM_APPLICATION,
+  navxAttributes,
+  navxManifest,
+  symbolReference,
+} from '../support/packages';
+import { submit, testServices, uniqueOfferId } from '../steps/helpers';
+
+const AT = '2026-11-25T10:00:00.000Z';
+let services: Services;
+
+beforeAll(() => {
+  services = testServices();
+});
+
+/** A fresh app id per test: the catalogue is shared by every test of the run. */
+function newAppId(): string {
+  return crypto.randomUUID();
+}
+
+async function putOffer(offerId: string, appId: string, extra: Partial<Offer> = {}): Promise<void> {
+  await services.offers.put({
+    offerId,
+    publisherId: 'contoso',
+    createdAt: AT,
+    updatedAt: AT,
+    app: { ...OFFER_APP, id: appId },
+    ...extra,
+  });
+}
+
+async function upload(container: string, name: string, bytes: Buffer): Promise<void> {
+  await services.blobs.upload({ container, name }, bytes, 'application/octet-stream');
+}
+
+/** What the host does when a package lands in `packages/{offerId}/{fileName}`. */
+async function trigger(offerId: string, fileName: string) {
+  const context = new InvocationContext({ invocationId: 'test', triggerMetadata: { offerId, fileName } });
+  await validatePackageBlob(services, () => undefined)(undefined, context);
+  return services.packageReports.get(offerId);
+}
+
+describe('AppCatalog', () => {
+  it('keeps one row per offer under an app id, merging passed and live', async () => {
+    const appId = newAppId();
+    await services.appCatalog.recordPassed(`{${appId.toUpperCase()}}`, 'offer-a', AT);
+    await services.appCatalog.recordLive(appId, 'offer-a', '1.0.0.0', 'offer-a/1/p.app');
+    await services.appCatalog.recordPassed(appId, 'offer-b', AT);
+    const entries = await services.appCatalog.entriesFor(appId.toUpperCase());
+    expect(entries.sort((a, b) => a.offerId.localeCompare(b.offerId))).toEqual([
+      { appId, offerId: 'offer-a', liveVersion: '1.0.0.0', livePackage: 'offer-a/1/p.app', passedAt: AT },
+      { appId, offerId: 'offer-b', passedAt: AT },
+    ]);
+    expect(await services.appCatalog.entriesFor(newAppId())).toEqual([]);
+  });
+});
+
+describe('technical validation through the blob trigger', () => {
+  it('compares with the live package in container published and claims the app id once passed', async () => {
+    const offerId = uniqueOfferId('techval');
+    const appId = newAppId();
+    await putOffer(offerId, appId, { mandatoryAffixes: ['CSI'] });
+    const attributes = navxManifest(navxAttributes({ Id: appId }));
+    await upload(
+      CONTAINERS.published,
+      `${offerId}/1/Contoso.app`,
+      appWithSymbols(symbolReference(), attributes),
+    );
+    await services.statuses.update(
+      offerId,
+      (s) => ({ ...s, liveSubmissionId: '1', lastLiveVersion: '1.1.0.0' }),
+      () => notStartedStatus(offerId, AT),
+    );
+
+    const doc = baseSymbols();
+    (doc.Tables?.[0] as SymbolObjectSpec).Fields?.pop();
+    await upload(
+      CONTAINERS.packages,
+      `${offerId}/Contoso.app`,
+      appWithSymbols(symbolReference(doc), attributes),
+    );
+    const failed = await trigger(offerId, 'Contoso.app');
+    expect(failed?.state).toBe('Failed');
+    expect(failed?.findings.map((f) => [f.rule, f.path])).toEqual([
+      [
+        'symbols.breaking-change',
+        'SymbolReference.json#Table 50100 "CSI Sales Forecast"/Field 3 "Customer No."',
+      ],
+    ]);
+    expect(await services.appCatalog.entriesFor(appId)).toEqual([]);
+
+    await upload(
+      CONTAINERS.packages,
+      `${offerId}/Contoso.app`,
+      appWithSymbols(symbolReference(), attributes),
+    );
+    const passed = await trigger(offerId, 'Contoso.app');
+    expect(passed?.findings).toEqual([]);
+    expect(await services.appCatalog.entriesFor(appId)).toEqual([
+      expect.objectContaining({ offerId, passedAt: expect.any(String) }),
+    ]);
+  });
+
+  it('reports an app id another offer holds and a dependency not live here', async () => {
+    const appId = newAppId();
+    await services.appCatalog.recordLive(appId, 'someone-else', '2.0.0.0', 'someone-else/1/x.app');
+    const offerId = uniqueOfferId('techval');
+    await putOffer(offerId, appId);
+    const library = newAppId();
+    await services.appCatalog.recordLive(library, 'contoso-library', '1.0.0.0', 'contoso-library/1/l.app');
+    const dependencies = (version: string) =>
+      `${SYSTEM_APPLICATION}<Dependency Id="${library}" Name="Contoso Library" Publisher="Contoso" MinVersion="${version}" />`;
+    const manifest = (version: string) =>
+      navxManifest(navxAttributes({ Id: appId }), undefined, dependencies(version));
+
+    await upload(
+      CONTAINERS.packages,
+      `${offerId}/Contoso.app`,
+      appWithSymbols(symbolReference(), manifest('1.5.0.0')),
+    );
+    const report = await trigger(offerId, 'Contoso.app');
+    expect(report?.findings.map((f) => [f.rule, f.path])).toEqual([
+      ['dependencies.unresolved', 'NavxManifest.xml#Dependencies[1]'],
+      ['manifest.app-id-taken', 'NavxManifest.xml#Id'],
+    ]);
+    expect(report?.findings[1]?.message).toContain('"someone-else"');
+
+    await upload(
+      CONTAINERS.packages,
+      `${offerId}/Contoso.app`,
+      appWithSymbols(symbolReference(), manifest('1.0.0.0')),
+    );
+    const resolved = await trigger(offerId, 'Contoso.app');
+    expect(resolved?.findings.map((f) => f.rule)).toEqual(['manifest.app-id-taken']);
+  });
+});
+
+describe('publishPackage', () => {
+  it('records the live version in the catalogue', async () => {
+    const offerId = uniqueOfferId('techval');
+    const appId = newAppId();
+    const input = await submit(services, offerId, { app: { ...OFFER_APP, id: appId } }, '7');
+    await upload(CONTAINERS.packages, `${offerId}/Contoso.app`, appWithSymbols(symbolReference()));
+    await services.statuses.update(
+      offerId,
+      (s) => ({ ...s, submissionId: '7' }),
+      () => notStartedStatus(offerId, AT),
+    );
+    const outcome = await publishPackage(services)({
+      ...input,
+      blobName: `${offerId}/Contoso.app`,
+      version: '1.2.0.0',
+    });
+    expect(outcome.outcome).toBe('succeeded');
+    expect(await services.appCatalog.entriesFor(appId)).toEqual([
+      { appId, offerId, liveVersion: '1.2.0.0', livePackage: `${offerId}/7/Contoso.app` },
+    ]);
+  });
+});
