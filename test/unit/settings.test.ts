@@ -226,3 +226,27 @@ describe('infra/', () => {
     for (const a of assignments) expect(a[1]).toMatch(/^guid\([^,]+\.id, \w+, \w+\)$/);
   });
 });
+
+describe('infra/ as deployed (issue 14)', () => {
+  const apiBicep = fs.readFileSync(path.join(infraDir, 'app', 'api.bicep'), 'utf8');
+  const rbacBicep = fs.readFileSync(path.join(infraDir, 'app', 'rbac.bicep'), 'utf8');
+
+  it('runs the Functions app on Node 22, the version package.json engines asks for', () => {
+    const runtime = /runtime:\s*\{\s*name:\s*'node'\s*version:\s*'(\d+)'/.exec(apiBicep);
+    expect(runtime?.[1]).toBe('22');
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(pkg.engines.node).toBe('>=22');
+  });
+
+  it('lets unauthenticated requests reach the app, which answers 401 itself (previews stay anonymous)', () => {
+    expect(apiBicep).toMatch(/unauthenticatedClientAction:\s*'AllowAnonymous'/);
+    expect(apiBicep).toMatch(/requireAuthentication:\s*false/);
+    expect(apiBicep).not.toMatch(/Return401|excludedPaths/);
+  });
+
+  it('lets the identity sign user-delegation upload URLs', () => {
+    expect(rbacBicep).toMatch(/'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'/);
+  });
+});
