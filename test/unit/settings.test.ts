@@ -192,6 +192,25 @@ describe('Bicep app settings', () => {
     };
     expect(() => loadConfig(azureLike)).not.toThrow();
   });
+
+  it('pass the Azure-mode checks once the platform adds its own (host name, authentication)', () => {
+    const literals = Object.fromEntries(
+      bicep.filter((s) => s.literal !== undefined).map((s) => [s.name, s.literal as string]),
+    );
+    const identity = '11111111-2222-3333-4444-555555555555';
+    const deployed = {
+      ...literals,
+      AzureWebJobsStorage__blobServiceUri: 'https://st.blob.core.windows.net/',
+      AzureWebJobsStorage__tableServiceUri: 'https://st.table.core.windows.net/',
+      AzureWebJobsStorage__queueServiceUri: 'https://st.queue.core.windows.net/',
+      AzureWebJobsStorage__clientId: identity,
+      AZURE_CLIENT_ID: identity,
+      PUBLIC_BASE_URL: 'https://func-api-x.azurewebsites.net',
+      WEBSITE_HOSTNAME: 'func-api-x.azurewebsites.net',
+      WEBSITE_AUTH_ENABLED: 'true',
+    };
+    expect(() => loadConfig(deployed)).not.toThrow();
+  });
 });
 
 describe('infra/', () => {
