@@ -95,8 +95,9 @@ export function createBlobStore(storage: StorageClients): BlobStore {
 const BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
- * Stages blocks one at a time as the bytes arrive (memory: one block), then commits the list.
- * Block ids are random per upload so two concurrent uploads of one name never mix their blocks.
+ * Stages blocks one at a time as the bytes arrive, through one reused block buffer (memory: one
+ * block, whatever the blob's size), then commits the list. Block ids are random per upload so two
+ * concurrent uploads of one name never mix their blocks.
  */
 async function stageAndCommit(
   client: BlockBlobClient,
@@ -106,23 +107,27 @@ async function stageAndCommit(
 ): Promise<BlobInfo> {
   const prefix = randomBytes(8).toString('hex');
   const ids: string[] = [];
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  const block = Buffer.allocUnsafe(BLOCK_BYTES);
+  let filled = 0;
   let size = 0;
   const stage = async () => {
-    if (pendingBytes === 0) return;
+    if (filled === 0) return;
     const id = Buffer.from(`${prefix}-${String(ids.length).padStart(6, '0')}`).toString('base64');
-    const block = Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    await client.stageBlock(id, block, block.length);
+    // Awaited before the buffer is refilled: the SDK has sent these bytes by then.
+    await client.stageBlock(id, block.subarray(0, filled), filled);
     ids.push(id);
+    filled = 0;
   };
   for await (const chunk of source) {
-    pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    pendingBytes += chunk.byteLength;
     size += chunk.byteLength;
-    if (pendingBytes >= BLOCK_BYTES) await stage();
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const n = Math.min(BLOCK_BYTES - filled, chunk.byteLength - offset);
+      block.set(chunk.subarray(offset, offset + n), filled);
+      filled += n;
+      offset += n;
+      if (filled === BLOCK_BYTES) await stage();
+    }
   }
   await stage();
   await options.beforeCommit?.(size);

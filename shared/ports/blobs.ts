@@ -25,7 +25,11 @@ export interface BlobStore {
    * throws (a size limit passed mid-stream), the staged blocks are never committed and the error
    * propagates; storage discards uncommitted blocks by itself.
    */
-  uploadStream(ref: BlobRef, source: AsyncIterable<Uint8Array>, options?: StreamUploadOptions): Promise<BlobInfo>;
+  uploadStream(
+    ref: BlobRef,
+    source: AsyncIterable<Uint8Array>,
+    options?: StreamUploadOptions,
+  ): Promise<BlobInfo>;
   /**
    * A URL that can create or overwrite exactly this one blob until `expiresOn`, and do nothing else
    * (no read, no list, no other name): a SAS with permissions create + write and resource `b`.
