@@ -107,10 +107,8 @@ function azureProblems(s: RawSettings): string[] {
       'AZURE_CLIENT_ID: names another identity than AzureWebJobsStorage__clientId; the app has one identity',
     );
   }
-  if (!s.PUBLIC_BASE_URL?.toLowerCase().startsWith('https://')) {
-    problems.push(
-      "PUBLIC_BASE_URL: set it to the app's https address in Azure (links in emails, statusUrl and previews)",
-    );
+  if (s.PUBLIC_BASE_URL && !s.PUBLIC_BASE_URL.toLowerCase().startsWith('https://')) {
+    problems.push("PUBLIC_BASE_URL: links sent to publishers must use the app's https address in Azure");
   }
   return problems;
 }
@@ -132,6 +130,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const picked: RawSettings = Object.fromEntries(
     SETTING_NAMES.map((n) => [n, env[n] === '' ? undefined : env[n]]),
   );
+  // In Azure the app's own address is the natural base of its links, not the local default.
+  if (runsInAzure(picked) && !picked.PUBLIC_BASE_URL)
+    picked.PUBLIC_BASE_URL = `https://${picked.WEBSITE_HOSTNAME}`;
   const parsed = settingsSchema.safeParse(picked);
   const problems = [
     ...(parsed.success

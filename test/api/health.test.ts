@@ -2,7 +2,7 @@
  * Fail at start, not per request: in Azure mode a missing or contradictory setting is reported
  * once when the app starts, naming the setting, and GET /api/health answers 503 with the reason.
  */
-import { checkSettings } from '../../shared/config';
+import { checkSettings, loadConfig } from '../../shared/config';
 import { healthResponse } from '../../functions/getHealth';
 import { RunningHost, startHost } from '../support/host';
 
@@ -36,13 +36,18 @@ describe('settings in Azure mode', () => {
       ],
       [{ AZURE_CLIENT_ID: '99999999-2222-3333-4444-555555555555' }, 'AZURE_CLIENT_ID'],
       [{ AzureWebJobsStorage: 'DefaultEndpointsProtocol=https;AccountName=x' }, 'AzureWebJobsStorage'],
-      [{ PUBLIC_BASE_URL: undefined }, 'PUBLIC_BASE_URL'],
       [{ PUBLIC_BASE_URL: 'http://func-api-abc.azurewebsites.net' }, 'PUBLIC_BASE_URL'],
     ];
     for (const [change, name] of cases) {
       const check = checkSettings({ ...AZURE, ...change });
       expect([change, check.healthy, namesIn(check.problems)]).toEqual([change, false, [name]]);
     }
+  });
+
+  it("default PUBLIC_BASE_URL to the app's own https address", () => {
+    expect(loadConfig({ ...AZURE, PUBLIC_BASE_URL: undefined }).PUBLIC_BASE_URL).toBe(
+      'https://func-api-abc.azurewebsites.net',
+    );
   });
 
   it('never quote a value in the health answer', () => {
