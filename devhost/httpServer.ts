@@ -140,6 +140,9 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
     for (const [name, value] of Object.entries(match.params)) typedTriggerMetadata[name] = { string: value };
     const proxied = http.request(new URL(url.pathname + url.search, proxyUri), {
       method: req.method,
+      // One connection per invocation: a kept-alive socket whose previous request the proxy
+      // abandoned mid-body (a refusal) could otherwise swallow the next request.
+      agent: false,
       headers: {
         ...req.headers,
         'x-ms-invocation-id': invocationId,

@@ -68,6 +68,31 @@ function putPartially(
   });
 }
 
+const wait = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
+
+/** Sends the whole body chunked (no length) and ends it; resolves with the status. */
+function putChunked(offerId: string, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${host.baseUrl}/api/offers/${offerId}/package`, {
+      method: 'PUT',
+      headers: {
+        'x-ms-client-principal': PEOPLE.ann,
+        'content-type': 'application/octet-stream',
+        'transfer-encoding': 'chunked',
+      },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+    );
+    for (let at = 0; at < body.length; at += 64 * 1024) req.write(body.subarray(at, at + 64 * 1024));
+    req.end();
+  });
+}
+
 async function newOffer(): Promise<string> {
   const offerId = uniqueOfferId('stream');
   expect((await host.request('PUT', `/api/offers/${offerId}`, fullDraft(), asPerson('ann'))).status).toBe(
@@ -107,6 +132,27 @@ describe('PUT /api/offers/{offerId}/package, streamed', () => {
       asPerson('ann'),
     );
     expect(report.status).toBe(404);
+  });
+
+  it('keeps answering after refusals that left bodies unread', async () => {
+    const offerId = await newOffer();
+    const put = (bytes: Buffer) =>
+      host.request('PUT', `/api/offers/${offerId}/package`, bytes, {
+        ...asPerson('ann'),
+        'content-type': 'application/octet-stream',
+      });
+    for (let round = 0; round < 5; round++) {
+      // A whole chunked body sent and ended, refused once past the limit; then a body refused by
+      // its declared length (unread), then ordinary requests: each must still get its answer.
+      expect(await putChunked(offerId, noise(LIMIT + 256 * 1024, round))).toBe(413);
+      const refused = await Promise.race([put(Buffer.alloc(LIMIT + 1)), wait(20_000)]);
+      expect(refused?.status).toBe(413);
+      const read = await Promise.race([
+        host.request('GET', `/api/offers/${offerId}`, undefined, asPerson('ann')),
+        wait(20_000),
+      ]);
+      expect(read?.status).toBe(200);
+    }
   });
 
   it('streams an accepted package to its blob, byte for byte, in several blocks', async () => {
