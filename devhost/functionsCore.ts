@@ -44,6 +44,7 @@ interface ProgrammingModel {
   name: string;
   version: string;
   getInvocationModel(coreContext: unknown): InvocationModel;
+  getCapabilities?(capabilities: Record<string, string>): Promise<Record<string, string>>;
 }
 
 interface Disposable {
@@ -66,6 +67,12 @@ export interface FunctionsCore {
   invoker: FunctionInvoker;
   /** Runs the app's `appStart` hooks (call once, after the registration modules loaded). */
   appStart(functionAppDirectory: string): Promise<void>;
+  /**
+   * Asks the programming model for its capabilities, as the worker does once the app is loaded
+   * (this locks app.setup). With app.setup({ enableHttpStream: true }) the library starts its HTTP
+   * proxy and answers `HttpUri`: the host then forwards each HTTP request's body there as a stream.
+   */
+  capabilities(): Promise<Record<string, string>>;
   appTerminate(): Promise<void>;
 }
 
@@ -166,6 +173,7 @@ export function createFunctionsCore(log: (message: string) => void): FunctionsCo
     appStart: (functionAppDirectory) =>
       runHooks('appStart', { hookData: {}, appHookData, functionAppDirectory }),
     appTerminate: () => runHooks('appTerminate', { hookData: {}, appHookData }),
+    capabilities: async () => (await model?.getCapabilities?.({})) ?? {},
   };
 }
 
@@ -229,10 +237,10 @@ function buildCoreContext(
       }
     }
   }
-  const triggerMetadata: Record<string, TypedData> = {};
+  const triggerMetadata: Record<string, unknown> = { ...options.typedTriggerMetadata };
   for (const [key, value] of Object.entries(options.triggerMetadata ?? {}))
     triggerMetadata[key] = toTypedData(value);
-  const invocationId = randomUUID();
+  const invocationId = options.invocationId ?? randomUUID();
   return {
     invocationId,
     state: 'invocation',

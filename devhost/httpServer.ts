@@ -29,6 +29,11 @@ export interface HttpHostOptions {
   engine?: Pick<DurableEngine, 'handleRpc' | 'clientBindingData'>;
   clock: PersistentClock;
   maxBodyBytes: number;
+  /**
+   * The library's HTTP proxy (capability HttpUri) when the app enabled HTTP streaming: request
+   * bodies are then forwarded to it as they arrive and never buffered here, as the Functions host does.
+   */
+  httpStreamUri?: string;
   log: (message: string) => void;
 }
 
@@ -100,6 +105,7 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
     url: URL,
     match: RouteMatch,
   ): Promise<void> {
+    if (options.httpStreamUri) return streamHttp(req, res, url, match, options.httpStreamUri);
     let body: Buffer;
     try {
       body = await readBody(req, options.maxBodyBytes);
@@ -114,6 +120,98 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
     );
     writeResponse(res, result as RpcHttpResponse | undefined);
   }
+
+  /**
+   * HTTP streaming, as the Functions host does it: the invocation carries only the route params and
+   * headers (trigger metadata); the request itself, body included, goes to the library's proxy with
+   * the invocation id, and the proxy's response is the function's answer. Nothing is buffered here,
+   * so a handler can refuse a body by its Content-Length before a byte of it is read.
+   */
+  async function streamHttp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    match: RouteMatch,
+    proxyUri: string,
+  ): Promise<void> {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
+      req.resume();
+      res.setHeader('connection', 'close');
+      return sendError(
+        res,
+        413,
+        'payload_too_large',
+        `The request body is over ${options.maxBodyBytes} bytes.`,
+      );
+    }
+    const invocationId = randomUUID();
+    const rpc = toRpcRequest(req, url, match, Buffer.alloc(0));
+    const typedTriggerMetadata: Record<string, unknown> = { Headers: { json: JSON.stringify(rpc.headers) } };
+    for (const [name, value] of Object.entries(match.params)) typedTriggerMetadata[name] = { string: value };
+    const proxied = http.request(new URL(url.pathname + url.search, proxyUri), {
+      method: req.method,
+      // One connection per invocation: a kept-alive socket whose previous request the proxy
+      // abandoned mid-body (a refusal) could otherwise swallow the next request.
+      agent: false,
+      headers: {
+        ...req.headers,
+        'x-ms-invocation-id': invocationId,
+        'x-forwarded-host': req.headers.host ?? url.host,
+        'x-forwarded-proto': 'http',
+      },
+    });
+    const answered = relayProxyResponse(req, res, proxied);
+    // A failed invocation ends the proxied request on purpose; only the first error matters.
+    answered.catch(() => undefined);
+    proxied.on('error', () => undefined);
+    req.pipe(proxied);
+    try {
+      await options.invoker.invoke(match.route.functionName, rpc, {
+        invocationId,
+        typedTriggerMetadata,
+        extraInputs: durableClientInputs(options.invoker, options.engine)(match.route.functionName),
+      });
+    } catch (error) {
+      req.unpipe(proxied);
+      proxied.destroy();
+      req.resume();
+      throw error;
+    }
+    await answered;
+  }
+}
+
+/** Hop-by-hop headers the proxy's response must not pass on, and the proxy's own id header. */
+const NOT_RELAYED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'x-ms-invocation-id']);
+
+function relayProxyResponse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  proxied: http.ClientRequest,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    proxied.once('error', reject);
+    proxied.once('response', (answer) => {
+      res.statusCode = answer.statusCode ?? 200;
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (value !== undefined && !NOT_RELAYED.has(name)) res.setHeader(name, value);
+      }
+      if (!req.complete) {
+        // Answered before the body was read (a refusal): stop forwarding, drain the rest so the
+        // client can read the answer, and close the connection after it.
+        req.unpipe(proxied);
+        req.resume();
+        res.setHeader('connection', 'close');
+      }
+      answer.pipe(res);
+      answer.once('end', () => {
+        proxied.destroy();
+        resolve();
+      });
+      answer.once('error', reject);
+    });
+  });
 }
 
 function belowPrefix(pathname: string, prefix: string): string | undefined {

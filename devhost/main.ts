@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   installFunctionsCore(core.api);
   const modules = loadApp(root, env.DEVHOST_MAIN ?? readMainPattern(root));
   await core.appStart(root);
+  const { HttpUri: httpStreamUri } = await core.capabilities();
 
   const hostJson = readHostJson(root);
   const taskHub = env.DEVHOST_TASK_HUB ?? hostJson.taskHub;
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     engine,
     clock,
     maxBodyBytes: Number(env.DEVHOST_MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES),
+    httpStreamUri,
     log,
   });
   const blobs = createBlobTriggerRunner({

@@ -18,6 +18,10 @@ export interface InvokeOptions {
   triggerMetadata?: Record<string, unknown>;
   /** Extra input binding values by binding type, e.g. { durableClient: "<json>" }. */
   extraInputs?: Record<string, unknown>;
+  /** The invocation's id (default: a new one); HTTP streaming matches the proxied request by it. */
+  invocationId?: string;
+  /** Trigger metadata already in the worker's typed-data shape (HTTP streaming: params as strings). */
+  typedTriggerMetadata?: Record<string, unknown>;
 }
 
 /** Invokes a registered function through the library's own invocation model (the worker's conversions). */

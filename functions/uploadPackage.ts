@@ -3,17 +3,60 @@ import { FUNCTIONS, CONTAINERS } from '../shared/contracts/names';
 import { DomainError } from '../shared/domain/errors';
 import { pendingReport } from '../shared/domain/package/report';
 import { offerRequest } from '../shared/http/access';
-import { readBytes, requireMediaType } from '../shared/http/body';
+import { requireMediaType } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
 import { packageFileName } from '../shared/http/fileName';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
+/**
+ * Request bodies reach handlers as streams (the worker's HTTP proxy), not as one buffer: this route
+ * writes a package to storage as it arrives, and refuses an oversized one before reading it.
+ * The setting is app-wide; every other route reads its (small) body the same way as before.
+ */
+app.setup({ enableHttpStream: true });
+
 const PACKAGE_TYPES = ['application/octet-stream', 'application/zip', 'application/x-zip-compressed'];
+
+function tooLarge(limit: number): DomainError {
+  return new DomainError(
+    'payload_too_large',
+    `The package is larger than the limit of ${limit} bytes; use POST .../package/upload-url for large packages.`,
+  );
+}
+
+/** The body's chunks, failing with 413 as soon as more than `limit` bytes arrived (a client may lie). */
+async function* bounded(first: Uint8Array, rest: ReadableStreamDefaultReader<Uint8Array>, limit: number) {
+  let size = first.byteLength;
+  yield first;
+  for (;;) {
+    const { done, value } = await rest.read();
+    if (done) return;
+    size += value.byteLength;
+    if (size > limit) {
+      await rest.cancel();
+      throw tooLarge(limit);
+    }
+    yield value;
+  }
+}
+
+/** The first non-empty chunk: it names an unnamed package (zip or .app) and tells an empty body. */
+async function firstChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | undefined> {
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return undefined;
+    if (value.byteLength > 0) return value;
+  }
+}
 
 /**
  * Stores the package as blob `packages/{offerId}/{file}`: the same as uploading it directly,
  * so validation runs from the blob trigger, not here. The report reads Pending until it has run.
+ * For small packages: the Functions host in Azure refuses bodies over 100 MB, so large ones go
+ * straight to storage through an upload URL. The body is never held: a declared Content-Length
+ * over the limit is refused before reading, and the bytes are staged to storage as they arrive,
+ * counted, and refused once past the limit (nothing is committed then).
  */
 export function makeUploadPackage(services: Services) {
   return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
@@ -23,20 +66,33 @@ export function makeUploadPackage(services: Services) {
       (t) => PACKAGE_TYPES.includes(t),
       'application/octet-stream or application/zip',
     );
-    const bytes = await readBytes(request, services.settings.MAX_PACKAGE_BYTES);
-    if (bytes.length === 0) {
+    const limit = services.settings.MAX_PACKAGE_BYTES;
+    const declared = Number(request.headers.get('content-length') ?? '0');
+    if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+    const reader = request.body?.getReader();
+    const first = reader ? await firstChunk(reader) : undefined;
+    if (!reader || !first) {
       throw new DomainError('invalid_request', 'The package is empty.', [
         { path: '(body)', message: 'no bytes' },
       ]);
     }
-    const blobName = `${offerId}/${packageFileName(request.headers.get('x-file-name'), bytes)}`;
-    // Pending first, so a read right after this 202 never shows the previous package's verdict;
-    // written before the blob exists, it cannot overwrite the trigger's report for this upload.
-    await services.packageReports.put(offerId, pendingReport(blobName, services.now().toISOString()));
-    await services.blobs.upload(
+    if (first.byteLength > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    const name = packageFileName(request.headers.get('x-file-name'), Buffer.from(first.subarray(0, 4)));
+    const blobName = `${offerId}/${name}`;
+    await services.blobs.uploadStream(
       { container: CONTAINERS.packages, name: blobName },
-      bytes,
-      'application/octet-stream',
+      bounded(first, reader, limit),
+      {
+        contentType: 'application/octet-stream',
+        // Pending once every byte is in, just before the blob appears: a read right after this 202
+        // never shows the previous package's verdict, a refused upload leaves the report alone, and
+        // written before the blob exists it cannot overwrite the trigger's report for this upload.
+        beforeCommit: () =>
+          services.packageReports.put(offerId, pendingReport(blobName, services.now().toISOString())),
+      },
     );
     return json(202, { blobName });
   });

@@ -1,6 +1,6 @@
 targetScope = 'subscription'
 
-// Offer publishing pipeline: a Flex Consumption Function App (Node 20, Durable Functions) with a
+// Offer publishing pipeline: a Flex Consumption Function App (Node 22, Durable Functions) with a
 // user-assigned identity, storage without shared keys, Application Insights without local auth,
 // Azure Communication Services Email on an Azure-managed domain, and App Service Authentication
 // (Entra ID). Layout and naming follow Azure-Samples/functions-quickstart-typescript-azd.
@@ -37,11 +37,6 @@ param publicBaseUrl string = ''
 @description('Where ACS and the Email service keep data at rest (both must match).')
 param acsDataLocation string = 'United States'
 
-@description('Paths App Service Authentication lets through without a token; the app still checks identity itself. The blob webhook is protected by its system key; the preview route by its hidekey.')
-param anonymousPaths array = [
-  '/runtime/webhooks/blobs'
-  '/api/offers/*/preview'
-]
 
 @description('Object id of the user running azd (AZURE_PRINCIPAL_ID): gets data roles on storage for debugging. Empty: none.')
 param principalId string = ''
@@ -60,6 +55,11 @@ var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-$
 
 // Names from shared/contracts/names.ts (CONTAINERS, TABLES); test/unit/settings.test.ts checks they match.
 // The Durable task hub's own tables, queues and leases container are created by the runtime.
+// The portal's origin(s): the browser PUTs package blocks straight to storage (CORS on the blob service).
+var portalOrigins = union(
+  ['https://${functionAppName}.azurewebsites.net'],
+  empty(publicBaseUrl) ? [] : [publicBaseUrl]
+)
 var packagesContainerName = 'packages'
 var appContainerNames = [
   packagesContainerName
@@ -107,6 +107,7 @@ module storage 'core/storage/storage-account.bicep' = {
     tags: tags
     containerNames: concat([deploymentStorageContainerName], appContainerNames)
     tableNames: appTableNames
+    blobCorsOrigins: portalOrigins
   }
 }
 
@@ -151,7 +152,6 @@ module api 'app/api.bicep' = {
     reviewEscalationEmail: reviewEscalationEmail
     supportUrl: supportUrl
     authClientId: authClientId
-    anonymousPaths: anonymousPaths
   }
 }
 
@@ -187,6 +187,7 @@ output RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = api.outputs.name
 output SERVICE_API_NAME string = api.outputs.name
 output SERVICE_API_URI string = api.outputs.uri
+output AUTH_REDIRECT_URI string = api.outputs.authRedirectUri
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_CLIENT_ID string = identity.outputs.clientId
 output PACKAGES_CONTAINER_NAME string = packagesContainerName

@@ -79,10 +79,41 @@ function crossSettingProblems(s: RawSettings): string[] {
       'ACS_EMAIL_CONNECTION_STRING: set ACS_EMAIL_ENDPOINT (managed identity) or the connection string, not both',
     );
   }
-  if (runsInAzure(s) && s.WEBSITE_AUTH_ENABLED?.toLowerCase() !== 'true') {
+  if (runsInAzure(s)) problems.push(...azureProblems(s));
+  return problems;
+}
+
+/**
+ * What Azure adds: App Service Authentication on, storage through the managed identity (the account
+ * has no shared key), one identity named consistently, and public links over https.
+ * WEBSITE_AUTH_ENABLED is the variable App Service documents as injected, read-only, into the app
+ * to say whether authentication is enabled (reference-app-settings, "Authentication & authorization").
+ */
+function azureProblems(s: RawSettings): string[] {
+  const problems: string[] = [];
+  if (s.WEBSITE_AUTH_ENABLED?.toLowerCase() !== 'true') {
     problems.push(
-      'WEBSITE_AUTH_ENABLED: in Azure the app trusts x-ms-client-principal only behind App Service Authentication; enable it',
+      'WEBSITE_AUTH_ENABLED: in Azure the app trusts x-ms-client-principal only behind App Service Authentication; enable it (authsettingsV2)',
     );
+  }
+  if (s.AzureWebJobsStorage && s.AzureWebJobsStorage__blobServiceUri) {
+    problems.push(
+      'AzureWebJobsStorage: set the identity-based AzureWebJobsStorage__*ServiceUri settings or a connection string, not both',
+    );
+  }
+  if (s.AzureWebJobsStorage__blobServiceUri && !s.AzureWebJobsStorage__clientId) {
+    problems.push(
+      "AzureWebJobsStorage__clientId: identity-based storage needs the user-assigned identity's client id",
+    );
+  }
+  const storageIdentity = s.AzureWebJobsStorage__clientId;
+  if (storageIdentity && s.AZURE_CLIENT_ID && s.AZURE_CLIENT_ID !== storageIdentity) {
+    problems.push(
+      'AZURE_CLIENT_ID: names another identity than AzureWebJobsStorage__clientId; the app has one identity',
+    );
+  }
+  if (s.PUBLIC_BASE_URL && !s.PUBLIC_BASE_URL.toLowerCase().startsWith('https://')) {
+    problems.push("PUBLIC_BASE_URL: links sent to publishers must use the app's https address in Azure");
   }
   return problems;
 }
@@ -104,6 +135,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const picked: RawSettings = Object.fromEntries(
     SETTING_NAMES.map((n) => [n, env[n] === '' ? undefined : env[n]]),
   );
+  // In Azure the app's own address is the natural base of its links, not the local default.
+  if (runsInAzure(picked) && !picked.PUBLIC_BASE_URL)
+    picked.PUBLIC_BASE_URL = `https://${picked.WEBSITE_HOSTNAME}`;
   const parsed = settingsSchema.safeParse(picked);
   const problems = [
     ...(parsed.success
@@ -113,4 +147,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
+}
+
+export interface SettingsCheck {
+  healthy: boolean;
+  /** One line per problem, each starting with the setting's name; never a value. */
+  problems: string[];
+}
+
+/** loadConfig without the throw: what the start-up report and the health route show. */
+export function checkSettings(env: Record<string, string | undefined> = process.env): SettingsCheck {
+  try {
+    loadConfig(env);
+    return { healthy: true, problems: [] };
+  } catch (error) {
+    if (error instanceof ConfigError) return { healthy: false, problems: error.problems };
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-// The Function App on Flex Consumption (Node 20) with its plan, identity-based app settings and
+// The Function App on Flex Consumption (Node 22) with its plan, identity-based app settings and
 // App Service Authentication. Settings are the names of shared/config.ts; test/unit/settings.test.ts
 // reads the `appSettings` block below and fails when the code reads a name that is not set here.
 param name string
@@ -16,7 +16,6 @@ param publicBaseUrl string = ''
 param reviewEscalationEmail string
 param supportUrl string
 param authClientId string
-param anonymousPaths array = []
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 100
 
@@ -74,9 +73,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
       }
+      // Node 22: the Flex default and the version package.json engines, the npm package `node`
+      // (local runs, tests, CI) and the dependencies' own engines ask for.
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
   }
@@ -121,10 +122,17 @@ resource appSettingsConfig 'Microsoft.Web/sites/config@2024-04-01' = {
   properties: appSettings
 }
 
-// App Service Authentication (Easy Auth) with Entra ID. It validates bearer tokens issued for the
-// app registration, strips any x-ms-client-principal sent by a caller and injects its own (with the
-// `roles` and `publisher_id` claims), and answers 401 to requests without a token. No client secret:
-// callers (the portal, scripts) acquire tokens themselves; the browser login flow is not used.
+// App Service Authentication (Easy Auth) with Entra ID, in front of every request. It validates a
+// bearer token (scripts) or its session cookie (browsers, after /.auth/login/aad), strips any
+// x-ms-client-principal a caller sends and injects its own with the `roles` and `publisher_id` claims.
+// It lets unauthenticated requests through (AllowAnonymous) instead of answering them itself,
+// because three kinds must pass without a token and excludedPaths cannot name them all (it
+// documents no wildcard in the middle of a path): the preview routes /api/offers/{id}/preview and
+// /api/offers/{id}/preview/package (their hidekey is the credential), the blob trigger's Event Grid
+// webhook (its system key is), and the health probe. The app itself answers 401 unauthenticated to
+// every other route without a principal (shared/http/principal.ts), and the portal page sends a
+// browser without a session to /.auth/login/aad?post_login_redirect_uri=<the page> (see DEPLOY.md).
+// Without a client secret the browser sign-in uses the OpenID Connect implicit flow (ID tokens).
 resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'authsettingsV2'
@@ -134,9 +142,9 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
       runtimeVersion: '~1'
     }
     globalValidation: {
-      requireAuthentication: true
-      unauthenticatedClientAction: 'Return401'
-      excludedPaths: anonymousPaths
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+      redirectToProvider: 'azureactivedirectory'
     }
     identityProviders: {
       azureActiveDirectory: {
@@ -176,3 +184,5 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
 output name string = functionApp.name
 output uri string = 'https://${functionApp.properties.defaultHostName}'
 output defaultHostName string = functionApp.properties.defaultHostName
+// Register it as the app registration's web redirect URI (infra/DEPLOY.md, step 3).
+output authRedirectUri string = 'https://${functionApp.properties.defaultHostName}/.auth/login/aad/callback'

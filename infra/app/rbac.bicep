@@ -11,6 +11,11 @@ param userPrincipalType string = 'User'
 
 // Storage Blob Data Owner: host locks and blob trigger receipts, app containers, Flex deployment package.
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+// Storage Blob Delegator: get a user delegation key, which signs the write-only upload URLs of
+// POST /api/offers/{id}/package/upload-url (the account has no shared key to sign with). Blob Data
+// Owner already carries that action; the explicit assignment keeps uploads working if Owner is
+// ever narrowed. A user-delegation SAS grants at most what the signer's data roles allow.
+var storageBlobDelegator = 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
 // Storage Queue Data Contributor: Durable Functions control and work-item queues.
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 // Storage Table Data Contributor: Durable history/instances tables and the app's tables.
@@ -41,6 +46,17 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwner)
+    principalId: managedIdentityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Storage Blob Delegator
+resource blobDelegator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, managedIdentityPrincipalId, storageBlobDelegator)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDelegator)
     principalId: managedIdentityPrincipalId
     principalType: 'ServicePrincipal'
   }

@@ -9,7 +9,7 @@ if (-not (Get-Command az -ErrorAction SilentlyContinue)) { throw 'post-deploy: t
 
 $key = ''
 for ($attempt = 1; $attempt -le 12 -and -not $key; $attempt++) {
-  try { Invoke-WebRequest -Uri "$env:SERVICE_API_URI/api/offers" -UseBasicParsing -ErrorAction SilentlyContinue | Out-Null } catch { }
+  try { Invoke-WebRequest -Uri "$env:SERVICE_API_URI/api/health" -UseBasicParsing -ErrorAction SilentlyContinue | Out-Null } catch { }
   $key = az functionapp keys list -n $env:AZURE_FUNCTION_APP_NAME -g $env:RESOURCE_GROUP --query 'systemKeys.blobs_extension' -o tsv 2>$null
   if (-not $key) { Start-Sleep -Seconds 15 }
 }
@@ -27,3 +27,7 @@ az eventgrid system-topic event-subscription create `
   --output none
 if ($LASTEXITCODE -ne 0) { throw 'post-deploy: creating the Event Grid subscription failed' }
 Write-Host "post-deploy: Event Grid subscription packages-blob-created -> $env:PACKAGES_BLOB_FUNCTION_NAME"
+
+# The app checks its settings once at start; /api/health says whether it can serve (never a value).
+try { $health = Invoke-WebRequest -Uri "$env:SERVICE_API_URI/api/health" -UseBasicParsing -SkipHttpErrorCheck; Write-Host "post-deploy: $env:SERVICE_API_URI/api/health -> $($health.Content) (HTTP $($health.StatusCode))" } catch { Write-Host "post-deploy: $env:SERVICE_API_URI/api/health did not answer" }
+if ($env:AUTH_REDIRECT_URI) { Write-Host "post-deploy: browser sign-in needs $env:AUTH_REDIRECT_URI as a Web redirect URI of the app registration (infra/DEPLOY.md, step 3)" }

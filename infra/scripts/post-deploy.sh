@@ -19,7 +19,7 @@ key=""
 attempt=0
 while [ -z "$key" ] && [ "$attempt" -lt 12 ]; do
   attempt=$((attempt + 1))
-  curl -s -o /dev/null "$SERVICE_API_URI/api/offers" || true
+  curl -s -o /dev/null "$SERVICE_API_URI/api/health" || true
   key=$(az functionapp keys list -n "$AZURE_FUNCTION_APP_NAME" -g "$RESOURCE_GROUP" \
     --query "systemKeys.blobs_extension" -o tsv 2>/dev/null || true)
   [ -n "$key" ] || sleep 15
@@ -41,3 +41,10 @@ az eventgrid system-topic event-subscription create \
   --output none
 
 echo "post-deploy: Event Grid subscription packages-blob-created -> $PACKAGES_BLOB_FUNCTION_NAME"
+
+# The app checks its settings once at start; /api/health says whether it can serve (never a value).
+health=$(curl -s -w ' (HTTP %{http_code})' "$SERVICE_API_URI/api/health" || true)
+echo "post-deploy: $SERVICE_API_URI/api/health -> $health"
+if [ -n "${AUTH_REDIRECT_URI:-}" ]; then
+  echo "post-deploy: browser sign-in needs $AUTH_REDIRECT_URI as a Web redirect URI of the app registration (infra/DEPLOY.md, step 3)"
+fi

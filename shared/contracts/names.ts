@@ -23,6 +23,8 @@ export const FUNCTIONS = {
   validatePackageBlob: 'validatePackageBlob',
   portal: 'portal',
   portalAsset: 'portalAsset',
+  createPackageUploadUrl: 'createPackageUploadUrl',
+  getHealth: 'getHealth',
 } as const;
 
 export const ORCHESTRATORS = {

@@ -1,9 +1,10 @@
 /**
- * authLevel of the identity-carrying routes. In Azure, App Service Authentication sits in front
- * (it sets x-ms-client-principal and strips forged ones) and a function key is required as well,
- * so the API is reachable only by the portal and scripts that hold a key. The local host, like
- * Core Tools, does not enforce keys. The preview routes (hidekey) and the OpenAPI document are
- * anonymous: the preview link is meant to be opened as is.
+ * authLevel of every HTTP route: anonymous, so no route wants a function key. The browser portal
+ * and scripts cannot hold a key, and identity is not a key's job: in Azure, App Service
+ * Authentication sits in front (it validates the caller's Entra ID token or session, sets
+ * x-ms-client-principal and strips forged ones), and the app itself answers 401 to a request
+ * without a principal (shared/http/principal.ts), locally exactly as in Azure. The preview routes
+ * (hidekey) and the health and OpenAPI documents need no identity at all.
  */
-export const API_AUTH_LEVEL = 'function' as const;
+export const API_AUTH_LEVEL = 'anonymous' as const;
 export const PUBLIC_AUTH_LEVEL = 'anonymous' as const;

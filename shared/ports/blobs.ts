@@ -19,4 +19,26 @@ export interface BlobStore {
   list(container: string, prefix: string): Promise<BlobInfo[]>;
   /** Reads `length` bytes at `offset` (ranged download). */
   read(ref: BlobRef, offset: number, length: number): Promise<Buffer>;
+  /**
+   * Writes a block blob from a stream without holding it: blocks are staged as the bytes arrive
+   * and nothing is visible until the final commit, which runs after `beforeCommit`. When `source`
+   * throws (a size limit passed mid-stream), the staged blocks are never committed and the error
+   * propagates; storage discards uncommitted blocks by itself.
+   */
+  uploadStream(
+    ref: BlobRef,
+    source: AsyncIterable<Uint8Array>,
+    options?: StreamUploadOptions,
+  ): Promise<BlobInfo>;
+  /**
+   * A URL that can create or overwrite exactly this one blob until `expiresOn`, and do nothing else
+   * (no read, no list, no other name): a SAS with permissions create + write and resource `b`.
+   */
+  writeOnlyUrl(ref: BlobRef, expiresOn: Date): Promise<string>;
+}
+
+export interface StreamUploadOptions {
+  contentType?: string;
+  /** Runs once every byte is staged, before the blob becomes visible; `size` is the byte count. */
+  beforeCommit?: (size: number) => Promise<void>;
 }

@@ -192,6 +192,25 @@ describe('Bicep app settings', () => {
     };
     expect(() => loadConfig(azureLike)).not.toThrow();
   });
+
+  it('pass the Azure-mode checks once the platform adds its own (host name, authentication)', () => {
+    const literals = Object.fromEntries(
+      bicep.filter((s) => s.literal !== undefined).map((s) => [s.name, s.literal as string]),
+    );
+    const identity = '11111111-2222-3333-4444-555555555555';
+    const deployed = {
+      ...literals,
+      AzureWebJobsStorage__blobServiceUri: 'https://st.blob.core.windows.net/',
+      AzureWebJobsStorage__tableServiceUri: 'https://st.table.core.windows.net/',
+      AzureWebJobsStorage__queueServiceUri: 'https://st.queue.core.windows.net/',
+      AzureWebJobsStorage__clientId: identity,
+      AZURE_CLIENT_ID: identity,
+      PUBLIC_BASE_URL: 'https://func-api-x.azurewebsites.net',
+      WEBSITE_HOSTNAME: 'func-api-x.azurewebsites.net',
+      WEBSITE_AUTH_ENABLED: 'true',
+    };
+    expect(() => loadConfig(deployed)).not.toThrow();
+  });
 });
 
 describe('infra/', () => {
@@ -224,5 +243,29 @@ describe('infra/', () => {
     ];
     expect(assignments.length).toBeGreaterThanOrEqual(5);
     for (const a of assignments) expect(a[1]).toMatch(/^guid\([^,]+\.id, \w+, \w+\)$/);
+  });
+});
+
+describe('infra/ as deployed (issue 14)', () => {
+  const apiBicep = fs.readFileSync(path.join(infraDir, 'app', 'api.bicep'), 'utf8');
+  const rbacBicep = fs.readFileSync(path.join(infraDir, 'app', 'rbac.bicep'), 'utf8');
+
+  it('runs the Functions app on Node 22, the version package.json engines asks for', () => {
+    const runtime = /runtime:\s*\{\s*name:\s*'node'\s*version:\s*'(\d+)'/.exec(apiBicep);
+    expect(runtime?.[1]).toBe('22');
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(pkg.engines.node).toBe('>=22');
+  });
+
+  it('lets unauthenticated requests reach the app, which answers 401 itself (previews stay anonymous)', () => {
+    expect(apiBicep).toMatch(/unauthenticatedClientAction:\s*'AllowAnonymous'/);
+    expect(apiBicep).toMatch(/requireAuthentication:\s*false/);
+    expect(apiBicep).not.toMatch(/'Return401'|excludedPaths:/);
+  });
+
+  it('lets the identity sign user-delegation upload URLs', () => {
+    expect(rbacBicep).toMatch(/'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'/);
   });
 });

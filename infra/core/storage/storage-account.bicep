@@ -6,6 +6,8 @@ param location string = resourceGroup().location
 param tags object = {}
 param containerNames array
 param tableNames array
+@description('Origins whose pages may PUT package bytes straight to blob storage with an upload URL (the portal).')
+param blobCorsOrigins array = []
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -33,6 +35,23 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
 
   resource blobServices 'blobServices' = {
     name: 'default'
+    // The portal uploads packages with a write-only SAS URL from POST .../package/upload-url: the
+    // browser PUTs blocks (Put Block, Put Block List) straight to this endpoint, cross-origin.
+    properties: {
+      cors: {
+        corsRules: empty(blobCorsOrigins)
+          ? []
+          : [
+              {
+                allowedOrigins: blobCorsOrigins
+                allowedMethods: ['PUT', 'OPTIONS']
+                allowedHeaders: ['content-type', 'content-length', 'x-ms-*']
+                exposedHeaders: ['x-ms-request-id', 'x-ms-version', 'etag']
+                maxAgeInSeconds: 3600
+              }
+            ]
+      }
+    }
     resource containers 'containers' = [
       for containerName in containerNames: {
         name: containerName

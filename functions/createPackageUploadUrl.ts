@@ -1,0 +1,60 @@
+import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { CONTAINERS, FUNCTIONS } from '../shared/contracts/names';
+import { DomainError } from '../shared/domain/errors';
+import { offerRequest } from '../shared/http/access';
+import { readJson } from '../shared/http/body';
+import { guarded, json } from '../shared/http/errors';
+import { packageFileName } from '../shared/http/fileName';
+import { API_AUTH_LEVEL } from '../shared/http/registration';
+import { Services, getServices } from '../shared/services';
+
+/** How long an upload URL stays valid: api.md allows at most 15 minutes. */
+export const UPLOAD_URL_LIFETIME_MS = 15 * 60 * 1000;
+
+const uploadUrlRequestSchema = z.strictObject({
+  fileName: z.string().min(1).max(256),
+  size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+
+/**
+ * `POST /api/offers/{offerId}/package/upload-url` (owner): a URL that can write exactly the blob
+ * `packages/{offerId}/{fileName}` for 15 minutes and nothing else. The client PUTs the bytes
+ * straight to storage (block uploads for large files), so packages never pass through the app,
+ * and validation runs from the blob trigger as for any other upload. The size is checked here
+ * against the limit; storage cannot enforce it on a SAS, but the blob trigger reads the package
+ * with ranged reads, whatever its size.
+ */
+export function makeCreatePackageUploadUrl(services: Services) {
+  return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
+    const { offerId } = await offerRequest(request, services.offers, 'owner');
+    const body = await readJson(request, uploadUrlRequestSchema, services.settings.MAX_JSON_BODY_BYTES);
+    const limit = services.settings.MAX_PACKAGE_BYTES;
+    if (body.size > limit) {
+      throw new DomainError(
+        'payload_too_large',
+        `The package is ${body.size} bytes; the limit is ${limit} bytes.`,
+        [{ path: 'size', message: `at most ${limit}` }],
+      );
+    }
+    const blobName = `${offerId}/${packageFileName(body.fileName, Buffer.alloc(0))}`;
+    const expiresAt = new Date(services.now().getTime() + UPLOAD_URL_LIFETIME_MS);
+    const uploadUrl = await services.blobs.writeOnlyUrl(
+      { container: CONTAINERS.packages, name: blobName },
+      expiresAt,
+    );
+    return json(201, {
+      uploadUrl,
+      blobName,
+      expiresAt: expiresAt.toISOString(),
+      headers: { 'x-ms-blob-type': 'BlockBlob' },
+    });
+  });
+}
+
+app.http(FUNCTIONS.createPackageUploadUrl, {
+  route: 'offers/{offerId}/package/upload-url',
+  methods: ['POST'],
+  authLevel: API_AUTH_LEVEL,
+  handler: (request, context) => makeCreatePackageUploadUrl(getServices())(request, context),
+});
