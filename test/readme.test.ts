@@ -4,7 +4,7 @@
  * writes, against a host on a non-default PORT with an Azurite of its own, and must reach Live.
  * Its links stay inside the repository, and docs/api.md names every route of /api/openapi.json.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import { RunningAzurite, startAzurite } from '../devhost/azurite';
 import { localBaseUrl, loadConfig } from '../shared/config';
 import { openApiDocument } from '../shared/http/openapi';
 import { demoUrl } from '../scripts/demo';
-import { SAMPLE_FILES, writeSamples } from '../scripts/sample';
+import { SAMPLE_APP, SAMPLE_FILES, sampleOffer, samplePackage, writeSamples } from '../scripts/sample';
+import { bufferSource, validatePackage } from '../shared/adapters/package';
 import { RunningHost, startHost } from './support/host';
 import { asPerson } from './support/principals';
 
@@ -67,7 +68,8 @@ describe('README walk-through', () => {
     azurite = await startAzurite();
     host = await startHost({ env: { AzureWebJobsStorage: azurite.connectionString, PUBLIC_BASE_URL: '' } });
     folder = mkdtempSync(path.join(os.tmpdir(), 'readme-walk-'));
-    writeSamples(path.join(folder, 'samples'));
+    // What `npm run sample` runs after its build (jest's globalSetup built dist/), into the folder.
+    execFileSync(process.execPath, [path.join(ROOT, 'dist/scripts/sample.js'), path.join(folder, 'samples')]);
   });
 
   afterAll(async () => {
@@ -94,6 +96,19 @@ describe('README walk-through', () => {
 });
 
 describe('the sample', () => {
+  it('is a Business Central .app that passes every package rule, without a warning', async () => {
+    const bytes = samplePackage();
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('NAVX');
+    const report = await validatePackage(
+      bufferSource(bytes),
+      { app: { ...SAMPLE_APP } },
+      `contoso-sales/${SAMPLE_FILES.package}`,
+      new Date().toISOString(),
+    );
+    expect({ state: report.state, findings: report.findings }).toEqual({ state: 'Passed', findings: [] });
+    expect(sampleOffer().app).toEqual(SAMPLE_APP);
+  });
+
   it('writes every file the walk-through names', () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'sample-'));
     try {
