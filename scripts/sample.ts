@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { png } from '../test/support/images';
-import { appPackage, navxAttributes, navxContent, navxManifest } from '../test/support/packages';
+import { appPackage, buildZip, navxAttributes, navxManifest } from '../test/support/packages';
 
 /** The app the sample offer describes; the .app's NavxManifest.xml carries the same four values. */
 export const SAMPLE_APP = {
@@ -82,9 +82,12 @@ export function samplePackage(): Buffer {
     }),
   );
   return appPackage(
-    navxContent(manifest, [
-      { name: 'logo/SalesInsights.png', data: png(216, 216), method: 0 },
+    buildZip([
+      { name: 'NavxManifest.xml', data: Buffer.from(manifest, 'utf8') },
+      { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0"?><Types />') },
       { name: 'SymbolReference.json', data: symbolReference() },
+      { name: 'logo/SalesInsights.png', data: png(216, 216), method: 0 },
+      { name: 'src/Sales%20Insights.Codeunit.al', data: Buffer.from('codeunit 50100 "Sales Insights" { }') },
     ]),
   );
 }

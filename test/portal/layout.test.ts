@@ -146,6 +146,10 @@ describe('status page layout on a phone and a desktop', () => {
         });
       }
       expect(await page.locator('#status-summary').textContent()).toContain('Publisher Sign-off');
+      // The preview link names the port the host runs on (PUBLIC_BASE_URL defaults from PORT).
+      expect(await page.locator('#preview-link').getAttribute('href')).toMatch(
+        new RegExp(`^http://localhost:${host.port}/api/offers/${SIGNOFF}/preview\\?hidekey=`),
+      );
       await snapshot(page, 'portal-phone-signoff');
       expect(await sidewaysOverflow(page)).toEqual([]);
       for (const b of await page
