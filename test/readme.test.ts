@@ -93,6 +93,25 @@ describe('README walk-through', () => {
     // The history printed last ends with step 9.
     expect(run.stdout).toMatch(/"step":"live","state":"succeeded"/);
   }, 200_000);
+
+  it('fails at step 2, naming both versions, when offer.json says 1.2.0.1 (as the README says)', async () => {
+    const setup = walkThrough(README).split('\n```')[0] ?? '';
+    const script = [
+      setup,
+      `sed -i 's/"version": "1.2.0.0"/"version": "1.2.0.1"/' samples/offer.json`,
+      `curl -s -X PUT $API/offers/contoso-sales -H "x-ms-client-principal: $ANN" -H 'content-type: application/json' --data-binary @samples/offer.json`,
+      `curl -s -X POST $API/offers/contoso-sales/publish -H "x-ms-client-principal: $ANN" -H 'content-type: application/json' -d '{"notificationEmail": "ann@contoso.com"}'`,
+      `wait_for status 'Failed|Live'`,
+    ].join('\n');
+    const run = await runBash(script, folder, { PORT: String(host.port) }, 120_000);
+    expect(run.code).toBe(0);
+    const status = (
+      await host.request('GET', '/api/offers/contoso-sales/status', undefined, asPerson('ann'))
+    ).json<{ state: string; error: { step: string; message: string; details: { message: string }[] } }>();
+    expect(status.state).toBe('Failed');
+    expect(status.error.step).toBe('automated-validation');
+    expect(JSON.stringify(status.error)).toMatch(/1\.2\.0\.1[\s\S]*1\.2\.0\.0|1\.2\.0\.0[\s\S]*1\.2\.0\.1/);
+  }, 150_000);
 });
 
 describe('the sample', () => {
