@@ -516,9 +516,12 @@
   function renderPackageReport(report) {
     const box = $('package-report');
     clear(box);
-    if (!report) {
+    if (!report || report.unavailable) {
       delete box.dataset.state;
-      box.append(el('p', { className: 'muted', text: 'No package uploaded yet.' }));
+      const text = report
+        ? `The package report cannot be shown: ${report.unavailable}`
+        : 'No package uploaded yet.';
+      box.append(el('p', { className: 'muted', text }));
       return;
     }
     box.dataset.state = report.state || '';
@@ -617,12 +620,12 @@
     }
   }
 
-  /** The latest package report, or null when none was uploaded (404) or it cannot be read. */
+  /** The latest package report; null when none was uploaded (404); `{unavailable}` when it cannot be read. */
   async function packageReport(offerId) {
     try {
       return await api('GET', offerPath(offerId, '/package-validation'));
-    } catch {
-      return null;
+    } catch (error) {
+      return error.status === 404 ? null : { unavailable: error.message };
     }
   }
 
@@ -782,7 +785,8 @@
     for (let attempt = 0; attempt < 120; attempt++) {
       const report = await packageReport(offerId);
       if (statusOfferId !== offerId) return null;
-      if (report && report.blobName === blobName && report.state !== 'Pending') return report;
+      if (report && !report.unavailable && report.blobName === blobName && report.state !== 'Pending')
+        return report;
       await sleep(attempt < 10 ? 500 : 1500);
     }
     return null;
