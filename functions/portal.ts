@@ -13,19 +13,29 @@ export interface PortalDeps {
 }
 
 /**
- * The page only talks to the public API (same origin), so the policy allows nothing else:
- * no inline script, no third-party origins.
+ * Where the page may send a package straight to storage (the URL POST .../package/upload-url
+ * returns): Blob storage in Azure, Azurite on this machine.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function uploadOrigins(isAzure: boolean): string[] {
+  return isAzure ? ['https://*.blob.core.windows.net'] : ['http://127.0.0.1:*', 'http://localhost:*'];
+}
+
+/**
+ * The page only talks to the public API (same origin) and, for uploads, to Blob storage, so the
+ * policy allows nothing else: no inline script, no third-party origins.
+ */
+export function contentSecurityPolicy(isAzure: boolean): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${uploadOrigins(isAzure).join(' ')}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 function escapeAttribute(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -45,8 +55,9 @@ export function servePortal(deps: PortalDeps): HttpHandler {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const template = await fs.readFile(path.join(deps.portalDir ?? locatePortalDir(), 'index.html'), 'utf8');
     const { apiBase, assetBase } = pagePaths(request.url);
+    const isAzure = deps.isAzure();
     const values: Record<string, string> = {
-      __PORTAL_MODE__: deps.isAzure() ? 'azure' : 'local',
+      __PORTAL_MODE__: isAzure ? 'azure' : 'local',
       __API_BASE__: apiBase,
       __ASSET_BASE__: assetBase,
     };
@@ -58,7 +69,7 @@ export function servePortal(deps: PortalDeps): HttpHandler {
       headers: {
         ...PORTAL_HEADERS,
         'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': CONTENT_SECURITY_POLICY,
+        'content-security-policy': contentSecurityPolicy(isAzure),
       },
       body: html,
     };

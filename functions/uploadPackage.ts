@@ -90,8 +90,9 @@ export function makeUploadPackage(services: Services) {
         // Pending once every byte is in, just before the blob appears: a read right after this 202
         // never shows the previous package's verdict, a refused upload leaves the report alone, and
         // written before the blob exists it cannot overwrite the trigger's report for this upload.
-        beforeCommit: () =>
-          services.packageReports.put(offerId, pendingReport(blobName, services.now().toISOString())),
+        beforeCommit: async () => {
+          await services.packageReports.put(offerId, pendingReport(blobName, services.now().toISOString()));
+        },
       },
     );
     return json(202, { blobName });

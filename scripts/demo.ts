@@ -1,9 +1,11 @@
 /**
  * npm run demo: one offer from creation to Live, in a terminal, on the local host.
- * Uses the host at DEMO_URL (default http://localhost:7071) when `npm start` is running;
- * otherwise starts Azurite and a host of its own and stops them at the end.
+ * Uses the host at DEMO_URL (default http://localhost:$PORT, PORT defaulting to 7071, as for
+ * `npm start`) when one answers there; otherwise starts Azurite and a host of its own on a free
+ * port and stops them at the end.
  */
 import { startAzurite } from '../devhost/azurite';
+import { localBaseUrl } from '../shared/config';
 import { startHost } from '../test/support/host';
 import { publisherSteps, sleep, StatusBody } from '../test/support/scenario';
 
@@ -22,8 +24,13 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
+/** The host the demo looks for: DEMO_URL, else the one `npm start` runs with the same PORT. */
+export function demoUrl(env: Record<string, string | undefined>): string {
+  return (env.DEMO_URL || localBaseUrl(env.PORT)).replace(/\/+$/, '');
+}
+
 async function hostToUse(): Promise<{ baseUrl: string; stop(): Promise<void> }> {
-  const url = process.env.DEMO_URL ?? 'http://localhost:7071';
+  const url = demoUrl(process.env);
   if (await reachable(url)) return { baseUrl: url, stop: async () => undefined };
   console.log('No host at', url, '- starting Azurite (in memory) and a local host for the demo...');
   const azurite = await startAzurite();
@@ -112,7 +119,9 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -130,6 +130,16 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The default PUBLIC_BASE_URL: the local host's own address, on the port it listens on (PORT), so
+ * statusUrl, preview links and emails name the right port when PORT is not 7071. A PORT that is not
+ * a port number is left to the host to refuse; the links then fall back to 7071.
+ */
+export function localBaseUrl(port: string | undefined): string {
+  const n = Number(port);
+  return `http://localhost:${Number.isInteger(n) && n > 0 && n < 65536 ? n : 7071}`;
+}
+
 /** Parses every setting at once and reports every problem in one error. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Settings {
   const picked: RawSettings = Object.fromEntries(
@@ -138,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // In Azure the app's own address is the natural base of its links, not the local default.
   if (runsInAzure(picked) && !picked.PUBLIC_BASE_URL)
     picked.PUBLIC_BASE_URL = `https://${picked.WEBSITE_HOSTNAME}`;
+  picked.PUBLIC_BASE_URL ??= localBaseUrl(env.PORT);
   const parsed = settingsSchema.safeParse(picked);
   const problems = [
     ...(parsed.success

@@ -37,6 +37,10 @@ describe('portal functions (no browser)', () => {
     expect(page.status).toBe(200);
     expect(header(page, 'content-type')).toBe('text/html; charset=utf-8');
     expect(header(page, 'content-security-policy')).toContain("script-src 'self'");
+    // Uploads may go straight to Azurite (the URL POST .../package/upload-url returns), nowhere else.
+    expect(header(page, 'content-security-policy')).toContain(
+      "connect-src 'self' http://127.0.0.1:* http://localhost:*;",
+    );
     const html = String(page.body);
     expect(html).toContain('data-mode="local"');
     expect(html).toContain('data-api-base="/api"');
@@ -52,6 +56,9 @@ describe('portal functions (no browser)', () => {
     );
     expect(String(page.body)).toContain('data-mode="azure"');
     expect(String(page.body)).toContain('src="/api/portal/assets/portal.js"');
+    expect(header(page, 'content-security-policy')).toContain(
+      "connect-src 'self' https://*.blob.core.windows.net;",
+    );
   });
 
   it('serves the stylesheet and the script with their content types and bytes', async () => {
