@@ -42,12 +42,10 @@ const cut = (text: string, max: number) => (text.length <= max ? text : `${text.
 
 /** At most DETAIL_LIMITS.entries entries, each cut to a readable length, then one that counts the rest. */
 export function boundedDetails(details: ErrorDetail[]): ErrorDetail[] {
-  const kept = details
-    .slice(0, DETAIL_LIMITS.entries)
-    .map((d) => ({
-      path: cut(d.path, DETAIL_LIMITS.pathChars),
-      message: cut(d.message, DETAIL_LIMITS.messageChars),
-    }));
+  const kept = details.slice(0, DETAIL_LIMITS.entries).map((d) => ({
+    path: cut(d.path, DETAIL_LIMITS.pathChars),
+    message: cut(d.message, DETAIL_LIMITS.messageChars),
+  }));
   if (details.length > DETAIL_LIMITS.entries)
     kept.push({ path: '(body)', message: `... and ${details.length - DETAIL_LIMITS.entries} more problems` });
   return kept;
