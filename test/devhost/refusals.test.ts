@@ -148,21 +148,28 @@ describe('local host refusals', () => {
 
   it('lets a chunked sender without Content-Length read the 413', async () => {
     for (let i = 0; i < 10; i++) {
+      // Settled once the answer is read and the request is closed, so no socket outlives the test.
       const status = await new Promise<number>((resolve, reject) => {
+        let answered = 0;
         const req = http.request(
           {
             host: '127.0.0.1',
             port,
             method: 'PUT',
             path: '/api/sink',
+            agent: false,
             headers: { 'transfer-encoding': 'chunked' },
           },
           (res) => {
+            answered = res.statusCode ?? 0;
             res.resume();
-            resolve(res.statusCode ?? 0);
+            res.on('end', () => req.destroy());
           },
         );
-        req.on('error', reject);
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          if (!answered) reject(error);
+        });
+        req.on('close', () => resolve(answered));
         for (let c = 0; c < 256; c++) req.write(Buffer.alloc(16 * 1024));
         req.end();
       });
