@@ -13,7 +13,7 @@ import { CONTAINERS, EVENTS, TABLES } from '../../shared/contracts/names';
 import { instanceIdFor } from '../../shared/domain/transitions';
 import { RECEIPTS_TABLE } from '../../devhost/blobTriggers';
 import { useHostWithFakeAcs } from '../support/fakeAcs';
-import { zipPackage } from '../support/packages';
+import { appJson, withOwnAppId, zipPackage } from '../support/packages';
 import { prepareOffer, publisherSteps, waitFor } from '../support/scenario';
 
 const connection = process.env.TEST_STORAGE_CONNECTION ?? '';
@@ -95,7 +95,7 @@ describe('duplicate deliveries', () => {
     const p = publisherSteps(env.host.baseUrl, offerId);
     await p.describe();
     await p.uploadArtifacts();
-    const bytes = zipPackage();
+    const bytes = zipPackage(withOwnAppId(appJson(), offerId));
     const put = () =>
       p.call<{ blobName: string }>('ann', 'PUT', `/api/offers/${offerId}/package`, bytes, 'application/zip');
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { STEP_IDS } from '../../shared/domain/steps';
-import { zipPackage } from '../support/packages';
+import { appJson, withOwnAppId, zipPackage } from '../support/packages';
 import { completeOffer, storefrontArtifacts } from '../support/scenario';
 import { asPerson } from '../support/principals';
 import { RunningHost, startHost } from '../support/host';
@@ -44,13 +44,14 @@ describe('portal in a browser', () => {
 
   beforeAll(async () => {
     host = await startHost();
-    expectStatus(await host.request('PUT', `/api/offers/${OFFER}`, portalOffer, asPerson('ann')), 200, 201);
+    const offer = withOwnAppId(portalOffer, OFFER);
+    expectStatus(await host.request('PUT', `/api/offers/${OFFER}`, offer, asPerson('ann')), 200, 201);
     for (const [name, bytes] of storefrontArtifacts()) {
       const headers = { ...asPerson('ann'), 'content-type': 'image/png' };
       expectStatus(await host.request('PUT', `/api/offers/${OFFER}/artifacts/${name}`, bytes, headers), 202);
     }
     expectStatus(
-      await host.request('PUT', `/api/offers/${OFFER}/package`, zipPackage(), {
+      await host.request('PUT', `/api/offers/${OFFER}/package`, zipPackage(withOwnAppId(appJson(), OFFER)), {
         ...asPerson('ann'),
         'content-type': 'application/zip',
         'x-file-name': 'contoso-sales.zip',

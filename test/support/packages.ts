@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { crc32, deflateRawSync } from 'node:zlib';
 
@@ -23,6 +24,27 @@ export const OFFER_APP = {
   publisher: 'Contoso',
   version: '1.2.0.0',
 };
+
+/**
+ * A test offer's own app id, derived from its offer id. The marketplace refuses one app id in two
+ * offers (manifest.app-id-taken) and every test of a run shares one Azurite, so offers built from
+ * OFFER_APP are given this id instead.
+ */
+export function appIdFor(offerId: string): string {
+  const h = createHash('sha256').update(offerId).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** An offer draft or app.json with OFFER_APP.id (as `id` or `app.id`) replaced by appIdFor(offerId). */
+export function withOwnAppId<T extends Record<string, unknown>>(value: T, offerId: string): T {
+  const own = appIdFor(offerId);
+  const app = value.app as Record<string, unknown> | undefined;
+  return {
+    ...value,
+    ...(value.id === OFFER_APP.id ? { id: own } : {}),
+    ...(app?.id === OFFER_APP.id ? { app: { ...app, id: own } } : {}),
+  };
+}
 
 interface Written {
   header: Buffer;

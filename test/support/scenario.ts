@@ -2,7 +2,7 @@
  * A publisher's and the reviewers' moves through the public API, shared by the end-to-end
  * tests, the demo and bench/pipeline. Everything goes over HTTP, as a portal or script would.
  */
-import { appJson, OFFER_APP, zipPackage } from './packages';
+import { appJson, OFFER_APP, withOwnAppId, zipPackage } from './packages';
 import { png } from './images';
 import { PEOPLE } from './principals';
 
@@ -93,7 +93,7 @@ export function publisherSteps(baseUrl: string, offerId: string, person: Person 
     call,
     status,
     async describe(overrides: Record<string, unknown> = {}) {
-      return call(person, 'PUT', `/api/offers/${offerId}`, completeOffer(overrides));
+      return call(person, 'PUT', `/api/offers/${offerId}`, withOwnAppId(completeOffer(overrides), offerId));
     },
     async uploadArtifacts() {
       for (const [name, bytes] of storefrontArtifacts()) {
@@ -105,7 +105,7 @@ export function publisherSteps(baseUrl: string, offerId: string, person: Person 
         person,
         'PUT',
         `/api/offers/${offerId}/package`,
-        zipPackage(manifest),
+        zipPackage(withOwnAppId(manifest, offerId)),
       );
     },
     async packageValidated(timeoutMs = 30_000) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RunningHost } from '../support/host';
 import { asPerson } from '../support/principals';
-import { appJson, zipPackage } from '../support/packages';
+import { appJson, withOwnAppId, zipPackage } from '../support/packages';
 import { completeOffer, storefrontArtifacts } from '../support/scenario';
 
 /** Drives the publishing workflow through the HTTP API of a running host, as the portal would. */
@@ -37,7 +37,7 @@ export function workflow(host: RunningHost, offerId: string) {
   const ann = asPerson('ann');
   const api = {
     async putOffer(offer = completeOffer()) {
-      const res = await host.request('PUT', base, offer, ann);
+      const res = await host.request('PUT', base, withOwnAppId(offer, offerId), ann);
       expect([200, 201]).toContain(res.status);
     },
     /** The storefront artifacts step 5 checks: a 216x216 logo and one 1280x720 screenshot. */
@@ -58,7 +58,7 @@ export function workflow(host: RunningHost, offerId: string) {
       expect(await api.waitForReport()).toBe('Passed');
     },
     async uploadPackage(manifest = appJson(), fileName = 'sales.zip') {
-      const res = await host.request('PUT', `${base}/package`, zipPackage(manifest), {
+      const res = await host.request('PUT', `${base}/package`, zipPackage(withOwnAppId(manifest, offerId)), {
         ...ann,
         'content-type': 'application/zip',
         'x-file-name': fileName,

@@ -58,7 +58,7 @@ function missingFields(m: PackageManifest): Finding[] {
     .map((field) => {
       const why = IDENTITY.includes(field)
         ? 'the package cannot be matched with the offer'
-        : 'the marketplace listing needs it (AS0051)';
+        : 'the marketplace listing needs it; AppSourceCop AS0051';
       return error(
         'manifest.missing-field',
         `${file} has no ${label(m, field)}; set ${editedKey(m, field)} and rebuild the package (${why}).`,
