@@ -29,7 +29,7 @@ export const listOffersQuerySchema = z.object({
     .pipe(z.number().int().min(1).max(LIST_TOP_MAX, `must be an integer from 1 to ${LIST_TOP_MAX}`))
     .optional(),
   /** Opaque, from the previous page; checked against the caller's view (shared/http/continuation.ts). */
-  continuation: z.string().min(1).max(512).optional(),
+  continuation: z.string().min(1).max(2048).optional(),
 });
 
 /** The hidekey is a random token; anything longer than this is not one of ours. */

@@ -11,7 +11,7 @@ import { DomainError } from '../domain/errors';
  */
 const tokenSchema = z.strictObject({
   v: z.literal(1),
-  view: z.string().max(400),
+  view: z.string().max(1200),
   after: z.string().regex(OFFER_ID_PATTERN),
 });
 
