@@ -59,6 +59,10 @@ async function main() {
       `orchestration history: ${events.toFixed(0)} events, ${(bytes / 1024).toFixed(1)} KiB per submission`,
     );
     console.log(`host peak RSS: ${peakRssMiB(host.pid()).toFixed(0)} MiB`);
+  } catch (error) {
+    // What the host said last is usually why a request failed.
+    console.error(`host output (tail):\n${host.output().slice(-6000)}`);
+    throw error;
   } finally {
     await stop();
   }

@@ -1,8 +1,9 @@
 /**
  * The local host's Durable Functions engine: what the Durable extension does for an app, small
  * and exact, driving the real durable-functions replay through the function invoker.
- * Modules: history (event vocabulary), replay (trigger, state, action diffing), store (tables),
- * scheduler (timers, activity pool), runtime (instances and episodes), rpc (the client's HTTP API).
+ * Modules: history (event vocabulary), episode (one pure episode: trigger, SDK state, new work),
+ * shim (the extension's walk over the SDK's actions), store (tables), scheduler (timers, activity
+ * pool), runtime (instances, batched episodes), rpc (the client's HTTP API, showHistory).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DurableEngine, FunctionInvoker, HostClock } from '../types';

@@ -21,6 +21,8 @@
  *   r.status      'running' | 'completed' | 'failed' | 'continuedAsNew', with r.output (completed),
  *                 r.error (failed), r.continueAsNewInput (continuedAsNew), r.customStatus
  *   r.actions     the SDK's action list as the extension receives it (for conformance checks)
+ *   r.stalled     true when the SDK still waits although every action it emitted has completed:
+ *                 the SDK and the extension disagree on task ids, and the instance hangs in Azure
  * Then feed the next batch: activityCompleted(taskId, result), activityFailed(taskId, error, name?),
  * timerFired(timerId, fireAt), eventRaised(name, input); history = r.history. Retry timers and the
  * pieces of long timers are produced by the engine: the caller only fires the timers it is given.
@@ -89,6 +91,7 @@ export interface EpisodeResult {
   continueAsNewInput?: unknown;
   customStatus: unknown;
   actions: WireAction[];
+  stalled?: boolean;
 }
 
 // ---- events a driver injects ---------------------------------------------------------------
@@ -303,6 +306,7 @@ export async function runEpisode(args: EpisodeArgs): Promise<EpisodeResult> {
       a.kind === 'TimerCreated' ? [{ timerId: a.id, fireAt: a.fireAt }] : [],
     ),
     status: 'running',
+    ...(walk.finished && walk.newWork.length === 0 ? { stalled: true } : {}),
   };
 }
 

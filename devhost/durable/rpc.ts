@@ -201,7 +201,8 @@ export function historyJson(
     }
   }
   for (const e of history) {
-    if (e.EventType === EventType.OrchestratorStarted || e.EventType === EventType.OrchestratorCompleted) continue;
+    if (e.EventType === EventType.OrchestratorStarted || e.EventType === EventType.OrchestratorCompleted)
+      continue;
     if (folded.has(e)) continue;
     const { EventId: _id, IsPlayed: _played, TaskScheduledId, TimerId: _timer, ...rest } = e;
     const json: Record<string, unknown> = { ...rest, EventType: EventType[e.EventType] ?? e.EventType };

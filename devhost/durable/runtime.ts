@@ -32,10 +32,21 @@ export type DeliveryResult = 'accepted' | 'notFound' | 'gone';
 export type StartResult = 'started' | 'conflict';
 
 /** One instance's serial queue and its in-memory copy of what is committed. */
+/** An event waiting to be committed, and who waits for the answer. */
+interface Delivery {
+  event: HistoryEvent;
+  executionId?: string;
+  settle: (result: DeliveryResult) => void;
+  fail: (error: unknown) => void;
+}
+
 class Instance {
   record: InstanceRecord | undefined;
   history: HistoryEvent[] = [];
   loaded = false;
+  /** Events that arrived and are not committed yet; `pumping` while a job drains them. */
+  inbox: Delivery[] = [];
+  pumping = false;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly id: string) {}
@@ -178,23 +189,53 @@ export class DurableRuntime {
   }
 
   /**
-   * Queues one new event and the episode that replays it. Resolves once the event is committed
-   * (that is when a raised event is "accepted"); the episode runs after, on the same queue.
+   * Hands a new event to the instance. Resolves once the event is committed (that is when a raised
+   * event is "accepted"). Events that arrive while an episode runs wait in the inbox and are
+   * committed together afterwards, so the next episode replays them all at once.
    */
   private queueEpisode(
     instance: Instance,
     newEvent: HistoryEvent,
     executionId?: string,
   ): Promise<DeliveryResult> {
-    const stored = instance.serial(() => this.storeNewEvent(instance, newEvent, executionId));
-    instance
-      .serial(async () => {
-        if ((await stored) === 'accepted') await this.runEpisode(instance);
-      })
-      .catch((error: unknown) =>
-        this.options.log(`durable: episode of ${instance.id} failed: ${describe(error)}`),
-      );
-    return stored;
+    const delivered = new Promise<DeliveryResult>((settle, fail) =>
+      instance.inbox.push({ event: newEvent, executionId, settle, fail }),
+    );
+    if (!instance.pumping) {
+      instance.pumping = true;
+      instance
+        .serial(() => this.pump(instance))
+        .catch((error: unknown) =>
+          this.options.log(`durable: events of ${instance.id} failed: ${describe(error)}`),
+        );
+    }
+    return delivered;
+  }
+
+  /** Commits every event in the inbox into one open episode and replays it, until none is left. */
+  private async pump(instance: Instance): Promise<void> {
+    try {
+      while (instance.inbox.length > 0) {
+        const batch = instance.inbox.splice(0);
+        let accepted = false;
+        for (const delivery of batch) {
+          try {
+            const result = await this.storeNewEvent(instance, delivery.event, delivery.executionId);
+            accepted ||= result === 'accepted';
+            delivery.settle(result);
+          } catch (error) {
+            delivery.fail(error);
+          }
+        }
+        if (accepted)
+          await this.runEpisode(instance).catch((error: unknown) =>
+            this.options.log(`durable: episode of ${instance.id} failed: ${describe(error)}`),
+          );
+      }
+    } finally {
+      // No await between the empty check above and this: an arrival now starts a new pump.
+      instance.pumping = false;
+    }
   }
 
   private async storeNewEvent(
@@ -258,6 +299,12 @@ export class DurableRuntime {
     const now = this.options.clock.now();
     const decided = result.history.slice(instance.history.length);
     await this.commit(instance, decided, recordChanges(record, result, now));
+    if (result.stalled)
+      this.options.log(
+        `durable: WARNING ${record.name} ${record.instanceId} waits for a task that will never complete: ` +
+          'every action it emitted has completed, so the SDK and the extension disagree on task ids ' +
+          '(durable-functions LongTimerTask takes a new id when a canceled long timer fires). Azure would hang too.',
+      );
     if (result.status === 'running') {
       const work = openWork(decided);
       this.dispatch(instance.record!, work.activities, work.timers);

@@ -80,6 +80,11 @@ export interface ShimResult {
   continueAsNewInput?: string;
   /** A reason the framework would fail the orchestration (non-determinism, unsupported action). */
   fault?: string;
+  /**
+   * Every action the SDK emitted has completed and no activity or timer is pending: an SDK that
+   * still waits then waits for a task id the extension never hands out.
+   */
+  finished: boolean;
 }
 
 type TaskState = 'running' | 'completed' | 'failed' | 'canceled';
@@ -124,6 +129,8 @@ class Walk {
   private readonly buffered = new Map<string, number>();
   continueAsNewInput: string | undefined;
   unsupported: string | undefined;
+  /** True when every top-level action was invoked and has completed. */
+  finished = false;
 
   constructor(
     private readonly actions: WireAction[],
@@ -138,6 +145,7 @@ class Walk {
         const task = this.invoke(this.actions[cursor++]!);
         if (task.state === 'running') return task.then(advance);
       }
+      this.finished = true;
     };
     for (const e of history) {
       switch (e.EventType) {
@@ -162,6 +170,11 @@ class Walk {
           break;
       }
     }
+  }
+
+  /** No activity or timer the walk still waits for. */
+  idle(): boolean {
+    return this.openTasks.size === 0;
   }
 
   private complete(id: number | undefined, completion: HistoryEvent): void {
@@ -347,6 +360,7 @@ export function replayActions(
     newWork: walk.allocations.filter((a) => !recorded.has(a.id)),
     continueAsNewInput: walk.continueAsNewInput,
     fault,
+    finished: walk.finished && walk.idle(),
   };
 }
 

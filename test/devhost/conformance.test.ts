@@ -261,6 +261,39 @@ describe('cancelling a long timer', () => {
   });
 });
 
+describe('a canceled long timer whose pending piece fires later', () => {
+  it('hangs the orchestration, as in Azure: the SDK takes an id for a next piece the extension never creates', async () => {
+    // The review step's shape: Task.any(decision, 9-day SLA), SLA canceled, then a 5-day wait
+    // (step 8) and an activity. The SLA's first piece still fires at day 3 (the framework has no
+    // timer cancellation; the history records it). durable-functions 3.5's LongTimerTask then
+    // adds a child timer (a new id) although it was canceled; the extension's CreateTimer loop
+    // ended at the cancel. From then on the SDK's ids are one ahead: the activity's completion
+    // (#2) lands on that phantom timer and the orchestrator waits for #3 forever.
+    const run = new Run('confCancelLongThenWait');
+    const first = await run.start();
+    const decided = await run.episode([eventRaised('decision', 'ok')], at(3600_000));
+    expect(decided.timers).toEqual([{ timerId: 1, fireAt: '2030-01-12T01:00:00.000Z' }]);
+    const piece = await run.episode([timerFired(0, first.timers[0]!.fireAt)], at(3 * DAY_MS));
+    expect([piece.activities, piece.timers]).toEqual([[], []]);
+    const waited = await run.episode([timerFired(1, '2030-01-12T01:00:00.000Z')], at(6 * DAY_MS));
+    expect(waited.activities).toEqual([{ taskId: 2, name: 'confStep', input: 'published' }]);
+    const done = await run.episode([activityCompleted(2, 'P')], at(6 * DAY_MS + 1));
+    expect(done).toMatchObject({ status: 'running', activities: [], timers: [], stalled: true });
+  });
+
+  it('completes when the orchestration ends before the piece fires', async () => {
+    const run = new Run('confCancelLongThenWait');
+    await run.start();
+    const decided = await run.episode([eventRaised('decision', 'ok')], at(3600_000));
+    const waited = await run.episode([timerFired(1, decided.timers[0]!.fireAt)], at(2 * DAY_MS));
+    expect(waited.activities).toEqual([{ taskId: 2, name: 'confStep', input: 'published' }]);
+    expect(await run.episode([activityCompleted(2, 'P')], at(2 * DAY_MS + 1))).toMatchObject({
+      status: 'completed',
+      output: 'P',
+    });
+  });
+});
+
 describe('continueAsNew', () => {
   it('ends each execution with ContinueAsNew and starts the next from its input', async () => {
     let input: unknown = 0;

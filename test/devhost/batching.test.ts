@@ -1,0 +1,65 @@
+/**
+ * The runtime delivers every event that arrived while an episode ran in the next episode, in
+ * arrival order, as the Durable Task Framework does: the real SDK replay, the tests' Azurite,
+ * and an orchestrator invocation held open until the events are in.
+ */
+import { InvocationContext } from '@azure/functions';
+import { randomBytes } from 'node:crypto';
+import { loadOrchestrations } from '../../devhost/durable/episode';
+import { EventType } from '../../devhost/durable/history';
+import { DurableRuntime } from '../../devhost/durable/runtime';
+import { DurableStore } from '../../devhost/durable/store';
+import type { FunctionInvoker, HostClock } from '../../devhost/types';
+
+const orchestrators = loadOrchestrations(['test/fixtures/hostapp/conformanceApp.ts']);
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+it('replays events that arrived during an episode together, in arrival order', async () => {
+  const store = new DurableStore(
+    process.env.TEST_STORAGE_CONNECTION ?? '',
+    `Batch${randomBytes(4).toString('hex')}`,
+  );
+  const first = gate();
+  let orchestratorCalls = 0;
+  const invoker: FunctionInvoker = {
+    list: () => [],
+    get: () => undefined,
+    async invoke(name, trigger) {
+      const orchestrator = orchestrators.get(name);
+      if (!orchestrator) return trigger; // confStep: returns its input
+      if (orchestratorCalls++ === 0) await first.opened;
+      return orchestrator(trigger as Record<string, unknown>, new InvocationContext());
+    },
+  };
+  const now = new Date('2030-01-07T00:00:00Z');
+  const clock: HostClock = { now: () => now, advance: () => undefined, onAdvance: () => undefined };
+  const runtime = new DurableRuntime({ invoker, clock, store, log: () => undefined });
+  await runtime.resume();
+  try {
+    expect(await runtime.start('confAllOfThree', 'batched', 'null')).toBe('started');
+    // The first episode is held: both events arrive while it runs.
+    const x = runtime.raiseEvent('batched', 'x', '"X"');
+    const y = runtime.raiseEvent('batched', 'y', '"Y"');
+    first.open();
+    expect([await x, await y]).toEqual(['accepted', 'accepted']);
+    let record = await store.getInstance('batched');
+    for (let i = 0; i < 100 && record?.runtimeStatus !== 'Completed'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      record = await store.getInstance('batched');
+    }
+    expect(record).toMatchObject({ runtimeStatus: 'Completed', output: '["X","Y","all"]' });
+    const history = await store.loadHistory(record!);
+    const types = history.map((e) =>
+      e.EventType === EventType.EventRaised ? `EventRaised ${e.Name}` : EventType[e.EventType],
+    );
+    const at = types.indexOf('EventRaised x');
+    expect(types.slice(at - 1, at + 2)).toEqual(['OrchestratorStarted', 'EventRaised x', 'EventRaised y']);
+  } finally {
+    await runtime.stop();
+  }
+});
