@@ -44,11 +44,10 @@ function sameDecision(a: ReviewDecision, b: ReviewDecision): boolean {
 }
 
 /**
- * The decision to tell the orchestration: this one when it is the first stored for the area
- * (insert-if-absent per submission and area makes "once per area" hold under races), or the stored
- * one when this request repeats it because its delivery failed. Anything else is already decided.
+ * The decision that counts for this area: this one when it is the first stored (insert-if-absent
+ * per submission and area makes "once per area" hold under races), else the one stored first.
  */
-async function decisionToRaise(
+async function firstDecision(
   services: Services,
   offerId: string,
   submissionId: string,
@@ -56,18 +55,17 @@ async function decisionToRaise(
 ): Promise<ReviewDecision> {
   if (await services.decisions.add(offerId, submissionId, decision)) return decision;
   const stored = (await services.decisions.list(offerId, submissionId)).find((d) => d.area === decision.area);
-  if (stored && sameDecision(stored, decision)) return stored;
-  throw new DomainError(
-    'already_decided',
-    `The ${decision.area} review of submission ${submissionId} is already decided.`,
-  );
+  if (!stored) throw new Error(`the ${decision.area} decision of ${offerId}/${submissionId} vanished`);
+  return stored;
 }
 
 /**
  * A reviewer's decision, raise or fail: stored first, then told to the orchestration, and only
- * then shown in the status. The status is what refuses a second decision once this one is
- * delivered; until then the same decision sent again is delivered again (a failed raise answers
- * 500 and the repeat works), which is harmless: the orchestrator counts the first per area.
+ * then shown in the status, which is what refuses later decisions once one is delivered. Until
+ * then (its request failed with a 500, or is still running) every request for the area delivers
+ * the decision stored first, so it is never stuck undelivered: the same decision repeated is
+ * answered 202, another one 409 already_decided. Repeated events are harmless: the orchestrator
+ * counts the first decision per area.
  */
 export function makeSubmitReview(services: Services) {
   return guarded(
@@ -90,17 +88,24 @@ export function makeSubmitReview(services: Services) {
       const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
       assertCanReview(status, area);
       const submissionId = status.submissionId ?? '';
-      const decision = await decisionToRaise(services, offerId, submissionId, {
+      const requested: ReviewDecision = {
         area,
         outcome: body.outcome,
         ...(body.comments ? { comments: body.comments } : {}),
         ...(body.publishDate ? { publishDate: body.publishDate } : {}),
         reviewer: caller.name,
         decidedAt: services.now().toISOString(),
-      });
+      };
+      const decision = await firstDecision(services, offerId, submissionId, requested);
       const event: ReviewDecisionEvent = decision;
       await client.raiseEvent(instanceIdFor(offerId, submissionId), EVENTS.reviewDecision, event);
       await recordInStatus(services, offerId, submissionId, decision);
+      if (decision !== requested && !sameDecision(decision, requested)) {
+        throw new DomainError(
+          'already_decided',
+          `The ${area} review of submission ${submissionId} is already decided.`,
+        );
+      }
       return json(202, { offerId, submissionId });
     },
   );

@@ -1,4 +1,4 @@
-import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
+import type { OrchestrationContext, Task } from 'durable-functions';
 
 /**
  * The one way the publishing orchestrator waits for external events (Go Live, Cancel, review
@@ -22,9 +22,12 @@ import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
  * a fixed order; a wait first takes from that queue and yields only when nothing it wants is
  * queued. An event is therefore taken exactly once, by the first wait that asks for its name.
  * Events nobody asks for again (a second Go Live, a late package report) stay queued and change
- * nothing. Everything here is deterministic: replay rebuilds the same queue. A deadline's timer is
- * fresh per wait too, and never composed again once it fired.
+ * nothing. Everything here is deterministic: replay rebuilds the same queue. A deadline's timers
+ * are fresh per wait too, never composed again, never longer than TIMER_PIECE_MS (see wait).
  */
+
+/** The longest timer a wait creates: the Azure Storage backend's long-timer piece (3 days). */
+export const TIMER_PIECE_MS = 3 * 24 * 3600 * 1000;
 
 export interface Arrival {
   name: string;
@@ -54,23 +57,28 @@ export class EventInbox {
   }
 
   /**
-   * Waits for the first of these events, or until `deadline` (a timer) when one is given.
-   * `names` may be empty for a plain timer, so that every wait of the orchestrator goes through here.
+   * Waits for the first of these events, or until `deadline` when one is given. `names` may be
+   * empty for a plain timer, so that every wait of the orchestrator goes through here.
+   *
+   * A far deadline is reached through timers of at most TIMER_PIECE_MS, each wait with fresh
+   * listeners. The SDK turns a timer past the backend's limit (6 days on Azure Storage) into a
+   * chain that creates its next piece whenever one fires, even after its wait is over, and, once
+   * cancel()ed, keeps taking task ids where the extension stops: ids drift apart and the instance
+   * hangs. Short timers have neither problem; one that lost is simply left to fire unheeded.
    */
   *wait(names: readonly string[], deadline?: Date): Generator<Task, Waited, unknown> {
-    const ready = this.take(names);
-    if (ready) return { kind: 'event', ...ready };
     if (names.length === 0 && !deadline) throw new Error('A wait needs an event name or a deadline.');
-    const timer: TimerTask | undefined = deadline ? this.context.df.createTimer(deadline) : undefined;
-    const tasks: Task[] = names.map((name) => this.listen(name));
-    if (timer) tasks.push(timer);
-    const [only] = tasks;
-    yield only && tasks.length === 1 ? only : this.context.df.Task.any(tasks);
-    const arrival = this.take(names);
-    // A timer that lost is left to fire unheeded, never cancel()ed: a long timer (over the
-    // backend's 6 days, split into pieces) keeps taking one task id per piece in the SDK after a
-    // cancel, while the extension stops its chain, so ids would drift apart and the instance hang.
-    return arrival ? { kind: 'event', ...arrival } : { kind: 'timeout' };
+    for (;;) {
+      const ready = this.take(names);
+      if (ready) return { kind: 'event', ...ready };
+      const now = this.context.df.currentUtcDateTime.getTime();
+      if (deadline && now >= deadline.getTime()) return { kind: 'timeout' };
+      const tasks: Task[] = names.map((name) => this.listen(name));
+      if (deadline)
+        tasks.push(this.context.df.createTimer(new Date(Math.min(deadline.getTime(), now + TIMER_PIECE_MS))));
+      const [only] = tasks;
+      yield only && tasks.length === 1 ? only : this.context.df.Task.any(tasks);
+    }
   }
 
   private listen(name: string): Task {

@@ -51,9 +51,12 @@ describe('the publishing orchestrator under generated interleavings', () => {
   }, 900_000);
 
   it('found what was wrong with the orchestrator as it was before issue 12', async () => {
-    const report = await findings(before, ALL_INVARIANTS, 300);
-    expect(report).toBeDefined();
-    console.log(`Before issue 12, generated:\n${report?.slice(0, 4000)}`);
+    const preview = await findings(before, ['previewIsPublished'], 100);
+    expect(preview).toBeDefined();
+    console.log(`Before issue 12, generated (preview):\n${preview?.slice(0, 1500)}`);
+    const events = await findings(before, ['consumedOnce', 'neverStuck', 'transitionsOnce'], 300);
+    expect(events).toBeDefined();
+    console.log(`Before issue 12, generated (events):\n${events?.slice(0, 1500)}`);
   }, 600_000);
 });
 

@@ -109,12 +109,13 @@ describe('raise or fail', () => {
     expect(client.raised).toHaveLength(1);
   });
 
-  it('review: a different decision racing a failed delivery is 409, and the stored one is still delivered', async () => {
+  it('review: after a failed delivery, any later request delivers the stored decision; another one is 409', async () => {
     const offerId = await offerAt('WaitingForReview');
     const client = new FlakyClient(1);
     const mia = () =>
       post('reviews/marketing', offerId, 'mia', { outcome: 'approved' }, { area: 'marketing' });
     expect((await callWith(review, client, mia())).status).toBe(500);
+    // Mia does not come back; Root decides otherwise: refused, and Mia's decision is delivered.
     const root = await callWith(
       review,
       client,
@@ -127,9 +128,17 @@ describe('raise or fail', () => {
       ),
     );
     expect([root.status, root.body.error.code]).toEqual([409, 'already_decided']);
-    expect((await callWith(review, client, mia())).status).toBe(202);
     expect(client.raised).toEqual([
-      expect.objectContaining({ eventData: expect.objectContaining({ outcome: 'approved' }) }),
+      expect.objectContaining({
+        eventData: expect.objectContaining({ outcome: 'approved', reviewer: 'mia@marketplace.example' }),
+      }),
     ]);
+    expect((await services.statuses.get(offerId))?.reviews?.marketing?.reviewer).toBe(
+      'mia@marketplace.example',
+    );
+    // Delivered and shown: from now on the area is decided for everyone.
+    const again = await callWith(review, client, mia());
+    expect([again.status, again.body.error.code]).toEqual([409, 'already_decided']);
+    expect(client.raised).toHaveLength(1);
   });
 });
