@@ -267,8 +267,11 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
   area: api.reviewAreaSchema,
 };
 
-/** Path parameters that are not an api.md name (the portal's asset file). */
-const FREE_PARAMS = new Set(['name:/portal/assets/{name}']);
+/** The portal's asset file names (functions/portalAsset.ts serves only these). */
+const PORTAL_ASSET_PARAM = z
+  .string()
+  .max(68)
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}\.(css|js|svg|png)$/);
 
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
@@ -282,7 +285,7 @@ function parametersOf(op: Operation): unknown[] {
     in: 'path',
     required: true,
     schema: schemaOf(
-      (FREE_PARAMS.has(`${name}:${op.path}`) ? undefined : PATH_PARAMS[name]) ?? z.string(),
+      (op.path.startsWith('/portal/') ? PORTAL_ASSET_PARAM : PATH_PARAMS[name]) ?? z.string(),
       'input',
     ),
   }));
