@@ -1,5 +1,5 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { z } from 'zod';
+import { uploadUrlRequestSchema } from '../shared/contracts/api';
 import { CONTAINERS, FUNCTIONS } from '../shared/contracts/names';
 import { DomainError } from '../shared/domain/errors';
 import { offerRequest } from '../shared/http/access';
@@ -11,11 +11,6 @@ import { Services, getServices } from '../shared/services';
 
 /** How long an upload URL stays valid: api.md allows at most 15 minutes. */
 export const UPLOAD_URL_LIFETIME_MS = 15 * 60 * 1000;
-
-const uploadUrlRequestSchema = z.strictObject({
-  fileName: z.string().min(1).max(256),
-  size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-});
 
 /**
  * `POST /api/offers/{offerId}/package/upload-url` (owner): a URL that can write exactly the blob

@@ -1,7 +1,7 @@
 import { app, HttpResponseInit } from '@azure/functions';
 import { checkSettings, SettingsCheck } from '../shared/config';
 import { FUNCTIONS } from '../shared/contracts/names';
-import { json } from '../shared/http/errors';
+import { json, settingDetails } from '../shared/http/errors';
 import { PUBLIC_AUTH_LEVEL } from '../shared/http/registration';
 
 /**
@@ -28,12 +28,7 @@ export function reportSettings(check: SettingsCheck, log: (message: string) => v
 /** `GET /api/health`: 200 when the settings are valid, otherwise 503 naming each bad setting (never a value). */
 export function healthResponse(check: SettingsCheck): HttpResponseInit {
   if (check.healthy) return json(200, { status: 'healthy' });
-  const details = check.problems.map((problem) => {
-    const at = problem.indexOf(': ');
-    return at > 0
-      ? { path: problem.slice(0, at), message: problem.slice(at + 2) }
-      : { path: '(settings)', message: problem };
-  });
+  const details = settingDetails(check.problems);
   return json(503, {
     status: 'unhealthy',
     error: {

@@ -84,8 +84,9 @@ df.app.client.http(FUNCTIONS.putOffer, {
   route: 'offers/{offerId}',
   methods: ['PUT'],
   authLevel: API_AUTH_LEVEL,
-  handler: (request, client, context) => {
+  // guarded: the clock is taken before the handler's own error mapping runs.
+  handler: guarded(async (request, client, context) => {
     const services = getServices();
     return makePutOffer(services, services.clockFor(client.taskHubName))(request, context);
-  },
+  }),
 });

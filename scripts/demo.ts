@@ -86,34 +86,40 @@ async function follow(
   }
 }
 
-async function main() {
-  const { baseUrl, stop } = await hostToUse();
+/** Takes one new offer from creation to Live on the host at baseUrl; resolves with its final state. */
+export async function runDemo(baseUrl: string): Promise<string> {
   const offerId = `demo-${Date.now().toString(36)}`;
   const p = publisherSteps(baseUrl, offerId);
   const seen = new Set<string>();
+  console.log(`Offer ${offerId} on ${baseUrl}`);
+  await p.describe();
+  await p.uploadArtifacts();
+  // As the portal does: straight to storage through a short-lived URL (api.md, upload-url).
+  await p.uploadPackageThroughUrl();
+  const report = await p.packageValidated();
+  console.log(`Package validation: ${JSON.stringify(report)}`);
+  const published = await p.publish();
+  console.log(`Publish → ${published.status} ${JSON.stringify(published.body)}`);
+  await follow(p, offerId, seen, (s) => ['WaitingForPublisher', 'Failed'].includes(s.state));
+  console.log('Publisher presses Go Live');
+  await p.goLive();
+  await follow(p, offerId, seen, (s) => ['WaitingForReview', 'Failed'].includes(s.state));
+  console.log('Marketing and technical reviewers approve');
+  await p.review('marketing', { outcome: 'approved' });
+  await p.review('technical', { outcome: 'approved' });
+  const final = await follow(p, offerId, seen, (s) => ['Live', 'Failed', 'Canceled'].includes(s.state));
+  console.log(
+    final.state === 'Live'
+      ? `\n${offerId} is Live.`
+      : `\nEnded ${final.state}: ${JSON.stringify(final.error)}`,
+  );
+  return final.state;
+}
+
+async function main() {
+  const { baseUrl, stop } = await hostToUse();
   try {
-    console.log(`Offer ${offerId} on ${baseUrl}`);
-    await p.describe();
-    await p.uploadArtifacts();
-    await p.uploadPackage();
-    const report = await p.packageValidated();
-    console.log(`Package validation: ${JSON.stringify(report)}`);
-    const published = await p.publish();
-    console.log(`Publish → ${published.status} ${JSON.stringify(published.body)}`);
-    await follow(p, offerId, seen, (s) => ['WaitingForPublisher', 'Failed'].includes(s.state));
-    console.log('Publisher presses Go Live');
-    await p.goLive();
-    await follow(p, offerId, seen, (s) => ['WaitingForReview', 'Failed'].includes(s.state));
-    console.log('Marketing and technical reviewers approve');
-    await p.review('marketing', { outcome: 'approved' });
-    await p.review('technical', { outcome: 'approved' });
-    const final = await follow(p, offerId, seen, (s) => ['Live', 'Failed', 'Canceled'].includes(s.state));
-    console.log(
-      final.state === 'Live'
-        ? `\n${offerId} is Live.`
-        : `\nEnded ${final.state}: ${JSON.stringify(final.error)}`,
-    );
-    process.exitCode = final.state === 'Live' ? 0 : 1;
+    process.exitCode = (await runDemo(baseUrl)) === 'Live' ? 0 : 1;
   } finally {
     await stop();
   }

@@ -1,4 +1,4 @@
-import { Settings, loadConfig, runsInAzure } from './config';
+import { ConfigError, Settings, loadConfig, runsInAzure } from './config';
 import { hostOffsetClock, systemClock } from './adapters/clock';
 import { createOfferIndex } from './adapters/tables/offerIndex';
 import { withOfferIndex } from './adapters/tables/indexedStores';
@@ -95,6 +95,25 @@ let services: Services | undefined;
  * never at module load, so registration modules load anywhere (tests, the local host, Azure).
  */
 export function getServices(): Services {
-  services ??= createServices(loadConfig());
-  return services;
+  try {
+    services ??= createServices(loadConfig());
+    return services;
+  } catch (error) {
+    if (error instanceof ConfigError) return unconfigured(error);
+    throw error;
+  }
+}
+
+/**
+ * Handlers are built as `makeX(getServices())(request, context)`, outside the handler's own
+ * error mapping. So an invalid configuration is not thrown here (the host would answer a bare
+ * 500) but by the first use of a service, inside the handler, where it becomes `503 unavailable`.
+ * The settings were already reported once at start (functions/getHealth.ts).
+ */
+function unconfigured(error: ConfigError): Services {
+  return new Proxy({} as Services, {
+    get() {
+      throw error;
+    },
+  });
 }

@@ -167,7 +167,13 @@ describe('the README and docs/', () => {
   const links = (markdown: string) => [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string);
 
   it('link only to files inside the repository, and those files exist', () => {
-    for (const file of ['README.md', 'docs/api.md', 'docs/workflow.md', 'docs/local-host.md']) {
+    for (const file of [
+      'README.md',
+      'docs/api.md',
+      'docs/workflow.md',
+      'docs/local-host.md',
+      'docs/operations.md',
+    ]) {
       const text = readFileSync(path.join(ROOT, file), 'utf8');
       for (const link of links(text)) {
         expect({ file, link, external: /^[a-z]+:/i.test(link) }).toEqual({ file, link, external: false });

@@ -95,6 +95,20 @@ export const offerListSchema = z.object({
 
 export const blobNameResponseSchema = z.object({ blobName: z.string() });
 
+/** POST .../package/upload-url: the package's name and size; the size limit is MAX_PACKAGE_BYTES. */
+export const uploadUrlRequestSchema = z.strictObject({
+  fileName: z.string().min(1).max(256),
+  size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+
+export const uploadUrlResponseSchema = z.object({
+  uploadUrl: z.string(),
+  blobName: z.string(),
+  expiresAt: z.string(),
+  /** Headers the PUT to uploadUrl must carry (x-ms-blob-type: BlockBlob). */
+  headers: z.record(z.string(), z.string()),
+});
+
 export const packageReportResponseSchema = z.object({
   blobName: z.string(),
   state: z.enum(['Pending', 'Passed', 'Failed']),

@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'already_decided'
   | 'payload_too_large'
   | 'unsupported_media_type'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 export interface ErrorDetail {
   path: string;

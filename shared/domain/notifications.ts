@@ -53,11 +53,25 @@ const HEADLINE: Record<Transition, string> = {
   canceled: 'was canceled',
 };
 
+/**
+ * What happened, after the offer's name: "step 2 of 9, … succeeded", but the last step's
+ * success says the offer is live ("Live succeeded" reads as a typo to a publisher).
+ */
+function headline(step: StepId, transition: Transition): { subject: string; sentence: string } {
+  if (step === 'live' && transition === 'succeeded') {
+    const index = stepIndex(step);
+    return { subject: ` is live (step ${index + 1} of ${STEPS.length})`, sentence: ' is live' };
+  }
+  const told = `: ${stepLabel(step)} ${HEADLINE[transition]}`;
+  return { subject: told, sentence: told };
+}
+
 export function transitionEmail(input: TransitionMailInput, links: MailLinks): MailText {
   const offer = offerLabel(input.offerId, input.offerName);
-  const subject = `${offer}: ${stepLabel(input.step)} ${HEADLINE[input.transition]}`;
+  const told = headline(input.step, input.transition);
+  const subject = `${offer}${told.subject}`;
   const lines = [
-    `Submission ${input.submissionId} of offer ${offer}: ${stepLabel(input.step)} ${HEADLINE[input.transition]}.`,
+    `Submission ${input.submissionId} of offer ${offer}${told.sentence}.`,
     ...(input.message ? ['', input.message] : []),
     ...(input.transition === 'failed' ? failureLines(input.error, links) : []),
     ...(input.transition === 'canceled'

@@ -37,12 +37,19 @@ export function isCancellable(status: OfferStatus): boolean {
 }
 
 export function assertCancellable(status: OfferStatus): void {
-  if (!isCancellable(status)) {
-    throw new DomainError(
-      'not_cancellable',
-      `Offer '${status.offerId}' can be canceled only from publisher sign-off until publishing starts.`,
-    );
+  if (isCancellable(status)) return;
+  throw new DomainError('not_cancellable', cancelRefusal(status));
+}
+
+/** Why Cancel is refused, in the publisher's words: too early, too late, or nothing to cancel. */
+function cancelRefusal(status: OfferStatus): string {
+  if (!isActive(status.state) || !status.currentStep) {
+    return `Offer '${status.offerId}' has no submission in progress to cancel.`;
   }
+  if (stepIndex(status.currentStep) >= stepIndex('publish')) {
+    return 'Publishing has started: this submission can no longer be canceled.';
+  }
+  return `Offer '${status.offerId}' is not at publisher sign-off yet: Cancel becomes possible at publisher sign-off.`;
 }
 
 export function isInReview(status: OfferStatus): boolean {

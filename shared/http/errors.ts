@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ZodError } from 'zod';
+import { ConfigError } from '../config';
 import { DomainError, ErrorCode, ErrorDetail, ensureError } from '../domain/errors';
 
 /** The HTTP status of each api.md error code. */
@@ -18,6 +19,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal: 500,
+  unavailable: 503,
 };
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -73,10 +75,32 @@ export function invalidRequest(error: ZodError, prefix?: string): DomainError {
 }
 
 /**
- * Maps anything thrown by a handler to the api.md error body. Domain errors keep their code;
- * everything unexpected is `500 internal` with a correlation id, the stack only in the log.
+ * Maps anything thrown by a handler to the api.md error body. Domain errors keep their code,
+ * a configuration error is 503; everything else is `500 internal` with a correlation id, the stack only in the log.
  */
+/** One detail per configuration problem ("NAME: what is wrong"), named by the setting. */
+export function settingDetails(problems: string[]): ErrorDetail[] {
+  return problems.map((problem) => {
+    const at = problem.indexOf(': ');
+    return at > 0
+      ? { path: problem.slice(0, at), message: problem.slice(at + 2) }
+      : { path: '(settings)', message: problem };
+  });
+}
+
+/**
+ * A misconfigured app is the operator's problem, not a bug nor the caller's: `503 unavailable`
+ * naming the settings (the problems never quote a value), as GET /api/health does.
+ */
+function unavailable(error: ConfigError): HttpResponseInit {
+  const details = settingDetails(error.problems);
+  const names = [...new Set(details.map((d) => d.path))].join(', ');
+  const message = `The app is not configured correctly (${names}); see GET /api/health.`;
+  return json(503, errorBody('unavailable', message, boundedDetails(details)));
+}
+
 export function errorResponse(thrown: unknown, context: InvocationContext): HttpResponseInit {
+  if (thrown instanceof ConfigError) return unavailable(thrown);
   if (thrown instanceof DomainError) {
     const details = thrown.details && boundedDetails(thrown.details);
     return json(STATUS_OF[thrown.code], errorBody(thrown.code, thrown.message, details));

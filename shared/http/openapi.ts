@@ -20,6 +20,8 @@ interface Operation {
   query?: Record<string, z.ZodType>;
   ok: { status: number; schema?: z.ZodType; type?: string };
   errors: number[];
+  /** Answers with their own body, beside the api.md error bodies of `errors`. */
+  other?: Record<number, { description: string; schema: z.ZodType }>;
 }
 
 const ERROR_TEXT: Record<number, string> = {
@@ -31,11 +33,30 @@ const ERROR_TEXT: Record<number, string> = {
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   500: 'internal',
+  503: 'unavailable: the app is misconfigured (GET /api/health names the settings)',
 };
 
 const jsonBody = (schema: z.ZodType): Body => ({ type: 'application/json', schema });
 const bytes = (type: string): Body => ({ type });
-const AUTH = [400, 401, 403, 404, 500];
+const AUTH = [400, 401, 403, 404, 500, 503];
+
+/**
+ * The query of GET /offers as a client sends it. The handler parses `top` from its string form
+ * (listOffersQuerySchema); the document states the resulting limits.
+ */
+const LIST_QUERY: Record<string, z.ZodType> = {
+  state: api.listOffersQuerySchema.shape.state.unwrap().describe('Only offers in this submission state.'),
+  top: z.int().min(1).max(api.LIST_TOP_MAX).default(api.LIST_TOP_DEFAULT).describe('Page size.'),
+  continuation: api.listOffersQuerySchema.shape.continuation
+    .unwrap()
+    .describe('Opaque token from the previous page; absent for the first page.'),
+};
+
+const healthySchema = z.object({ status: z.literal('healthy') });
+const unhealthySchema = z.object({
+  status: z.literal('unhealthy'),
+  error: api.errorResponseSchema.shape.error,
+});
 
 export const OPERATIONS: Operation[] = [
   {
@@ -44,9 +65,9 @@ export const OPERATIONS: Operation[] = [
     id: 'listOffers',
     summary: 'All offers',
     identity: true,
-    query: { state: api.listOffersQuerySchema.shape.state },
+    query: LIST_QUERY,
     ok: { status: 200, schema: api.offerListSchema },
-    errors: [400, 401, 500],
+    errors: [400, 401, 500, 503],
   },
   {
     method: 'put',
@@ -75,6 +96,17 @@ export const OPERATIONS: Operation[] = [
     identity: true,
     body: bytes('application/octet-stream'),
     ok: { status: 202, schema: api.blobNameResponseSchema },
+    errors: [...AUTH, 413, 415],
+  },
+  {
+    method: 'post',
+    path: '/offers/{offerId}/package/upload-url',
+    id: 'createPackageUploadUrl',
+    summary:
+      'A write-only URL (at most 15 minutes) for one package blob; PUT the bytes there with the returned headers',
+    identity: true,
+    body: jsonBody(api.uploadUrlRequestSchema),
+    ok: { status: 201, schema: api.uploadUrlResponseSchema },
     errors: [...AUTH, 413, 415],
   },
   {
@@ -190,6 +222,43 @@ export const OPERATIONS: Operation[] = [
     ok: { status: 200, schema: api.notificationListSchema },
     errors: AUTH,
   },
+  {
+    method: 'get',
+    path: '/health',
+    id: 'getHealth',
+    summary: 'Whether the settings are valid',
+    identity: false,
+    ok: { status: 200, schema: healthySchema },
+    errors: [],
+    other: { 503: { description: 'Misconfigured: each bad setting by name', schema: unhealthySchema } },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    id: 'getOpenApi',
+    summary: 'This document',
+    identity: false,
+    ok: { status: 200, type: 'application/json' },
+    errors: [500, 503],
+  },
+  {
+    method: 'get',
+    path: '/portal',
+    id: 'portal',
+    summary: 'The web portal (signs the browser in when App Service Authentication is on)',
+    identity: false,
+    ok: { status: 200, type: 'text/html' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/portal/assets/{name}',
+    id: 'portalAsset',
+    summary: "The portal's scripts and styles",
+    identity: false,
+    ok: { status: 200, type: 'text/*' },
+    errors: [404],
+  },
 ];
 
 const PATH_PARAMS: Record<string, z.ZodType> = {
@@ -197,6 +266,12 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
   name: api.artifactNameSchema,
   area: api.reviewAreaSchema,
 };
+
+/** The portal's asset file names (functions/portalAsset.ts serves only these). */
+const PORTAL_ASSET_PARAM = z
+  .string()
+  .max(68)
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}\.(css|js|svg|png)$/);
 
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
@@ -209,7 +284,10 @@ function parametersOf(op: Operation): unknown[] {
     name,
     in: 'path',
     required: true,
-    schema: schemaOf(PATH_PARAMS[name] ?? z.string(), 'input'),
+    schema: schemaOf(
+      (op.path.startsWith('/portal/') ? PORTAL_ASSET_PARAM : PATH_PARAMS[name]) ?? z.string(),
+      'input',
+    ),
   }));
   const query = Object.entries(op.query ?? {}).map(([name, schema]) => ({
     name,
@@ -232,6 +310,12 @@ function responsesOf(op: Operation): Record<string, unknown> {
   if (op.id === 'putOffer') responses['201'] = { description: 'Created', content: ok };
   for (const status of op.errors) {
     responses[status] = { $ref: `#/components/responses/E${status}` };
+  }
+  for (const [status, other] of Object.entries(op.other ?? {})) {
+    responses[status] = {
+      description: other.description,
+      content: { 'application/json': { schema: schemaOf(other.schema, 'output') } },
+    };
   }
   return responses;
 }

@@ -5,6 +5,9 @@
 import { checkSettings, loadConfig } from '../../shared/config';
 import { healthResponse } from '../../functions/getHealth';
 import { RunningHost, startHost } from '../support/host';
+import { PEOPLE } from '../support/principals';
+import { ConfigError } from '../../shared/config';
+import { errorResponse } from '../../shared/http/errors';
 
 /** What infra/app/api.bicep and the platform give a deployed app. */
 const AZURE = {
@@ -75,6 +78,29 @@ describe('settings in Azure mode', () => {
   });
 });
 
+describe('a configuration error reaching a handler', () => {
+  it('is 503 unavailable with the setting names and no values', () => {
+    const logged: string[] = [];
+    const context = { invocationId: 'x', error: (m: string) => logged.push(m) };
+    const res = errorResponse(
+      new ConfigError(['WEBSITE_AUTH_ENABLED: must be true in Azure', 'AZURE_CLIENT_ID: differs']),
+      context as never,
+    );
+    expect(res.status).toBe(503);
+    expect(res.jsonBody).toEqual({
+      error: {
+        code: 'unavailable',
+        message:
+          'The app is not configured correctly (WEBSITE_AUTH_ENABLED, AZURE_CLIENT_ID); see GET /api/health.',
+        details: [
+          { path: 'WEBSITE_AUTH_ENABLED', message: 'must be true in Azure' },
+          { path: 'AZURE_CLIENT_ID', message: 'differs' },
+        ],
+      },
+    });
+  });
+});
+
 describe('GET /api/health through the local host', () => {
   let misconfigured: RunningHost | undefined;
   let local: RunningHost | undefined;
@@ -102,6 +128,29 @@ describe('GET /api/health through the local host', () => {
       });
     }
     expect(misconfigured.output().match(report)).toHaveLength(1);
+  });
+
+  it('answers the API routes 503 unavailable naming the setting, never 500, never a value', async () => {
+    // The host of the test above: Azure mode without App Service Authentication.
+    expect(misconfigured).toBeDefined();
+    const routes: Array<[string, string, unknown?]> = [
+      ['GET', '/api/offers'],
+      ['GET', '/api/offers/contoso-sales/status'],
+      ['PUT', '/api/offers/contoso-sales', { name: 'Contoso' }],
+      ['POST', '/api/offers/contoso-sales/package/upload-url', { fileName: 'a.app', size: 10 }],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await misconfigured!.request(method, path, body, { 'x-ms-client-principal': PEOPLE.ann });
+      expect([method, path, res.status]).toEqual([method, path, 503]);
+      expect(res.json()).toEqual({
+        error: {
+          code: 'unavailable',
+          message: expect.stringContaining('WEBSITE_AUTH_ENABLED'),
+          details: [{ path: 'WEBSITE_AUTH_ENABLED', message: expect.any(String) }],
+        },
+      });
+      expect(res.text).not.toContain('azurewebsites.net');
+    }
   });
 
   it('is 200 locally, with no identity and no key', async () => {

@@ -108,6 +108,28 @@ export function publisherSteps(baseUrl: string, offerId: string, person: Person 
         zipPackage(withOwnAppId(manifest, offerId)),
       );
     },
+    /**
+     * The way api.md tells clients to send packages: ask for an upload URL, then PUT the bytes
+     * straight to storage with the headers the answer names (they never pass through the app).
+     */
+    async uploadPackageThroughUrl(manifest: Record<string, unknown> = appJson(), fileName = 'package.zip') {
+      const bytes = zipPackage(withOwnAppId(manifest, offerId));
+      const asked = await call<{ uploadUrl: string; blobName: string; headers: Record<string, string> }>(
+        person,
+        'POST',
+        `/api/offers/${offerId}/package/upload-url`,
+        { fileName, size: bytes.length },
+      );
+      if (asked.status !== 201)
+        throw new Error(`upload-url answered ${asked.status}: ${JSON.stringify(asked.body)}`);
+      const put = await fetch(asked.body.uploadUrl, {
+        method: 'PUT',
+        headers: { ...asked.body.headers, 'content-type': 'application/zip' },
+        body: bytes,
+      });
+      if (!put.ok) throw new Error(`the upload URL answered ${put.status}: ${await put.text()}`);
+      return { status: put.status, body: { blobName: asked.body.blobName } };
+    },
     async packageValidated(timeoutMs = 30_000) {
       const res = await waitFor(
         'package validation',

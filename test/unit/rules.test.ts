@@ -45,6 +45,26 @@ describe('publishing rules', () => {
     );
   });
 
+  it('says plainly why Cancel is refused: not yet, or publishing has started', () => {
+    const refusal = (status: OfferStatus) => {
+      try {
+        assertCancellable(status);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('Cancel was accepted');
+    };
+    for (const step of ['validate-prerequisites', 'appsource-packaging'] as const) {
+      expect(refusal(at(step, 'Running'))).toMatch(/Cancel becomes possible at publisher sign-off/);
+    }
+    for (const step of ['publish', 'live'] as const) {
+      expect(refusal(at(step, 'Running'))).toBe(
+        'Publishing has started: this submission can no longer be canceled.',
+      );
+    }
+    expect(refusal(notStartedStatus('contoso-sales', NOW))).toMatch(/no submission in progress/);
+  });
+
   it('accepts Go Live only at sign-off, and answers a repeat the same way without a second transition', () => {
     expect(goLiveNeeded(at('publisher-signoff', 'WaitingForPublisher'))).toBe(true);
     expect(goLiveNeeded(at('publisher-signoff', 'WaitingForPublisher', { goLiveAt: NOW }))).toBe(false);

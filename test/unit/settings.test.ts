@@ -269,3 +269,32 @@ describe('infra/ as deployed (issue 14)', () => {
     expect(rbacBicep).toMatch(/'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'/);
   });
 });
+
+describe('README.md "Configuration"', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  /** The backticked names in the first column of the tables of the Configuration section. */
+  const documented = (() => {
+    const start = readme.indexOf('\n## Configuration');
+    const end = readme.indexOf('\n## ', start + 1);
+    const section = readme.slice(start, end < 0 ? undefined : end);
+    const firstCells = section
+      .split('\n')
+      .filter((line) => line.startsWith('|'))
+      .map((line) => line.split('|')[1] ?? '');
+    return new Set(
+      firstCells.flatMap((cell) => [...cell.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((m) => m[1])),
+    );
+  })();
+
+  it('lists every setting shared/config.ts reads', () => {
+    expect(documented.size).toBeGreaterThan(10);
+    expect(SETTING_NAMES.filter((n) => !documented.has(n))).toEqual([]);
+  });
+
+  it('lists every variable the local host reads itself (devhost/main.ts)', () => {
+    const source = fs.readFileSync(path.join(root, 'devhost', 'main.ts'), 'utf8');
+    const read = new Set([...source.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1] as string));
+    expect([...read]).toEqual(expect.arrayContaining(['PORT', 'DEVHOST_LISTEN_HOST', 'DEVHOST_MAIN']));
+    expect([...read].filter((n) => !documented.has(n))).toEqual([]);
+  });
+});

@@ -7,6 +7,8 @@ import {
 } from '../../shared/domain/notifications';
 import { durationMs, judgePackage, latestPublishMoment } from '../../shared/domain/workflow';
 import type { PackageReport } from '../../shared/domain/package';
+import { STEPS } from '../../shared/domain/steps';
+import { TRANSITIONS } from '../../shared/domain/states';
 
 const completeOffer = {
   offerId: 'contoso-sales',
@@ -167,6 +169,20 @@ describe('notifications', () => {
     expect(mail.text).toContain('app.version: is required to publish');
     expect(mail.text).toContain('press Publish again');
     expect(mail.text).toContain('https://support.example/help');
+  });
+  describe.each(STEPS.map((s) => s.id))('step %s', (step) => {
+    it.each([...TRANSITIONS])('reads as plain English on transition %s', (transition) => {
+      const mail = transitionEmail({ ...base, step, transition }, links);
+      for (const text of [mail.subject, mail.text]) {
+        expect(text).not.toMatch(/is succeeded|is failed|Live succeeded|is started|is canceled/i);
+      }
+      expect(mail.subject).toContain('Contoso Sales Insights (contoso-sales)');
+    });
+  });
+  it('says the offer is live when the last step succeeds', () => {
+    const mail = transitionEmail({ ...base, step: 'live', transition: 'succeeded' }, links);
+    expect(mail.subject).toBe('Contoso Sales Insights (contoso-sales) is live (step 9 of 9)');
+    expect(mail.text).toMatch(/^Submission 3 of offer Contoso Sales Insights \(contoso-sales\) is live/);
   });
   it('writes the reminder and the escalation', () => {
     expect(signoffReminderEmail({ ...base, reminder: 2 }, links).subject).toMatch(/Go Live \(reminder 2\)/);
