@@ -4,6 +4,7 @@ import { validatePackageBlob } from '../../functions/validatePackageBlob';
 import { CONTAINERS } from '../../shared/contracts/names';
 import type { Offer } from '../../shared/domain/offer';
 import { notStartedStatus } from '../../shared/domain/status';
+import { validatedPackageCopyName } from '../../shared/domain/workflow';
 import type { Services } from '../../shared/services';
 import {
   OFFER_APP,
@@ -151,7 +152,10 @@ describe('publishPackage', () => {
     const offerId = uniqueOfferId('techval');
     const appId = newAppId();
     const input = await submit(services, offerId, { app: { ...OFFER_APP, id: appId } }, '7');
-    await upload(CONTAINERS.packages, `${offerId}/Contoso.app`, appWithSymbols(symbolReference()));
+    const blobName = `${offerId}/Contoso.app`;
+    const copyBlobName = validatedPackageCopyName(offerId, '7', blobName);
+    // Step 8 publishes the copy step 2 took of the validated version.
+    await upload(CONTAINERS.submissions, copyBlobName, appWithSymbols(symbolReference()));
     await services.statuses.update(
       offerId,
       (s) => ({ ...s, submissionId: '7' }),
@@ -159,8 +163,7 @@ describe('publishPackage', () => {
     );
     const outcome = await publishPackage(services)({
       ...input,
-      blobName: `${offerId}/Contoso.app`,
-      version: '1.2.0.0',
+      package: { blobName, copyBlobName, version: '1.2.0.0' },
     });
     expect(outcome.outcome).toBe('succeeded');
     expect(await services.appCatalog.entriesFor(appId)).toEqual([

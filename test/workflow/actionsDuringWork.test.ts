@@ -1,7 +1,7 @@
 import yauzl from 'yauzl';
 import { CONTAINERS } from '../../shared/contracts/names';
 import { useHostWithFakeAcs } from '../support/fakeAcs';
-import { appJson, zipPackage } from '../support/packages';
+import { appJson, withOwnAppId, zipPackage } from '../support/packages';
 import { testServices } from '../api/support';
 import { eventually, uniqueOfferId, workflow } from './flow';
 
@@ -75,7 +75,7 @@ describe('what is previewed is what goes live', () => {
     const offerId = uniqueOfferId('preview');
     const wf = workflow(env.host, offerId);
     await wf.prepare();
-    const validated = zipPackage(appJson());
+    const validated = zipPackage(withOwnAppId(appJson(), offerId)); // as wf.prepare uploaded it
     env.acs.setOutage(true); // every transition email takes ~1.5 s: steps 3-4 last a few seconds
     const published = await wf.publish();
     expect(published.status).toBe(202);
@@ -85,7 +85,9 @@ describe('what is previewed is what goes live', () => {
       return s.steps[1]?.state === 'Succeeded' ? s : undefined;
     }, 'step 2 passed');
     // The same file name, other bytes (and a manifest that passes too): the next submission's package.
-    const later = zipPackage(appJson({ description: 'A later build, for the next submission.' }));
+    const later = zipPackage(
+      withOwnAppId(appJson({ description: 'A later build, for the next submission.' }), offerId),
+    );
     expect(later.equals(validated)).toBe(false);
     await wf.uploadPackage(appJson({ description: 'A later build, for the next submission.' }));
     expect((await wf.status()).steps[4]?.state).not.toBe('Succeeded');

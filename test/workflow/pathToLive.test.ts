@@ -68,7 +68,7 @@ describe('the path to Live', () => {
     expect(keys.sort()).toEqual([...transitions].sort());
     expect(mails.every((n) => n.to === 'ann@contoso.com' && n.status === 'OutboxOnly')).toBe(true);
     expect(mails.find((n) => n.step === 'live')?.subject).toMatch(
-      /Contoso Sales Insights.*step 9 of 9, Live succeeded/,
+      /Contoso Sales Insights.*is live \(step 9 of 9\)/,
     );
   });
 });
