@@ -11,8 +11,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BrowserContext, chromium, Page, Route } from 'playwright-core';
-import { appJson, zipPackage } from '../support/packages';
+import { appJson, withOwnAppId, zipPackage } from '../support/packages';
 import { asPerson } from '../support/principals';
+import { eventually } from '../workflow/flow';
 import { RunningHost, startHost } from '../support/host';
 import { driveToLive, prepareOffer, publisherSteps, StatusBody } from '../support/scenario';
 
@@ -388,9 +389,11 @@ describe('status page layout on a phone and a desktop', () => {
         );
         await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}`);
         await p.locator('#package-form').waitFor();
-        await p
-          .locator('#package-file')
-          .setInputFiles({ name: 'contoso-sales.zip', mimeType: 'application/zip', buffer: zipPackage() });
+        await p.locator('#package-file').setInputFiles({
+          name: 'contoso-sales.zip',
+          mimeType: 'application/zip',
+          buffer: zipPackage(withOwnAppId(appJson(), FINDINGS)),
+        });
         await p.getByRole('button', { name: 'Upload package' }).click();
         await p.locator('#package-report[data-state="Passed"]').waitFor({ timeout: 60_000 });
         expect(requests).toContain(`POST /api/offers/${FINDINGS}/package/upload-url`);
@@ -452,6 +455,40 @@ describe('status page layout on a phone and a desktop', () => {
         expect(packageRoute).toBe(0);
       });
     });
+
+    it('uploads through the real upload URL straight into Azurite, and the package is validated', async () => {
+      await withPage(async (p) => {
+        const requests: string[] = [];
+        p.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}`);
+        await p.locator('#package-form').waitFor();
+        await p.locator('#package-file').setInputFiles({
+          name: 'direct.zip',
+          mimeType: 'application/zip',
+          buffer: zipPackage(withOwnAppId(appJson(), FINDINGS)),
+        });
+        const stored = p.waitForResponse(
+          (r) => r.request().method() === 'PUT' && r.url().includes(`/packages/${FINDINGS}/direct.zip`),
+        );
+        await p.getByRole('button', { name: 'Upload package' }).click();
+        expect((await stored).status()).toBe(201);
+        await eventually(async () => {
+          const res = await host.request(
+            'GET',
+            `/api/offers/${FINDINGS}/package-validation`,
+            undefined,
+            asPerson('ann'),
+          );
+          const report = res.json<{ blobName: string; state: string }>();
+          return report.blobName === `${FINDINGS}/direct.zip` && report.state === 'Passed'
+            ? report
+            : undefined;
+        }, 'the directly uploaded package validated');
+        expect(requests).toContain(`POST /api/offers/${FINDINGS}/package/upload-url`);
+        expect(requests).toContain(`PUT /devstoreaccount1/packages/${FINDINGS}/direct.zip`);
+        expect(requests).not.toContain(`PUT /api/offers/${FINDINGS}/package`);
+      });
+    }, 90_000);
 
     it('says plainly that publishing has started when Cancel is refused at step 8', async () => {
       await withPage(async (p) => {
