@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BlockBlobClient } from '@azure/storage-blob';
 import { RunningHost, startHost } from '../support/host';
-import { OFFER_APP, ZipEntrySpec, navxManifest, writeAppFile } from '../support/packages';
+import {
+  OFFER_APP,
+  ZipEntrySpec,
+  appIdFor,
+  navxAttributes,
+  navxManifest,
+  writeAppFile,
+} from '../support/packages';
 import { asPerson } from '../support/principals';
 import { fullDraft, uniqueOfferId } from './support';
 
@@ -26,9 +33,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A valid .app of about `bytes`: the manifest of OFFER_APP and incompressible stored content. */
-function* packageEntries(bytes: number): Generator<ZipEntrySpec> {
-  yield { name: 'NavxManifest.xml', data: Buffer.from(navxManifest()) };
+/** A valid .app of about `bytes`: the manifest of OFFER_APP (with the offer's own app id) and incompressible stored content. */
+function* packageEntries(offerId: string, bytes: number): Generator<ZipEntrySpec> {
+  const manifest = navxManifest({ ...navxAttributes(), Id: appIdFor(offerId) });
+  yield { name: 'NavxManifest.xml', data: Buffer.from(manifest) };
   yield { name: 'logo/contoso.png', data: Buffer.from('89504e470d0a1a0a', 'hex'), method: 0 };
   for (let i = 0, left = bytes; left > 0; i++, left -= 4 * MiB) {
     yield { name: `bin/part${i}.bin`, data: randomBytes(Math.min(4 * MiB, left)), method: 0 };
@@ -52,7 +60,7 @@ interface Report {
 
 async function uploadThroughUrl(offerId: string, sizeBytes: number): Promise<Report> {
   const file = path.join(dir, `${offerId}.app`);
-  await writeAppFile(file, packageEntries(sizeBytes));
+  await writeAppFile(file, packageEntries(offerId, sizeBytes));
   const size = statSync(file).size;
   const asked = await host.request(
     'POST',
@@ -96,7 +104,7 @@ describe('packages uploaded through the upload URL', () => {
       const created = await host.request(
         'PUT',
         `/api/offers/${offerId}`,
-        { ...fullDraft(), app: { ...OFFER_APP } },
+        { ...fullDraft(), app: { ...OFFER_APP, id: appIdFor(offerId) } },
         asPerson('ann'),
       );
       expect(created.status).toBe(201);

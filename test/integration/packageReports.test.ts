@@ -11,7 +11,7 @@ import { validatePackageBlob } from '../../functions/validatePackageBlob';
 import { CONTAINERS } from '../../shared/contracts/names';
 import { PackageReport, pendingReport } from '../../shared/domain/package/report';
 import type { Services } from '../../shared/services';
-import { appJson, buildZip, zipPackage } from '../support/packages';
+import { appIdFor, appJson, buildZip, withOwnAppId, zipPackage } from '../support/packages';
 import { testServices, uniqueOfferId } from '../steps/helpers';
 
 let services: Services;
@@ -59,7 +59,7 @@ async function withOffer(prefix: string): Promise<string> {
     createdAt: at,
     updatedAt: at,
     app: {
-      id: '8c2f3b4e-5d6a-4b7c-9e8f-0a1b2c3d4e5f',
+      id: appIdFor(offerId), // each offer its own app id (rule manifest.app-id-taken)
       name: 'Contoso Sales',
       publisher: 'Contoso',
       version: '1.2.0.0',
@@ -155,7 +155,7 @@ describe('latest upload wins', () => {
     const offerId = await withOffer('latest');
     await upload(offerId, 'old.zip', zipPackage(appJson({ name: 'Fabrikam' })));
     await nextSecond();
-    await upload(offerId, 'new.zip', zipPackage());
+    await upload(offerId, 'new.zip', zipPackage(withOwnAppId(appJson(), offerId)));
     await trigger(offerId, 'new.zip');
     expect(await report(offerId)).toMatchObject({ blobName: `${offerId}/new.zip`, state: 'Passed' });
     await trigger(offerId, 'old.zip'); // the older upload's validation finishes last
