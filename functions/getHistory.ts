@@ -1,5 +1,6 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { FUNCTIONS } from '../shared/contracts/names';
+import { transitionSentence } from '../shared/domain/notifications';
 import { offerRequest } from '../shared/http/access';
 import { guarded, json } from '../shared/http/errors';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
@@ -15,7 +16,7 @@ export function makeGetHistory(services: Services) {
         step,
         state,
         at,
-        ...(message !== undefined ? { message } : {}),
+        message: message ?? transitionSentence(step, state),
         ...(actor !== undefined ? { actor } : {}),
       }),
     );

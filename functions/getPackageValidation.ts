@@ -11,7 +11,8 @@ export function makeGetPackageValidation(services: Services) {
   return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const { offerId } = await offerRequest(request, services.offers, 'read');
     const report = await services.packageReports.get(offerId);
-    if (!report) throw new DomainError('not_found', `No package was uploaded for offer '${offerId}'.`);
+    // api.md has one 404 code, offer_not_found; the message says it is the package that is missing.
+    if (!report) throw new DomainError('offer_not_found', `No package was uploaded for offer '${offerId}'.`);
     const { blobName, state, manifest, findings, validatedAt } = report;
     return json(200, { blobName, state, ...(manifest ? { manifest } : {}), findings, validatedAt });
   });

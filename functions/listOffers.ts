@@ -1,9 +1,10 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { LIST_TOP_DEFAULT, listOffersQuerySchema } from '../shared/contracts/api';
+import { DomainError } from '../shared/domain/errors';
 import { listViewFor, viewKey } from '../shared/domain/offerSummary';
 import { parseWith } from '../shared/http/body';
-import { decodeContinuation, encodeContinuation } from '../shared/http/continuation';
+import { continuationProblem, decodeContinuation, encodeContinuation } from '../shared/http/continuation';
 import { guarded, json } from '../shared/http/errors';
 import { callerOf } from '../shared/http/principal';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
@@ -17,7 +18,7 @@ import { Services, getServices } from '../shared/services';
 export function makeListOffers(services: Services) {
   return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const caller = callerOf(request);
-    const query = parseWith(listOffersQuerySchema, Object.fromEntries(request.query.entries()));
+    const query = await parseQuery(services, Object.fromEntries(request.query.entries()));
     const view = listViewFor(caller, query.state);
     const key = viewKey(view);
     const signingKey = await services.listTokenKey();
@@ -29,6 +30,21 @@ export function makeListOffers(services: Services) {
       continuation: page.next === null ? null : encodeContinuation(signingKey, key, page.next),
     });
   });
+}
+
+/** The query, or a 400 whose details name every bad field, a forged continuation included. */
+async function parseQuery(services: Services, raw: Record<string, string>) {
+  try {
+    return parseWith(listOffersQuerySchema, raw);
+  } catch (error) {
+    const details = error instanceof DomainError ? error.details : undefined;
+    if (!details || raw.continuation === undefined || details.some((d) => d.path === 'continuation')) {
+      throw error;
+    }
+    const problem = continuationProblem(await services.listTokenKey(), raw.continuation);
+    if (problem) details.push({ path: 'continuation', message: problem });
+    throw error;
+  }
 }
 
 app.http(FUNCTIONS.listOffers, {

@@ -1,7 +1,8 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import type { z } from 'zod';
 import { FUNCTIONS } from '../shared/contracts/names';
-import { offerDraftSchema, offerIdSchema } from '../shared/contracts/api';
+import { offerIdSchema, offerPutBodySchema } from '../shared/contracts/api';
 import { DomainError } from '../shared/domain/errors';
 import { Caller, actsAsOwner, hasRole, isAdmin } from '../shared/domain/identity';
 import { Offer, OfferDraft, maskSecrets } from '../shared/domain/offer';
@@ -63,6 +64,17 @@ async function save(services: Services, put: Put): Promise<{ offer: Offer; creat
   return { offer, created: false };
 }
 
+/** The draft without the fields the product sets; an `offerId` naming another offer is a mistake. */
+function draftOf(body: z.infer<typeof offerPutBodySchema>, offerId: string): OfferDraft {
+  const { offerId: named, publisherId: _p, createdAt: _c, updatedAt: _u, ...draft } = body;
+  if (named !== undefined && named !== offerId) {
+    throw new DomainError('invalid_request', 'The request is not valid; see details.', [
+      { path: 'offerId', message: `must be '${offerId}' (the offer of the URL) or left out` },
+    ]);
+  }
+  return draft;
+}
+
 /** `clock` is the workflow's clock (the local host's one locally), so offer times agree with the steps'. */
 export function makePutOffer(services: Services, clock: Clock = services.clockFor(undefined)) {
   return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
@@ -72,7 +84,8 @@ export function makePutOffer(services: Services, clock: Clock = services.clockFo
     // Refused before the body is read: another publisher's offer, or a caller who may not create.
     if (stored) ownerOf(caller, stored, offerId);
     else creatorOf(caller);
-    const draft = await readJson(request, offerDraftSchema, services.settings.MAX_JSON_BODY_BYTES);
+    const body = await readJson(request, offerPutBodySchema, services.settings.MAX_JSON_BODY_BYTES);
+    const draft = draftOf(body, offerId);
     const now = (await clock.now()).toISOString();
     const { offer, created } = await save(services, { caller, offerId, draft, now });
     return json(created ? 201 : 200, maskSecrets(offer));

@@ -26,7 +26,13 @@ export const listOffersQuerySchema = z.object({
     .string()
     .regex(/^\d{1,3}$/, `must be an integer from 1 to ${LIST_TOP_MAX}`)
     .transform(Number)
-    .pipe(z.number().int().min(1).max(LIST_TOP_MAX, `must be an integer from 1 to ${LIST_TOP_MAX}`))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, `must be an integer from 1 to ${LIST_TOP_MAX}`)
+        .max(LIST_TOP_MAX, `must be an integer from 1 to ${LIST_TOP_MAX}`),
+    )
     .optional(),
   /** Opaque, from the previous page; checked against the caller's view (shared/http/continuation.ts). */
   continuation: z.string().min(1).max(2048).optional(),
@@ -38,6 +44,18 @@ export const hidekeyQuerySchema = z.object({ hidekey: z.string().max(256).option
 // ---- request bodies ---------------------------------------------------------------------------
 
 export { offerDraftSchema };
+
+/**
+ * The PUT body: a draft, or a GET answer sent back as it is (read-modify-write). The fields the
+ * product sets are accepted and ignored (putOffer checks that `offerId` names this offer), as
+ * "***" keeps a stored secret, so a round trip never fails on what the read added.
+ */
+export const offerPutBodySchema = offerDraftSchema.extend({
+  offerId: z.string().max(256).optional(),
+  publisherId: z.string().max(256).optional(),
+  createdAt: z.string().max(64).optional(),
+  updatedAt: z.string().max(64).optional(),
+});
 
 export const publishRequestSchema = z.strictObject({
   notificationEmail: z.email({ error: 'must be an email address' }).max(254),
@@ -195,7 +213,7 @@ export const historyResponseSchema = z.object({
       step: stepIdSchema,
       state: z.enum(TRANSITIONS),
       at: z.string(),
-      message: z.string().optional(),
+      message: z.string(),
       actor: z.string().optional(),
     }),
   ),

@@ -54,6 +54,15 @@ const HEADLINE: Record<Transition, string> = {
 };
 
 /**
+ * A transition in one sentence ("Step 1 of 9, Validate Prerequisites, started."): the history's
+ * message when the step recorded none, since api.md gives every history event a message.
+ */
+export function transitionSentence(step: StepId, transition: Transition): string {
+  const label = stepLabel(step);
+  return `${label.charAt(0).toUpperCase()}${label.slice(1)}, ${HEADLINE[transition]}.`;
+}
+
+/**
  * What happened, after the offer's name: "step 2 of 9, … succeeded", but the last step's
  * success says the offer is live ("Live succeeded" reads as a typo to a publisher).
  */

@@ -31,6 +31,25 @@ function invalid(message: string): DomainError {
 
 /** The offerId to continue after; 400 for a token that is not ours or was minted for another view. */
 export function decodeContinuation(key: Buffer, token: string, view: string): string {
+  const parsed = verified(key, token);
+  if (parsed.view !== view) throw invalid('was issued for another list (caller or state filter)');
+  return parsed.after;
+}
+
+/**
+ * The problem with a token that this API did not issue (edited, forged), whatever the view: lets
+ * a 400 for other query fields name the continuation as well, as api.md's `details` must.
+ */
+export function continuationProblem(key: Buffer, token: string): string | undefined {
+  try {
+    verified(key, token);
+    return undefined;
+  } catch (error) {
+    return error instanceof DomainError ? error.details?.[0]?.message : undefined;
+  }
+}
+
+function verified(key: Buffer, token: string): z.infer<typeof tokenSchema> {
   const [payload, signature, extra] = token.split('.');
   const expected = Buffer.from(sign(key, payload ?? ''));
   if (
@@ -44,8 +63,7 @@ export function decodeContinuation(key: Buffer, token: string, view: string): st
   }
   const parsed = tokenSchema.safeParse(safeJson(Buffer.from(payload, 'base64url').toString('utf8')));
   if (!parsed.success) throw invalid('is not a continuation token issued by this API');
-  if (parsed.data.view !== view) throw invalid('was issued for another list (caller or state filter)');
-  return parsed.data.after;
+  return parsed.data;
 }
 
 function safeJson(text: string): unknown {

@@ -148,6 +148,15 @@ describe('GET /api/offers paging', () => {
     expect(res.body.error?.details?.map((d) => d.path).sort()).toEqual(['state', 'top']);
   });
 
+  it('names a forged continuation too when other query fields are bad (details names every bad field)', async () => {
+    const { header } = newPublisher();
+    const res = await list(header, { top: '0', continuation: 'garbage' });
+    expect(res.status).toBe(400);
+    expect(res.body.error?.details?.map((d) => d.path).sort()).toEqual(['continuation', 'top']);
+    const all = await list(header, { top: '0', state: 'Sleeping', continuation: 'garbage' });
+    expect(all.body.error?.details?.map((d) => d.path).sort()).toEqual(['continuation', 'state', 'top']);
+  });
+
   it('returns every offer exactly once while offers are created and change state during the walk', async () => {
     const state = fc.constantFrom(...SUBMISSION_STATES.filter((s) => s !== 'NotStarted'));
     const change = fc.oneof(

@@ -45,6 +45,29 @@ describe('PUT /api/offers/{offerId}', () => {
     expect(stored?.leadDestination).toMatchObject({ connectionString: 'UseDevelopmentStorage=true' });
   });
 
+  it('takes a GET answer back as it is: the read-only fields are ignored, a different offerId is 400', async () => {
+    const offerId = uniqueOfferId();
+    const created = await put(offerId, fullDraft());
+    const read = await call(
+      getOffer,
+      request('GET', `offers/${offerId}`, { as: 'ann', params: { offerId } }),
+    );
+    const again = await put(offerId, {
+      ...read.body,
+      name: 'Renamed',
+      publisherId: 'fabrikam',
+      createdAt: '2000-01-01T00:00:00.000Z',
+    });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ offerId, publisherId: 'contoso', name: 'Renamed' });
+    expect(again.body.createdAt).toBe(created.body.createdAt);
+    const stored = await services.offers.get(offerId);
+    expect(stored?.leadDestination).toMatchObject({ connectionString: 'UseDevelopmentStorage=true' });
+    const other = await put(offerId, { ...read.body, offerId: 'someone-else' });
+    expect(other.status).toBe(400);
+    expect(other.body.error.details).toEqual([expect.objectContaining({ path: 'offerId' })]);
+  });
+
   it('refuses "***" when no secret is stored', async () => {
     const res = await put(uniqueOfferId(), {
       leadDestination: { type: 'https', url: 'https://leads.example/in', secret: '***' },

@@ -128,6 +128,8 @@ describe('GET /api/offers/{offerId}/package-validation', () => {
     await seedOffer(services, offerId);
     const none = await get(offerId);
     expect(none.status).toBe(404);
+    // api.md: 404 is `offer_not_found`, the one 404 code of the contract.
+    expect(none.body.error.code).toBe('offer_not_found');
     const report = completedReport({
       blobName: `${offerId}/package.app`,
       now: '2030-01-01T00:00:00.000Z',

@@ -79,6 +79,8 @@ describe('submissions, history and notifications', () => {
           step: 'validate-prerequisites',
           state: 'started',
           at: '2030-01-01T00:00:00.000Z',
+          // api.md: every event has a message (only actor is optional), even a bare transition.
+          message: 'Step 1 of 9, Validate Prerequisites, started.',
           actor: 'system',
         },
       ],
