@@ -14,7 +14,8 @@ export function makeGetPackageValidation(services: Services) {
     // api.md has one 404 code, offer_not_found; the message says it is the package that is missing.
     if (!report) throw new DomainError('offer_not_found', `No package was uploaded for offer '${offerId}'.`);
     const { blobName, state, manifest, findings, validatedAt } = report;
-    return json(200, { blobName, state, ...(manifest ? { manifest } : {}), findings, validatedAt });
+    // api.md's shape always has `manifest`: null while pending or when the archive was unreadable.
+    return json(200, { blobName, state, manifest: manifest ?? null, findings, validatedAt });
   });
 }
 

@@ -130,7 +130,7 @@ export const uploadUrlResponseSchema = z.object({
 export const packageReportResponseSchema = z.object({
   blobName: z.string(),
   state: z.enum(['Pending', 'Passed', 'Failed']),
-  manifest: z.record(z.string(), z.unknown()).optional(),
+  manifest: z.record(z.string(), z.unknown()).nullable(),
   findings: z.array(
     z.object({
       rule: z.string(),

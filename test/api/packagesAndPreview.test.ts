@@ -150,6 +150,26 @@ describe('GET /api/offers/{offerId}/package-validation', () => {
     });
     expect((await get(offerId, 'bob')).status).toBe(403);
   });
+
+  it('always has the manifest field of api.md: null when the archive could not be read', async () => {
+    const offerId = uniqueOfferId();
+    await seedOffer(services, offerId);
+    const report = completedReport({
+      blobName: `${offerId}/garbage.app`,
+      now: '2030-01-01T00:00:00.000Z',
+      findings: [{ rule: 'navx.bad-magic', severity: 'error', message: 'not a .app' }],
+    });
+    await services.packageReports.put(offerId, report);
+    const res = await get(offerId);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      blobName: `${offerId}/garbage.app`,
+      state: 'Failed',
+      manifest: null,
+      findings: [{ rule: 'navx.bad-magic', severity: 'error', message: 'not a .app' }],
+      validatedAt: '2030-01-01T00:00:00.000Z',
+    });
+  });
 });
 
 describe('GET /api/offers/{offerId}/preview?hidekey=K', () => {
