@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { dropUnreadBody } from './body';
 import { ZodError } from 'zod';
 import { ConfigError } from '../config';
 import { DomainError, ErrorCode, ErrorDetail, ensureError } from '../domain/errors';
@@ -114,7 +115,14 @@ export function errorResponse(thrown: unknown, context: InvocationContext): Http
   return json(500, body);
 }
 
-/** Wraps a handler so that it never answers with anything but api.md's bodies. */
+function isHttpRequest(value: unknown): value is HttpRequest {
+  return typeof value === 'object' && value !== null && 'bodyUsed' in value && 'headers' in value;
+}
+
+/**
+ * Wraps a handler so that it never answers with anything but api.md's bodies. A refusal drains the
+ * unread body first (dropUnreadBody), so the answer reaches the caller instead of a reset.
+ */
 export function guarded<A extends unknown[]>(
   handler: (...args: A) => Promise<HttpResponseInit>,
 ): (...args: A) => Promise<HttpResponseInit> {
@@ -122,6 +130,8 @@ export function guarded<A extends unknown[]>(
     try {
       return await handler(...args);
     } catch (thrown) {
+      const request = args[0];
+      if (isHttpRequest(request)) await dropUnreadBody(request);
       return errorResponse(thrown, args[args.length - 1] as InvocationContext);
     }
   };
