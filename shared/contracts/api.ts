@@ -66,7 +66,8 @@ export const reviewRequestSchema = z
   .strictObject({
     outcome: z.enum(['approved', 'rejected']),
     comments: z.string().min(1).max(10_000).optional(),
-    publishDate: z.iso.date({ error: 'must be a date such as 2026-12-01' }).max(10).optional(),
+    // abort: a timestamp fails the date check only, one details entry rather than two.
+    publishDate: z.iso.date({ error: 'must be a date such as 2026-12-01', abort: true }).max(10).optional(),
   })
   .superRefine((review, ctx) => {
     if (review.outcome === 'rejected' && !review.comments?.trim()) {

@@ -58,13 +58,14 @@ export function boundedDetails(details: ErrorDetail[]): ErrorDetail[] {
 export function detailsOf(error: ZodError, prefix?: string): ErrorDetail[] {
   const join = (parts: PropertyKey[]) =>
     [prefix, ...parts.map(String)].filter((p) => p !== undefined && p !== '').join('.') || '(body)';
-  return boundedDetails(
-    error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }))
-        : [{ path: join(issue.path), message: issue.message }],
-    ),
+  const all = error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: join(issue.path), message: issue.message }],
   );
+  // zod may report one field twice (a wrong type and a length, a pattern and a length): the first says it.
+  const seen = new Set<string>();
+  return boundedDetails(all.filter((d) => !seen.has(d.path) && seen.add(d.path)));
 }
 
 export function invalidRequest(error: ZodError, prefix?: string): DomainError {

@@ -68,6 +68,15 @@ describe('PUT /api/offers/{offerId}', () => {
     expect(other.body.error.details).toEqual([expect.objectContaining({ path: 'offerId' })]);
   });
 
+  it('names each bad field once in details, however many rules it breaks', async () => {
+    const res = await put(uniqueOfferId(), { categories: 'Sales', name: 7 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual(['name', 'categories']);
+    const longId = 'x'.repeat(60);
+    const id = await put(longId, {});
+    expect(id.body.error.details.map((d: { path: string }) => d.path)).toEqual(['offerId']);
+  });
+
   it('refuses "***" when no secret is stored', async () => {
     const res = await put(uniqueOfferId(), {
       leadDestination: { type: 'https', url: 'https://leads.example/in', secret: '***' },

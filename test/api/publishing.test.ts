@@ -389,6 +389,13 @@ describe('POST /api/offers/{offerId}/reviews/{area}', () => {
       reviewReq(offerId, 'marketing', 'mia', { outcome: 'approved', publishDate: '2031-02-30' }),
     );
     expect(badDate.body.error.details).toEqual([expect.objectContaining({ path: 'publishDate' })]);
+    // A timestamp is not a date: one details entry for the one bad field, not two.
+    const timestamp = await callWith(
+      review,
+      new RecordingClient(),
+      reviewReq(offerId, 'marketing', 'mia', { outcome: 'approved', publishDate: '2031-02-03T00:00:00Z' }),
+    );
+    expect(timestamp.body.error.details).toEqual([expect.objectContaining({ path: 'publishDate' })]);
     const area = await callWith(
       review,
       new RecordingClient(),
