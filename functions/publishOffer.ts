@@ -13,6 +13,7 @@ import { guarded, json } from '../shared/http/errors';
 import type { OrchestrationClient } from '../shared/http/orchestrations';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
+import type { Clock } from '../shared/ports/stores';
 import { Services, getServices } from '../shared/services';
 
 export function statusUrlOf(baseUrl: string, offerId: string): string {
@@ -84,7 +85,11 @@ function inputFor(
   });
 }
 
-export function makePublishOffer(services: Services) {
+/**
+ * `clock` is the workflow's clock (the local host's one locally), so the submission's startedAt
+ * agrees with its steps' times and its endedAt, however far the host clock was moved.
+ */
+export function makePublishOffer(services: Services, clock: Clock = services.clockFor(undefined)) {
   return guarded(
     async (
       request: HttpRequest,
@@ -97,7 +102,7 @@ export function makePublishOffer(services: Services) {
         publishRequestSchema,
         services.settings.MAX_JSON_BODY_BYTES,
       );
-      const now = services.now().toISOString();
+      const now = (await clock.now()).toISOString();
       const submissionId = await claimSubmission(services, offerId, notificationEmail, now);
       try {
         // The running submission keeps this snapshot even when the draft is replaced meanwhile.
@@ -122,7 +127,7 @@ export function makePublishOffer(services: Services) {
         const input = inputFor(services, offer, submissionId, notificationEmail, snapshot);
         await client.startNew(ORCHESTRATORS.publishSubmission, { instanceId, input });
       } catch (error) {
-        await markStartFailed(services, offerId, submissionId, services.now().toISOString());
+        await markStartFailed(services, offerId, submissionId, (await clock.now()).toISOString());
         throw error;
       }
       const statusUrl = statusUrlOf(services.settings.PUBLIC_BASE_URL, offerId);
@@ -135,5 +140,9 @@ df.app.client.http(FUNCTIONS.publishOffer, {
   route: 'offers/{offerId}/publish',
   methods: ['POST'],
   authLevel: API_AUTH_LEVEL,
-  handler: (request, client, context) => makePublishOffer(getServices())(request, client, context),
+  handler: guarded(async (request, client, context) => {
+    // guarded: the clock is taken before the handler's own error mapping runs.
+    const services = getServices();
+    return makePublishOffer(services, services.clockFor(client.taskHubName))(request, client, context);
+  }),
 });

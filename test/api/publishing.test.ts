@@ -74,6 +74,16 @@ describe('POST /api/offers/{offerId}/publish', () => {
     });
   });
 
+  it("stamps the submission with the workflow's clock, the one its steps use (the host clock locally)", async () => {
+    const offerId = uniqueOfferId();
+    await seedOffer(services, offerId);
+    const later = new Date('2041-06-07T08:09:10.000Z');
+    const clocked = makePublishOffer(services, { now: async () => later });
+    expect((await callWith(clocked, new RecordingClient(), publishReq(offerId))).status).toBe(202);
+    expect((await services.submissions.get(offerId, '1'))?.startedAt).toBe(later.toISOString());
+    expect((await statusOf(offerId)).body.updatedAt).toBe(later.toISOString());
+  });
+
   it('numbers the next submission after a finished one', async () => {
     const offerId = uniqueOfferId();
     await seedOffer(services, offerId);
