@@ -165,7 +165,7 @@ function expectedEnd(events: Message[]): { expected: Expected; signoffActor?: st
  * Live nor a wait forever is a possible end. A rejection received before it still fails first.
  */
 function acceptedCancelWins(world: World, received: Expected): Expected {
-  const accepted = world.cancelRequest;
+  const accepted = world.status.cancelRequest;
   if (!accepted || received.end === 'Canceled' || received.end === 'Failed') return received;
   return { end: 'Canceled', actor: accepted.actor };
 }
@@ -196,7 +196,7 @@ function consumption(world: World): Violation[] {
   if (!ok)
     out.push({
       invariant: 'consumedOnce',
-      message: `the events received lead to ${JSON.stringify(expected)}, but the submission ended with ${got}`,
+      message: `the events received (and any Cancel accepted on the status) lead to ${JSON.stringify(expected)}, but the submission ended with ${got}`,
     });
   return out;
 }

@@ -15,9 +15,20 @@
 import type { EpisodeResult, OrchestratorCallback } from '../../../devhost/durable/episode';
 import { ACTIVITIES, EVENTS, ORCHESTRATORS } from '../../../shared/contracts/names';
 import type { PublishInput } from '../../../shared/contracts/orchestration';
-import { isAtSignoff, isCancellable, isInReview } from '../../../shared/domain/rules';
-import { isActive } from '../../../shared/domain/states';
-import { OfferStatus, ReviewArea, ReviewDecision, notStartedStatus } from '../../../shared/domain/status';
+import {
+  acceptedCancel,
+  isAtSignoff,
+  isInReview,
+  pendingCancel,
+  requestCancel,
+} from '../../../shared/domain/rules';
+import {
+  CancelRequest,
+  OfferStatus,
+  ReviewArea,
+  ReviewDecision,
+  notStartedStatus,
+} from '../../../shared/domain/status';
 import { StepTransition, applyTransition, startSubmission } from '../../../shared/domain/transitions';
 import { DrivenInstance, Message, describeMessage, messages } from './driver';
 
@@ -87,10 +98,6 @@ export class World {
   escalations = 0;
   private readonly retries = new Map<string, number[]>();
   private raisedCount = 0;
-  /** The accepted Cancel on the status row (the route's mark), scoped by submission. */
-  cancelRequest?: { submissionId: string; actor: string; at: string };
-  /** Cancels that got 202 from the route (their actors). */
-  readonly acceptedCancels: string[] = [];
   /** Raises accepted by a route but not yet done (the route is slow between the two). */
   readonly held: Message[] = [];
   result?: EpisodeResult;
@@ -209,16 +216,15 @@ export class World {
    */
   cancel(twice: boolean, raiseLater = false): void {
     for (let press = 0; press < (twice ? 2 : 1); press++) {
-      const marked = this.pendingCancel();
-      if (!marked && !isCancellable(this.status)) return;
-      const request = marked ?? {
-        submissionId: this.status.submissionId ?? '',
-        actor: this.actor('ann'),
-        at: this.now().toISOString(),
-      };
-      this.cancelRequest = request;
-      this.acceptedCancels.push(request.actor);
-      const payload = { actor: request.actor, at: request.at };
+      let accepted: CancelRequest;
+      try {
+        const requested = requestCancel(this.status, this.actor('ann'), this.now().toISOString());
+        this.status = requested ?? this.status;
+        accepted = acceptedCancel(this.status);
+      } catch {
+        return; // 409 not_cancellable
+      }
+      const payload = { actor: accepted.actor, at: accepted.at };
       if (raiseLater) {
         this.held.push(messages.raised(EVENTS.cancel, payload));
         this.trace.push(`  accept ${EVENTS.cancel} ${JSON.stringify(payload)} (raised later)`);
@@ -234,10 +240,9 @@ export class World {
     }
   }
 
-  /** The accepted Cancel of the current submission, while it is still active. */
-  pendingCancel(): { submissionId: string; actor: string; at: string } | undefined {
-    const r = this.cancelRequest;
-    return r && r.submissionId === this.status.submissionId && isActive(this.status.state) ? r : undefined;
+  /** The accepted Cancel of the current submission on the status row, while it is still active. */
+  pendingCancel(): CancelRequest | undefined {
+    return pendingCancel(this.status);
   }
 
   /** functions/submitReview.ts: stored first, raised (again when a delivery is retried), then shown. */
