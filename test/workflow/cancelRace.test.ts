@@ -1,5 +1,6 @@
 import { useHostWithFakeAcs } from '../support/fakeAcs';
-import { StatusView, eventually, transitionsOf, uniqueOfferId, workflow } from './flow';
+import { OFFER_APP, appJson } from '../support/packages';
+import { StatusView, completeOffer, eventually, transitionsOf, uniqueOfferId, workflow } from './flow';
 
 /**
  * design.md: Cancel is accepted until step 8 starts, and an accepted Cancel takes effect. The last
@@ -42,6 +43,11 @@ describe('the last approval and a Cancel sent together', () => {
           'not_cancellable',
         ]);
         expect(transitions).toContain('live:succeeded');
+        // The next submission needs a higher version than the one now live (offer and package agree).
+        const version = `1.2.0.${round + 1}`;
+        await wf.putOffer(completeOffer({ app: { ...OFFER_APP, version } }));
+        await wf.uploadPackage(appJson({ version }));
+        expect(await wf.waitForReport()).toBe('Passed');
       }
     }
     console.log(`cancel answer -> end, per round: ${ends.join(', ')}`);
