@@ -42,9 +42,13 @@ export function assertCancellable(status: OfferStatus): void {
 }
 
 /** The Cancel accepted for this submission while it is still active, if any. */
-export function pendingCancel(status: OfferStatus, submissionId = status.submissionId): CancelRequest | undefined {
+export function pendingCancel(
+  status: OfferStatus,
+  submissionId = status.submissionId,
+): CancelRequest | undefined {
   const request = status.cancelRequest;
-  if (!request || request.submissionId !== submissionId || status.submissionId !== submissionId) return undefined;
+  if (!request || request.submissionId !== submissionId || status.submissionId !== submissionId)
+    return undefined;
   return isActive(status.state) ? request : undefined;
 }
 

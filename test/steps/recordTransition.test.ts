@@ -29,7 +29,11 @@ async function atStep8Boundary(extra: Partial<OfferStatus> = {}): Promise<string
   for (const [step, transition] of TO_STEP_8)
     status = applyTransition(status, { offerId, submissionId: '1', step, transition, at: AT });
   const seeded = { ...status, notificationEmail: null, ...extra };
-  await services.statuses.update(offerId, () => seeded, () => seeded);
+  await services.statuses.update(
+    offerId,
+    () => seeded,
+    () => seeded,
+  );
   return offerId;
 }
 

@@ -24,7 +24,11 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('goLive' as const), racing: fc.boolean() }) },
   {
     weight: 1,
-    arbitrary: fc.record({ t: fc.constant('cancel' as const), twice: fc.boolean(), raiseLater: fc.boolean() }),
+    arbitrary: fc.record({
+      t: fc.constant('cancel' as const),
+      twice: fc.boolean(),
+      raiseLater: fc.boolean(),
+    }),
   },
   { weight: 1, arbitrary: fc.constant({ t: 'raiseHeld' as const }) },
   {
@@ -108,7 +112,13 @@ export const ISSUE_SCHEDULES: Record<string, Schedule> = {
     segments: [
       [],
       [],
-      [{ t: 'goLive', racing: false }, deliver(2), { t: 'cancel', twice: false, raiseLater: false }, run(), deliver(2)],
+      [
+        { t: 'goLive', racing: false },
+        deliver(2),
+        { t: 'cancel', twice: false, raiseLater: false },
+        run(),
+        deliver(2),
+      ],
       [],
       [],
     ],
