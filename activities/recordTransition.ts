@@ -1,7 +1,12 @@
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
 import { ACTIVITIES } from '../shared/contracts/names';
-import { RecordTransitionInput, recordTransitionInputSchema } from '../shared/contracts/activities';
+import {
+  RecordTransitionInput,
+  RecordTransitionResult,
+  recordTransitionInputSchema,
+} from '../shared/contracts/activities';
+import { pendingCancel } from '../shared/domain/rules';
 import { applyTransition } from '../shared/domain/transitions';
 import { notStartedStatus, OfferStatus } from '../shared/domain/status';
 import { transitionEmail } from '../shared/domain/notifications';
@@ -22,10 +27,19 @@ const TERMINAL = ['Failed', 'Canceled', 'Live'];
  * Every step transition goes through here: the history row, the email, the offer status and the
  * submission record. Each write is idempotent by (submission, step, transition), because the
  * runtime may run this activity again after a crash or a retry.
+ *
+ * Step 8's start is the one transition that can be refused: Cancel is accepted until step 8
+ * starts, and both are decided on the status row, so the status goes first there. If the Cancel
+ * route wrote its request on the row first, step 8 does not start (no history row, no email) and
+ * the orchestrator is told, even if the Cancel's event has not reached it yet.
  */
 export function recordTransition(deps: Deps) {
-  return async (raw: unknown, context?: InvocationContext): Promise<void> => {
+  return async (raw: unknown, context?: InvocationContext): Promise<RecordTransitionResult> => {
     const t = recordTransitionInputSchema.parse(raw);
+    if (t.step === 'publish' && t.transition === 'started') {
+      const refused = await startPublishing(deps, t);
+      if (refused.cancelRequested) return refused;
+    }
     await deps.history.append({
       offerId: t.offerId,
       submissionId: t.submissionId,
@@ -42,18 +56,37 @@ export function recordTransition(deps: Deps) {
     await notify(deps, t, to, record?.snapshotBlobName, context);
     const status = await updateStatus(deps, t);
     await updateSubmission(deps, t, status);
+    return {};
   };
 }
 
 async function updateStatus(deps: Deps, t: RecordTransitionInput): Promise<OfferStatus> {
-  return deps.statuses.update(
+  return deps.statuses.update(t.offerId, (current) => transitioned(current, t), initialFor(t));
+}
+
+/** The status after the transition, or undefined when it already shows it (a retry, a stale one). */
+function transitioned(current: OfferStatus, t: RecordTransitionInput): OfferStatus | undefined {
+  const next = applyTransition(current, t);
+  return next === current || JSON.stringify(next) === JSON.stringify(current) ? undefined : next;
+}
+
+function initialFor(t: RecordTransitionInput): () => OfferStatus {
+  return () => notStartedStatus(t.offerId, t.at);
+}
+
+/** Step 8 starts on the status row only if no Cancel of this submission is on it (same ETag-checked write). */
+async function startPublishing(deps: Deps, t: RecordTransitionInput): Promise<RecordTransitionResult> {
+  const seen: RecordTransitionResult = {};
+  await deps.statuses.update(
     t.offerId,
     (current) => {
-      const next = applyTransition(current, t);
-      return next === current ? undefined : next;
+      const cancel = pendingCancel(current, t.submissionId);
+      seen.cancelRequested = cancel && { actor: cancel.actor, at: cancel.at };
+      return cancel ? undefined : transitioned(current, t);
     },
-    () => notStartedStatus(t.offerId, t.at),
+    initialFor(t),
   );
+  return seen.cancelRequested ? seen : {};
 }
 
 async function updateSubmission(

@@ -2,7 +2,7 @@ import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functio
 import * as df from 'durable-functions';
 import { EVENTS, FUNCTIONS } from '../shared/contracts/names';
 import { CancelEvent } from '../shared/contracts/orchestration';
-import { assertCancellable } from '../shared/domain/rules';
+import { acceptedCancel, requestCancel } from '../shared/domain/rules';
 import { notStartedStatus } from '../shared/domain/status';
 import { instanceIdFor } from '../shared/domain/transitions';
 import { offerRequest } from '../shared/http/access';
@@ -12,9 +12,12 @@ import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
 /**
- * Cancel: checked against the stored status, then raised; 202 only once the event is delivered
- * (a failed raise is a 500 and the repeat raises again). The orchestration resets the status when
- * it cancels; a repeated Cancel is harmless (the orchestrator acts on the first).
+ * Cancel: accepted by writing it on the status row (ETag-checked, re-checked against the row being
+ * written), then raised; 202 only once the event is delivered (a failed raise is a 500 and the
+ * repeat raises again). Step 8's start is written on the same row and yields to a Cancel written
+ * first (recordTransition), so an accepted Cancel whose event arrives late still cancels, and a
+ * Cancel after step 8 started is a 409. A repeat while this submission's Cancel stands is accepted
+ * and raises the same Cancel again; the orchestration resets the status when it cancels.
  */
 export function makeCancelSubmission(services: Services) {
   return guarded(
@@ -24,12 +27,16 @@ export function makeCancelSubmission(services: Services) {
       _context: InvocationContext,
     ): Promise<HttpResponseInit> => {
       const { caller, offerId, offer } = await offerRequest(request, services.offers, 'owner');
-      // Taken before the status is read: the moment the Cancel was accepted.
+      // The moment the Cancel was accepted (kept by the first of repeated Cancels).
       const at = services.now().toISOString();
-      const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
-      assertCancellable(status);
-      const submissionId = status.submissionId ?? '';
-      const event: CancelEvent = { actor: caller.name, at };
+      const status = await services.statuses.update(
+        offerId,
+        (current) => requestCancel(current, caller.name, at),
+        () => notStartedStatus(offerId, offer.updatedAt),
+      );
+      const accepted = acceptedCancel(status);
+      const { submissionId } = accepted;
+      const event: CancelEvent = { actor: accepted.actor, at: accepted.at };
       await client.raiseEvent(instanceIdFor(offerId, submissionId), EVENTS.cancel, event);
       return json(202, { offerId, submissionId });
     },

@@ -11,6 +11,7 @@ import {
   StepOutcome,
   ValidatedPackage,
   packageStepResultSchema,
+  recordTransitionResultSchema,
   stepOutcomeSchema,
 } from '../shared/contracts/activities';
 import {
@@ -94,7 +95,7 @@ class Submission {
     step: StepId,
     transition: Transition,
     extra: Pick<RecordTransitionInput, 'message' | 'actor' | 'error'> = {},
-  ): Flow<void> {
+  ): Flow<unknown> {
     const input: RecordTransitionInput = {
       offerId: this.input.offerId,
       submissionId: this.input.submissionId,
@@ -103,7 +104,17 @@ class Submission {
       at: this.now().toISOString(),
       ...extra,
     };
-    yield this.context.df.callActivityWithRetry(ACTIVITIES.recordTransition, RETRY, input);
+    return yield this.context.df.callActivityWithRetry(ACTIVITIES.recordTransition, RETRY, input);
+  }
+
+  /**
+   * Records step 8's start, unless a Cancel was accepted on the status first: then step 8 has not
+   * started and that Cancel is returned, as its event would be, even if the event is still on its way.
+   */
+  *startPublishing(): Flow<Arrival | undefined> {
+    const result = yield* this.record('publish', 'started');
+    const cancel = recordTransitionResultSchema.safeParse(result).data?.cancelRequested;
+    return cancel && { name: EVENTS.cancel, payload: cancel };
   }
 
   /** Calls an activity; a throw after the retries becomes the step's `internal` failure. */
@@ -270,16 +281,20 @@ function rejection(d: ReviewDecisionEvent): Failure {
 
 /**
  * Step 8: not before the latest promised publishing date, then the package that passed step 2 is
- * published. Cancel is accepted until the status shows step 8 started, so a Cancel that reached the
- * inbox by then (while step 7's success or step 8's start was being recorded) still cancels.
+ * published. Cancel is accepted until step 8 starts, decided on the status row: a Cancel that
+ * reached the inbox while step 7's success was recorded cancels; one the API accepted before step
+ * 8's start was written refuses that start (its event, if queued by then, is taken with it, and
+ * one arriving later finds the instance done). Once step 8 has started, the API refuses Cancel.
  */
 function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
   const step: StepId = 'publish';
   const late = s.inbox.take([EVENTS.cancel]);
   if (late) return yield* canceled(s, 'marketing-technical-validation', late);
-  yield* s.record(step, 'started');
-  const racing = s.inbox.take([EVENTS.cancel]);
-  if (racing) return yield* canceled(s, step, racing);
+  const accepted = yield* s.startPublishing();
+  if (accepted) {
+    const queued = s.inbox.take([EVENTS.cancel]);
+    return yield* canceled(s, 'marketing-technical-validation', queued ?? accepted);
+  }
   const promised = latestPublishMoment([decisions.marketing?.publishDate, decisions.technical?.publishDate]);
   if (promised && promised.getTime() > s.now().getTime()) {
     yield* s.record(step, 'waiting', {

@@ -51,6 +51,15 @@ export const recordTransitionInputSchema = z.object({
 });
 export type RecordTransitionInput = z.infer<typeof recordTransitionInputSchema>;
 
+/**
+ * What recordTransition returns. Only step 8's `started` can be refused: when a Cancel of this
+ * submission was accepted on the status first, step 8 does not start and the Cancel is reported.
+ */
+export const recordTransitionResultSchema = z.object({
+  cancelRequested: z.object({ actor: z.string(), at: z.string() }).optional(),
+});
+export type RecordTransitionResult = z.infer<typeof recordTransitionResultSchema>;
+
 /** Step 2's result: a step outcome, or "waiting" while no validated package is stored yet. */
 export const packageStepResultSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('waiting'), message: z.string() }),

@@ -2,7 +2,7 @@ import { Caller, actsAsOwner, hasRole, isAdmin, reviewerRoleFor } from './identi
 import { DomainError } from './errors';
 import { isActive } from './states';
 import { stepIndex } from './steps';
-import { OfferStatus, REVIEW_AREAS, ReviewArea } from './status';
+import { CancelRequest, OfferStatus, REVIEW_AREAS, ReviewArea } from './status';
 
 /** The publishing rules of design.md, each decided from the stored status alone. */
 
@@ -38,6 +38,36 @@ export function isCancellable(status: OfferStatus): boolean {
 
 export function assertCancellable(status: OfferStatus): void {
   if (isCancellable(status)) return;
+  throw new DomainError('not_cancellable', cancelRefusal(status));
+}
+
+/** The Cancel accepted for this submission while it is still active, if any. */
+export function pendingCancel(
+  status: OfferStatus,
+  submissionId = status.submissionId,
+): CancelRequest | undefined {
+  const request = status.cancelRequest;
+  if (!request || request.submissionId !== submissionId || status.submissionId !== submissionId)
+    return undefined;
+  return isActive(status.state) ? request : undefined;
+}
+
+/**
+ * Accepting a Cancel is a write on the status row: the status with the request on it, checked
+ * against that same row, so a step 8 start written first makes it not_cancellable, and a step 8
+ * start written after sees it (recordTransition). A repeat while this submission's Cancel stands
+ * is accepted again and changes nothing (undefined: nothing to write).
+ */
+export function requestCancel(status: OfferStatus, actor: string, at: string): OfferStatus | undefined {
+  if (pendingCancel(status)) return undefined;
+  assertCancellable(status);
+  return { ...status, cancelRequest: { submissionId: status.submissionId ?? '', actor, at } };
+}
+
+/** The Cancel that stands on this status (after requestCancel); not_cancellable when none does. */
+export function acceptedCancel(status: OfferStatus): CancelRequest {
+  const request = pendingCancel(status);
+  if (request) return request;
   throw new DomainError('not_cancellable', cancelRefusal(status));
 }
 

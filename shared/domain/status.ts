@@ -34,6 +34,17 @@ export interface SubmissionError {
 }
 
 /**
+ * A Cancel the API accepted (answered or about to answer 202), kept on the status row so that it
+ * and step 8's start are decided one after the other on the same row (rules.ts requestCancel,
+ * recordTransition). Scoped by submission: one of an earlier submission means nothing.
+ */
+export interface CancelRequest {
+  submissionId: string;
+  actor: string;
+  at: string;
+}
+
+/**
  * The current status of an offer, as stored (one row per offer). `hidekey` is a secret:
  * reads never return it, only the owner's preview URL carries it.
  */
@@ -52,6 +63,8 @@ export interface OfferStatus {
   previewBlobName?: string;
   lastLiveVersion?: string;
   liveSubmissionId?: string;
+  /** Internal, never shown by a read (see CancelRequest). */
+  cancelRequest?: CancelRequest;
 }
 
 /**

@@ -298,6 +298,37 @@ describe('POST /api/offers/{offerId}/cancel', () => {
   });
 });
 
+describe('an accepted Cancel on the status row', () => {
+  it('is written before the raise, repeated as the same Cancel, and never shown by the status read', async () => {
+    const offerId = uniqueOfferId();
+    await seedOffer(services, offerId);
+    await seedStatus(services, offerId, at('WaitingForReview', 'marketing-technical-validation'));
+    const client = new RecordingClient();
+    expect((await callWith(cancel, client, post('cancel', offerId, 'ann'))).status).toBe(202);
+    const stored = await services.statuses.get(offerId);
+    expect(stored?.cancelRequest).toMatchObject({ submissionId: '1', actor: 'ann@contoso.com' });
+    // A repeat (say after a 5xx) is accepted while the Cancel stands and raises that same Cancel.
+    expect((await callWith(cancel, client, post('cancel', offerId, 'ann'))).status).toBe(202);
+    expect(client.raised.map((r) => r.eventData)).toEqual([
+      { actor: 'ann@contoso.com', at: stored?.cancelRequest?.at },
+      { actor: 'ann@contoso.com', at: stored?.cancelRequest?.at },
+    ]);
+    const read = await statusOf(offerId);
+    expect(JSON.stringify(read.body)).not.toMatch(/cancelRequest/);
+  });
+
+  it('of an earlier submission changes nothing for the current one', async () => {
+    const offerId = uniqueOfferId();
+    await seedOffer(services, offerId);
+    const earlier = { submissionId: '1', actor: 'ann@contoso.com', at: '2026-11-01T09:00:00.000Z' };
+    await seedStatus(services, offerId, at('Running', 'publish', { cancelRequest: earlier }, '2'));
+    const client = new RecordingClient();
+    const res = await callWith(cancel, client, post('cancel', offerId, 'ann'));
+    expect([res.status, res.body.error.code]).toEqual([409, 'not_cancellable']);
+    expect(client.raised).toEqual([]);
+  });
+});
+
 describe('POST /api/offers/{offerId}/reviews/{area}', () => {
   const reviewReq = (offerId: string, area: string, as: Person, body: unknown) =>
     post(`reviews/${area}`, offerId, as, body, { area });

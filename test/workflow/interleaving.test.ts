@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { ORCHESTRATORS } from '../../shared/contracts/names';
 import { ALL_INVARIANTS, Invariant, runSchedule } from './interleaving/check';
 import { orchestrations } from './interleaving/driver';
-import { ISSUE_SCHEDULES, fuzzSettings, schedules } from './interleaving/schedules';
+import {
+  CANCEL_BEFORE_STEP_8_RAISED_AFTER,
+  ISSUE_SCHEDULES,
+  fuzzSettings,
+  schedules,
+} from './interleaving/schedules';
 import { Schedule, World } from './interleaving/world';
 
 /**
@@ -70,6 +75,14 @@ describe.each(Object.entries(ISSUE_SCHEDULES))('%s', (_name, schedule) => {
   it('takes effect now', async () => {
     const verdict = await runSchedule(current, schedule);
     expect(verdict.violations).toEqual([]);
+  });
+});
+
+describe('a Cancel accepted before step 8 starts whose event arrives after', () => {
+  it('cancels at the step the submission was at, once, by whoever pressed it', async () => {
+    const verdict = await runSchedule(current, CANCEL_BEFORE_STEP_8_RAISED_AFTER);
+    expect(verdict.violations).toEqual([]);
+    expect(verdict.trace.join('\n')).toMatch(/instance completed: "Canceled"/);
   });
 });
 

@@ -82,6 +82,7 @@ async function advance(world: World, reached: (w: World) => boolean): Promise<vo
     world.tick();
     if (world.queue.length > 0) await world.deliver(world.queue.length);
     else if (world.activities.size > 0) world.complete(0, false);
+    else if (world.held.length > 0) world.raiseHeld();
     else if (!world.report) world.upload(true);
     else if (isAtSignoff(world.status) && !world.status.goLiveAt) world.goLive(false);
     else if (isInReview(world.status) && REVIEW_AREAS.some((a) => !world.status.reviews?.[a])) {
@@ -158,13 +159,25 @@ function expectedEnd(events: Message[]): { expected: Expected; signoffActor?: st
   return { expected: approvals === 2 ? { end: 'Live' } : { end: 'NotDecided' }, signoffActor };
 }
 
+/**
+ * A Cancel the route accepted (202) takes effect even if its event never reached the instance
+ * before the end: the accepted Cancel is on the status row before step 8 can start, so neither
+ * Live nor a wait forever is a possible end. A rejection received before it still fails first.
+ */
+function acceptedCancelWins(world: World, received: Expected): Expected {
+  const accepted = world.status.cancelRequest;
+  if (!accepted || received.end === 'Canceled' || received.end === 'Failed') return received;
+  return { end: 'Canceled', actor: accepted.actor };
+}
+
 function consumption(world: World): Violation[] {
   if (!world.finished) return [];
   const records = world.records;
   const last = records[records.length - 1];
   const step2Failed = records.find((r) => r.step === 'automated-validation' && r.transition === 'failed');
   if (step2Failed) return packageWait(world);
-  const { expected, signoffActor } = expectedEnd(world.instance.history);
+  const { expected: received, signoffActor } = expectedEnd(world.instance.history);
+  const expected = acceptedCancelWins(world, received);
   const out: Violation[] = [];
   const signedOff = records.find((r) => r.step === 'publisher-signoff' && r.transition === 'succeeded');
   if (signedOff && signedOff.actor !== signoffActor)
@@ -183,7 +196,7 @@ function consumption(world: World): Violation[] {
   if (!ok)
     out.push({
       invariant: 'consumedOnce',
-      message: `the events received lead to ${JSON.stringify(expected)}, but the submission ended with ${got}`,
+      message: `the events received (and any Cancel accepted on the status) lead to ${JSON.stringify(expected)}, but the submission ended with ${got}`,
     });
   return out;
 }

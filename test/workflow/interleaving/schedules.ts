@@ -22,7 +22,15 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ t: fc.constant('fire' as const), pick: fc.nat(5) }) },
   { weight: 1, arbitrary: fc.constant({ t: 'upload' as const }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('goLive' as const), racing: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('cancel' as const), twice: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('cancel' as const),
+      twice: fc.boolean(),
+      raiseLater: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ t: 'raiseHeld' as const }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -104,9 +112,25 @@ export const ISSUE_SCHEDULES: Record<string, Schedule> = {
     segments: [
       [],
       [],
-      [{ t: 'goLive', racing: false }, deliver(2), { t: 'cancel', twice: false }, run(), deliver(2)],
+      [
+        { t: 'goLive', racing: false },
+        deliver(2),
+        { t: 'cancel', twice: false, raiseLater: false },
+        run(),
+        deliver(2),
+      ],
       [],
       [],
     ],
   },
+};
+
+/**
+ * The Cancel route read the status at step 7, but its event reached the instance only after step
+ * 8's start had been recorded and delivered (segments as above; the finish runs every activity
+ * before the held raise).
+ */
+export const CANCEL_BEFORE_STEP_8_RAISED_AFTER: Schedule = {
+  packageReady: true,
+  segments: [[], [], [], [], [{ t: 'cancel', twice: false, raiseLater: true }]],
 };

@@ -5,12 +5,30 @@
  * the routes read (the real domain's applyTransition over the transitions recorded so far), and the
  * routes' rules for raising Go Live, Cancel, decisions and package reports (design.md). Each
  * command of a schedule is read against the current state, so every generated schedule is valid.
+ *
+ * A Cancel is accepted on the status row (the route's ETag-checked update), and its event may be
+ * held and raised later (`raiseLater`, released by `raiseHeld` or when nothing else is left): the
+ * route is slow between its acceptance and its raise, so step 8's start may be recorded, and its
+ * completion delivered, before the Cancel's event reaches the instance. recordTransition(publish,
+ * started) checks the same row: with an accepted Cancel it does not start step 8 and says so.
  */
 import type { EpisodeResult, OrchestratorCallback } from '../../../devhost/durable/episode';
 import { ACTIVITIES, EVENTS, ORCHESTRATORS } from '../../../shared/contracts/names';
 import type { PublishInput } from '../../../shared/contracts/orchestration';
-import { isAtSignoff, isCancellable, isInReview } from '../../../shared/domain/rules';
-import { OfferStatus, ReviewArea, ReviewDecision, notStartedStatus } from '../../../shared/domain/status';
+import {
+  acceptedCancel,
+  isAtSignoff,
+  isInReview,
+  pendingCancel,
+  requestCancel,
+} from '../../../shared/domain/rules';
+import {
+  CancelRequest,
+  OfferStatus,
+  ReviewArea,
+  ReviewDecision,
+  notStartedStatus,
+} from '../../../shared/domain/status';
 import { StepTransition, applyTransition, startSubmission } from '../../../shared/domain/transitions';
 import { DrivenInstance, Message, describeMessage, messages } from './driver';
 
@@ -20,7 +38,8 @@ export type Command =
   | { t: 'fire'; pick: number }
   | { t: 'upload' }
   | { t: 'goLive'; racing: boolean }
-  | { t: 'cancel'; twice: boolean }
+  | { t: 'cancel'; twice: boolean; raiseLater: boolean }
+  | { t: 'raiseHeld' }
   | { t: 'decide'; area: ReviewArea; outcome: 'approved' | 'rejected'; promise: boolean; repeated: boolean };
 
 export interface Schedule {
@@ -79,6 +98,8 @@ export class World {
   escalations = 0;
   private readonly retries = new Map<string, number[]>();
   private raisedCount = 0;
+  /** Raises accepted by a route but not yet done (the route is slow between the two). */
+  readonly held: Message[] = [];
   result?: EpisodeResult;
   readonly trace: string[] = [];
 
@@ -122,7 +143,9 @@ export class World {
       case 'goLive':
         return this.goLive(command.racing);
       case 'cancel':
-        return this.cancel(command.twice);
+        return this.cancel(command.twice, command.raiseLater);
+      case 'raiseHeld':
+        return this.raiseHeld();
       case 'decide':
         return this.decide(command);
     }
@@ -187,11 +210,39 @@ export class World {
     this.status = { ...this.status, goLiveAt: this.now().toISOString() };
   }
 
-  /** functions/cancelSubmission.ts: raised whenever the status allows it. */
-  cancel(twice: boolean): void {
-    if (!isCancellable(this.status)) return;
-    this.raise(EVENTS.cancel, { actor: this.actor('ann'), at: this.now().toISOString() });
-    if (twice) this.raise(EVENTS.cancel, { actor: this.actor('ann'), at: this.now().toISOString() });
+  /**
+   * functions/cancelSubmission.ts: accepted on the status row (while cancellable, or again while this
+   * submission's accepted Cancel is on it), then raised; a repeat raises the accepted Cancel again.
+   */
+  cancel(twice: boolean, raiseLater = false): void {
+    for (let press = 0; press < (twice ? 2 : 1); press++) {
+      let accepted: CancelRequest;
+      try {
+        const requested = requestCancel(this.status, this.actor('ann'), this.now().toISOString());
+        this.status = requested ?? this.status;
+        accepted = acceptedCancel(this.status);
+      } catch {
+        return; // 409 not_cancellable
+      }
+      const payload = { actor: accepted.actor, at: accepted.at };
+      if (raiseLater) {
+        this.held.push(messages.raised(EVENTS.cancel, payload));
+        this.trace.push(`  accept ${EVENTS.cancel} ${JSON.stringify(payload)} (raised later)`);
+      } else this.raise(EVENTS.cancel, payload);
+    }
+  }
+
+  /** The slow routes finally raise what they accepted. */
+  raiseHeld(): void {
+    for (const message of this.held.splice(0)) {
+      this.queue.push(message);
+      this.trace.push(`  raise (held) ${describeMessage(message)}`);
+    }
+  }
+
+  /** The accepted Cancel of the current submission on the status row, while it is still active. */
+  pendingCancel(): CancelRequest | undefined {
+    return pendingCancel(this.status);
   }
 
   /** functions/submitReview.ts: stored first, raised (again when a delivery is retried), then shown. */
@@ -217,8 +268,12 @@ export class World {
     const input = activity.input as Record<string, unknown>;
     switch (activity.name) {
       case ACTIVITIES.recordTransition: {
+        // activities/recordTransition.ts: step 8 starts only if no Cancel was accepted first.
+        const cancel = this.pendingCancel();
+        if (input.step === 'publish' && input.transition === 'started' && cancel)
+          return { cancelRequested: { actor: cancel.actor, at: cancel.at } };
         this.status = applyTransition(this.status, input as unknown as StepTransition);
-        return null;
+        return {};
       }
       case ACTIVITIES.readPackageReport: {
         if (!this.report) return { outcome: 'waiting', message: 'Waiting for a package to be uploaded.' };
