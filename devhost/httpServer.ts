@@ -156,6 +156,11 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
       agent: false,
       headers: {
         ...req.headers,
+        // Yet the connection says keep-alive, as the Functions host's pooled client does: then the
+        // proxy's server does not close its socket after a refusal with the body still arriving (a
+        // close with unread bytes is a TCP reset, which would lose the answer); it discards the
+        // rest, and this host closes the connection once the answer is relayed.
+        connection: 'keep-alive',
         'x-ms-invocation-id': invocationId,
         'x-forwarded-host': req.headers.host ?? url.host,
         'x-forwarded-proto': 'http',

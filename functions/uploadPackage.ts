@@ -34,7 +34,7 @@ async function* bounded(first: Uint8Array, rest: ReadableStreamDefaultReader<Uin
     if (done) return;
     size += value.byteLength;
     if (size > limit) {
-      await rest.cancel();
+      rest.releaseLock(); // not cancelled: see readBytes in shared/http/body.ts
       throw tooLarge(limit);
     }
     yield value;
@@ -77,7 +77,7 @@ export function makeUploadPackage(services: Services) {
       ]);
     }
     if (first.byteLength > limit) {
-      await reader.cancel();
+      reader.releaseLock(); // not cancelled: see readBytes in shared/http/body.ts
       throw tooLarge(limit);
     }
     const name = packageFileName(request.headers.get('x-file-name'), Buffer.from(first.subarray(0, 4)));

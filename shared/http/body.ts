@@ -42,57 +42,14 @@ export async function readBytes(request: HttpRequest, limit: number): Promise<Bu
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await dropRest(reader);
+      // Not cancelled: cancelling destroys the connection the 413 still has to travel on. The
+      // unread rest is discarded by the host once the answer is out.
+      reader.releaseLock();
       throw tooLarge(limit);
     }
     chunks.push(Buffer.from(value));
   }
   return Buffer.concat(chunks);
-}
-
-/**
- * How much of a refused body is read and dropped before answering; past it the rest is cancelled.
- * Above the local host's largest body (DEVHOST_MAX_BODY_BYTES, 256 MiB), so a package over the
- * 200 MiB limit still gets its 413; in Azure the Functions host refuses bodies over 100 MB itself.
- */
-const DROP_LIMIT = 300 * 1024 * 1024;
-
-/** A refused body's sender that pauses this long is waiting for the answer (Expect-style): give it. */
-const DROP_IDLE_MS = 300;
-
-/**
- * Reads and drops the rest of a body the handler refused. The HTTP streaming proxy closes the
- * connection after the answer; with the body's bytes still unread that close is a TCP reset, and the
- * caller (the local host, a client) loses the 413/415/403 and sees a failed request, a 500 at the
- * local host. Draining first lets the answer through. Bounded in bytes, so a huge body is not read to
- * its end, and in time: a client that stops sending is waiting for the answer, so it gets it.
- */
-async function dropRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-  let dropped = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const idle = () =>
-    new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), DROP_IDLE_MS)));
-  try {
-    while (dropped <= DROP_LIMIT) {
-      const next = await Promise.race([reader.read(), idle()]);
-      clearTimeout(timer);
-      // Left as it is: cancelling would close the connection the answer still has to travel on.
-      if (next === 'idle') return;
-      if (next.done) return;
-      dropped += next.value.byteLength;
-    }
-    void reader.cancel().catch(() => undefined);
-  } catch {
-    // The client went away: nothing left to protect.
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The unread body of a request that is being refused (see dropRest); a read body is left alone. */
-export async function dropUnreadBody(request: HttpRequest): Promise<void> {
-  if (!request.body || request.bodyUsed) return;
-  await dropRest(request.body.getReader());
 }
 
 const isJson = (type: string) => type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type);

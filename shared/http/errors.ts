@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { dropUnreadBody } from './body';
+import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ZodError } from 'zod';
 import { ConfigError } from '../config';
 import { DomainError, ErrorCode, ErrorDetail, ensureError } from '../domain/errors';
@@ -116,13 +115,9 @@ export function errorResponse(thrown: unknown, context: InvocationContext): Http
   return json(500, body);
 }
 
-function isHttpRequest(value: unknown): value is HttpRequest {
-  return typeof value === 'object' && value !== null && 'bodyUsed' in value && 'headers' in value;
-}
-
 /**
- * Wraps a handler so that it never answers with anything but api.md's bodies. A refusal drains the
- * unread body first (dropUnreadBody), so the answer reaches the caller instead of a reset.
+ * Wraps a handler so that it never answers with anything but api.md's bodies. A refused body is
+ * left unread: the host discards it after the answer (see devhost/httpServer.ts streamHttp).
  */
 export function guarded<A extends unknown[]>(
   handler: (...args: A) => Promise<HttpResponseInit>,
@@ -131,8 +126,6 @@ export function guarded<A extends unknown[]>(
     try {
       return await handler(...args);
     } catch (thrown) {
-      const request = args[0];
-      if (isHttpRequest(request)) await dropUnreadBody(request);
       return errorResponse(thrown, args[args.length - 1] as InvocationContext);
     }
   };

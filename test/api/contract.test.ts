@@ -39,10 +39,12 @@ describe('a refused body is answered with its 4xx, never a 500', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'contract-'));
   const bigJson = path.join(dir, 'big.json');
   const bigBytes = path.join(dir, 'big.bin');
+  const hugeJson = path.join(dir, 'huge.json');
 
   beforeAll(async () => {
     writeFileSync(bigJson, JSON.stringify({ name: 'a'.repeat(3_000_000) }));
     writeFileSync(bigBytes, Buffer.alloc(3_000_000, 0x61));
+    writeFileSync(hugeJson, JSON.stringify({ name: 'a'.repeat(40_000_000) }));
     const created = await host.request('PUT', `/api/offers/${offerId}`, {}, ann);
     expect(created.status).toBe(201);
   });
@@ -55,6 +57,19 @@ describe('a refused body is answered with its 4xx, never a 500', () => {
     );
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(413));
     expect(JSON.parse(answers[0]?.text ?? '{}').error.code).toBe('payload_too_large');
+  });
+
+  it('a 40 MB body sent chunked, with no length to refuse it by, is 413 every time', () => {
+    const statuses = Array.from(
+      { length: 5 },
+      () =>
+        curl('PUT', `/api/offers/${offerId}`, hugeJson, {
+          ...ann,
+          'content-type': 'application/json',
+          'transfer-encoding': 'chunked',
+        }).status,
+    );
+    expect(statuses).toEqual(Array(5).fill(413));
   });
 
   it('a large body of the wrong type is 415, and one for another publisher 403, every time', () => {
