@@ -54,10 +54,18 @@ export function recordTransition(deps: Deps) {
     // The email is in the outbox before the status shows the transition, so whoever sees the
     // new status (the portal, a script) also finds its notification.
     await notify(deps, t, to, record?.snapshotBlobName, context);
+    // Likewise the submission record: whoever sees `Live` in the status finds it Live in the list.
+    await updateSubmission(deps, t, await expectedStatus(deps, t));
     const status = await updateStatus(deps, t);
-    await updateSubmission(deps, t, status);
+    await updateSubmission(deps, t, status); // a no-op unless the status write saw something newer
     return {};
   };
+}
+
+/** The status this transition will produce, from the stored one (the write itself may still find a newer). */
+async function expectedStatus(deps: Deps, t: RecordTransitionInput): Promise<OfferStatus> {
+  const current = (await deps.statuses.get(t.offerId)) ?? initialFor(t)();
+  return applyTransition(current, t);
 }
 
 async function updateStatus(deps: Deps, t: RecordTransitionInput): Promise<OfferStatus> {

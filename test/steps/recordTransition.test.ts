@@ -66,3 +66,43 @@ describe('recordTransition(publish, started) and an accepted Cancel', () => {
     }
   });
 });
+
+describe('recordTransition and the submission record', () => {
+  it('shows the new state in the submission record before the status shows it', async () => {
+    const offerId = await atStep8Boundary();
+    await record(publishStarted(offerId));
+    await services.submissions.put({
+      offerId,
+      submissionId: '1',
+      instanceId: `${offerId}:1`,
+      state: 'Running',
+      notificationEmail: 'x@contoso.com',
+      startedAt: AT,
+      endedAt: null,
+      error: null,
+    });
+    // What a reader of the list finds at the moment the status is about to change.
+    const seenByStatusWrites: (string | undefined)[] = [];
+    const watched = {
+      ...services,
+      statuses: {
+        ...services.statuses,
+        update: async (...args: Parameters<typeof services.statuses.update>) => {
+          seenByStatusWrites.push((await services.submissions.get(offerId, '1'))?.state);
+          return services.statuses.update(...args);
+        },
+      },
+    };
+    await recordTransition(watched)({ ...publishStarted(offerId), transition: 'succeeded' });
+    await recordTransition(watched)({
+      offerId,
+      submissionId: '1',
+      step: 'live',
+      transition: 'succeeded',
+      at: AT,
+    });
+    expect(seenByStatusWrites.at(-1)).toBe('Live');
+    expect((await services.statuses.get(offerId))?.state).toBe('Live');
+    expect((await services.submissions.get(offerId, '1'))?.endedAt).toBe(AT);
+  });
+});
