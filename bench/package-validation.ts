@@ -14,6 +14,7 @@ import {
   sliceSource,
   validatePackage,
 } from '../shared/adapters/package';
+import { openZip } from '../shared/adapters/package/archiveReader';
 import {
   OFFER_APP,
   ZipEntrySpec,
@@ -102,48 +103,12 @@ async function measureInflate(connection: string, blobName: string): Promise<voi
   });
 }
 
-class Reader extends yauzl.RandomAccessReader {
-  constructor(private readonly source: RandomAccessSource) {
-    super();
-  }
-  override read(
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-    cb: (e: Error | null) => void,
-  ) {
-    this.source.read(position, length).then(
-      (bytes) => {
-        bytes.copy(buffer, offset);
-        cb(null);
-      },
-      (e: Error) => cb(e),
-    );
-  }
-  override _readStreamForRange(start: number, end: number): Readable {
-    const source = this.source;
-    return Readable.from(
-      (async function* () {
-        for (let at = start; at < end; at += 64 * 1024)
-          yield await source.read(at, Math.min(64 * 1024, end - at));
-      })(),
-    );
-  }
-}
-
 async function inflateEntry(source: RandomAccessSource, name: string): Promise<number> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromRandomAccessReader(
-      new Reader(source),
-      source.size,
-      { lazyEntries: true, autoClose: false },
-      (e, z) => (e ? reject(e) : resolve(z)),
-    ),
-  );
+  // The adapter's own opener, so the floor reads exactly as validation does.
+  const zip = await openZip(source);
   try {
     const entry = await new Promise<yauzl.Entry>((resolve, reject) => {
-      zip.on('entry', (e: yauzl.Entry) => (e.fileName === name ? resolve(e) : zip.readEntry()));
+      zip.on('entry', (e: yauzl.Entry) => (String(e.fileName) === name ? resolve(e) : zip.readEntry()));
       zip.on('end', () => reject(new Error(`${name} not found`)));
       zip.on('error', reject);
       zip.readEntry();

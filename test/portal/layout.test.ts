@@ -7,10 +7,10 @@
  * a route is not on this branch or a state cannot be reached quickly, playwright's page.route
  * stands in for the API on that page only.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { BrowserContext, chromium, Page, Route } from 'playwright-core';
+import { BrowserContext, Page, Route } from 'playwright-core';
+import { OpenBrowser, openBrowser } from '../support/browser';
 import { appJson, withOwnAppId, zipPackage } from '../support/packages';
 import { asPerson } from '../support/principals';
 import { eventually } from '../workflow/flow';
@@ -74,8 +74,8 @@ describe('status page layout on a phone and a desktop', () => {
   let host: RunningHost;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
-  const pageErrors: string[] = [];
+  let browser: OpenBrowser | undefined;
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     host = await startHost();
@@ -102,27 +102,12 @@ describe('status page layout on a phone and a desktop', () => {
     await findings.uploadPackage(withoutLinks);
     await findings.packageValidated();
 
-    profile = mkdtempSync(path.join(os.tmpdir(), 'portal-layout-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-      viewport: PHONE,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.setDefaultTimeout(15_000);
+    browser = await openBrowser('portal-layout', PHONE);
+    ({ context, page, pageErrors } = browser);
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await host?.stop();
   });
 

@@ -4,10 +4,10 @@
  * and approve it from the page, watching the nine steps advance.
  * Needs `apt-get install chromium` (/usr/bin/chromium). Screenshots go to test-artifacts/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { Page } from 'playwright-core';
+import { OpenBrowser, openBrowser } from '../support/browser';
 import { STEP_IDS } from '../../shared/domain/steps';
 import { appJson, withOwnAppId, zipPackage } from '../support/packages';
 import { completeOffer, storefrontArtifacts } from '../support/scenario';
@@ -37,10 +37,9 @@ async function signInAs(page: Page, who: 'publisher' | 'marketing' | 'technical'
 
 describe('portal in a browser', () => {
   let host: RunningHost;
-  let context: BrowserContext;
   let page: Page;
-  let profile: string;
-  const pageErrors: string[] = [];
+  let browser: OpenBrowser | undefined;
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     host = await startHost();
@@ -69,30 +68,12 @@ describe('portal in a browser', () => {
       201,
     );
 
-    profile = mkdtempSync(path.join(os.tmpdir(), 'portal-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.setDefaultTimeout(15_000);
+    browser = await openBrowser('portal-chromium', { width: 1400, height: 1000 });
+    ({ page, pageErrors } = browser);
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await host?.stop();
   });
 

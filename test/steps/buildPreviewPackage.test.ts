@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import yauzl from 'yauzl';
 import { makeBuildPreviewPackage } from '../../activities/buildPreviewPackage';
 import { publishPackage } from '../../activities/publishPackage';
 import { readPackageReport } from '../../activities/readPackageReport';
@@ -10,6 +9,7 @@ import type { OfferDraft } from '../../shared/domain/offer';
 import { notStartedStatus } from '../../shared/domain/status';
 import type { Services } from '../../shared/services';
 import { jpeg, png } from '../support/images';
+import { unzip } from '../support/packages';
 import { submit, testServices, uniqueOfferId } from './helpers';
 
 let services: Services;
@@ -89,29 +89,6 @@ async function atSubmission(offerId: string, submissionId: string) {
     (s) => ({ ...s, submissionId, state: 'Running', currentStep: 'appsource-packaging' }),
     () => notStartedStatus(offerId, AT),
   );
-}
-
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const entries = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) =>
-        zip.openReadStream(entry, (err, stream) => {
-          if (err || !stream) return reject(err);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            entries.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        }),
-      );
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 async function previewOf(offerId: string, submissionId: string) {

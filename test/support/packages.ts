@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import yauzl from 'yauzl';
 import { open } from 'node:fs/promises';
 import { crc32, deflateRawSync } from 'node:zlib';
 
@@ -661,4 +662,28 @@ export function largeSymbols(targetBytes: number, seed = 3): SymbolDoc {
     bytes += JSON.stringify(table).length + JSON.stringify(codeunit).length;
   }
   return { Tables: tables, Codeunits: codeunits };
+}
+
+/** Every entry of a zip held in memory, by name (for reading back the small archives tests build). */
+export function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error ?? new Error('not a zip'));
+      const entries = new Map<string, Buffer>();
+      zip.on('entry', (entry: yauzl.Entry) =>
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err ?? new Error('no stream'));
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            entries.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        }),
+      );
+      zip.on('end', () => resolve(entries));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
 }

@@ -1,7 +1,6 @@
-import yauzl from 'yauzl';
 import { CONTAINERS } from '../../shared/contracts/names';
 import { useHostWithFakeAcs } from '../support/fakeAcs';
-import { appJson, withOwnAppId, zipPackage } from '../support/packages';
+import { appJson, unzip, withOwnAppId, zipPackage } from '../support/packages';
 import { testServices } from '../api/support';
 import { eventually, uniqueOfferId, workflow } from './flow';
 
@@ -113,26 +112,3 @@ describe('what is previewed is what goes live', () => {
     expect(live?.equals(validated)).toBe(true);
   });
 });
-
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error ?? new Error('not a zip'));
-      const entries = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) =>
-        zip.openReadStream(entry, (err, stream) => {
-          if (err || !stream) return reject(err ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            entries.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        }),
-      );
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}

@@ -111,7 +111,8 @@ export async function readArchive(
   }
 }
 
-function openZip(source: RandomAccessSource): Promise<yauzl.ZipFile> {
+/** Opens the zip for ranged reads of `source` (also the bench's baseline for inflating one entry). */
+export function openZip(source: RandomAccessSource): Promise<yauzl.ZipFile> {
   const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false };
   return new Promise((resolve, reject) =>
     yauzl.fromRandomAccessReader(new SourceReader(source), source.size, options, (err, zip) =>
