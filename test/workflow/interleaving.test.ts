@@ -57,19 +57,16 @@ describe('the publishing orchestrator under generated interleavings', () => {
 
   it('found what was wrong with the orchestrator as it was before issue 12', async () => {
     const preview = await findings(before, ['previewIsPublished'], 100);
-    expect(preview).toBeDefined();
-    console.log(`Before issue 12, generated (preview):\n${preview?.slice(0, 1500)}`);
+    expect(preview).toMatch(/previewIsPublished: step 5 packed/);
     const events = await findings(before, ['consumedOnce', 'neverStuck', 'transitionsOnce'], 300);
-    expect(events).toBeDefined();
-    console.log(`Before issue 12, generated (events):\n${events?.slice(0, 1500)}`);
+    expect(events).toMatch(/neverStuck|consumedOnce/);
   }, 600_000);
 });
 
 describe.each(Object.entries(ISSUE_SCHEDULES))('%s', (_name, schedule) => {
   it('is lost by the orchestrator as it was before issue 12', async () => {
     const verdict = await runSchedule(before, schedule, ['consumedOnce', 'neverStuck']);
-    expect(verdict.violations).not.toEqual([]);
-    console.log(`Before issue 12, "${_name}":\n${verdict.violations.join('\n')}`);
+    expect(verdict.violations.join('\n')).toMatch(/^(consumedOnce|neverStuck): /m);
   });
 
   it('takes effect now', async () => {
@@ -111,7 +108,6 @@ describe('waiting is bounded in cost', () => {
     world.clock += 365 * 86_400_000;
     world.goLive(false);
     await waitUntilNothingIsLeft(world, () => world.status.state === 'WaitingForReview');
-    console.log(world.trace.slice(-30).join('\n'));
     expect(
       world.records.filter((r) => r.step === 'publisher-signoff' && r.transition === 'succeeded'),
     ).toHaveLength(1);
