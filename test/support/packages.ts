@@ -203,18 +203,30 @@ export interface TypeDef {
   Temporary?: boolean;
 }
 
+/** `Properties: [{ Name, Value }]`, as the compiler writes every property it records. */
+export type PropertySpec = { Name: string; Value: string };
+
+/** A procedure attribute: `[Obsolete('reason', 'tag')]` is `{ Name: 'Obsolete', Arguments: [...] }`. */
+export interface AttributeSpec {
+  Name: string;
+  Arguments?: { Value: string }[];
+}
+
 export interface SymbolFieldSpec {
   Id: number;
   Name: string;
   TypeDefinition: TypeDef;
+  Properties?: PropertySpec[];
 }
 
 export interface SymbolMethodSpec {
+  Id?: number;
   Name: string;
   Parameters?: { Name: string; IsVar?: boolean; TypeDefinition: TypeDef }[];
   ReturnTypeDefinition?: TypeDef;
   IsLocal?: boolean;
   IsInternal?: boolean;
+  Attributes?: AttributeSpec[];
 }
 
 export interface SymbolObjectSpec {
@@ -222,9 +234,9 @@ export interface SymbolObjectSpec {
   Name: string;
   Fields?: SymbolFieldSpec[];
   Methods?: SymbolMethodSpec[];
-  Values?: { Name: string; Ordinal: number }[];
+  Values?: { Name: string; Ordinal?: number; Properties?: PropertySpec[] }[];
   TargetObject?: string;
-  Properties?: { Name: string; Value: string }[];
+  Properties?: PropertySpec[];
   [other: string]: unknown;
 }
 
@@ -235,8 +247,174 @@ export type SymbolDoc = Record<string, unknown> & {
   EnumTypes?: SymbolObjectSpec[];
   Pages?: SymbolObjectSpec[];
   TableExtensions?: SymbolObjectSpec[];
+  PageExtensions?: SymbolObjectSpec[];
+  EnumExtensionTypes?: SymbolObjectSpec[];
+  Reports?: SymbolObjectSpec[];
+  Queries?: SymbolObjectSpec[];
+  XmlPorts?: SymbolObjectSpec[];
+  Interfaces?: SymbolObjectSpec[];
   Namespaces?: (Record<string, unknown> & { Name: string })[];
 };
+
+/** `ObsoleteState`, `ObsoleteReason`, `ObsoleteTag` as the compiler records them under `Properties`. */
+export function obsolete(state: string, reason: string, tag: string): PropertySpec[] {
+  return [
+    { Name: 'ObsoleteReason', Value: reason },
+    { Name: 'ObsoleteState', Value: state },
+    { Name: 'ObsoleteTag', Value: tag },
+  ];
+}
+
+/** `[Obsolete('reason', 'tag')]` on a procedure, as the compiler records it under `Attributes`. */
+export function obsoleteAttribute(reason: string, tag: string): AttributeSpec {
+  return { Name: 'Obsolete', Arguments: [{ Value: reason }, { Value: tag }] };
+}
+
+const BASE_APP = '#437dbf0e84ff417a965ded2bb9650972#';
+
+/**
+ * Symbols in the shapes the AL compiler (runtime 13-14) writes, as read from real .app files:
+ * each namespace's `Name` after its objects, lengths inside the type name (`Code[20]`), obsolete
+ * markers under `Properties` and `Attributes`, extensions' targets prefixed with the target app's
+ * id, and a page extension's added controls and actions under `ControlChanges`/`ActionChanges`.
+ */
+export function compilerShapedSymbols(): SymbolDoc {
+  const caption = (text: string): PropertySpec => ({ Name: 'Caption', Value: text });
+  return {
+    Codeunits: [
+      {
+        Methods: [{ Id: 1180151046, Name: 'Run' }],
+        ReferenceSourceFileName: 'src/LegacyTools.Codeunit.al',
+        Properties: obsolete('Pending', 'Replaced by Forecast Mgt.', '2.0'),
+        Id: 50110,
+        Name: 'CSI Legacy Tools',
+      },
+    ],
+    PageExtensions: [
+      {
+        TargetObject: `${BASE_APP}Item Card`,
+        ControlChanges: [
+          {
+            Anchor: 'Item',
+            ChangeKind: 1,
+            Controls: [
+              {
+                Kind: 0,
+                Controls: [
+                  {
+                    Kind: 8,
+                    TypeDefinition: { Name: 'Decimal' },
+                    Properties: [caption('Forecast'), { Name: 'ApplicationArea', Value: '#All' }],
+                    Id: 1974966708,
+                    Name: 'CSI Forecast',
+                  },
+                ],
+                Properties: [caption('Forecast')],
+                Id: 130105077,
+                Name: 'CSI Forecast Group',
+              },
+              {
+                Kind: 8,
+                TypeDefinition: { Name: 'Code[13]' },
+                Properties: [caption('Barcode'), { Name: 'SourceExpression', Value: 'Rec."Barcode"' }],
+                Id: 1133044083,
+                Name: 'Barcode',
+              },
+            ],
+          },
+        ],
+        ActionChanges: [
+          {
+            Anchor: 'processing',
+            ChangeKind: 2,
+            Actions: [
+              { Kind: 2, Properties: [caption('Recalculate')], Id: 1067259799, Name: 'CSI Recalculate' },
+            ],
+          },
+        ],
+        ReferenceSourceFileName: 'src/ItemCard.PageExt.al',
+        Id: 50100,
+        Name: 'CSI Item Card Ext',
+      },
+    ],
+    EnumExtensionTypes: [
+      {
+        TargetObject: `${BASE_APP}Forecast Method`,
+        Values: [{ Ordinal: 50100, Properties: [caption('Neural')], Name: 'Neural' }],
+        ReferenceSourceFileName: 'src/MethodExt.EnumExt.al',
+        Id: 50100,
+        Name: 'CSI Method Ext',
+      },
+    ],
+    Namespaces: [
+      {
+        Namespaces: [
+          {
+            Namespaces: [
+              {
+                Tables: [
+                  {
+                    Fields: [
+                      {
+                        TypeDefinition: { Name: 'Code[20]' },
+                        Properties: [caption('Customer No.')],
+                        Id: 1,
+                        Name: 'Customer No.',
+                      },
+                      {
+                        TypeDefinition: { Name: 'Decimal' },
+                        Properties: [caption('Old Amount'), ...obsolete('Removed', 'Not used.', '2.0')],
+                        Id: 2,
+                        Name: 'Old Amount',
+                      },
+                    ],
+                    Keys: [{ FieldNames: ['Customer No.'], Properties: [], Name: 'Key1' }],
+                    Properties: [
+                      caption('Forecast Entry'),
+                      { Name: 'DataClassification', Value: 'CustomerContent' },
+                    ],
+                    Id: 50100,
+                    Name: 'Forecast Entry',
+                  },
+                ],
+                Codeunits: [],
+                Name: 'Forecast',
+              },
+            ],
+            Tables: [
+              { Fields: [], Properties: [caption('Forecast Setup')], Id: 50101, Name: 'Forecast Setup' },
+            ],
+            Codeunits: [
+              {
+                Methods: [
+                  {
+                    ReturnTypeDefinition: { Name: 'Boolean' },
+                    Parameters: [{ Name: 'CustomerNo', TypeDefinition: { Name: 'Code[20]' } }],
+                    Id: -1587107043,
+                    Name: 'Forecast',
+                  },
+                  {
+                    Attributes: [
+                      obsoleteAttribute('Use Forecast instead.', '2.0'),
+                      { Name: 'Scope', Arguments: [{ Value: 'OnPrem' }] },
+                    ],
+                    Id: 1304721844,
+                    Name: 'OldForecast',
+                  },
+                ],
+                Properties: [{ Name: 'Access', Value: 'Public' }],
+                Id: 50101,
+                Name: 'Forecast Mgt.',
+              },
+            ],
+            Name: 'Sales',
+          },
+        ],
+        Name: 'Contoso',
+      },
+    ],
+  };
+}
 
 const SYMBOL_ARRAYS = [
   'Tables',

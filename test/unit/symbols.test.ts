@@ -147,14 +147,14 @@ describe('symbols.breaking-change', () => {
     const next = changed((doc) => {
       const fields = table(doc).Fields ?? [];
       fields[0] = { Id: 1, Name: 'Number', TypeDefinition: CODE20() };
-      fields[2] = { Id: 3, Name: 'Customer No.', TypeDefinition: { Name: 'Code', Length: 30 } };
+      fields[2] = { Id: 3, Name: 'Customer No.', TypeDefinition: { Name: 'Integer' } };
     });
     const found = breaks(next);
     expect(found.map((f) => [f.message.slice(0, 6), f.path])).toEqual([
       ['AS0005', 'SymbolReference.json#Table 50100 "CSI Sales Forecast"/Field 1 "No."'],
       ['AS0004', 'SymbolReference.json#Table 50100 "CSI Sales Forecast"/Field 3 "Customer No."'],
     ]);
-    expect(found[1]?.message).toContain('from Code[20] to Code[30]');
+    expect(found[1]?.message).toContain('from Code[20] to Integer');
   });
 
   it('reports removed tables, pages, codeunits and enums, each with its code', () => {

@@ -1,8 +1,9 @@
-import { Finding, error } from './findings';
+import { Finding, error, warning } from './findings';
 import {
   AppSymbols,
   ObjectKind,
   SYMBOLS_FILE,
+  SymbolField,
   SymbolMethod,
   SymbolObject,
   methodLabel,
@@ -11,21 +12,35 @@ import {
 
 /**
  * `symbols.breaking-change` of design.md: the live version's public surface compared with the
- * next one. Messages carry the AppSourceCop code a publisher knows from the compiler.
+ * next one, as AppSourceCop judges it (docs/validation.md maps each code). Messages carry the
+ * AppSourceCop code a publisher knows from the compiler.
  */
 const REMOVAL_CODES: Partial<Record<ObjectKind, string>> = {
   Table: 'AS0001',
+  TableExtension: 'AS0001',
   Page: 'AS0029',
   Codeunit: 'AS0088',
   Report: 'AS0088',
   XmlPort: 'AS0088',
   Query: 'AS0088',
   Enum: 'AS0088',
-  Interface: 'AS0065',
+  Interface: 'AS0089',
 };
-const RENAME_CODES: Partial<Record<ObjectKind, string>> = { Table: 'AS0006', Page: 'AS0030' };
+const RENAME_CODES: Partial<Record<ObjectKind, string>> = {
+  Table: 'AS0006',
+  TableExtension: 'AS0006',
+  Page: 'AS0030',
+  Interface: 'AS0089',
+};
 /** Fields of a table extension are table fields too (AS0002 counts them). */
 const FIELD_KINDS: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['Table', 'TableExtension']);
+/**
+ * AS0001 judges tables "independently of their Accessibility or ObsoleteState": they hold the
+ * schema, so they (and their fields) are retired by Pending then Removed, never deleted.
+ */
+const NEVER_DELETED: ReadonlySet<ObjectKind> = FIELD_KINDS;
+/** Obsolete states after which an object may be deleted (AS0088's "previously marked Pending"). */
+const RETIRED = new Set(['pending', 'removed', 'pendingmove', 'moved']);
 
 export function breakingChanges(live: AppSymbols, next: AppSymbols): Finding[] {
   const comparison = new BreakingChanges(live);
@@ -53,6 +68,7 @@ export class BreakingChanges {
     if (i === undefined || !before) return;
     this.found.set(i, [
       ...renamed(before, after),
+      ...obsoleteJump(before.obsolete, after.obsolete, pathOf(before), objectLabel(before)),
       ...fieldBreaks(before, after),
       ...valueBreaks(before, after),
       ...methodBreaks(before, after),
@@ -63,7 +79,8 @@ export class BreakingChanges {
     return this.surface.flatMap((before, i) => {
       const found = this.found.get(i);
       if (found) return found;
-      return before.kind in REMOVAL_CODES ? [removedObject(before, this.live)] : [];
+      if (!(before.kind in REMOVAL_CODES) || (isRetired(before) && !NEVER_DELETED.has(before.kind))) return [];
+      return [removedObject(before, this.live)];
     });
   }
 }
@@ -97,10 +114,34 @@ function breaking(code: string | undefined, text: string, path: string): Finding
 
 const UNDO =
   'Apps that depend on the live version break; restore it, or mark it ObsoleteState = Pending in one version and remove it in a later one.';
+const KEEP =
+  'Tables, table extensions and fields hold data and are never deleted: restore it, and retire it with ObsoleteState = Pending in one version and Removed in a later one.';
+
+function isRetired(o: { obsolete?: { state: string } }): boolean {
+  return !!o.obsolete && RETIRED.has(o.obsolete.state.toLowerCase());
+}
 
 function removedObject(o: SymbolObject, live: AppSymbols): Finding {
   const version = live.version ? ` (live version ${live.version} has it)` : '';
-  return breaking(REMOVAL_CODES[o.kind], `${objectLabel(o)} was removed${version}. ${UNDO}`, pathOf(o));
+  const undo = NEVER_DELETED.has(o.kind) ? KEEP : UNDO;
+  return breaking(REMOVAL_CODES[o.kind], `${objectLabel(o)} was removed${version}. ${undo}`, pathOf(o));
+}
+
+/** AS0115: the obsolete state may not go from none straight to Removed. */
+function obsoleteJump(
+  before: { state: string } | undefined,
+  after: { state: string } | undefined,
+  path: string,
+  what: string,
+): Finding[] {
+  if (before || after?.state.toLowerCase() !== 'removed') return [];
+  return [
+    breaking(
+      'AS0115',
+      `${what} is ObsoleteState = Removed but the live version did not mark it Pending; mark it Pending in this version and Removed in a later one.`,
+      path,
+    ),
+  ];
 }
 
 function renamed(before: SymbolObject, after: SymbolObject): Finding[] {
@@ -135,20 +176,50 @@ function fieldBreaks(before: SymbolObject, after: SymbolObject): Finding[] {
         ),
       );
     }
-    if (now.type.toLowerCase() !== f.type.toLowerCase()) {
-      findings.push(
-        breaking(
-          'AS0004',
-          `${label} of ${objectLabel(before)} changed type from ${f.type} to ${now.type}; field types must not change. Add a new field instead.`,
-          path,
-        ),
-      );
-    }
+    findings.push(...obsoleteJump(f.obsolete, now.obsolete, path, `${label} of ${objectLabel(before)}`));
+    findings.push(...typeBreaks(f, now, `${label} of ${objectLabel(before)}`, path));
   }
   return findings;
 }
 
+const SIZED = /^(code|text)\[(\d+)\]$/i;
+
+/** A changed type is AS0004; the same Code/Text shorter is AS0080, longer only a warning (AS0086). */
+function typeBreaks(f: SymbolField, now: SymbolField, what: string, path: string): Finding[] {
+  if (now.type.toLowerCase() === f.type.toLowerCase()) return [];
+  const was = SIZED.exec(f.type);
+  const is = SIZED.exec(now.type);
+  const change = `from ${f.type} to ${now.type}`;
+  if (was && is && was[1]?.toLowerCase() === is[1]?.toLowerCase()) {
+    if (Number(is[2]) < Number(was[2])) {
+      return [
+        breaking(
+          'AS0080',
+          `${what} was shortened ${change}; stored values may not fit. Restore the length, or add a new field and retire this one.`,
+          path,
+        ),
+      ];
+    }
+    return [
+      warning(
+        'symbols.field-lengthened',
+        `AS0086: ${what} was lengthened ${change}; apps that copy it into a ${f.type} variable may fail at runtime. Check the apps that depend on it.`,
+        path,
+      ),
+    ];
+  }
+  return [
+    breaking(
+      'AS0004',
+      `${what} changed type ${change}; field types must not change. Add a new field instead.`,
+      path,
+    ),
+  ];
+}
+
+/** AS0083: values are not deleted "unless the enum is marked as obsolete". */
 function valueBreaks(before: SymbolObject, after: SymbolObject): Finding[] {
+  if (isRetired(before)) return [];
   const names = new Set(after.values.map((v) => v.toLowerCase()));
   return before.values
     .filter((v) => !names.has(v.toLowerCase()))
@@ -170,10 +241,13 @@ function signature(m: SymbolMethod): string {
 }
 
 function methodBreaks(before: SymbolObject, after: SymbolObject): Finding[] {
+  // The procedures of an obsolete object, and [Obsolete] procedures, may go (AS0018): a changed
+  // signature of one is its deletion beside a new overload, which is allowed too.
+  if (isRetired(before)) return [];
   const kept = new Set(after.methods.filter(isSurface).map(signature));
   const findings: Finding[] = [];
   for (const m of before.methods.filter(isSurface)) {
-    if (kept.has(signature(m))) continue;
+    if (kept.has(signature(m)) || m.obsolete) continue;
     findings.push(
       methodBreak(
         before,

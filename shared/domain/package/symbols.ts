@@ -38,10 +38,22 @@ export const EXTENSION_KINDS: ReadonlySet<ObjectKind> = new Set<ObjectKind>([
   'PageCustomization',
 ]);
 
+/**
+ * Where an element stands in its retirement: `ObsoleteState` (Pending, Removed, PendingMove, Moved)
+ * with `ObsoleteReason` and `ObsoleteTag` on objects, fields and values; on procedures the
+ * `[Obsolete(reason, tag)]` attribute, which is always Pending (a procedure is removed by deleting it).
+ */
+export interface ObsoleteMark {
+  state: string;
+  reason?: string;
+  tag?: string;
+}
+
 export interface SymbolField {
   id: number | undefined;
   name: string;
   type: string;
+  obsolete?: ObsoleteMark;
 }
 
 export interface SymbolParameter {
@@ -56,6 +68,7 @@ export interface SymbolMethod {
   /** Local and internal procedures are not part of the app's public surface. */
   isLocal: boolean;
   isInternal: boolean;
+  obsolete?: ObsoleteMark;
 }
 
 export interface SymbolObject {
@@ -69,6 +82,9 @@ export interface SymbolObject {
   fields: SymbolField[];
   methods: SymbolMethod[];
   values: string[];
+  obsolete?: ObsoleteMark;
+  /** Controls and actions a page extension adds to its target page (not those it modifies). */
+  controls?: string[];
 }
 
 export interface AppSymbols {
@@ -108,7 +124,20 @@ const KEPT = new Set([
   'Temporary',
   'IsTemporary',
   'ArrayDimensions',
+  'Attributes',
+  'Arguments',
 ]);
+/** Of `Properties`, the ones the rules read; captions and tooltips are stepped over undecoded. */
+const KEPT_PROPERTIES = new Set(['Access', 'ObsoleteState', 'ObsoleteReason', 'ObsoleteTag']);
+/** A page extension's changes; the controls and actions they add are read as names only. */
+const CHANGES: Record<string, string> = { ControlChanges: 'Controls', ActionChanges: 'Actions' };
+/**
+ * `ChangeKind` of a change that adds (addfirst, addlast, addafter, addbefore as the compiler
+ * numbers them: 0-4); `modify` and `move` name controls the target page already has.
+ */
+const ADDING_CHANGES = new Set([0, 1, 2, 3, 4]);
+/** Where the reader puts the added names in the raw object. */
+const ADDED = '@added';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -168,26 +197,37 @@ class Parser {
   }
 
   /**
-   * An object holding object arrays and `Namespaces`: the root, or one namespace. A namespace's
-   * `Name` comes first in compiler output; objects read before it would get the parent's.
+   * An object holding object arrays and `Namespaces`: the root, or one namespace. The compiler
+   * writes a namespace's `Name` after its objects, so it is looked up first (a pass that steps
+   * over the namespace's values without decoding them) and the objects are read with it.
    */
   private container(parent: string | undefined, depth: number, other: (key: string) => boolean): void {
     if (depth > MAX_DEPTH) throw this.fail('nesting too deep');
-    let namespace = parent;
     this.expect(0x7b);
+    const name = depth > 0 ? this.namespaceName() : undefined;
+    const namespace = name ? (parent ? `${parent}.${name}` : name) : parent;
     this.members((key) => {
       const kind = (OBJECT_KINDS as Record<string, ObjectKind>)[key];
       if (kind) {
         this.elements(() => this.visit(toObject(kind, this.value(depth + 1), namespace, this.intern)));
       } else if (key === 'Namespaces') {
         this.elements(() => this.container(namespace, depth + 1, () => false));
-      } else if (depth > 0 && key === 'Name' && this.peek() === QUOTE) {
-        const name = this.string();
-        namespace = parent ? `${parent}.${name}` : name;
       } else if (!other(key)) {
         this.skip();
       }
     });
+  }
+
+  /** The `Name` of the namespace whose `{` was just read, wherever it stands; the position is kept. */
+  private namespaceName(): string | undefined {
+    const start = this.pos;
+    let name: string | undefined;
+    this.members((key) => {
+      if (key === 'Name' && this.peek() === QUOTE) name = this.string();
+      else this.skip();
+    });
+    this.pos = start;
+    return name;
   }
 
   private value(depth: number): Json {
@@ -198,7 +238,9 @@ class Parser {
       this.pos++;
       const out: { [key: string]: Json } = {};
       this.members((key) => {
-        if (key === 'Properties') out[key] = this.accessProperty();
+        const added = CHANGES[key];
+        if (key === 'Properties') out[key] = this.keptProperties();
+        else if (added) out[ADDED] = [...list(out[ADDED]), ...this.addedNames(added, depth + 1)];
         else if (KEPT.has(key)) out[key] = this.value(depth + 1);
         else this.skip();
       });
@@ -213,10 +255,10 @@ class Parser {
   }
 
   /**
-   * Of `Properties: [{Name, Value}]` only `Access` matters; captions and tooltips, most of a real
-   * file's text, are stepped over without being decoded.
+   * Of `Properties: [{Name, Value}]` only KEPT_PROPERTIES matter; captions and tooltips, most of a
+   * real file's text, are stepped over without being decoded.
    */
-  private accessProperty(): Json {
+  private keptProperties(): Json {
     const kept: Json[] = [];
     this.elements(() => {
       this.expect(0x7b);
@@ -224,13 +266,56 @@ class Parser {
       let value: string | undefined;
       this.members((key) => {
         if (key === 'Name' && this.peek() === QUOTE) name = this.string();
-        else if (key === 'Value' && (name === undefined || name === 'Access') && this.peek() === QUOTE)
+        else if (
+          key === 'Value' &&
+          (name === undefined || KEPT_PROPERTIES.has(name)) &&
+          this.peek() === QUOTE
+        )
           value = this.string();
         else this.skip();
       });
-      if (name === 'Access' && value !== undefined) kept.push({ Name: name, Value: value });
+      if (name !== undefined && KEPT_PROPERTIES.has(name) && value !== undefined) {
+        kept.push({ Name: name, Value: value });
+      }
     });
     return kept;
+  }
+
+  /**
+   * `ControlChanges: [{Anchor, ChangeKind, Controls: [...]}]` (or actions): the names of the
+   * controls each adding change brings, groups' nested controls included, as `{Name}` objects.
+   */
+  private addedNames(member: string, depth: number): Json[] {
+    if (depth > MAX_DEPTH) throw this.fail('nesting too deep');
+    const names: Json[] = [];
+    this.elements(() => {
+      this.expect(0x7b);
+      let kind: Json = null;
+      const found: string[] = [];
+      this.members((key) => {
+        if (key === 'ChangeKind') kind = this.peek() === QUOTE ? this.string() : this.literal();
+        else if (key === member) this.controlNames(member, found, depth + 1);
+        else this.skip();
+      });
+      if (isAdding(kind)) names.push(...found.map((Name) => ({ Name })));
+    });
+    return names;
+  }
+
+  private controlNames(member: string, into: string[], depth: number): void {
+    if (depth > MAX_DEPTH) throw this.fail('nesting too deep');
+    this.elements(() => {
+      this.expect(0x7b);
+      const nested: string[] = [];
+      let name: string | undefined;
+      this.members((key) => {
+        if (key === 'Name' && this.peek() === QUOTE) name = this.string();
+        else if (key === member) this.controlNames(member, nested, depth + 1);
+        else this.skip();
+      });
+      if (name !== undefined) into.push(name);
+      into.push(...nested);
+    });
   }
 
   /** Calls `each` with every key of the object whose `{` was just read, positioned at its value. */
@@ -358,6 +443,11 @@ class Parser {
   }
 }
 
+/** A change kind as a number (the compiler's) or, should a compiler write it so, a name. */
+function isAdding(kind: Json): boolean {
+  return typeof kind === 'number' ? ADDING_CHANGES.has(kind) : typeof kind === 'string' && /^add/i.test(kind);
+}
+
 function isDelimiter(c: number): boolean {
   return c === 0x2c || c === 0x7d || c === 0x5d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
@@ -389,6 +479,8 @@ function toObject(
   const o = isObject(raw) ? raw : {};
   const type = (t: Json | undefined) => intern(typeText(t));
   const target = str(o.TargetObject);
+  const obsolete = obsoleteState(o);
+  const controls = list(o[ADDED]).map((c) => str(c.Name));
   return {
     kind,
     id: num(o.Id),
@@ -396,20 +488,53 @@ function toObject(
     ...(namespace ? { namespace } : {}),
     isInternal: o.IsInternal === true || property(o, 'Access').toLowerCase() === 'internal',
     ...(target ? { targetObject: target } : {}),
-    fields: list(o.Fields).map((f) => ({ id: num(f.Id), name: str(f.Name), type: type(f.TypeDefinition) })),
+    fields: list(o.Fields).map((f) => toField(f, type)),
     methods: list(o.Methods).map((m) => toMethod(m, type)),
     values: list(o.Values).map((v) => str(v.Name)),
+    ...(obsolete ? { obsolete } : {}),
+    ...(controls.length > 0 ? { controls } : {}),
   };
+}
+
+function toField(f: JsonObject, type: (t: Json | undefined) => string): SymbolField {
+  const obsolete = obsoleteState(f);
+  return {
+    id: num(f.Id),
+    name: str(f.Name),
+    type: type(f.TypeDefinition),
+    ...(obsolete ? { obsolete } : {}),
+  };
+}
+
+/** `ObsoleteState` with its reason and tag; none (or `No`) is not obsolete. */
+function obsoleteState(o: JsonObject): ObsoleteMark | undefined {
+  const state = property(o, 'ObsoleteState');
+  if (state === '' || state.toLowerCase() === 'no') return undefined;
+  return withText({ state }, property(o, 'ObsoleteReason'), property(o, 'ObsoleteTag'));
+}
+
+/** `Attributes: [{Name: 'Obsolete', Arguments: [{Value: reason}, {Value: tag}]}]`. */
+function obsoleteAttribute(m: JsonObject): ObsoleteMark | undefined {
+  const attribute = list(m.Attributes).find((a) => str(a.Name).toLowerCase() === 'obsolete');
+  if (!attribute) return undefined;
+  const [reason, tag] = list(attribute.Arguments).map((a) => str(a.Value));
+  return withText({ state: 'Pending' }, reason ?? '', tag ?? '');
+}
+
+function withText(mark: ObsoleteMark, reason: string, tag: string): ObsoleteMark {
+  return { ...mark, ...(reason ? { reason } : {}), ...(tag ? { tag } : {}) };
 }
 
 function toMethod(m: JsonObject, type: (t: Json | undefined) => string): SymbolMethod {
   const access = property(m, 'Access').toLowerCase();
+  const obsolete = obsoleteAttribute(m);
   return {
     name: str(m.Name),
     parameters: list(m.Parameters).map((p) => ({ type: type(p.TypeDefinition), isVar: p.IsVar === true })),
     returnType: isObject(m.ReturnTypeDefinition) ? type(m.ReturnTypeDefinition) : '',
     isLocal: m.IsLocal === true || access === 'local',
     isInternal: m.IsInternal === true || access === 'internal',
+    ...(obsolete ? { obsolete } : {}),
   };
 }
 

@@ -119,7 +119,11 @@ function majorMinor(v: string | undefined): { major: number } | undefined {
   return match ? { major: Number(match[1]) } : undefined;
 }
 
-/** AS0011: what the app defines, and fields and procedures it adds to others' objects, carry an affix. */
+/**
+ * AS0011: what the app defines carries an affix, unless it stands in a namespace of at least two
+ * levels (Microsoft's affix guidelines accept that instead); fields, procedures, values and
+ * controls it adds to others' objects carry one whatever the namespace.
+ */
 export function affixFindings(symbols: AppSymbols, affixes: readonly string[] | undefined): Finding[] {
   return symbols.objects.flatMap((o) => objectAffixFindings(o, affixes));
 }
@@ -133,13 +137,19 @@ export function objectAffixFindings(o: SymbolObject, affixes: readonly string[] 
     if (!hasAffix(name, wanted)) findings.push(missingAffix(name, what, path, wanted));
   };
   const where = `${SYMBOLS_FILE}#${objectLabel(o)}`;
-  check(o.name, objectLabel(o), where);
+  if (namespaceLevels(o) < 2) check(o.name, objectLabel(o), where);
   if (!EXTENSION_KINDS.has(o.kind)) return findings;
   for (const f of o.fields) {
     check(f.name, `field ${f.id ?? ''} of ${label(o)}`, `${where}/Field ${f.id ?? ''} "${f.name}"`);
   }
   for (const m of o.methods) check(m.name, `procedure of ${label(o)}`, `${where}/procedure ${m.name}`);
+  for (const v of o.values) check(v, `value of ${label(o)}`, `${where}/Value "${v}"`);
+  for (const c of o.controls ?? []) check(c, `control of ${label(o)}`, `${where}/Control "${c}"`);
   return findings;
+}
+
+function namespaceLevels(o: SymbolObject): number {
+  return o.namespace ? o.namespace.split('.').filter((part) => part !== '').length : 0;
 }
 
 function label(o: SymbolObject): string {
