@@ -243,6 +243,13 @@ describe('symbols.breaking-change: removed and renamed objects', () => {
     ]);
   });
 
+  it('an interface that gained an id (newer compilers write one) is the same interface', () => {
+    const next = edited((d) => {
+      (d.Interfaces ?? [])[0] = { Id: 50100, Name: 'CSI IForecaster', Methods: [{ Name: 'Forecast' }] };
+    }, withAllKinds());
+    expect(diff(withAllKinds(), next)).toEqual([]);
+  });
+
   it('moving objects into a namespace is no break (AS0007 no longer exists)', () => {
     const next: SymbolDoc = {
       Namespaces: [{ Namespaces: [{ ...baseSymbols(), Name: 'Sales' }], Name: 'Contoso' }],

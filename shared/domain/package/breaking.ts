@@ -54,16 +54,20 @@ export function breakingChanges(live: AppSymbols, next: AppSymbols): Finding[] {
  */
 export class BreakingChanges {
   private readonly surface: SymbolObject[];
-  private readonly index = new Map<string, number>();
+  private readonly byId = new Map<string, number>();
+  private readonly byName = new Map<string, number>();
   private readonly found = new Map<number, Finding[]>();
 
   constructor(private readonly live: AppSymbols) {
     this.surface = live.objects.filter(isCompared);
-    this.surface.forEach((o, i) => this.index.set(objectKey(o), i));
+    this.surface.forEach((o, i) => {
+      if (o.id !== undefined) this.byId.set(idKey(o), i);
+      this.byName.set(nameKey(o), i);
+    });
   }
 
   readonly visit = (after: SymbolObject): void => {
-    const i = this.index.get(objectKey(after));
+    const i = this.match(after);
     const before = i === undefined ? undefined : this.surface[i];
     if (i === undefined || !before) return;
     this.found.set(i, [
@@ -75,11 +79,24 @@ export class BreakingChanges {
     ]);
   };
 
+  /**
+   * Objects with an id are matched by kind and id (a rename keeps the id); those without, by name.
+   * Interfaces gained ids in newer compilers: one written without an id is matched by name.
+   */
+  private match(after: SymbolObject): number | undefined {
+    const byId = after.id === undefined ? undefined : this.byId.get(idKey(after));
+    if (byId !== undefined) return byId;
+    const byName = this.byName.get(nameKey(after));
+    const before = byName === undefined ? undefined : this.surface[byName];
+    return before && (before.id === undefined || after.id === undefined) ? byName : undefined;
+  }
+
   findings(): Finding[] {
     return this.surface.flatMap((before, i) => {
       const found = this.found.get(i);
       if (found) return found;
-      if (!(before.kind in REMOVAL_CODES) || (isRetired(before) && !NEVER_DELETED.has(before.kind))) return [];
+      if (!(before.kind in REMOVAL_CODES) || (isRetired(before) && !NEVER_DELETED.has(before.kind)))
+        return [];
       return [removedObject(before, this.live)];
     });
   }
@@ -98,9 +115,12 @@ export function baselineSurface(o: SymbolObject): SymbolObject | undefined {
   return { ...o, methods: o.methods.filter(isSurface) };
 }
 
-/** Objects with an id are matched by kind and id (a rename keeps the id); interfaces by name. */
-function objectKey(o: SymbolObject): string {
-  return o.id === undefined ? `${o.kind}:${o.name.toLowerCase()}` : `${o.kind}:${o.id}`;
+function idKey(o: SymbolObject): string {
+  return `${o.kind}:${o.id}`;
+}
+
+function nameKey(o: SymbolObject): string {
+  return `${o.kind}:"${o.name.toLowerCase()}"`;
 }
 
 function pathOf(o: SymbolObject, member?: string): string {
