@@ -1,5 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 import { publishPackage } from '../../activities/publishPackage';
+import { readPackageReport } from '../../activities/readPackageReport';
 import { validatePackageBlob } from '../../functions/validatePackageBlob';
 import { CONTAINERS } from '../../shared/contracts/names';
 import type { Offer } from '../../shared/domain/offer';
@@ -8,9 +9,11 @@ import { validatedPackageCopyName } from '../../shared/domain/workflow';
 import type { Services } from '../../shared/services';
 import {
   OFFER_APP,
+  SymbolDoc,
   SymbolObjectSpec,
   appWithSymbols,
   baseSymbols,
+  obsolete,
   SYSTEM_APPLICATION,
   navxAttributes,
   navxManifest,
@@ -144,6 +147,86 @@ describe('technical validation through the blob trigger', () => {
     );
     const resolved = await trigger(offerId, 'Contoso.app');
     expect(resolved?.findings.map((f) => f.rule)).toEqual(['manifest.app-id-taken']);
+  });
+});
+
+describe('an update judged as AppSourceCop judges it (issue 22, "Done when")', () => {
+  /** Live 1.1.0.0: the test app and a codeunit it retires (ObsoleteState = Pending). */
+  function liveSymbols(): SymbolDoc {
+    const doc = baseSymbols();
+    doc.Codeunits?.push({
+      Id: 50102,
+      Name: 'CSI Legacy Forecast',
+      Properties: obsolete('Pending', 'Use CSI Forecast Mgt. instead.', '1.1'),
+      Methods: [{ Name: 'Run' }],
+    });
+    return doc;
+  }
+
+  /**
+   * 1.2.0.0: the retired codeunit deleted, "Customer No." lengthened from Code[20] to Code[50]
+   * (or shortened), every object moved into namespace Contoso.Sales, and a new codeunit there
+   * without an affix.
+   */
+  function nextSymbols(length: number): SymbolDoc {
+    const doc = baseSymbols();
+    const field = (doc.Tables?.[0] as SymbolObjectSpec).Fields?.[2];
+    if (field) field.TypeDefinition = { Name: `Code[${length}]` };
+    doc.Codeunits?.push({ Id: 50103, Name: 'Forecast Engine', Methods: [{ Name: 'Run' }] });
+    return { Namespaces: [{ Namespaces: [{ ...doc, Name: 'Sales' }], Name: 'Contoso' }] };
+  }
+
+  it('passes step 2 as an update of the live version, and a shortened field fails it (AS0080)', async () => {
+    const offerId = uniqueOfferId('techval');
+    const appId = newAppId();
+    const draft = { app: { ...OFFER_APP, id: appId }, mandatoryAffixes: ['CSI'] };
+    await putOffer(offerId, appId, { mandatoryAffixes: ['CSI'] });
+    const manifest = (version: string) => navxManifest(navxAttributes({ Id: appId, Version: version }));
+    await upload(
+      CONTAINERS.published,
+      `${offerId}/1/Contoso.app`,
+      appWithSymbols(symbolReference(liveSymbols(), { version: '1.1.0.0' }), manifest('1.1.0.0')),
+    );
+    await services.statuses.update(
+      offerId,
+      (s) => ({ ...s, liveSubmissionId: '1', lastLiveVersion: '1.1.0.0' }),
+      () => notStartedStatus(offerId, AT),
+    );
+    const step2 = readPackageReport(services);
+
+    await upload(
+      CONTAINERS.packages,
+      `${offerId}/Contoso.app`,
+      appWithSymbols(symbolReference(nextSymbols(10)), manifest('1.2.0.0')),
+    );
+    const shortened = await trigger(offerId, 'Contoso.app');
+    expect(shortened?.findings.map((f) => [f.severity, f.message.slice(0, 6), f.path])).toEqual([
+      ['error', 'AS0080', 'SymbolReference.json#Table 50100 "CSI Sales Forecast"/Field 3 "Customer No."'],
+    ]);
+    const refused = await step2(await submit(services, offerId, draft, '2'));
+    expect(refused).toMatchObject({ outcome: 'failed', code: 'package_invalid' });
+
+    await upload(
+      CONTAINERS.packages,
+      `${offerId}/Contoso.app`,
+      appWithSymbols(symbolReference(nextSymbols(50)), manifest('1.2.0.0')),
+    );
+    const report = await trigger(offerId, 'Contoso.app');
+    expect(report?.state).toBe('Passed');
+    expect(report?.findings).toEqual([
+      {
+        rule: 'symbols.field-lengthened',
+        severity: 'warning',
+        message: expect.stringMatching(/^AS0086: .*from Code\[20\] to Code\[50\]/),
+        path: 'SymbolReference.json#Table 50100 "CSI Sales Forecast"/Field 3 "Customer No."',
+      },
+    ]);
+    const passed = await step2(await submit(services, offerId, draft, '3'));
+    expect(passed).toMatchObject({
+      outcome: 'succeeded',
+      message: expect.stringContaining('with 1 warning(s)'),
+      version: '1.2.0.0',
+    });
   });
 });
 
