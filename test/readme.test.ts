@@ -173,6 +173,7 @@ describe('the README and docs/', () => {
       'docs/workflow.md',
       'docs/local-host.md',
       'docs/operations.md',
+      'docs/validation.md',
     ]) {
       const text = readFileSync(path.join(ROOT, file), 'utf8');
       for (const link of links(text)) {
