@@ -140,6 +140,16 @@ describe('reading obsolete markers as SymbolReference.json records them', () => 
     expect(methods.find((m) => m.name === 'Forecast')?.obsolete).toBeUndefined();
   });
 
+  it('reads members named like Object.prototype keys as unknown members', () => {
+    const bytes = Buffer.from(
+      JSON.stringify({
+        constructor: [{ Id: 1, Name: 'x' }],
+        PageExtensions: [{ Id: 2, Name: 'CSI Ext', toString: [1], constructor: { a: 1 } }],
+      }),
+    );
+    expect(parseSymbols(bytes).objects.map((o) => [o.kind, o.id])).toEqual([['PageExtension', 2]]);
+  });
+
   it('reads lengths written inside the type name (Code[20]) as the compiler writes them', () => {
     const fields = byName.get('Forecast Entry')?.fields ?? [];
     expect(fields.find((f) => f.name === 'Customer No.')?.type).toBe('Code[20]');

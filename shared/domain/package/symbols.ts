@@ -130,7 +130,10 @@ const KEPT = new Set([
 /** Of `Properties`, the ones the rules read; captions and tooltips are stepped over undecoded. */
 const KEPT_PROPERTIES = new Set(['Access', 'ObsoleteState', 'ObsoleteReason', 'ObsoleteTag']);
 /** A page extension's changes; the controls and actions they add are read as names only. */
-const CHANGES: Record<string, string> = { ControlChanges: 'Controls', ActionChanges: 'Actions' };
+const CHANGES = new Map([
+  ['ControlChanges', 'Controls'],
+  ['ActionChanges', 'Actions'],
+]);
 /**
  * `ChangeKind` of a change that adds (addfirst, addlast, addafter, addbefore as the compiler
  * numbers them: 0-4); `modify` and `move` name controls the target page already has.
@@ -207,7 +210,10 @@ class Parser {
     const name = depth > 0 ? this.namespaceName() : undefined;
     const namespace = name ? (parent ? `${parent}.${name}` : name) : parent;
     this.members((key) => {
-      const kind = (OBJECT_KINDS as Record<string, ObjectKind>)[key];
+      // Own keys only: a member named "constructor" is not an object kind.
+      const kind = Object.hasOwn(OBJECT_KINDS, key)
+        ? (OBJECT_KINDS as Record<string, ObjectKind>)[key]
+        : undefined;
       if (kind) {
         this.elements(() => this.visit(toObject(kind, this.value(depth + 1), namespace, this.intern)));
       } else if (key === 'Namespaces') {
@@ -238,7 +244,7 @@ class Parser {
       this.pos++;
       const out: { [key: string]: Json } = {};
       this.members((key) => {
-        const added = CHANGES[key];
+        const added = CHANGES.get(key);
         if (key === 'Properties') out[key] = this.keptProperties();
         else if (added) out[ADDED] = [...list(out[ADDED]), ...this.addedNames(added, depth + 1)];
         else if (KEPT.has(key)) out[key] = this.value(depth + 1);
