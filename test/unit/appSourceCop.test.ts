@@ -492,6 +492,24 @@ describe('properties of the comparison over generated apps', () => {
     fc.assert(fc.property(generatedApp, (doc) => diff(doc, doc).length === 0));
   });
 
+  it("a namespace's Name is read wherever it stands, before or after its objects", () => {
+    const nameFirst = (doc: SymbolDoc): SymbolDoc => {
+      const { Name, Namespaces, ...rest } = doc as SymbolDoc & { Name?: string };
+      return {
+        ...(Name === undefined ? {} : { Name }),
+        ...rest,
+        ...(Namespaces
+          ? { Namespaces: Namespaces.map((n) => nameFirst(n as SymbolDoc)) as SymbolDoc['Namespaces'] }
+          : {}),
+      };
+    };
+    fc.assert(
+      fc.property(generatedApp, (doc) => {
+        expect(parse(nameFirst(doc)).objects).toEqual(parse(doc).objects);
+      }),
+    );
+  });
+
   it('adding fields, procedures, values and objects is never an error', () => {
     fc.assert(
       fc.property(generatedApp, typeDef, method, (doc, type, added) => {
