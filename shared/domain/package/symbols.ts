@@ -168,6 +168,8 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 class Parser {
   private pos = 0;
+  /** Namespace names found by the look-ahead, by the position after the namespace's `{`. */
+  private readonly namespaces = new Map<number, string | undefined>();
   private readonly texts = new Map<string, string>();
   /** Type texts repeat (Code[20], Decimal...): one string each, not one per field. */
   private readonly intern = (text: string): string => {
@@ -207,7 +209,7 @@ class Parser {
   private container(parent: string | undefined, depth: number, other: (key: string) => boolean): void {
     if (depth > MAX_DEPTH) throw this.fail('nesting too deep');
     this.expect(0x7b);
-    const name = depth > 0 ? this.namespaceName() : undefined;
+    const name = depth > 0 ? this.namespaceName(depth) : undefined;
     const namespace = name ? (parent ? `${parent}.${name}` : name) : parent;
     this.members((key) => {
       // Own keys only: a member named "constructor" is not an object kind.
@@ -224,16 +226,39 @@ class Parser {
     });
   }
 
-  /** The `Name` of the namespace whose `{` was just read, wherever it stands; the position is kept. */
-  private namespaceName(): string | undefined {
+  /**
+   * The `Name` of the namespace whose `{` was just read, wherever it stands; the position is kept.
+   * One look-ahead pass finds the names of the nested namespaces too, so however deep the nesting,
+   * the bytes are stepped over twice at most (a hostile file cannot make it quadratic).
+   */
+  private namespaceName(depth: number): string | undefined {
+    const start = this.pos;
+    if (!this.namespaces.has(start)) {
+      this.lookAhead(depth);
+      this.pos = start;
+    }
+    const name = this.namespaces.get(start);
+    this.namespaces.delete(start);
+    return name;
+  }
+
+  private lookAhead(depth: number): void {
+    if (depth > MAX_DEPTH) throw this.fail('nesting too deep');
     const start = this.pos;
     let name: string | undefined;
     this.members((key) => {
-      if (key === 'Name' && this.peek() === QUOTE) name = this.string();
-      else this.skip();
+      if (key === 'Name' && this.peek() === QUOTE) {
+        name = this.string();
+      } else if (key === 'Namespaces') {
+        this.elements(() => {
+          this.expect(0x7b);
+          this.lookAhead(depth + 1);
+        });
+      } else {
+        this.skip();
+      }
     });
-    this.pos = start;
-    return name;
+    this.namespaces.set(start, name);
   }
 
   private value(depth: number): Json {
