@@ -66,8 +66,9 @@ function table(id, columns, caption) {
 }
 
 function panel(id, heading, children, hidden = true) {
-  return el('section', { id, className: 'panel', 'aria-labelledby': `${id}-heading`, hidden }, [
-    el('h2', { id: `${id}-heading`, text: heading }),
+  const headingId = `${id.replace(/-panel$/, '')}-heading`;
+  return el('section', { id, className: 'panel', 'aria-labelledby': headingId, hidden }, [
+    el('h2', { id: headingId, text: heading }),
     ...children,
   ]);
 }

@@ -67,7 +67,8 @@ describe('the Editor and the seed’s flow in a browser', () => {
 
   /** An axe-core audit of the page as it is now, and a screenshot for a person to look at. */
   async function audit(view: string, viewport: string): Promise<void> {
-    const fullPage = !view.endsWith('dialog');
+    // A desktop's whole page; a phone's first screen, which is what must carry the view's point.
+    const fullPage = viewport === 'desktop' && !view.endsWith('dialog');
     await page.screenshot({ path: path.join(ARTIFACTS, `portal-${view}-${viewport}.png`), fullPage });
     // Loaded as a same-origin script (the page's CSP allows only 'self'), served by this test alone.
     if ((await page.evaluate('typeof window.axe')) === 'undefined')

@@ -132,9 +132,9 @@ describe('status page layout on a phone and a desktop', () => {
         });
       }
       expect(await page.locator('#status-summary').textContent()).toContain('Publisher Sign-off');
-      // The preview link names the port the host runs on (PUBLIC_BASE_URL defaults from PORT).
+      // The preview link opens the portal's rendered preview, carrying the status's hidekey.
       expect(await page.locator('#preview-link').getAttribute('href')).toMatch(
-        new RegExp(`^http://localhost:${host.port}/api/offers/${SIGNOFF}/preview\\?hidekey=`),
+        new RegExp(`^#/offers/${SIGNOFF}/preview\\?hidekey=[^&]+$`),
       );
       await snapshot(page, 'portal-phone-signoff');
       expect(await sidewaysOverflow(page)).toEqual([]);
@@ -345,7 +345,7 @@ describe('status page layout on a phone and a desktop', () => {
       const rules = [...new Set(report.findings.map((f) => f.rule))];
       expect(rules.length).toBeGreaterThan(1);
       await withPage(async (p) => {
-        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}`);
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}/edit`);
         await p.locator('#package-report [data-rule]').first().waitFor();
         const shown = await p
           .locator('#package-report [data-rule]')
@@ -372,7 +372,7 @@ describe('status page layout on a phone and a desktop', () => {
             body: JSON.stringify({ error: { code: 'not_found', message: 'No route.' } }),
           }),
         );
-        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}`);
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}/edit`);
         await p.locator('#package-form').waitFor();
         await p.locator('#package-file').setInputFiles({
           name: 'contoso-sales.zip',
@@ -428,7 +428,7 @@ describe('status page layout on a phone and a desktop', () => {
             }),
           }),
         );
-        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}`);
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}/edit`);
         await p
           .locator('#package-file')
           .setInputFiles({ name: 'contoso-sales.zip', mimeType: 'application/zip', buffer: bytes });
@@ -445,7 +445,7 @@ describe('status page layout on a phone and a desktop', () => {
       await withPage(async (p) => {
         const requests: string[] = [];
         p.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
-        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}`);
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}/edit`);
         await p.locator('#package-form').waitFor();
         await p.locator('#package-file').setInputFiles({
           name: 'direct.zip',
