@@ -1,0 +1,105 @@
+import type { ErrorDetail } from './errors';
+import { leadDestinationSchema, type Offer } from './offer';
+import type { PackageReport } from './package/report';
+import { PREREQUISITES_FAILED, offerFieldFindings } from './prerequisites';
+import { PACKAGE_MISSING, STOREFRONT_INVALID, StorefrontArtifacts, storefrontFindings } from './storefront';
+import { TEST_DRIVE_INVALID, testDriveSettingFindings } from './testDrive';
+import { rejudgedFindings } from './workflow';
+
+/**
+ * POST .../check: every rule Publish would apply that needs no submission, from the same domain
+ * functions the steps call, so the check and the steps never disagree. Each finding's `code` is
+ * the error code the step would fail with (`missing_fields`, `storefront_invalid`,
+ * `test_drive_invalid`, `lead_destination_invalid`), or for the package the report's rule id.
+ */
+export interface CheckFinding {
+  path: string;
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+}
+
+export const LEAD_DESTINATION_INVALID = 'lead_destination_invalid';
+export const PACKAGE_PENDING = 'package_pending';
+
+export interface CheckInput {
+  offer: Offer;
+  /** The storefront artifacts the offer names, as read from storage (step 5's view). */
+  artifacts: StorefrontArtifacts;
+  /** The offer's current package report, if a package was uploaded. */
+  report?: PackageReport;
+  lastLiveVersion?: string;
+}
+
+const asError =
+  (code: string) =>
+  (d: ErrorDetail): CheckFinding => ({
+    path: d.path,
+    severity: 'error',
+    code,
+    message: d.message,
+  });
+
+/** Step 3's rules on the settings; the probe of the instance needs a submission. */
+function testDriveFindings(offer: Offer): ErrorDetail[] {
+  return offer.testDrive?.enabled ? testDriveSettingFindings(offer.testDrive) : [];
+}
+
+/** The lead destination's shape, which step 4 relies on (a stored offer written before a rule changed). */
+function leadFindings(offer: Offer): ErrorDetail[] {
+  if (offer.leadDestination === undefined) return [];
+  const parsed = leadDestinationSchema.safeParse(offer.leadDestination);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => ({
+    path: ['leadDestination', ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Step 2's judgement of the current report against the offer as it is now. */
+function packageFindings(input: CheckInput): CheckFinding[] {
+  const { report, offer } = input;
+  if (!report)
+    return [
+      {
+        path: 'package',
+        severity: 'error',
+        code: PACKAGE_MISSING,
+        message: `no package was uploaded; upload the .app with PUT /api/offers/${offer.offerId}/package`,
+      },
+    ];
+  if (report.state === 'Pending')
+    return [
+      {
+        path: 'package',
+        severity: 'warning',
+        code: PACKAGE_PENDING,
+        message: `the validation of ${report.blobName} is still running; check again in a moment`,
+      },
+    ];
+  const expected = {
+    app: offer.app,
+    lastLiveVersion: input.lastLiveVersion,
+    mandatoryAffixes: offer.mandatoryAffixes,
+  };
+  return rejudgedFindings(report, expected).map((f) => ({
+    path: f.path ? `package.${f.path}` : 'package',
+    severity: f.severity,
+    code: f.rule,
+    message: f.message,
+  }));
+}
+
+export function checkOffer(input: CheckInput): CheckFinding[] {
+  const { offer } = input;
+  const offerFindings = [
+    ...offerFieldFindings(offer).map(asError(PREREQUISITES_FAILED)),
+    ...storefrontFindings(offer, input.artifacts).map(asError(STOREFRONT_INVALID)),
+    ...testDriveFindings(offer).map(asError(TEST_DRIVE_INVALID)),
+    ...leadFindings(offer).map(asError(LEAD_DESTINATION_INVALID)),
+  ];
+  // One finding per field: step 1's "is required" already says what step 5 would say of it.
+  const seen = new Set<string>();
+  const unique = offerFindings.filter((f) => !seen.has(f.path) && seen.add(f.path));
+  return [...unique, ...packageFindings(input)];
+}
