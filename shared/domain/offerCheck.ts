@@ -1,5 +1,5 @@
 import type { ErrorDetail } from './errors';
-import { leadDestinationSchema, type Offer } from './offer';
+import type { Offer } from './offer';
 import type { PackageReport } from './package/report';
 import { PREREQUISITES_FAILED, offerFieldFindings } from './prerequisites';
 import { PACKAGE_MISSING, STOREFRONT_INVALID, StorefrontArtifacts, storefrontFindings } from './storefront';
@@ -10,7 +10,10 @@ import { rejudgedFindings } from './workflow';
  * POST .../check: every rule Publish would apply that needs no submission, from the same domain
  * functions the steps call, so the check and the steps never disagree. Each finding's `code` is
  * the error code the step would fail with (`missing_fields`, `storefront_invalid`,
- * `test_drive_invalid`, `lead_destination_invalid`), or for the package the report's rule id.
+ * `test_drive_invalid`), or for the package the report's rule id. The lead destination's and the
+ * Test Drive's shape (types, https URLs, ranges) is step 1's schema of the whole draft, so a bad
+ * one is a `missing_fields` finding as it is at Publish; an enabled Test Drive's completeness is
+ * step 3's rule. Sending a test lead and probing the instance need a submission: not checked.
  */
 export interface CheckFinding {
   path: string;
@@ -19,7 +22,6 @@ export interface CheckFinding {
   message: string;
 }
 
-export const LEAD_DESTINATION_INVALID = 'lead_destination_invalid';
 export const PACKAGE_PENDING = 'package_pending';
 
 export interface CheckInput {
@@ -43,17 +45,6 @@ const asError =
 /** Step 3's rules on the settings; the probe of the instance needs a submission. */
 function testDriveFindings(offer: Offer): ErrorDetail[] {
   return offer.testDrive?.enabled ? testDriveSettingFindings(offer.testDrive) : [];
-}
-
-/** The lead destination's shape, which step 4 relies on (a stored offer written before a rule changed). */
-function leadFindings(offer: Offer): ErrorDetail[] {
-  if (offer.leadDestination === undefined) return [];
-  const parsed = leadDestinationSchema.safeParse(offer.leadDestination);
-  if (parsed.success) return [];
-  return parsed.error.issues.map((issue) => ({
-    path: ['leadDestination', ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
 }
 
 /** Step 2's judgement of the current report against the offer as it is now. */
@@ -96,7 +87,6 @@ export function checkOffer(input: CheckInput): CheckFinding[] {
     ...offerFieldFindings(offer).map(asError(PREREQUISITES_FAILED)),
     ...storefrontFindings(offer, input.artifacts).map(asError(STOREFRONT_INVALID)),
     ...testDriveFindings(offer).map(asError(TEST_DRIVE_INVALID)),
-    ...leadFindings(offer).map(asError(LEAD_DESTINATION_INVALID)),
   ];
   // One finding per field: step 1's "is required" already says what step 5 would say of it.
   const seen = new Set<string>();
