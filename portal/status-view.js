@@ -416,7 +416,11 @@ function renderEmails(notifications) {
           typeof n.body === 'string' && n.body
             ? [
                 el('details', null, [
-                  el('summary', { text: 'Read' }),
+                  // Each disclosure says which email it opens, not only "Read".
+                  el('summary', null, [
+                    'Read',
+                    el('span', { className: 'visually-hidden', text: `: ${n.subject || 'the email'}` }),
+                  ]),
                   el('pre', { className: 'email-body', text: n.body }),
                 ]),
               ]

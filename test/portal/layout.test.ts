@@ -516,6 +516,59 @@ describe('status page layout on a phone and a desktop', () => {
       });
     });
 
+    it('shows the offer’s productId with AL-Go settings that name it, when the API has one', async () => {
+      const productId = '0b6f3c1e-2d4a-4f5b-8c7d-9e0a1b2c3d4e';
+      await withPage(async (p) => {
+        await p.route(new RegExp(`/api/offers/${SIGNOFF}$`), async (route) => {
+          const real = (await (await route.fetch()).json()) as Record<string, unknown>;
+          return route.fulfill({
+            status: 200,
+            contentType: 'application/json',
+            body: JSON.stringify({ ...real, productId }),
+          });
+        });
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${SIGNOFF}`);
+        await p.locator('#product-id', { hasText: productId }).waitFor();
+        const snippet = JSON.parse((await p.locator('#al-go-snippet').textContent()) ?? '{}') as {
+          deliverToAppSource?: { productId?: string };
+        };
+        expect(snippet.deliverToAppSource?.productId).toBe(productId);
+      });
+      // Without a productId (an API before issue 24) the panel stays hidden.
+      await withPage(async (p) => {
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${SIGNOFF}`);
+        await p.locator(`html[data-status-offer="${SIGNOFF}"]`).waitFor({ state: 'attached' });
+        expect(await p.locator('#delivery-panel').isVisible()).toBe(false);
+      });
+    });
+
+    it('creates an offer with the keyboard alone: New offer, the id, Enter; Escape closes the dialog', async () => {
+      await withPage(async (p) => {
+        await p.goto(`${host.baseUrl}/api/portal#/offers`);
+        await p.locator('#offers-summary', { hasText: /offer/ }).waitFor();
+        await p.getByRole('button', { name: 'New offer' }).focus();
+        await p.keyboard.press('Enter');
+        // The dialog takes focus on its input; Escape gives it back to the button.
+        expect(await p.evaluate('document.activeElement.closest("dialog") !== null')).toBe(true);
+        await p.keyboard.press('Escape');
+        await p.getByRole('dialog').waitFor({ state: 'detached' });
+        expect(await p.evaluate('document.activeElement.id')).toBe('new-offer');
+        await p.keyboard.press('Enter');
+        await p.keyboard.type('layout-keyboard');
+        await p.keyboard.press('Enter');
+        await p.locator('html[data-editor-offer="layout-keyboard"]').waitFor({ state: 'attached' });
+        // Focus lands on the Editor's heading, and Tab reaches the fields in order.
+        expect(await p.evaluate('document.activeElement.id')).toBe('editor-heading');
+        const created = await host.request('GET', '/api/offers/layout-keyboard', undefined, asPerson('ann'));
+        expect(created.status).toBe(200);
+        // Asking again for the same id is refused in the dialog, never overwriting the draft.
+        await p.getByRole('button', { name: 'New offer' }).click();
+        await p.getByLabel('Offer id').fill('layout-keyboard');
+        await p.keyboard.press('Enter');
+        await p.getByRole('dialog').getByRole('alert').filter({ hasText: 'exists already' }).waitFor();
+      });
+    });
+
     it('raised no script errors on the shared page', () => {
       expect(pageErrors).toEqual([]);
     });
