@@ -499,7 +499,14 @@ describe('status page layout on a phone and a desktop', () => {
             ...s,
             state: i < 7 ? 'Succeeded' : i === 7 ? 'Waiting' : 'NotStarted',
           }));
-          const status = { ...real, state: 'Running', currentStep: 'publish', steps, actions: [] };
+          const status = {
+            ...real,
+            state: 'Running',
+            currentStep: 'publish',
+            steps,
+            actions: [],
+            publishDate: '2027-01-15',
+          };
           return route.fulfill({
             status: 200,
             contentType: 'application/json',
@@ -513,6 +520,11 @@ describe('status page layout on a phone and a desktop', () => {
         await message.waitFor();
         expect(await message.textContent()).toContain('Publishing has started');
         expect(await message.textContent()).not.toContain('until publishing starts');
+        // Step 8 shows the date the reviewers promised.
+        expect(await p.locator('#steps li[data-step="publish"] .promised-date').textContent()).toBe(
+          '2027-01-15',
+        );
+        expect(await p.locator('#status-summary').textContent()).toContain('2027-01-15');
       });
     });
 
