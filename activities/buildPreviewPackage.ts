@@ -5,11 +5,9 @@ import { StepActivityInput, StepOutcome, buildPreviewInputSchema } from '../shar
 import type { Offer } from '../shared/domain/offer';
 import { notStartedStatus } from '../shared/domain/status';
 import {
-  ArtifactCheck,
   MANIFEST_ENTRY,
   PACKAGE_MISSING,
   STOREFRONT_INVALID,
-  artifactBlobName,
   artifactEntry,
   packageEntry,
   previewBlobName,
@@ -18,12 +16,8 @@ import {
 } from '../shared/domain/storefront';
 import type { BlobStore } from '../shared/ports/blobs';
 import type { StatusStore } from '../shared/ports/stores';
-import {
-  PreviewEntry,
-  PreviewPackages,
-  createPreviewPackages,
-  describeImage,
-} from '../shared/adapters/previewPackage';
+import { PreviewEntry, PreviewPackages, createPreviewPackages } from '../shared/adapters/previewPackage';
+import { loadStorefront } from '../shared/adapters/storefrontArtifacts';
 import { getServices } from '../shared/services';
 import { readSnapshot } from './support/snapshot';
 
@@ -31,20 +25,6 @@ export interface BuildPreviewPackageDeps {
   blobs: BlobStore;
   statuses: StatusStore;
   previews: PreviewPackages;
-}
-
-interface LoadedArtifact extends ArtifactCheck {
-  bytes?: Buffer;
-}
-
-async function loadArtifact(blobs: BlobStore, offerId: string, name: string): Promise<LoadedArtifact> {
-  // Artifacts are bounded by the upload route (MAX_ARTIFACT_BYTES), so reading them whole is fine.
-  const bytes = await blobs.download({
-    container: CONTAINERS.storefront,
-    name: artifactBlobName(offerId, name),
-  });
-  if (!bytes) return { name, found: false };
-  return { name, found: true, bytes, image: describeImage(bytes) };
 }
 
 /** The offer as the submission started; the orchestrator wrote it before step 1, so absence is a fault (retried). */
@@ -86,11 +66,7 @@ export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
   return async (rawInput: unknown): Promise<StepOutcome> => {
     const input = buildPreviewInputSchema.parse(rawInput);
     const offer = await offerSnapshot(deps.blobs, input.snapshotBlobName);
-    const logoName = offer.storefront?.logo;
-    const logo = logoName ? await loadArtifact(deps.blobs, offer.offerId, logoName) : undefined;
-    const screenshots = await Promise.all(
-      (offer.storefront?.screenshots ?? []).map((name) => loadArtifact(deps.blobs, offer.offerId, name)),
-    );
+    const { logo, screenshots } = await loadStorefront(deps.blobs, offer);
     const findings = storefrontFindings(offer, { logo, screenshots });
     if (findings.length > 0)
       return {

@@ -6,7 +6,7 @@ import { reviewEscalationEmail } from '../shared/domain/notifications';
 import { isInReview } from '../shared/domain/rules';
 import type { OfferStatus } from '../shared/domain/status';
 import { getServices, Services } from '../shared/services';
-import { deliver } from './support/notify';
+import { deliver, localEcho } from './support/notify';
 import { mailLinks, offerNameOf, readSnapshot } from './support/snapshot';
 
 type Deps = Pick<Services, 'statuses' | 'outbox' | 'email' | 'blobs' | 'settings'>;
@@ -28,7 +28,12 @@ export function escalateReview(deps: Deps) {
     const snapshot = await readSnapshot(deps.blobs, input.snapshotBlobName);
     const mail = reviewEscalationEmail({ ...input, offerName: offerNameOf(snapshot) }, mailLinks(deps));
     await deliver(
-      { outbox: deps.outbox, email: deps.email, log: (m) => context?.warn(m) },
+      {
+        outbox: deps.outbox,
+        email: deps.email,
+        log: (m) => context?.warn(m),
+        echo: localEcho(deps.settings, (line) => context?.log(line)),
+      },
       {
         offerId: input.offerId,
         submissionId: input.submissionId,

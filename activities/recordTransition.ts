@@ -13,7 +13,7 @@ import { transitionEmail } from '../shared/domain/notifications';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
 import type { SubmissionRecord } from '../shared/ports/stores';
 import { getServices, Services } from '../shared/services';
-import { deliver } from './support/notify';
+import { deliver, localEcho } from './support/notify';
 import { mailLinks, offerNameOf, readSnapshot } from './support/snapshot';
 
 type Deps = Pick<
@@ -129,7 +129,12 @@ async function notify(
   );
   const mail = transitionEmail({ ...t, offerName: offerNameOf(snapshot) }, mailLinks(deps));
   await deliver(
-    { outbox: deps.outbox, email: deps.email, log: (m) => context?.warn(m) },
+    {
+      outbox: deps.outbox,
+      email: deps.email,
+      log: (m) => context?.warn(m),
+      echo: localEcho(deps.settings, (line) => context?.log(line)),
+    },
     {
       offerId: t.offerId,
       submissionId: t.submissionId,

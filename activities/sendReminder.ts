@@ -5,7 +5,7 @@ import { sendReminderInputSchema } from '../shared/contracts/activities';
 import { signoffReminderEmail } from '../shared/domain/notifications';
 import { isAtSignoff } from '../shared/domain/rules';
 import { getServices, Services } from '../shared/services';
-import { deliver } from './support/notify';
+import { deliver, localEcho } from './support/notify';
 import { mailLinks, offerNameOf, readSnapshot } from './support/snapshot';
 
 type Deps = Pick<Services, 'statuses' | 'outbox' | 'email' | 'blobs' | 'settings'>;
@@ -21,7 +21,12 @@ export function sendReminder(deps: Deps) {
     const snapshot = await readSnapshot(deps.blobs, input.snapshotBlobName);
     const mail = signoffReminderEmail({ ...input, offerName: offerNameOf(snapshot) }, mailLinks(deps));
     await deliver(
-      { outbox: deps.outbox, email: deps.email, log: (m) => context?.warn(m) },
+      {
+        outbox: deps.outbox,
+        email: deps.email,
+        log: (m) => context?.warn(m),
+        echo: localEcho(deps.settings, (line) => context?.log(line)),
+      },
       {
         offerId: input.offerId,
         submissionId: input.submissionId,

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import Module from 'node:module';
 import path from 'node:path';
-import type { FunctionInvoker, FunctionRegistration, InvokeOptions } from './types';
+import type { FunctionInvoker, FunctionRegistration, HttpAnswer, InvokeOptions } from './types';
 
 export const CORE_MODULE_NAME = '@azure/functions-core';
 
@@ -126,7 +126,9 @@ export function createFunctionsCore(log: (message: string) => void): FunctionsCo
       const type = functions.get(name) ? toRegistration(functions.get(name)!.metadata).trigger.type : '';
       try {
         const result = await invokeOnce(name, triggerValue, options);
-        log(invocationLine(name, type, succeeded(type, result), performance.now() - started));
+        // Streamed HTTP: the status is the proxy's answer, known once it was relayed.
+        const answer = options.httpAnswer && (await options.httpAnswer.catch(() => undefined));
+        log(invocationLine(name, type, succeeded(type, result, answer), performance.now() - started));
         return result;
       } catch (error) {
         log(invocationLine(name, type, failed(error), performance.now() - started));
@@ -193,17 +195,46 @@ function shorten(text: string): string {
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}...` : text;
 }
 
-export function succeeded(triggerType: string, result: unknown): string {
+export function succeeded(triggerType: string, result: unknown, answer?: HttpAnswer): string {
   if (triggerType === 'orchestrationTrigger') {
     const state = result as { isDone?: boolean; output?: unknown } | undefined;
     if (!state?.isDone) return 'Awaiting';
     return `Completed (output: ${shorten(JSON.stringify(state.output ?? null))})`;
   }
   if (triggerType === 'httpTrigger') {
-    const status = (result as { statusCode?: string | number } | undefined)?.statusCode ?? 200;
-    return `Succeeded (HTTP ${String(status)})`;
+    const http = answer ?? httpAnswerOf(result);
+    // Never a guessed status: a 409 logged as "HTTP 200" sends a reader the wrong way.
+    if (!http) return 'Succeeded';
+    return `Succeeded (HTTP ${http.status}${http.code ? ` ${shorten(http.code)}` : ''})`;
   }
   return 'Succeeded';
+}
+
+/** The status and error code of a buffered HTTP result (the RPC response the library produced). */
+function httpAnswerOf(result: unknown): HttpAnswer | undefined {
+  const response = result as { statusCode?: string | number; body?: unknown } | undefined;
+  const status = Number(response?.statusCode);
+  if (!Number.isInteger(status) || status < 100) return undefined;
+  const code = status >= 400 ? errorCodeOf(bodyText(response?.body)) : undefined;
+  return { status, ...(code ? { code } : {}) };
+}
+
+function bodyText(body: unknown): string | undefined {
+  const typed = body as { string?: string; bytes?: Uint8Array } | undefined;
+  if (typeof typed?.string === 'string') return typed.string;
+  if (typed?.bytes) return Buffer.from(typed.bytes).toString('utf8');
+  return undefined;
+}
+
+/** api.md's `error.code` of an error body, if the text is one (bounded: only small bodies are parsed). */
+export function errorCodeOf(text: string | undefined): string | undefined {
+  if (!text || text.length > 64 * 1024) return undefined;
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function failed(error: unknown): string {

@@ -9,7 +9,8 @@ import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { PersistentClock } from './clock';
 import { parseDuration } from './clock';
 import { createRouteTable, HttpRoute, RouteMatch } from './routes';
-import type { DurableEngine, FunctionInvoker } from './types';
+import type { DurableEngine, FunctionInvoker, HttpAnswer } from './types';
+import { errorCodeOf } from './functionsCore';
 
 export const DURABLE_WEBHOOK_PREFIX = '/runtime/webhooks/durabletask/';
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
@@ -83,14 +84,26 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
     }
     const below = belowPrefix(url.pathname, prefix);
     const matches = below === undefined ? [] : table.match(below);
-    if (matches.length === 0) return sendError(res, 404, 'not_found', `No function serves ${url.pathname}.`);
     const method = (req.method ?? 'GET').toUpperCase();
+    if (matches.length === 0) {
+      refusedLine(method, url, 404, 'not_found');
+      return sendError(res, 404, 'not_found', `No function serves ${url.pathname}.`);
+    }
     const match = matches.find((m) => m.route.methods.length === 0 || m.route.methods.includes(method));
     if (!match) {
       res.setHeader('allow', [...new Set(matches.flatMap((m) => m.route.methods))].join(', '));
+      refusedLine(method, url, 405, 'method_not_allowed');
       return sendError(res, 405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}.`);
     }
     await invokeHttp(req, res, url, match);
+  }
+
+  /**
+   * A request the host answered itself, before any function ran: one line, as an invocation gets
+   * one. The path only: a query may carry a secret (a preview's hidekey).
+   */
+  function refusedLine(method: string, url: URL, status: number, code: string): void {
+    options.log(`Refused '${method} ${url.pathname}' (HTTP ${status} ${code})`);
   }
 
   async function durableWebhook(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -111,6 +124,7 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
       body = await readBody(req, options.maxBodyBytes);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
+      refusedLine(req.method ?? 'GET', url, 413, 'payload_too_large');
       return refuseBody(req, res, options.maxBodyBytes, false);
     }
     const result = await options.invoker.invoke(
@@ -137,6 +151,7 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
       req.resume();
+      refusedLine(req.method ?? 'GET', url, 413, 'payload_too_large');
       res.setHeader('connection', 'close');
       return sendError(
         res,
@@ -175,6 +190,7 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
       await options.invoker.invoke(match.route.functionName, rpc, {
         invocationId,
         typedTriggerMetadata,
+        httpAnswer: answered,
         extraInputs: durableClientInputs(options.invoker, options.engine)(match.route.functionName),
       });
     } catch (error) {
@@ -194,11 +210,12 @@ function relayProxyResponse(
   req: IncomingMessage,
   res: ServerResponse,
   proxied: http.ClientRequest,
-): Promise<void> {
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     proxied.once('error', reject);
     proxied.once('response', (answer) => {
-      res.statusCode = answer.statusCode ?? 200;
+      const status = answer.statusCode ?? 200;
+      res.statusCode = status;
       for (const [name, value] of Object.entries(answer.headers)) {
         if (value !== undefined && !NOT_RELAYED.has(name)) res.setHeader(name, value);
       }
@@ -209,14 +226,32 @@ function relayProxyResponse(
         req.resume();
         res.setHeader('connection', 'close');
       }
+      const errorBody = status >= 400 && /json/i.test(String(answer.headers['content-type'] ?? ''));
+      const seen = errorBody ? keepStart(answer, ERROR_BODY_BYTES) : () => '';
       answer.pipe(res);
       answer.once('end', () => {
         proxied.destroy();
-        resolve();
+        const code = errorBody ? errorCodeOf(seen()) : undefined;
+        resolve({ status, ...(code ? { code } : {}) });
       });
       answer.once('error', reject);
     });
   });
+}
+
+/** An error body is small; past this the code is not looked for (the body still passes through). */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** The first `limit` bytes that pass through a stream, as text, for the log line. */
+function keepStart(stream: NodeJS.ReadableStream, limit: number): () => string {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  stream.on('data', (chunk: Buffer) => {
+    if (size >= limit) return;
+    chunks.push(chunk);
+    size += chunk.length;
+  });
+  return () => (size > limit ? '' : Buffer.concat(chunks).toString('utf8'));
 }
 
 function belowPrefix(pathname: string, prefix: string): string | undefined {

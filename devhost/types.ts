@@ -22,6 +22,17 @@ export interface InvokeOptions {
   invocationId?: string;
   /** Trigger metadata already in the worker's typed-data shape (HTTP streaming: params as strings). */
   typedTriggerMetadata?: Record<string, unknown>;
+  /**
+   * HTTP streaming: the answer as the client got it (relayed from the library's proxy), which the
+   * invocation's own result does not carry. The invocation's log line waits for it.
+   */
+  httpAnswer?: Promise<HttpAnswer>;
+}
+
+/** What an HTTP request was answered: its status and, for an error body, its api.md code. */
+export interface HttpAnswer {
+  status: number;
+  code?: string;
 }
 
 /** Invokes a registered function through the library's own invocation model (the worker's conversions). */

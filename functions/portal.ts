@@ -29,7 +29,8 @@ export function contentSecurityPolicy(isAzure: boolean): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    // blob: shows the images a publisher just chose and those read out of the preview package.
+    "img-src 'self' data: blob:",
     `connect-src 'self' ${uploadOrigins(isAzure).join(' ')}`,
     "base-uri 'none'",
     "form-action 'none'",

@@ -19,10 +19,11 @@ const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.ico': 'image/x-icon',
 };
 
 /** One flat folder of lower-case names: no separators, no dot segments, nothing but what the page loads. */
-const ASSET_NAME = /^[a-z0-9][a-z0-9-]{0,63}\.(css|js|svg|png)$/;
+const ASSET_NAME = /^[a-z0-9][a-z0-9-]{0,63}\.(css|js|svg|png|ico)$/;
 
 /** Headers every portal response carries: no sniffing, no framing, no referrer (the preview link holds a key). */
 export const PORTAL_HEADERS: Record<string, string> = {

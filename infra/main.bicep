@@ -80,6 +80,7 @@ var appTableNames = [
   'OfferCatalog'
   'OffersByPublisher'
   'AppCatalog'
+  'ReviewQuestions'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

@@ -10,9 +10,16 @@
  * The bytes come from the same builders the tests use (test/support), so what the README shows
  * and what the validation tests check cannot drift apart. `node dist/scripts/sample.js DIR` writes
  * into DIR instead.
+ *
+ * An app id belongs to one offer (design.md, `manifest.app-id-taken`), so a second offer needs an
+ * app of its own: `npm run sample -- --app-id new --version 1.3.0.0` writes the same files for a
+ * fresh app id (or `--app-id <GUID>`) and that version; the package is then named
+ * `SalesInsights_1.3.0.0.app`.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { png } from '../test/support/images';
 import { appPackage, buildZip, navxAttributes, navxManifest } from '../test/support/packages';
 
@@ -24,6 +31,9 @@ export const SAMPLE_APP = {
   version: '1.2.0.0',
 } as const;
 
+/** The app of a sample: the default one, or another id and version (`--app-id`, `--version`). */
+export type SampleApp = { id: string; name: string; publisher: string; version: string };
+
 export const SAMPLE_FILES = {
   offer: 'offer.json',
   package: `SalesInsights_${SAMPLE_APP.version}.app`,
@@ -31,8 +41,11 @@ export const SAMPLE_FILES = {
   screenshot: 'shot-1.png',
 } as const;
 
+/** The package's file name for an app version. */
+export const packageFileName = (app: SampleApp) => `SalesInsights_${app.version}.app`;
+
 /** The offer as PUT /api/offers/{offerId} takes it: complete, so step 1 passes. */
-export function sampleOffer(): Record<string, unknown> {
+export function sampleOffer(app: SampleApp = SAMPLE_APP): Record<string, unknown> {
   return {
     name: 'Contoso Sales Insights',
     summary: 'Sales dashboards for Business Central',
@@ -41,7 +54,7 @@ export function sampleOffer(): Record<string, unknown> {
     supportUrl: 'https://contoso.example/support',
     privacyPolicyUrl: 'https://contoso.example/privacy',
     eulaUrl: 'https://contoso.example/eula',
-    app: { ...SAMPLE_APP },
+    app: { ...app },
     storefront: { logo: SAMPLE_FILES.logo, screenshots: [SAMPLE_FILES.screenshot] },
   };
 }
@@ -50,13 +63,13 @@ export function sampleOffer(): Record<string, unknown> {
  * SymbolReference.json as the AL compiler writes it (a BOM first). Without it the technical
  * validation would warn that the symbols cannot be read.
  */
-function symbolReference(): Buffer {
+function symbolReference(app: SampleApp): Buffer {
   const symbols = {
     RuntimeVersion: '13.0',
-    AppId: SAMPLE_APP.id,
-    Name: SAMPLE_APP.name,
-    Publisher: SAMPLE_APP.publisher,
-    Version: SAMPLE_APP.version,
+    AppId: app.id,
+    Name: app.name,
+    Publisher: app.publisher,
+    Version: app.version,
     Namespaces: [],
     Tables: [],
     Codeunits: [{ Id: 50100, Name: 'Sales Insights', Methods: [] }],
@@ -71,13 +84,13 @@ function symbolReference(): Buffer {
 }
 
 /** A signed-looking .app whose manifest matches sampleOffer().app and passes every manifest rule. */
-export function samplePackage(): Buffer {
+export function samplePackage(app: SampleApp = SAMPLE_APP): Buffer {
   const manifest = navxManifest(
     navxAttributes({
-      Id: SAMPLE_APP.id,
-      Name: SAMPLE_APP.name,
-      Publisher: SAMPLE_APP.publisher,
-      Version: SAMPLE_APP.version,
+      Id: app.id,
+      Name: app.name,
+      Publisher: app.publisher,
+      Version: app.version,
       Logo: '/logo/SalesInsights.png',
     }),
   );
@@ -85,7 +98,7 @@ export function samplePackage(): Buffer {
     buildZip([
       { name: 'NavxManifest.xml', data: Buffer.from(manifest, 'utf8') },
       { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0"?><Types />') },
-      { name: 'SymbolReference.json', data: symbolReference() },
+      { name: 'SymbolReference.json', data: symbolReference(app) },
       { name: 'logo/SalesInsights.png', data: png(216, 216), method: 0 },
       { name: 'src/Sales%20Insights.Codeunit.al', data: Buffer.from('codeunit 50100 "Sales Insights" { }') },
     ]),
@@ -93,19 +106,19 @@ export function samplePackage(): Buffer {
 }
 
 /** Every sample file, by name. */
-export function sampleFiles(): Map<string, Buffer> {
+export function sampleFiles(app: SampleApp = SAMPLE_APP): Map<string, Buffer> {
   return new Map([
-    [SAMPLE_FILES.offer, Buffer.from(`${JSON.stringify(sampleOffer(), null, 2)}\n`)],
-    [SAMPLE_FILES.package, samplePackage()],
+    [SAMPLE_FILES.offer, Buffer.from(`${JSON.stringify(sampleOffer(app), null, 2)}\n`)],
+    [packageFileName(app), samplePackage(app)],
     [SAMPLE_FILES.logo, png(216, 216, [10, 79, 163])],
     [SAMPLE_FILES.screenshot, png(1280, 720, [225, 238, 251])],
   ]);
 }
 
-export function writeSamples(dir: string): string[] {
+export function writeSamples(dir: string, app: SampleApp = SAMPLE_APP): string[] {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
-  for (const [name, bytes] of sampleFiles()) {
+  for (const [name, bytes] of sampleFiles(app)) {
     const file = path.join(dir, name);
     writeFileSync(file, bytes);
     written.push(file);
@@ -120,7 +133,38 @@ function projectRoot(): string {
   return dir;
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const VERSION = /^\d+\.\d+\.\d+\.\d+$/;
+
+/** The command line: `[DIR] [--app-id new|GUID] [--version A.B.C.D]`; throws a sentence for a person. */
+export function sampleArgs(argv: string[], root = projectRoot()): { dir: string; app: SampleApp } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'app-id': { type: 'string' }, version: { type: 'string' } },
+  });
+  const requested = values['app-id'];
+  if (requested !== undefined && requested !== 'new' && !GUID.test(requested))
+    throw new Error(`--app-id must be "new" or a GUID such as ${SAMPLE_APP.id} (got "${requested}")`);
+  const version = values.version ?? SAMPLE_APP.version;
+  if (!VERSION.test(version))
+    throw new Error(`--version must have four numeric parts, such as 1.3.0.0 (got "${version}")`);
+  const id =
+    requested === undefined ? SAMPLE_APP.id : requested === 'new' ? randomUUID() : requested.toLowerCase();
+  return {
+    dir: path.resolve(positionals[0] ?? path.join(root, 'samples')),
+    app: { ...SAMPLE_APP, id, version },
+  };
+}
+
 if (require.main === module) {
-  const dir = path.resolve(process.argv[2] ?? path.join(projectRoot(), 'samples'));
-  for (const file of writeSamples(dir)) console.log(`wrote ${path.relative(process.cwd(), file) || file}`);
+  try {
+    const { dir, app } = sampleArgs(process.argv.slice(2));
+    for (const file of writeSamples(dir, app))
+      console.log(`wrote ${path.relative(process.cwd(), file) || file}`);
+    console.log(`app id ${app.id}, version ${app.version}`);
+  } catch (error) {
+    console.error(`npm run sample: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  }
 }

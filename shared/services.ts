@@ -13,6 +13,7 @@ import { createDecisionStore } from './adapters/tables/decisionStore';
 import { createPackageReportStore } from './adapters/tables/packageReportStore';
 import { createLeadStore } from './adapters/tables/leadStore';
 import { createAppCatalog } from './adapters/tables/appCatalog';
+import { createQuestionStore } from './adapters/tables/questionStore';
 import type { AppCatalog } from './domain/package/technical';
 import { createBlobStore } from './adapters/blobStore';
 import { createEmailSender } from './adapters/email';
@@ -25,6 +26,7 @@ import type {
   OfferIndex,
   OfferStore,
   PackageReportStore,
+  QuestionStore,
   StatusStore,
   SubmissionStore,
 } from './ports/stores';
@@ -43,6 +45,8 @@ export interface Services {
   decisions: DecisionStore;
   packageReports: PackageReportStore;
   leads: LeadStore;
+  /** Questions during review and their answers. */
+  questions: QuestionStore;
   /** App id -> offers and live versions, for the technical package rules. */
   appCatalog: AppCatalog;
   blobs: BlobStore;
@@ -77,6 +81,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     decisions: createDecisionStore(storage),
     packageReports: createPackageReportStore(storage),
     leads: createLeadStore(storage),
+    questions: createQuestionStore(storage),
     appCatalog: createAppCatalog(storage),
     blobs: createBlobStore(storage),
     email: createEmailSender(settings),

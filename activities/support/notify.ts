@@ -1,3 +1,4 @@
+import { runsInAzure } from '../../shared/config';
 import type { EmailSender } from '../../shared/ports/email';
 import type { Notification, NotificationOutbox, NotificationStatus } from '../../shared/ports/stores';
 
@@ -20,6 +21,24 @@ export interface Delivery {
   /** Delays between send attempts; the defaults give three attempts within about 1.5 s. */
   backoffMs?: number[];
   log?: (message: string) => void;
+  /**
+   * Told once per email, when its outbox row is first written (a retry that finds the row says
+   * nothing): locally, one console line per email sent. See emailLine.
+   */
+  echo?: (line: string) => void;
+}
+
+/** The console line of one email: to whom and its subject. Never its text, which may carry links. */
+export function emailLine(n: Pick<Notification, 'to' | 'subject' | 'offerId'>): string {
+  return `Email to ${n.to}: "${n.subject}" (offer ${n.offerId})`;
+}
+
+/** Where the local host prints each email: locally only (in Azure the outbox table is the record). */
+export function localEcho(
+  settings: { WEBSITE_HOSTNAME?: string },
+  log: ((line: string) => void) | undefined,
+): ((line: string) => void) | undefined {
+  return runsInAzure(settings) ? undefined : log;
 }
 
 const DEFAULT_BACKOFF_MS = [500, 1000];
@@ -31,6 +50,7 @@ export async function deliver(
   const { outbox, email } = delivery;
   const initial: NotificationStatus = email ? 'Queued' : 'OutboxOnly';
   const added = await outbox.add({ ...notification, status: initial });
+  if (added) delivery.echo?.(emailLine(notification));
   if (!added) {
     const existing = await outbox.get(notification.offerId, notification.key);
     if (!email || (existing && existing.status !== 'Queued')) return existing?.status ?? initial;

@@ -3,6 +3,7 @@ import { offerDraftSchema, offerIdSchema } from '../domain/offer';
 import { STEP_IDS } from '../domain/steps';
 import { STEP_STATES, SUBMISSION_STATES, TRANSITIONS } from '../domain/states';
 import { REVIEW_AREAS } from '../domain/status';
+import { QUESTION_ID_PATTERN, QUESTION_TEXT_MAX } from '../domain/questions';
 
 /**
  * The request and response bodies of api.md, as zod schemas: handlers parse requests with them
@@ -181,6 +182,8 @@ export const statusResponseSchema = z.object({
   /** The app version currently live, or null; a failed or canceled update leaves it shown. */
   liveVersion: z.string().nullable(),
   updatedAt: z.string(),
+  /** While step 7 runs: how many questions of this submission are not resolved yet. */
+  openQuestions: z.number().int().min(0).optional(),
 });
 export type StatusResponse = z.infer<typeof statusResponseSchema>;
 
@@ -229,6 +232,51 @@ export const notificationListSchema = z.object({
       transition: z.string(),
       sentAt: z.string(),
       status: z.string(),
+      /** The plain text of the email. */
+      body: z.string(),
+    }),
+  ),
+});
+
+// ---- questions during review and the check (issue 23) ------------------------------------------
+
+const questionTextSchema = z
+  .string()
+  .max(QUESTION_TEXT_MAX, { error: `must be at most ${QUESTION_TEXT_MAX} characters` })
+  .refine((text) => text.trim().length > 0, { error: 'must not be blank' });
+
+export const questionIdSchema = z
+  .string()
+  .max(20)
+  .regex(QUESTION_ID_PATTERN, 'must be a question id from GET .../questions');
+
+export const askQuestionRequestSchema = z.strictObject({
+  area: reviewAreaSchema,
+  text: questionTextSchema,
+});
+
+export const answerRequestSchema = z.strictObject({ text: questionTextSchema });
+
+export const questionSchema = z.object({
+  questionId: z.string(),
+  submissionId: z.string(),
+  area: reviewAreaSchema,
+  text: z.string(),
+  askedBy: z.string(),
+  askedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  answers: z.array(z.object({ by: z.string(), at: z.string(), text: z.string() })),
+});
+
+export const questionListSchema = z.object({ questions: z.array(questionSchema) });
+
+export const checkResponseSchema = z.object({
+  findings: z.array(
+    z.object({
+      path: z.string(),
+      severity: z.enum(['error', 'warning']),
+      code: z.string(),
+      message: z.string(),
     }),
   ),
 });

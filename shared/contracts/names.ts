@@ -25,6 +25,11 @@ export const FUNCTIONS = {
   portalAsset: 'portalAsset',
   createPackageUploadUrl: 'createPackageUploadUrl',
   getHealth: 'getHealth',
+  checkOffer: 'checkOffer',
+  listQuestions: 'listQuestions',
+  askQuestion: 'askQuestion',
+  answerQuestion: 'answerQuestion',
+  resolveQuestion: 'resolveQuestion',
 } as const;
 
 export const ORCHESTRATORS = {
@@ -76,6 +81,8 @@ export const TABLES = {
   offersByPublisher: 'OffersByPublisher',
   /** One row per (app id, offer): which offers use an app id, and at which live version. */
   appCatalog: 'AppCatalog',
+  /** Questions during review (step 7) and their answers; a row per question, answer and open set. */
+  questions: 'ReviewQuestions',
 } as const;
 
 /**

@@ -6,7 +6,7 @@ import { SubmissionError } from './status';
 /**
  * The emails of the publishing workflow: one per step transition to the publisher, a reminder
  * while sign-off waits, and an escalation to the review team when the review SLA passes.
- * Plain text only, built from the status link; never a hidekey or any other secret.
+ * Plain text only, each with the link to the offer's page in the portal; never a hidekey or any other secret.
  */
 export interface MailText {
   subject: string;
@@ -31,8 +31,12 @@ export interface TransitionMailInput {
   error?: SubmissionError;
 }
 
-export function statusLink(publicBaseUrl: string, offerId: string): string {
-  return `${publicBaseUrl.replace(/\/+$/, '')}/api/offers/${encodeURIComponent(offerId)}/status`;
+/**
+ * The offer's page in the portal (api.md "Notifications read back"): what a person opens from an
+ * email. The JSON API's status route would answer a browser with 401.
+ */
+export function portalLink(publicBaseUrl: string, offerId: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/api/portal#/offers/${encodeURIComponent(offerId)}`;
 }
 
 function stepLabel(step: StepId): string {
@@ -87,7 +91,7 @@ export function transitionEmail(input: TransitionMailInput, links: MailLinks): M
       ? ['', 'The submission was canceled and the offer is back at step 1. Press Publish to submit again.']
       : []),
     '',
-    `Status: ${statusLink(links.publicBaseUrl, input.offerId)}`,
+    `Open the offer in the portal: ${portalLink(links.publicBaseUrl, input.offerId)}`,
   ];
   return { subject, text: lines.join('\n') };
 }
@@ -125,7 +129,7 @@ export function signoffReminderEmail(
       `Submission ${input.submissionId} of offer ${offer} is waiting for your sign-off.`,
       'Review the preview, then press Go Live to send the offer to marketing and technical validation, or Cancel.',
       '',
-      `Status: ${statusLink(links.publicBaseUrl, input.offerId)}`,
+      `Open the offer in the portal: ${portalLink(links.publicBaseUrl, input.offerId)}`,
     ].join('\n'),
   };
 }
@@ -147,7 +151,7 @@ export function reviewEscalationEmail(
       `Submission ${input.submissionId} of offer ${offer} has waited for marketing and technical review since ${input.waitingSince}.`,
       `No decision of both reviewers arrived within ${input.businessDays} business days. Please review it now.`,
       '',
-      `Status: ${statusLink(links.publicBaseUrl, input.offerId)}`,
+      `Open the offer in the portal: ${portalLink(links.publicBaseUrl, input.offerId)}`,
     ].join('\n'),
   };
 }

@@ -12,11 +12,16 @@ export const PREREQUISITES_FAILED = 'missing_fields';
 const emailSchema = z.email();
 
 export function prerequisiteFindings(snapshot: unknown, notificationEmail: string): ErrorDetail[] {
-  const findings = [...invalidFields(snapshot), ...missingFields(snapshot)];
+  const findings = offerFieldFindings(snapshot);
   if (!emailSchema.safeParse(notificationEmail).success) {
     findings.push({ path: 'notificationEmail', message: 'must be a valid email address' });
   }
   return uniqueByPath(findings);
+}
+
+/** Step 1's findings on the offer itself (no notification email yet): what POST .../check reports. */
+export function offerFieldFindings(snapshot: unknown): ErrorDetail[] {
+  return uniqueByPath([...invalidFields(snapshot), ...missingFields(snapshot)]);
 }
 
 function invalidFields(snapshot: unknown): ErrorDetail[] {

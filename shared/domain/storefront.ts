@@ -15,6 +15,23 @@ export const PACKAGE_MISSING = 'package_missing';
 export const LOGO_RULE = { types: ['png'], width: 216, height: 216 } as const;
 export const SCREENSHOT_RULE = { types: ['png', 'jpg'], width: 1280, height: 720, min: 1, max: 5 } as const;
 
+/** The media types a storefront image is uploaded with (PUT .../artifacts/{name}). */
+export const ARTIFACT_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/jpg'] as const;
+const MEDIA_TYPE_OF_IMAGE: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg' };
+
+/**
+ * Why these bytes cannot be a storefront image, or undefined when they are the PNG or JPEG the
+ * Content-Type says. Checked at upload; the pixel sizes are step 5's rules.
+ */
+export function artifactImageProblem(mediaType: string, image: ImageFacts | undefined): string | undefined {
+  if (!image) return 'the bytes are not a PNG or JPEG image (no image format could be read)';
+  const actual = MEDIA_TYPE_OF_IMAGE[image.type];
+  if (!actual) return `the bytes are a ${image.type.toUpperCase()} image; upload a PNG or JPEG`;
+  if (actual !== (mediaType === 'image/jpg' ? 'image/jpeg' : mediaType))
+    return `the bytes are ${actual} but Content-Type says ${mediaType}`;
+  return undefined;
+}
+
 /** What image-size read from an artifact's bytes (`type` is its name: png, jpg, gif, ...). */
 export interface ImageFacts {
   type: string;

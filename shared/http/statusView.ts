@@ -18,6 +18,8 @@ export function statusView(
   caller: Caller,
   publisherId: string,
   baseUrl: string,
+  /** The count of open questions, given while step 7 runs (functions/getStatus.ts reads it). */
+  openQuestions?: number,
 ): StatusResponse {
   const publishDate = promisedPublishDate(status);
   const showPreview = actsAsOwner(caller, publisherId) && previewAvailable(status) && status.hidekey;
@@ -34,5 +36,6 @@ export function statusView(
     notificationEmail: status.notificationEmail,
     liveVersion: liveVersionOf(status),
     updatedAt: status.updatedAt,
+    ...(openQuestions !== undefined ? { openQuestions } : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { Transition } from '../domain/states';
 import type { LeadRecord } from '../domain/leads';
 import type { PackageReport } from '../domain/package/report';
 import type { ListView, Page } from '../domain/offerSummary';
+import type { Question, StoredAnswer } from '../domain/questions';
 
 /**
  * What the application needs from storage. Adapters implement these over Azure Tables
@@ -165,4 +166,27 @@ export interface OfferIndex {
 /** The time offers are stamped with: the same clock the workflow runs on. */
 export interface Clock {
   now(): Promise<Date>;
+}
+
+/** A question as stored: api.md's fields without the answers (they are rows of their own). */
+export type StoredQuestion = Omit<Question, 'answers'>;
+
+/**
+ * Questions during review. Every write is idempotent (ids derive from the content), so a
+ * repeated request completes what an earlier attempt left undone and never adds a second row.
+ */
+export interface QuestionStore {
+  /** Insert-if-absent: false when this question was already stored. */
+  addQuestion(offerId: string, question: StoredQuestion): Promise<boolean>;
+  /** The question with its answers (oldest first). */
+  get(offerId: string, questionId: string): Promise<Question | undefined>;
+  /** Every question of the offer with its answers, newest first. */
+  list(offerId: string): Promise<Question[]>;
+  /** Insert-if-absent: false when this answer was already stored. */
+  addAnswer(offerId: string, answer: StoredAnswer): Promise<boolean>;
+  /** Sets resolvedAt unless already set; returns the question as stored afterwards. */
+  resolve(offerId: string, questionId: string, at: string): Promise<StoredQuestion | undefined>;
+  /** Keeps the set of a submission's open questions: one point read answers the count. */
+  setOpen(offerId: string, submissionId: string, questionId: string, open: boolean): Promise<void>;
+  openCount(offerId: string, submissionId: string): Promise<number>;
 }

@@ -1,7 +1,7 @@
 import { CONTAINERS } from '../../shared/contracts/names';
 import { completedReport } from '../../shared/domain/package/report';
 import type { OfferStatus } from '../../shared/domain/status';
-import { routeCases, RouteCase } from './routes';
+import { MATRIX_QUESTION_ID, routeCases, RouteCase } from './routes';
 import {
   Person,
   RecordingClient,
@@ -48,12 +48,19 @@ const MATRIX: Record<string, (readonly [number, string | undefined])[]> = {
   getHistory: reader,
   listNotifications: reader,
   getOpenApi: everyone,
+  checkOffer: owner(200),
+  listQuestions: reader,
+  // The matrix asks about the technical area: the marketing reviewer may not.
+  askQuestion: [NO, DENIED, DENIED, DENIED, ok(201), ok(201)],
+  answerQuestion: [NO, ok(201), DENIED, ok(201), ok(201), ok(201)],
+  resolveQuestion: [NO, DENIED, DENIED, DENIED, ok(200), ok(200)],
 };
 
 /** The state in which the route succeeds for an allowed caller. */
 function stateFor(route: string): ((s: OfferStatus) => OfferStatus) | undefined {
   if (route === 'publishOffer') return undefined;
-  if (route.startsWith('review')) return at('WaitingForReview', 'marketing-technical-validation');
+  if (route.startsWith('review') || route.endsWith('Question'))
+    return at('WaitingForReview', 'marketing-technical-validation');
   return at('WaitingForPublisher', 'publisher-signoff', {
     hidekey: 'matrix-key',
     previewBlobName: 'x/1/preview.zip',
@@ -65,6 +72,16 @@ async function prepare(route: RouteCase): Promise<string> {
   await seedOffer(services, offerId, 'contoso');
   const state = stateFor(route.name);
   if (state) await seedStatus(services, offerId, state);
+  if (route.name.endsWith('Question'))
+    await services.questions.addQuestion(offerId, {
+      questionId: MATRIX_QUESTION_ID,
+      submissionId: '1',
+      area: 'technical',
+      text: 'Is it signed?',
+      askedBy: 'tom@marketplace.example',
+      askedAt: new Date().toISOString(),
+      resolvedAt: null,
+    });
   await services.packageReports.put(
     offerId,
     completedReport({ blobName: `${offerId}/p.app`, now: new Date().toISOString(), findings: [] }),

@@ -2,6 +2,7 @@ import { makeGetPackageValidation } from '../../functions/getPackageValidation';
 import { makeGetPreview } from '../../functions/getPreview';
 import { makeGetPreviewPackage } from '../../functions/getPreviewPackage';
 import { makeUploadArtifact } from '../../functions/uploadArtifact';
+import { png } from '../support/images';
 import { makeUploadPackage } from '../../functions/uploadPackage';
 import { CONTAINERS } from '../../shared/contracts/names';
 import { completedReport } from '../../shared/domain/package/report';
@@ -100,11 +101,12 @@ describe('PUT /api/offers/{offerId}/artifacts/{name}', () => {
   it('stores an image in container storefront under the offer', async () => {
     const offerId = uniqueOfferId();
     await seedOffer(services, offerId);
-    const res = await put(offerId, 'logo-216.png', Buffer.alloc(100, 7), 'image/png');
+    const image = png(216, 216);
+    const res = await put(offerId, 'logo-216.png', image, 'image/png');
     expect([res.status, res.body]).toEqual([202, { blobName: `${offerId}/logo-216.png` }]);
     expect(
       (await services.blobs.info({ container: CONTAINERS.storefront, name: res.body.blobName }))?.size,
-    ).toBe(100);
+    ).toBe(image.length);
   });
 
   it('is 400 for a bad name, 415 for a non-image, 413 over the limit', async () => {

@@ -95,6 +95,7 @@ describe('submissions, history and notifications', () => {
           transition: 'started',
           sentAt: '2030-01-01T00:00:01.000Z',
           status: 'OutboxOnly',
+          body: 'body text',
         },
       ],
     });

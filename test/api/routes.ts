@@ -1,4 +1,7 @@
+import { makeAnswerQuestion } from '../../functions/answerQuestion';
+import { makeAskQuestion } from '../../functions/askQuestion';
 import { makeCancelSubmission } from '../../functions/cancelSubmission';
+import { makeCheckOffer } from '../../functions/checkOffer';
 import { makeGetHistory } from '../../functions/getHistory';
 import { makeGetOffer } from '../../functions/getOffer';
 import { makeGetOpenApi } from '../../functions/getOpenApi';
@@ -9,13 +12,16 @@ import { makeGetStatus } from '../../functions/getStatus';
 import { makeGoLive } from '../../functions/goLive';
 import { makeListNotifications } from '../../functions/listNotifications';
 import { makeListOffers } from '../../functions/listOffers';
+import { makeListQuestions } from '../../functions/listQuestions';
 import { makeListSubmissions } from '../../functions/listSubmissions';
 import { makePublishOffer } from '../../functions/publishOffer';
 import { makePutOffer } from '../../functions/putOffer';
+import { makeResolveQuestion } from '../../functions/resolveQuestion';
 import { makeSubmitReview } from '../../functions/submitReview';
 import { makeUploadArtifact } from '../../functions/uploadArtifact';
 import { makeUploadPackage } from '../../functions/uploadPackage';
 import type { Services } from '../../shared/services';
+import { png } from '../support/images';
 import { ClientHandler, PlainHandler } from './support';
 
 /** Every route of the API as a handler, with what a well-formed request to it carries. */
@@ -32,7 +38,10 @@ export interface RouteCase {
 }
 
 const offer = (offerId: string) => ({ offerId });
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(40)]);
+/** The question the authorization matrix seeds on each offer of the question routes. */
+export const MATRIX_QUESTION_ID = 'a'.repeat(20);
+const question = (offerId: string) => ({ offerId, questionId: MATRIX_QUESTION_ID });
+const PNG = png(2, 2);
 
 export function routeCases(services: Services): RouteCase[] {
   return [
@@ -169,6 +178,43 @@ export function routeCases(services: Services): RouteCase[] {
       path: () => 'openapi.json',
       params: () => ({}),
       handler: { plain: makeGetOpenApi(services) },
+    },
+    {
+      name: 'checkOffer',
+      method: 'POST',
+      path: (id) => `offers/${id}/check`,
+      params: offer,
+      handler: { plain: makeCheckOffer(services) },
+    },
+    {
+      name: 'listQuestions',
+      method: 'GET',
+      path: (id) => `offers/${id}/questions`,
+      params: offer,
+      handler: { plain: makeListQuestions(services) },
+    },
+    {
+      name: 'askQuestion',
+      method: 'POST',
+      path: (id) => `offers/${id}/questions`,
+      params: offer,
+      handler: { plain: makeAskQuestion(services) },
+      body: { value: { area: 'technical', text: 'Which versions?' }, type: 'application/json' },
+    },
+    {
+      name: 'answerQuestion',
+      method: 'POST',
+      path: (id) => `offers/${id}/questions/${MATRIX_QUESTION_ID}/answers`,
+      params: question,
+      handler: { plain: makeAnswerQuestion(services) },
+      body: { value: { text: 'These.' }, type: 'application/json' },
+    },
+    {
+      name: 'resolveQuestion',
+      method: 'POST',
+      path: (id) => `offers/${id}/questions/${MATRIX_QUESTION_ID}/resolve`,
+      params: question,
+      handler: { plain: makeResolveQuestion(services) },
     },
   ];
 }

@@ -132,9 +132,9 @@ describe('status page layout on a phone and a desktop', () => {
         });
       }
       expect(await page.locator('#status-summary').textContent()).toContain('Publisher Sign-off');
-      // The preview link names the port the host runs on (PUBLIC_BASE_URL defaults from PORT).
+      // The preview link opens the portal's rendered preview, carrying the status's hidekey.
       expect(await page.locator('#preview-link').getAttribute('href')).toMatch(
-        new RegExp(`^http://localhost:${host.port}/api/offers/${SIGNOFF}/preview\\?hidekey=`),
+        new RegExp(`^#/offers/${SIGNOFF}/preview\\?hidekey=[^&]+$`),
       );
       await snapshot(page, 'portal-phone-signoff');
       expect(await sidewaysOverflow(page)).toEqual([]);
@@ -345,7 +345,7 @@ describe('status page layout on a phone and a desktop', () => {
       const rules = [...new Set(report.findings.map((f) => f.rule))];
       expect(rules.length).toBeGreaterThan(1);
       await withPage(async (p) => {
-        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}`);
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}/edit`);
         await p.locator('#package-report [data-rule]').first().waitFor();
         const shown = await p
           .locator('#package-report [data-rule]')
@@ -372,7 +372,7 @@ describe('status page layout on a phone and a desktop', () => {
             body: JSON.stringify({ error: { code: 'not_found', message: 'No route.' } }),
           }),
         );
-        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}`);
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}/edit`);
         await p.locator('#package-form').waitFor();
         await p.locator('#package-file').setInputFiles({
           name: 'contoso-sales.zip',
@@ -428,7 +428,7 @@ describe('status page layout on a phone and a desktop', () => {
             }),
           }),
         );
-        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}`);
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}/edit`);
         await p
           .locator('#package-file')
           .setInputFiles({ name: 'contoso-sales.zip', mimeType: 'application/zip', buffer: bytes });
@@ -445,7 +445,7 @@ describe('status page layout on a phone and a desktop', () => {
       await withPage(async (p) => {
         const requests: string[] = [];
         p.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
-        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}`);
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${FINDINGS}/edit`);
         await p.locator('#package-form').waitFor();
         await p.locator('#package-file').setInputFiles({
           name: 'direct.zip',
@@ -499,7 +499,14 @@ describe('status page layout on a phone and a desktop', () => {
             ...s,
             state: i < 7 ? 'Succeeded' : i === 7 ? 'Waiting' : 'NotStarted',
           }));
-          const status = { ...real, state: 'Running', currentStep: 'publish', steps, actions: [] };
+          const status = {
+            ...real,
+            state: 'Running',
+            currentStep: 'publish',
+            steps,
+            actions: [],
+            publishDate: '2027-01-15',
+          };
           return route.fulfill({
             status: 200,
             contentType: 'application/json',
@@ -513,6 +520,64 @@ describe('status page layout on a phone and a desktop', () => {
         await message.waitFor();
         expect(await message.textContent()).toContain('Publishing has started');
         expect(await message.textContent()).not.toContain('until publishing starts');
+        // Step 8 shows the date the reviewers promised.
+        expect(await p.locator('#steps li[data-step="publish"] .promised-date').textContent()).toBe(
+          '2027-01-15',
+        );
+        expect(await p.locator('#status-summary').textContent()).toContain('2027-01-15');
+      });
+    });
+
+    it('shows the offer’s productId with AL-Go settings that name it, when the API has one', async () => {
+      const productId = '0b6f3c1e-2d4a-4f5b-8c7d-9e0a1b2c3d4e';
+      await withPage(async (p) => {
+        await p.route(new RegExp(`/api/offers/${SIGNOFF}$`), async (route) => {
+          const real = (await (await route.fetch()).json()) as Record<string, unknown>;
+          return route.fulfill({
+            status: 200,
+            contentType: 'application/json',
+            body: JSON.stringify({ ...real, productId }),
+          });
+        });
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${SIGNOFF}`);
+        await p.locator('#product-id', { hasText: productId }).waitFor();
+        const snippet = JSON.parse((await p.locator('#al-go-snippet').textContent()) ?? '{}') as {
+          deliverToAppSource?: { productId?: string };
+        };
+        expect(snippet.deliverToAppSource?.productId).toBe(productId);
+      });
+      // Without a productId (an API before issue 24) the panel stays hidden.
+      await withPage(async (p) => {
+        await p.goto(`${host.baseUrl}/api/portal#/offers/${SIGNOFF}`);
+        await p.locator(`html[data-status-offer="${SIGNOFF}"]`).waitFor({ state: 'attached' });
+        expect(await p.locator('#delivery-panel').isVisible()).toBe(false);
+      });
+    });
+
+    it('creates an offer with the keyboard alone: New offer, the id, Enter; Escape closes the dialog', async () => {
+      await withPage(async (p) => {
+        await p.goto(`${host.baseUrl}/api/portal#/offers`);
+        await p.locator('#offers-summary', { hasText: /offer/ }).waitFor();
+        await p.getByRole('button', { name: 'New offer' }).focus();
+        await p.keyboard.press('Enter');
+        // The dialog takes focus on its input; Escape gives it back to the button.
+        expect(await p.evaluate('document.activeElement.closest("dialog") !== null')).toBe(true);
+        await p.keyboard.press('Escape');
+        await p.getByRole('dialog').waitFor({ state: 'detached' });
+        expect(await p.evaluate('document.activeElement.id')).toBe('new-offer');
+        await p.keyboard.press('Enter');
+        await p.keyboard.type('layout-keyboard');
+        await p.keyboard.press('Enter');
+        await p.locator('html[data-editor-offer="layout-keyboard"]').waitFor({ state: 'attached' });
+        // Focus lands on the Editor's heading, and Tab reaches the fields in order.
+        expect(await p.evaluate('document.activeElement.id')).toBe('editor-heading');
+        const created = await host.request('GET', '/api/offers/layout-keyboard', undefined, asPerson('ann'));
+        expect(created.status).toBe(200);
+        // Asking again for the same id is refused in the dialog, never overwriting the draft.
+        await p.getByRole('button', { name: 'New offer' }).click();
+        await p.getByLabel('Offer id').fill('layout-keyboard');
+        await p.keyboard.press('Enter');
+        await p.getByRole('dialog').getByRole('alert').filter({ hasText: 'exists already' }).waitFor();
       });
     });
 

@@ -155,12 +155,13 @@ describe('portal in a browser', () => {
     expect(await page.locator('#cancel').isVisible()).toBe(false);
     expect(await page.locator('#review-form').isVisible()).toBe(false);
 
-    // Publish asks for the notification email.
+    // Publish asks for the notification email in a dialog.
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.getByLabel('Notification email').fill('ann@contoso.com');
-    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Publish' }).click();
     await step(page, 'validate-prerequisites', 'Succeeded').waitFor({ timeout: STEP_WAIT });
     await step(page, 'publisher-signoff', 'Waiting').waitFor({ timeout: STEP_WAIT });
-    expect(await page.locator('#publish-form').isVisible()).toBe(false);
+    expect(await page.locator('#publish').isVisible()).toBe(false);
     await page.locator('#preview-link').waitFor();
     expect(await page.locator('#preview-link').getAttribute('href')).toContain('hidekey=');
     await page.locator('#emails-table tbody tr td', { hasText: 'ann@contoso.com' }).first().waitFor();
@@ -203,14 +204,15 @@ describe('portal in a browser', () => {
   it('shows a failure with its details, as text, and offers Publish again', async () => {
     await page.goto(`${host.baseUrl}/api/portal#/offers/${HOSTILE}`);
     await page.locator('#steps li').nth(8).waitFor();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.getByLabel('Notification email').fill('ann@contoso.com');
-    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Publish' }).click();
     await step(page, 'validate-prerequisites', 'Failed').waitFor({ timeout: STEP_WAIT });
     await page.locator('#error-panel').waitFor();
     const details = await page.locator('#error-details li').allTextContents();
     expect(details).toEqual(expect.arrayContaining([expect.stringMatching(/^summary: /)]));
     expect(await page.locator('#error-panel img').count()).toBe(0);
-    await page.locator('#publish-form').waitFor();
+    await page.locator('#publish').waitFor();
     expect(await page.locator('#go-live').isVisible()).toBe(false);
     await page.screenshot({ path: path.join(ARTIFACTS, 'portal-failed.png'), fullPage: true });
   }, 120_000);

@@ -45,7 +45,11 @@ describe('portal functions (no browser)', () => {
     expect(html).toContain('data-mode="local"');
     expect(html).toContain('data-api-base="/api"');
     expect(html).toContain('href="/api/portal/assets/portal.css"');
-    expect(html).toContain('src="/api/portal/assets/portal.js"');
+    expect(html).toContain('<script type="module" src="/api/portal/assets/app.js"></script>');
+    // A linked icon: the browser asks for no /favicon.ico (outside the API's route prefix).
+    expect(html).toContain('<link rel="icon" href="/api/portal/assets/favicon.svg" type="image/svg+xml" />');
+    // Thumbnails of chosen images and the preview package's images are blob: URLs.
+    expect(header(page, 'content-security-policy')).toContain("img-src 'self' data: blob:;");
     expect(html).not.toMatch(/__[A-Z_]+__/);
   });
 
@@ -55,7 +59,7 @@ describe('portal functions (no browser)', () => {
       get('https://app.example.net/api/portal/'),
     );
     expect(String(page.body)).toContain('data-mode="azure"');
-    expect(String(page.body)).toContain('src="/api/portal/assets/portal.js"');
+    expect(String(page.body)).toContain('src="/api/portal/assets/app.js"');
     expect(header(page, 'content-security-policy')).toContain(
       "connect-src 'self' https://*.blob.core.windows.net;",
     );
@@ -65,7 +69,8 @@ describe('portal functions (no browser)', () => {
     const handler = servePortalAsset({ portalDir: PORTAL_DIR });
     for (const [name, type] of [
       ['portal.css', 'text/css; charset=utf-8'],
-      ['portal.js', 'text/javascript; charset=utf-8'],
+      ['app.js', 'text/javascript; charset=utf-8'],
+      ['favicon.svg', 'image/svg+xml'],
     ] as const) {
       const res = await invoke(handler, get(`http://localhost/api/portal/assets/${name}`, { name }));
       expect(res.status).toBe(200);
@@ -73,6 +78,31 @@ describe('portal functions (no browser)', () => {
       expect(header(res, 'x-content-type-options')).toBe('nosniff');
       expect(Buffer.from(res.body as Buffer).equals(readFileSync(path.join(PORTAL_DIR, name)))).toBe(true);
     }
+  });
+
+  it('serves every module the page imports, from app.js down', async () => {
+    const handler = servePortalAsset({ portalDir: PORTAL_DIR });
+    const seen = new Set<string>();
+    const queue = ['app.js'];
+    while (queue.length > 0) {
+      const name = queue.shift() as string;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const res = await invoke(handler, get(`http://localhost/api/portal/assets/${name}`, { name }));
+      expect({ name, status: res.status }).toEqual({ name, status: 200 });
+      const source = Buffer.from(res.body as Buffer).toString('utf8');
+      for (const match of source.matchAll(/from '\.\/([^']+)'/g)) queue.push(match[1] as string);
+    }
+    // The views, each in its own module, and the shared helpers.
+    for (const name of [
+      'offers-view.js',
+      'status-view.js',
+      'editor-view.js',
+      'preview-view.js',
+      'api.js',
+      'forms.js',
+    ])
+      expect(seen).toContain(name);
   });
 
   it('refuses path traversal and anything that is not a portal asset', async () => {
@@ -85,8 +115,8 @@ describe('portal functions (no browser)', () => {
       '..',
       'index.html',
       '.gitignore',
-      'portal.js/../../package.json',
-      'PORTAL.JS',
+      'app.js/../../package.json',
+      'APP.JS',
       'missing.js',
       '',
     ];
@@ -116,10 +146,10 @@ describe('portal functions (no browser)', () => {
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(page.text).toContain('data-mode="azure"');
-      const script = await host.request('GET', '/api/portal/assets/portal.js');
+      const script = await host.request('GET', '/api/portal/assets/app.js');
       expect(script.status).toBe(200);
       expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-      expect(script.text).toBe(readFileSync(path.join(PORTAL_DIR, 'portal.js'), 'utf8'));
+      expect(script.text).toBe(readFileSync(path.join(PORTAL_DIR, 'app.js'), 'utf8'));
       const style = await host.request('GET', '/api/portal/assets/portal.css');
       expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
     });

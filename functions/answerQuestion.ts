@@ -1,0 +1,40 @@
+import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { FUNCTIONS } from '../shared/contracts/names';
+import { answerRequestSchema } from '../shared/contracts/api';
+import { Answer, answerIdFor, answeringSide, assertQuestionInReview } from '../shared/domain/questions';
+import { offerRequest } from '../shared/http/access';
+import { readJson } from '../shared/http/body';
+import { guarded, json } from '../shared/http/errors';
+import { mailAnswer, questionOf, statusOf } from '../shared/http/questions';
+import { API_AUTH_LEVEL } from '../shared/http/registration';
+import { Services, getServices } from '../shared/services';
+
+/**
+ * The publisher or a reviewer answers a question while its submission is in step 7; the other
+ * side is emailed. The same answer repeated (a retry) is stored and mailed once.
+ */
+export function makeAnswerQuestion(services: Services) {
+  return guarded(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const { caller, offerId, offer } = await offerRequest(request, services.offers, 'read');
+    const side = answeringSide(caller, offer.publisherId);
+    const question = await questionOf(services, request, offerId);
+    const body = await readJson(request, answerRequestSchema, services.settings.MAX_JSON_BODY_BYTES);
+    const status = await statusOf(services, offer);
+    assertQuestionInReview(question, status);
+    const answerId = answerIdFor(question.questionId, caller.name, body.text);
+    const answer: Answer = { by: caller.name, at: services.now().toISOString(), text: body.text };
+    await services.questions.addAnswer(offerId, { ...answer, questionId: question.questionId, answerId });
+    const stored = (await services.questions.get(offerId, question.questionId)) ?? question;
+    // The answer as first stored (a retry keeps its time), so the email matches the thread.
+    const first = stored.answers.find((a) => a.by === answer.by && a.text === answer.text) ?? answer;
+    await mailAnswer(services, context, { offer, status, question: stored, answer: first, answerId }, side);
+    return json(201, stored);
+  });
+}
+
+app.http(FUNCTIONS.answerQuestion, {
+  route: 'offers/{offerId}/questions/{questionId}/answers',
+  methods: ['POST'],
+  authLevel: API_AUTH_LEVEL,
+  handler: (request, context) => makeAnswerQuestion(getServices())(request, context),
+});

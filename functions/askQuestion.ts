@@ -1,0 +1,55 @@
+import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { FUNCTIONS } from '../shared/contracts/names';
+import { askQuestionRequestSchema } from '../shared/contracts/api';
+import { DomainError } from '../shared/domain/errors';
+import { isAdmin, isReviewer } from '../shared/domain/identity';
+import { Question, assertCanAsk, questionIdFor } from '../shared/domain/questions';
+import { offerRequest } from '../shared/http/access';
+import { readJson } from '../shared/http/body';
+import { guarded, json } from '../shared/http/errors';
+import { mailQuestion, statusOf } from '../shared/http/questions';
+import { API_AUTH_LEVEL } from '../shared/http/registration';
+import { Services, getServices } from '../shared/services';
+
+/**
+ * A reviewer asks the publisher a question about their area, during step 7. Stored, added to the
+ * submission's open questions, then mailed to the publisher. Repeating the same request (a retry
+ * after a lost answer) finds the stored question and completes what is missing: one question, one
+ * email.
+ */
+export function makeAskQuestion(services: Services) {
+  return guarded(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const { caller, offerId, offer } = await offerRequest(request, services.offers, 'read');
+    if (!isReviewer(caller) && !isAdmin(caller))
+      throw new DomainError('forbidden', 'Only a reviewer (or Admin) may ask a question.');
+    const body = await readJson(request, askQuestionRequestSchema, services.settings.MAX_JSON_BODY_BYTES);
+    const status = await statusOf(services, offer);
+    assertCanAsk(caller, body.area, status);
+    const submissionId = status.submissionId ?? '';
+    const questionId = questionIdFor(submissionId, body.area, caller.name, body.text);
+    const asked = {
+      questionId,
+      submissionId,
+      area: body.area,
+      text: body.text,
+      askedBy: caller.name,
+      askedAt: services.now().toISOString(),
+      resolvedAt: null,
+    };
+    await services.questions.addQuestion(offerId, asked);
+    const question: Question = (await services.questions.get(offerId, questionId)) ?? {
+      ...asked,
+      answers: [],
+    };
+    if (!question.resolvedAt) await services.questions.setOpen(offerId, submissionId, questionId, true);
+    await mailQuestion(services, context, offer, status, question);
+    return json(201, question);
+  });
+}
+
+app.http(FUNCTIONS.askQuestion, {
+  route: 'offers/{offerId}/questions',
+  methods: ['POST'],
+  authLevel: API_AUTH_LEVEL,
+  handler: (request, context) => makeAskQuestion(getServices())(request, context),
+});
