@@ -23,6 +23,9 @@ param location string
 @minLength(36)
 param authClientId string
 
+@description('Entra client ids of CI applications that deliver with client-credential tokens (AL-Go, BcContainerHelper).')
+param deliveryClientIds array = []
+
 @description('Mailbox that receives the review escalation emails (REVIEW_ESCALATION_EMAIL).')
 @minLength(3)
 param reviewEscalationEmail string
@@ -67,6 +70,7 @@ var appContainerNames = [
   'previews'
   'published'
   'submissions'
+  'ingestion'
 ]
 var appTableNames = [
   'Offers'
@@ -80,6 +84,8 @@ var appTableNames = [
   'OfferCatalog'
   'OffersByPublisher'
   'AppCatalog'
+  'IngestionProducts'
+  'PublisherClients'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -152,6 +158,7 @@ module api 'app/api.bicep' = {
     reviewEscalationEmail: reviewEscalationEmail
     supportUrl: supportUrl
     authClientId: authClientId
+    deliveryClientIds: deliveryClientIds
   }
 }
 

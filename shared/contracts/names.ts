@@ -25,6 +25,20 @@ export const FUNCTIONS = {
   portalAsset: 'portalAsset',
   createPackageUploadUrl: 'createPackageUploadUrl',
   getHealth: 'getHealth',
+  ingestionProduct: 'ingestionProduct',
+  ingestionProductSetup: 'ingestionProductSetup',
+  ingestionBranches: 'ingestionBranches',
+  ingestionPackageConfigurations: 'ingestionPackageConfigurations',
+  ingestionPackages: 'ingestionPackages',
+  ingestionPackage: 'ingestionPackage',
+  ingestionProperties: 'ingestionProperties',
+  ingestionSubmissions: 'ingestionSubmissions',
+  ingestionSubmission: 'ingestionSubmission',
+  ingestionWorkflowDetails: 'ingestionWorkflowDetails',
+  ingestionPromote: 'ingestionPromote',
+  ingestionValidations: 'ingestionValidations',
+  issueLocalToken: 'issueLocalToken',
+  putPublisherClient: 'putPublisherClient',
 } as const;
 
 export const ORCHESTRATORS = {
@@ -59,6 +73,8 @@ export const CONTAINERS = {
   published: 'published',
   /** Offer snapshots taken at Publish: `{offerId}/{submissionId}/offer.json`. */
   submissions: 'submissions',
+  /** Files a delivery script uploads through an ingestion fileSasUri: `{productId}-{packageId}`. */
+  ingestion: 'ingestion',
 } as const;
 
 export const TABLES = {
@@ -76,6 +92,10 @@ export const TABLES = {
   offersByPublisher: 'OffersByPublisher',
   /** One row per (app id, offer): which offers use an app id, and at which live version. */
   appCatalog: 'AppCatalog',
+  /** The ingestion front door: productId -> offer lookup row and the product's packages. */
+  ingestionProducts: 'IngestionProducts',
+  /** Entra client id -> publisher id (PUT /api/admin/publisher-clients/{clientId}). */
+  publisherClients: 'PublisherClients',
 } as const;
 
 /**
