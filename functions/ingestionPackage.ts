@@ -1,5 +1,5 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { z } from 'zod';
+import { packageUpdateSchema } from '../shared/contracts/ingestion';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { etagOf } from '../shared/domain/ingestion';
 import {
@@ -13,8 +13,6 @@ import {
 import { findPackage, packageResource, processPackage } from '../shared/http/ingestionProducts';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
-
-const packageUpdateSchema = z.looseObject({ state: z.string().max(50) });
 
 /**
  * GET .../packages/{packageId}, and PUT with state Uploaded once the file is written: Processed

@@ -1,5 +1,5 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { z } from 'zod';
+import { configurationBodySchema } from '../shared/contracts/ingestion';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { etagOf, selectorValue } from '../shared/domain/ingestion';
 import {
@@ -14,12 +14,6 @@ import {
 import { configurationId, configurationResource, packageInstanceId } from '../shared/http/ingestionProducts';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
-
-const configurationBodySchema = z.looseObject({
-  packageReferences: z
-    .array(z.looseObject({ type: z.string().max(100), value: z.string().max(100) }))
-    .max(10),
-});
 
 /**
  * GET .../packageConfigurations/getByInstanceID(instanceID=...) and PUT .../packageConfigurations/{id}:

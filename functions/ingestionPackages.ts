@@ -1,7 +1,8 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { guardedIngestion, ingestionJson, productRequest, readIngestionJson } from '../shared/http/ingestion';
-import { createPackage, packageCreateSchema } from '../shared/http/ingestionProducts';
+import { packageCreateSchema } from '../shared/contracts/ingestion';
+import { createPackage } from '../shared/http/ingestionProducts';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 

@@ -1,6 +1,6 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { z } from 'zod';
+import { propertyBodySchema } from '../shared/contracts/ingestion';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { etagOf, selectorValue } from '../shared/domain/ingestion';
 import {
@@ -15,8 +15,6 @@ import { propertyInstanceId, propertyResource, setAppVersion } from '../shared/h
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import type { Clock } from '../shared/ports/stores';
 import { Services, getServices } from '../shared/services';
-
-const propertyBodySchema = z.looseObject({ appVersion: z.string().max(47) });
 
 /**
  * GET .../properties/getByInstanceID(instanceID=...) and PUT .../properties/{id}: appVersion is the

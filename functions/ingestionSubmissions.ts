@@ -1,6 +1,6 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { z } from 'zod';
+import { submissionCreationSchema } from '../shared/contracts/ingestion';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { isListed } from '../shared/domain/ingestion';
 import { guardedIngestion, ingestionJson, productRequest, readIngestionJson } from '../shared/http/ingestion';
@@ -9,19 +9,6 @@ import { startSubmission } from '../shared/http/ingestionSubmit';
 import type { OrchestrationClient } from '../shared/http/orchestrations';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
-
-/** The SubmissionCreationRequest the script sends; its targets and resources are implied here. */
-const creationSchema = z.looseObject({
-  resourceType: z.string().max(100).optional(),
-  targets: z
-    .array(z.looseObject({ type: z.string().max(50), value: z.string().max(50) }))
-    .max(10)
-    .optional(),
-  resources: z
-    .array(z.looseObject({ type: z.string().max(50), value: z.string().max(100) }))
-    .max(10)
-    .optional(),
-});
 
 /**
  * GET .../submissions (oldest first; canceled ones have left the list) and POST (Publish with the
@@ -39,7 +26,7 @@ export function makeIngestionSubmissions(services: Services) {
         const listed = (await submissionsOf(services, offer.offerId)).filter(isListed);
         return ingestionJson(200, { value: listed.map((f) => submissionResource(productId, f)) });
       }
-      await readIngestionJson(request, creationSchema, services);
+      await readIngestionJson(request, submissionCreationSchema, services);
       const submissionId = await startSubmission({ services, client, context, caller, offer });
       const facts = await listedSubmission(services, offer.offerId, submissionId);
       return ingestionJson(201, submissionResource(productId, facts));

@@ -1,5 +1,5 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { z } from 'zod';
+import { clientIdSchema, publisherClientSchema } from '../shared/contracts/ingestion';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { DomainError } from '../shared/domain/errors';
 import { isAdmin } from '../shared/domain/identity';
@@ -8,19 +8,6 @@ import { guarded, json } from '../shared/http/errors';
 import { callerOf } from '../shared/http/principal';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
-
-export const clientIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9-]+$/, 'must be an Entra client id (a GUID)');
-export const publisherClientSchema = z.strictObject({
-  publisherId: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a publisher id'),
-});
 
 /**
  * PUT /api/admin/publisher-clients/{clientId} {"publisherId"} (Admin): an application calling with

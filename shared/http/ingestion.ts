@@ -2,6 +2,7 @@ import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functio
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { runsInAzure } from '../config';
+import { productIdSchema } from '../contracts/ingestion';
 import { DomainError, ensureError } from '../domain/errors';
 import { Caller, actsAsOwner } from '../domain/identity';
 import { etagOf, matchesEtag, ProductState } from '../domain/ingestion';
@@ -104,12 +105,6 @@ export async function ingestionCaller(request: HttpRequest, services: Services):
   if (!publisherId) return caller;
   return { name: caller.name, roles: [...new Set([...caller.roles, 'Publisher' as const])], publisherId };
 }
-
-const productIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9-]+$/, 'must be a product id (a GUID)');
 
 function productNotFound(productId: string): IngestionError {
   return new IngestionError(404, `No product '${productId}' exists for this account.`, 'not_found');

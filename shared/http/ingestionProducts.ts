@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { blobSource } from '../adapters/package/blobSource';
 import { cachedSource } from '../adapters/package/source';
 import { packageKind, readLibraries } from '../adapters/libraryPackages';
+import { packageCreateSchema } from '../contracts/ingestion';
 import { CONTAINERS } from '../contracts/names';
 import {
   compareVersions,
@@ -15,7 +16,6 @@ import {
   LIBRARY_PACKAGE,
   MAIN_PACKAGE,
   MAX_PACKAGES_KEPT,
-  PACKAGE_TYPES,
   ProductState,
   SubmissionFacts,
   submissionView,
@@ -100,19 +100,12 @@ export function propertyResource(productId: string, offer: Offer) {
   };
 }
 
-const packageBodySchema = z.looseObject({
-  resourceType: z.enum(PACKAGE_TYPES),
-  fileName: z.string().min(1).max(256),
-});
-
-export const packageCreateSchema = packageBodySchema;
-
 /** POST /packages: a new package waiting for its file, and the URL that writes exactly that file. */
 export async function createPackage(
   services: Services,
   productId: string,
   offer: Offer,
-  body: z.infer<typeof packageBodySchema>,
+  body: z.infer<typeof packageCreateSchema>,
 ) {
   const id = randomUUID();
   const pkg: IngestionPackage = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as api from '../contracts/api';
+import * as ingestionContracts from '../contracts/ingestion';
 import { INGESTION_OPERATIONS } from './openapiIngestion';
 
 /**
@@ -266,6 +267,11 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
   offerId: api.offerIdSchema,
   name: api.artifactNameSchema,
   area: api.reviewAreaSchema,
+  productId: ingestionContracts.productIdSchema,
+  selector: ingestionContracts.selectorSchema,
+  packageId: ingestionContracts.packageIdSchema,
+  submissionId: ingestionContracts.submissionIdSchema,
+  clientId: ingestionContracts.clientIdSchema,
 };
 
 /** The portal's asset file names (functions/portalAsset.ts serves only these). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import * as ingestion from '../contracts/ingestion';
 import type { Operation } from './openapi';
 
 /**
@@ -65,7 +66,7 @@ export const INGESTION_OPERATIONS: Operation[] = [
     'ingestionPackageConfigurations',
     'Selects the packages of the next submission (If-Match)',
     resource,
-    { body: json(z.looseObject({ packageReferences: z.array(z.looseObject({})) })) },
+    { body: json(ingestion.configurationBodySchema) },
     [400, 412],
   ),
   op(
@@ -76,7 +77,7 @@ export const INGESTION_OPERATIONS: Operation[] = [
     resource,
     {
       ok: { status: 201, schema: resource },
-      body: json(z.looseObject({ resourceType: z.string(), fileName: z.string() })),
+      body: json(ingestion.packageCreateSchema),
     },
     [400],
   ),
@@ -87,7 +88,7 @@ export const INGESTION_OPERATIONS: Operation[] = [
     'ingestionPackage',
     'state Uploaded: Processed or ProcessFailed (If-Match)',
     resource,
-    { body: json(z.looseObject({ state: z.string() })) },
+    { body: json(ingestion.packageUpdateSchema) },
     [400, 412],
   ),
   op('get', '/properties/{selector}', 'ingestionProperties', 'getByInstanceID(...): appVersion', collection),
@@ -97,7 +98,7 @@ export const INGESTION_OPERATIONS: Operation[] = [
     'ingestionProperties',
     "appVersion sets the offer's app.version (If-Match)",
     resource,
-    { body: json(z.looseObject({ appVersion: z.string() })) },
+    { body: json(ingestion.propertyBodySchema) },
     [400, 409, 412],
   ),
   op('get', '/submissions', 'ingestionSubmissions', 'Submissions, oldest first', collection),
@@ -107,7 +108,7 @@ export const INGESTION_OPERATIONS: Operation[] = [
     'ingestionSubmissions',
     'Publish with the configured packages',
     resource,
-    { ok: { status: 201, schema: resource }, body: json(z.looseObject({})) },
+    { ok: { status: 201, schema: resource }, body: json(ingestion.submissionCreationSchema) },
     [400, 409, 422],
   ),
   op(
@@ -162,7 +163,7 @@ export const INGESTION_OPERATIONS: Operation[] = [
     id: 'putPublisherClient',
     summary: 'Maps an Entra application (client credentials) to a publisher (Admin)',
     identity: true,
-    body: { type: 'application/json', schema: z.object({ publisherId: z.string() }) },
+    body: { type: 'application/json', schema: ingestion.publisherClientSchema },
     ok: { status: 200, schema: z.object({ clientId: z.string(), publisherId: z.string() }) },
     errors: [400, 401, 403, 500, 503],
   },
