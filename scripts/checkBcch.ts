@@ -73,6 +73,17 @@ function run(command: string, args: string[], onLine: (line: string) => void): P
   });
 }
 
+/** Azurite, tried a few times: on a busy machine it may miss its start-up deadline. */
+async function startedAzurite(attempts = 4): Promise<Awaited<ReturnType<typeof startAzurite>>> {
+  for (let i = 1; ; i++) {
+    try {
+      return await startAzurite();
+    } catch (error) {
+      if (i >= attempts) throw error;
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const bcch = path.resolve(process.argv[2] ?? '');
   if (!existsSync(path.join(bcch, 'BcContainerHelper.psd1'))) {
@@ -84,7 +95,7 @@ async function main(): Promise<void> {
   const config = path.join(work, 'BcContainerHelper.config.json');
   await writeFile(config, JSON.stringify({ hostHelperFolder: helper }));
 
-  const azurite = await startAzurite();
+  const azurite = await startedAzurite();
   const host = await startHost({ env: { AzureWebJobsStorage: azurite.connectionString } });
   try {
     const offerId = `bcch-${randomBytes(4).toString('hex')}`;

@@ -14,6 +14,8 @@ param(
     [switch] $DoNotUpdateVersionNumber
 )
 $ErrorActionPreference = 'Stop'
+# -File passes "a.app,b.app" as one string.
+$LibraryAppFiles = @($LibraryAppFiles | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 $global:IngestionBase = "$($BaseUrl.TrimEnd('/'))/api/"
 
 Import-Module (Join-Path $Module 'BcContainerHelper.psd1') -DisableNameChecking -ArgumentList $true, $false, @($ConfigFile)
