@@ -229,14 +229,20 @@ describe('New-AppSourceSubmission against the ingestion API', () => {
     expect((await client.collection<SubmissionResource>('/submissions')).map((s) => s.id)).toEqual([
       second.body.id,
     ]);
+    // In certification (after Go Live) a new submission is refused; a second promote changes nothing.
+    await poll(client, second.body.id, (s) => s.substate === 'ReadyToPublish');
+    expect((await client.post(`/submissions/${second.body.id}/promote`)).status).toBe(200);
+    await waitInReview(offerId);
     const third = await client.post('/submissions', { resourceType: 'SubmissionCreationRequest' });
-    if (third.status !== 201) {
-      expect(third.status).toBe(409);
-      expect(third.body).toMatchObject({ statusCode: 409, message: expect.any(String), errors: [] });
-    }
-    // Cancel before sign-off is refused as Cancel is.
-    const early = await client.delete(`/submissions/${second.body.id}`);
-    expect([409, 200]).toContain(early.status);
+    expect(third.status).toBe(409);
+    expect(third.body).toMatchObject({ statusCode: 409, message: expect.any(String), errors: [] });
+    const again = await client.post(`/submissions/${second.body.id}/promote`);
+    expect([again.status, again.body.substate]).toEqual([200, 'Promoting']);
+    await approveBoth(offerId);
+    await poll(client, second.body.id, (s) => s.substate === 'InStore');
+    // Live: nothing to cancel, as Cancel answers.
+    const late = await client.delete(`/submissions/${second.body.id}`);
+    expect(late.body).toMatchObject({ statusCode: 409, error: 'not_cancellable' });
   });
 
   it('honours If-Match on every PUT (412 when stale) and answers errors in the ingestion shape', async () => {
