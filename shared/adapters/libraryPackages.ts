@@ -1,6 +1,6 @@
 import type yauzl from 'yauzl';
 import type { IngestionFinding, LibraryApp } from '../domain/ingestion';
-import { compareVersions } from '../domain/ingestion';
+import { boundedFindings, compareVersions } from '../domain/ingestion';
 import type { AppCatalog, Finding } from '../domain/package';
 import { normalizeAppId } from '../domain/package';
 import { openZip } from './package/archiveReader';
@@ -59,7 +59,15 @@ export async function readLibraries(
   const apps: LibraryApp[] = reports.flatMap(({ file, report }) => {
     const m = report.manifest;
     return m?.id && m.version
-      ? [{ file, id: m.id, name: m.name ?? '', publisher: m.publisher ?? '', version: m.version }]
+      ? [
+          {
+            file: short(file),
+            id: m.id,
+            name: short(m.name ?? ''),
+            publisher: short(m.publisher ?? ''),
+            version: m.version,
+          },
+        ]
       : [];
   });
   const findings = reports.flatMap(({ file, report }) =>
@@ -67,8 +75,11 @@ export async function readLibraries(
       .filter((f) => f.rule !== 'manifest.app-id-taken' && !resolvedBySibling(f, report.manifest, apps))
       .map((f) => toIngestionFinding(file, f)),
   );
-  return { apps, findings };
+  return { apps, findings: boundedFindings(findings) };
 }
+
+/** Names as stored with the product (one table row holds them all). */
+const short = (text: string) => text.slice(0, 100);
 
 /** A library's dependency that another library of the same upload satisfies is no finding. */
 function resolvedBySibling(

@@ -58,8 +58,33 @@ export interface ProductState {
   configurationVersion: number;
 }
 
-/** The last packages kept per product: a script uploads two per delivery. */
-export const MAX_PACKAGES_KEPT = 20;
+/**
+ * The last packages kept per product (a script uploads two per delivery), and the findings kept per
+ * package, each cut to a readable length: the product's state stays one table row (1 MiB) however
+ * hostile the libraries.
+ */
+export const MAX_PACKAGES_KEPT = 10;
+export const MAX_FINDINGS_PER_PACKAGE = 20;
+export const MAX_FINDING_CHARS = 300;
+
+/** At most MAX_FINDINGS_PER_PACKAGE findings, each field cut; a last one counts the rest. */
+export function boundedFindings(findings: IngestionFinding[]): IngestionFinding[] {
+  const cut = (text: string) =>
+    text.length <= MAX_FINDING_CHARS ? text : `${text.slice(0, MAX_FINDING_CHARS - 3)}...`;
+  const kept = findings.slice(0, MAX_FINDINGS_PER_PACKAGE).map((f) => ({
+    code: cut(f.code),
+    message: cut(f.message),
+    path: cut(f.path),
+    severity: f.severity,
+  }));
+  const rest = findings.length - kept.length;
+  if (rest > 0)
+    kept[kept.length - 1] = {
+      ...kept[kept.length - 1]!,
+      message: `${kept[kept.length - 1]!.message} (and ${rest} more findings)`,
+    };
+  return kept;
+}
 
 export function etagOf(kind: string, version: number | string): string {
   return `"${kind}-${version}"`;
