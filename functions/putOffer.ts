@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { z } from 'zod';
@@ -43,9 +44,14 @@ interface Put {
 async function save(services: Services, put: Put): Promise<{ offer: Offer; created: boolean }> {
   const stored = await services.offers.get(put.offerId);
   if (!stored) {
+    const productId = randomUUID();
+    // The lookup row first: an offer never exists without its product, and a lost creation race
+    // leaves only a row naming an offer whose productId differs, which lookups ignore.
+    await services.ingestion.link(productId, put.offerId);
     const offer: Offer = {
       ...restoreMaskedSecrets(put.draft, undefined),
       offerId: put.offerId,
+      productId,
       publisherId: creatorOf(put.caller),
       createdAt: put.now,
       updatedAt: put.now,
@@ -53,9 +59,12 @@ async function save(services: Services, put: Put): Promise<{ offer: Offer; creat
     if (await services.offers.create(offer)) return { offer, created: true };
     return save(services, put);
   }
+  const productId = stored.productId ?? randomUUID();
+  if (!stored.productId) await services.ingestion.link(productId, put.offerId);
   const offer: Offer = {
     ...restoreMaskedSecrets(put.draft, stored),
     offerId: put.offerId,
+    productId,
     publisherId: ownerOf(put.caller, stored, put.offerId),
     createdAt: stored.createdAt,
     updatedAt: put.now,
@@ -66,7 +75,7 @@ async function save(services: Services, put: Put): Promise<{ offer: Offer; creat
 
 /** The draft without the fields the product sets; an `offerId` naming another offer is a mistake. */
 function draftOf(body: z.infer<typeof offerPutBodySchema>, offerId: string): OfferDraft {
-  const { offerId: named, publisherId: _p, createdAt: _c, updatedAt: _u, ...draft } = body;
+  const { offerId: named, publisherId: _p, createdAt: _c, updatedAt: _u, productId: _id, ...draft } = body;
   if (named !== undefined && named !== offerId) {
     throw new DomainError('invalid_request', 'The request is not valid; see details.', [
       { path: 'offerId', message: `must be '${offerId}' (the offer of the URL) or left out` },

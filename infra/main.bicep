@@ -23,6 +23,9 @@ param location string
 @minLength(36)
 param authClientId string
 
+@description('Entra client ids of CI applications that deliver with client-credential tokens (AL-Go, BcContainerHelper).')
+param deliveryClientIds array = []
+
 @description('Mailbox that receives the review escalation emails (REVIEW_ESCALATION_EMAIL).')
 @minLength(3)
 param reviewEscalationEmail string
@@ -67,6 +70,7 @@ var appContainerNames = [
   'previews'
   'published'
   'submissions'
+  'ingestion'
 ]
 var appTableNames = [
   'Offers'
@@ -81,6 +85,8 @@ var appTableNames = [
   'OffersByPublisher'
   'AppCatalog'
   'ReviewQuestions'
+  'IngestionProducts'
+  'PublisherClients'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -153,6 +159,7 @@ module api 'app/api.bicep' = {
     reviewEscalationEmail: reviewEscalationEmail
     supportUrl: supportUrl
     authClientId: authClientId
+    deliveryClientIds: deliveryClientIds
   }
 }
 

@@ -14,6 +14,7 @@ import { createPackageReportStore } from './adapters/tables/packageReportStore';
 import { createLeadStore } from './adapters/tables/leadStore';
 import { createAppCatalog } from './adapters/tables/appCatalog';
 import { createQuestionStore } from './adapters/tables/questionStore';
+import { createIngestionStore, IngestionStore } from './adapters/tables/ingestionStore';
 import type { AppCatalog } from './domain/package/technical';
 import { createBlobStore } from './adapters/blobStore';
 import { createEmailSender } from './adapters/email';
@@ -55,6 +56,8 @@ export interface Services {
   offerIndex: OfferIndex;
   /** Signs "All offers" continuation tokens (never logged nor returned). */
   listTokenKey: () => Promise<Buffer>;
+  /** The Partner Center ingestion front door: product lookup, packages, client -> publisher map. */
+  ingestion: IngestionStore;
   now: () => Date;
   /**
    * The workflow's clock for a request that knows its task hub (from the durable client):
@@ -85,6 +88,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     appCatalog: createAppCatalog(storage),
     blobs: createBlobStore(storage),
     email: createEmailSender(settings),
+    ingestion: createIngestionStore(storage),
     now,
     clockFor: (taskHub) =>
       taskHub && !runsInAzure(settings)

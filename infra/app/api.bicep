@@ -16,6 +16,10 @@ param publicBaseUrl string = ''
 param reviewEscalationEmail string
 param supportUrl string
 param authClientId string
+// Entra client ids of the CI applications (AL-Go's appSourceContext) allowed to call with
+// client-credential tokens; empty accepts any application of the tenant whose token names this
+// API as audience. The app then maps each client id to a publisher (PUT /api/admin/publisher-clients).
+param deliveryClientIds array = []
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 100
 
@@ -153,11 +157,18 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
           clientId: authClientId
           openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
         }
+        // Client-credential tokens (New-BcAuthContext with scopes 'api://<authClientId>/') have the
+        // API's audience and no user: they pass when their client id is listed (or no list is set).
         validation: {
           allowedAudiences: [
             'api://${authClientId}'
             authClientId
           ]
+          defaultAuthorizationPolicy: empty(deliveryClientIds)
+            ? {}
+            : {
+                allowedApplications: union([authClientId], deliveryClientIds)
+              }
         }
         login: {
           disableWWWAuthenticate: false

@@ -56,6 +56,7 @@ export const offerPutBodySchema = offerDraftSchema.extend({
   publisherId: z.string().max(256).optional(),
   createdAt: z.string().max(64).optional(),
   updatedAt: z.string().max(64).optional(),
+  productId: z.string().max(64).optional(),
 });
 
 export const publishRequestSchema = z.strictObject({

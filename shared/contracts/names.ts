@@ -30,6 +30,20 @@ export const FUNCTIONS = {
   askQuestion: 'askQuestion',
   answerQuestion: 'answerQuestion',
   resolveQuestion: 'resolveQuestion',
+  ingestionProduct: 'ingestionProduct',
+  ingestionProductSetup: 'ingestionProductSetup',
+  ingestionBranches: 'ingestionBranches',
+  ingestionPackageConfigurations: 'ingestionPackageConfigurations',
+  ingestionPackages: 'ingestionPackages',
+  ingestionPackage: 'ingestionPackage',
+  ingestionProperties: 'ingestionProperties',
+  ingestionSubmissions: 'ingestionSubmissions',
+  ingestionSubmission: 'ingestionSubmission',
+  ingestionWorkflowDetails: 'ingestionWorkflowDetails',
+  ingestionPromote: 'ingestionPromote',
+  ingestionValidations: 'ingestionValidations',
+  issueLocalToken: 'issueLocalToken',
+  putPublisherClient: 'putPublisherClient',
 } as const;
 
 export const ORCHESTRATORS = {
@@ -64,6 +78,8 @@ export const CONTAINERS = {
   published: 'published',
   /** Offer snapshots taken at Publish: `{offerId}/{submissionId}/offer.json`. */
   submissions: 'submissions',
+  /** Files a delivery script uploads through an ingestion fileSasUri: `{productId}-{packageId}`. */
+  ingestion: 'ingestion',
 } as const;
 
 export const TABLES = {
@@ -83,6 +99,10 @@ export const TABLES = {
   appCatalog: 'AppCatalog',
   /** Questions during review (step 7) and their answers; a row per question, answer and open set. */
   questions: 'ReviewQuestions',
+  /** The ingestion front door: productId -> offer lookup row and the product's packages. */
+  ingestionProducts: 'IngestionProducts',
+  /** Entra client id -> publisher id (PUT /api/admin/publisher-clients/{clientId}). */
+  publisherClients: 'PublisherClients',
 } as const;
 
 /**

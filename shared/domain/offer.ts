@@ -91,6 +91,8 @@ export type OfferDraft = z.infer<typeof offerDraftSchema>;
 /** A stored offer: the draft plus what the product adds. */
 export interface Offer extends OfferDraft {
   offerId: string;
+  /** Stable GUID assigned at creation: the ingestion API's product id (api.md). */
+  productId?: string;
   publisherId: string;
   createdAt: string;
   updatedAt: string;

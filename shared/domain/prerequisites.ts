@@ -35,7 +35,7 @@ function invalidFields(snapshot: unknown): ErrorDetail[] {
   }));
 }
 
-const STORED_FIELDS = ['offerId', 'publisherId', 'createdAt', 'updatedAt'];
+const STORED_FIELDS = ['offerId', 'publisherId', 'createdAt', 'updatedAt', 'productId'];
 
 function withoutStoredFields(snapshot: unknown): unknown {
   if (!isRecord(snapshot)) return snapshot;

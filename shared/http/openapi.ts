@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import * as api from '../contracts/api';
+import * as ingestionContracts from '../contracts/ingestion';
+import { INGESTION_OPERATIONS } from './openapiIngestion';
 
 /**
  * The OpenAPI 3.1 document of api.md, generated from the same zod schemas the handlers parse
  * with (z.toJSONSchema emits JSON Schema 2020-12, which OpenAPI 3.1 uses as is).
  */
 
-type Method = 'get' | 'put' | 'post';
+type Method = 'get' | 'put' | 'post' | 'delete';
 type Body = { type: string; schema?: z.ZodType };
 
-interface Operation {
+export interface Operation {
   method: Method;
   path: string;
   id: string;
@@ -313,6 +315,11 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
   name: api.artifactNameSchema,
   area: api.reviewAreaSchema,
   questionId: api.questionIdSchema,
+  productId: ingestionContracts.productIdSchema,
+  selector: ingestionContracts.selectorSchema,
+  packageId: ingestionContracts.packageIdSchema,
+  submissionId: ingestionContracts.submissionIdSchema,
+  clientId: ingestionContracts.clientIdSchema,
 };
 
 /** The portal's asset file names (functions/portalAsset.ts serves only these). */
@@ -391,7 +398,8 @@ function operationOf(op: Operation): Record<string, unknown> {
 
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operationOf(op);
+  for (const op of [...OPERATIONS, ...INGESTION_OPERATIONS])
+    (paths[op.path] ??= {})[op.method] = operationOf(op);
   const errorSchema = schemaOf(api.errorResponseSchema, 'output');
   const responses = Object.fromEntries(
     Object.entries(ERROR_TEXT).map(([status, text]) => [

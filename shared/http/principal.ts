@@ -51,3 +51,67 @@ export function callerOf(request: HttpRequest): Caller {
   const name = valuesOf(nameType, 'name')[0] ?? publisherId ?? '(unnamed)';
   return { name, roles, ...(publisherId ? { publisherId } : {}) };
 }
+
+/** Claims of a local bearer token: those of x-ms-client-principal, plus what Entra tokens carry. */
+const localTokenSchema = z.object({
+  name: z.string().max(256).optional(),
+  roles: z.union([z.string().max(256), z.array(z.string().max(256)).max(20)]).optional(),
+  publisher_id: z.string().max(256).optional(),
+  exp: z.number().optional(),
+  appid: z.string().max(256).optional(),
+  azp: z.string().max(256).optional(),
+  tid: z.string().max(256).optional(),
+  iat: z.number().optional(),
+  scp: z.string().max(1024).optional(),
+});
+export type LocalTokenClaims = z.infer<typeof localTokenSchema>;
+
+const base64url = (text: string) => Buffer.from(text).toString('base64url');
+
+/**
+ * An unsigned JWT (alg "none") carrying these claims: what the local token route issues. It is
+ * accepted only in local mode, where the identity header is trusted as sent anyway.
+ */
+export function localToken(claims: LocalTokenClaims): string {
+  return `${base64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url(JSON.stringify(claims))}.`;
+}
+
+/** The token of `Authorization: Bearer <token>`, if any. */
+export function bearerTokenOf(request: HttpRequest): string | undefined {
+  const header = request.headers.get('authorization')?.trim();
+  const match = header && /^Bearer\s+(\S+)$/i.exec(header);
+  return match ? match[1] : undefined;
+}
+
+/** The caller a local bearer token names; an expired or malformed token is 401. */
+export function callerOfLocalToken(token: string, nowMs: number): Caller {
+  const payload = token.length <= MAX_HEADER_CHARS ? token.split('.')[1] : undefined;
+  let claims: unknown;
+  try {
+    claims = payload && JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    claims = undefined;
+  }
+  const parsed = localTokenSchema.safeParse(claims);
+  if (!parsed.success) throw unauthenticated('The bearer token is not a JWT this app accepts.');
+  const { name, roles, publisher_id: publisherId, exp, appid, azp } = parsed.data;
+  if (exp !== undefined && exp * 1000 <= nowMs) throw unauthenticated('The bearer token has expired.');
+  const listed = typeof roles === 'string' ? [roles] : (roles ?? []);
+  return {
+    name: name ?? appid ?? azp ?? publisherId ?? '(unnamed)',
+    roles: [...new Set(listed.filter(isRole))],
+    ...(publisherId ? { publisherId } : {}),
+  };
+}
+
+/**
+ * The Entra client id of an application caller (client credentials), from the principal App
+ * Service Authentication set: `appid` (v1 tokens) or `azp` (v2).
+ */
+export function clientIdOf(request: HttpRequest): string | undefined {
+  const header = request.headers.get(PRINCIPAL_HEADER)?.trim();
+  if (!header) return undefined;
+  const parsed = principalSchema.safeParse(decode(header));
+  if (!parsed.success) return undefined;
+  return parsed.data.claims.find((c) => c.typ === 'appid' || c.typ === 'azp')?.val;
+}

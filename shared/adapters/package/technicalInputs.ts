@@ -1,5 +1,5 @@
 import { CONTAINERS } from '../../contracts/names';
-import type { AppCatalog } from '../../domain/package';
+import { normalizeAppId, type AppCatalog } from '../../domain/package';
 import type { OfferStatus } from '../../domain/status';
 import type { BlobStore } from '../../ports/blobs';
 import type { StorageClients } from '../storage';
@@ -11,6 +11,33 @@ export interface TechnicalDeps {
   storage: StorageClients;
   blobs: BlobStore;
   appCatalog: AppCatalog;
+  /**
+   * Library apps shipped with the offer's next submission (the ingestion front door): they resolve
+   * the main app's dependencies. Present on Services; absent, nothing is shipped.
+   */
+  ingestion?: ShippedLibraries;
+}
+
+export interface ShippedLibraries {
+  shippedLibraries(offerId: string): Promise<{ id: string; version: string }[]>;
+}
+
+/** The catalogue plus the offer's shipped libraries, as if live in the offer itself. */
+function withShipped(catalog: AppCatalog, offerId: string, shipped?: ShippedLibraries): AppCatalog {
+  if (!shipped) return catalog;
+  return {
+    ...catalog,
+    async entriesFor(appId) {
+      const [entries, libraries] = await Promise.all([
+        catalog.entriesFor(appId),
+        shipped.shippedLibraries(offerId),
+      ]);
+      const own = libraries
+        .filter((l) => normalizeAppId(l.id) === normalizeAppId(appId))
+        .map((l) => ({ appId: normalizeAppId(appId), offerId, liveVersion: l.version }));
+      return [...entries, ...own];
+    },
+  };
 }
 
 /**
@@ -25,7 +52,7 @@ export function technicalContext(
   const live = status?.liveSubmissionId;
   return {
     offerId,
-    catalog: deps.appCatalog,
+    catalog: withShipped(deps.appCatalog, offerId, deps.ingestion),
     ...(live ? { baseline: () => openLivePackage(deps, `${offerId}/${live}/`) } : {}),
   };
 }
