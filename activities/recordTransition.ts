@@ -90,7 +90,10 @@ async function startPublishing(deps: Deps, t: RecordTransitionInput): Promise<Re
     (current) => {
       const cancel = pendingCancel(current, t.submissionId);
       seen.cancelRequested = cancel && { actor: cancel.actor, at: cancel.at };
-      return cancel ? undefined : transitioned(current, t);
+      if (!cancel) return transitioned(current, t);
+      // Marked as honoured on the row, so a Cancel route whose raise failed meanwhile knows its
+      // Cancel took effect and answers 202 instead of undoing it (cancelSubmission.ts).
+      return cancel.honored ? undefined : { ...current, cancelRequest: { ...cancel, honored: true } };
     },
     initialFor(t),
   );

@@ -42,6 +42,11 @@ export interface CancelRequest {
   submissionId: string;
   actor: string;
   at: string;
+  /**
+   * Set by step 8's start when it found this Cancel and yielded to it: from then on the Cancel has
+   * taken effect, so the Cancel route may no longer undo it (its raise failing is then a 202).
+   */
+  honored?: boolean;
 }
 
 /**
