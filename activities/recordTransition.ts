@@ -48,6 +48,7 @@ export function recordTransition(deps: Deps) {
       at: t.at,
       ...(t.message ? { message: t.message } : {}),
       ...(t.actor ? { actor: t.actor } : {}),
+      ...(t.revision ? { revision: t.revision } : {}),
     });
     const record = await deps.submissions.get(t.offerId, t.submissionId);
     const to = record?.notificationEmail ?? (await deps.statuses.get(t.offerId))?.notificationEmail;

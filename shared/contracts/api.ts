@@ -77,6 +77,15 @@ export const reviewRequestSchema = z
   });
 export type ReviewRequest = z.infer<typeof reviewRequestSchema>;
 
+/** api.md `POST /api/offers/{offerId}/publish-date` (Admin): a new promised date, or null to publish now. */
+export const publishDateRequestSchema = z.strictObject({
+  publishDate: z.iso
+    .date({ error: 'must be a date such as 2027-01-15, or null', abort: true })
+    .max(10)
+    .nullable(),
+});
+export type PublishDateRequest = z.infer<typeof publishDateRequestSchema>;
+
 // ---- responses --------------------------------------------------------------------------------
 
 const detailSchema = z.object({ path: z.string(), message: z.string() });

@@ -68,6 +68,11 @@ export interface OfferStatus {
   previewBlobName?: string;
   lastLiveVersion?: string;
   liveSubmissionId?: string;
+  /**
+   * The promised date of step 8 as an Admin moved it (null: cleared), which replaces the reviewers'
+   * dates; absent until an Admin changes it. Reset by the next submission.
+   */
+  promisedDate?: string | null;
   /** Internal, never shown by a read (see CancelRequest). */
   cancelRequest?: CancelRequest;
 }
@@ -97,8 +102,11 @@ export function notStartedStatus(offerId: string, now: string): OfferStatus {
   };
 }
 
-/** The latest publishing date the reviewers promised, if any. */
-export function promisedPublishDate(status: Pick<OfferStatus, 'reviews'>): string | undefined {
+/** The latest publishing date the reviewers promised, or the one an Admin set instead, if any. */
+export function promisedPublishDate(
+  status: Pick<OfferStatus, 'reviews' | 'promisedDate'>,
+): string | undefined {
+  if (status.promisedDate !== undefined) return status.promisedDate ?? undefined;
   const dates = Object.values(status.reviews ?? {})
     .map((d) => d?.publishDate)
     .filter((d): d is string => Boolean(d))

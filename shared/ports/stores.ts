@@ -69,6 +69,8 @@ export interface HistoryEvent {
   at: string;
   message?: string;
   actor?: string;
+  /** A repeated transition of one step (an Admin moving step 8's date): numbered from 1. */
+  revision?: number;
 }
 
 export interface HistoryStore {
