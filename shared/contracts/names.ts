@@ -44,6 +44,7 @@ export const FUNCTIONS = {
   ingestionValidations: 'ingestionValidations',
   issueLocalToken: 'issueLocalToken',
   putPublisherClient: 'putPublisherClient',
+  setPublishDate: 'setPublishDate',
 } as const;
 
 export const ORCHESTRATORS = {
@@ -68,6 +69,8 @@ export const EVENTS = {
   goLive: 'GoLive',
   cancel: 'Cancel',
   reviewDecision: 'ReviewDecision',
+  /** An Admin moved or cleared the promised date of a submission waiting in step 8. */
+  publishDate: 'PublishDate',
 } as const;
 
 /** Blob containers and tables the app uses (created on first use; infra creates them in Azure). */
