@@ -232,7 +232,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     child.once('exit', (code) => reject(new Error(`Azurite exited (${code}): ${stderr.trim()}`))),
   );
   await Promise.race([
-    Promise.all([waitForPort(ports.blob, 15000), waitForPort(ports.table, 15000)]),
+    Promise.all([waitForPort(ports.blob, 60_000), waitForPort(ports.table, 60_000)]),
     exited,
   ]);
   exited.catch(() => undefined);

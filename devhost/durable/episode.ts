@@ -253,7 +253,13 @@ export async function runEpisode(args: EpisodeArgs): Promise<EpisodeResult> {
   const walk = replayActions(actions, replayed, timers);
   const customStatus = state.customStatus ?? null;
   const base = { actions, customStatus };
-  const error = state.error ?? walk.fault;
+  // The framework ends an execution only when no activity or timer is open
+  // (TaskOrchestrationExecutor: `if (!this.context.HasOpenTasks)`), for a completion and for the
+  // SDK's error alike: an orchestrator that returns while an activity or an uncanceled timer is
+  // open stays Running until it completes (goldens race-timer-wins, publish-to-live: a publishing
+  // orchestration ends when its last reminder timer fires). A non-determinism fault ends it at once.
+  const settled = walk.finished;
+  const error = walk.fault ?? (settled ? state.error : undefined);
   if (error !== undefined) {
     const history = [
       ...replayed,
@@ -262,7 +268,7 @@ export async function runEpisode(args: EpisodeArgs): Promise<EpisodeResult> {
     ];
     return { ...base, history, activities: [], timers: [], status: 'failed', error };
   }
-  if (state.isDone) {
+  if (state.isDone && settled) {
     if (walk.continueAsNewInput !== undefined) {
       const history = [
         ...replayed,

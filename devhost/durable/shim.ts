@@ -286,13 +286,16 @@ class Walk {
       const call = this.scheduleTask(name, input);
       call.then(() => {
         if (call.state === 'completed') return whole.finish('completed');
+        // After the last attempt the interceptor still creates a timer, due at once ("Dummy timer
+        // for back-compat"), and fails when it fires: no back-off delay (golden retry-exhausted-is-caught).
+        if (retryCount + 1 >= policy.maxNumberOfAttempts) {
+          this.plainTimer(new Date(this.now.getTime()), false).then(() => whole.finish('failed'));
+          return;
+        }
         const delay = retryDelay(policy, retryCount, firstAttempt, this.now.getTime());
         if (delay <= 0) return whole.finish('failed');
         const timer = this.plainTimer(new Date(this.now.getTime() + delay), false);
-        timer.then(() => {
-          if (retryCount + 1 < policy.maxNumberOfAttempts) attempt(retryCount + 1);
-          else whole.finish('failed');
-        });
+        timer.then(() => attempt(retryCount + 1));
       });
     };
     attempt(0);

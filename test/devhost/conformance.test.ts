@@ -77,7 +77,7 @@ describe('Task.any over an event, a timer and an activity', () => {
 });
 
 describe('callActivityWithRetry', () => {
-  it('records each failure, a retry timer after it (also after the last), then gives up', async () => {
+  it('records each failure, a retry timer after it, and after the last a timer due at once, then gives up', async () => {
     const run = new Run('confRetry');
     const first = await run.start();
     expect(actionLines(first.actions)).toEqual([
@@ -91,7 +91,9 @@ describe('callActivityWithRetry', () => {
     expect(r.timers).toEqual([{ timerId: 3, fireAt: '2030-01-07T00:00:05.000Z' }]);
     r = await run.episode([timerFired(3, r.timers[0]!.fireAt)], at(6000));
     r = await run.episode([activityFailed(4, new Error('boom'), 'confStep')], at(7000));
-    expect(r.timers).toEqual([{ timerId: 5, fireAt: '2030-01-07T00:00:11.000Z' }]);
+    // RetryInterceptor: after the last attempt a "dummy timer for back-compat" due now, not a back-off
+    // (the real extension's golden retry-exhausted-is-caught).
+    expect(r.timers).toEqual([{ timerId: 5, fireAt: '2030-01-07T00:00:07.000Z' }]);
     r = await run.episode([timerFired(5, r.timers[0]!.fireAt)], at(20_000));
     expect(r).toMatchObject({ status: 'completed', output: { failed: 'Error: boom' } });
     expect(lines(run.history).filter((l) => !l.startsWith('Orchestrator'))).toEqual([
@@ -106,8 +108,8 @@ describe('callActivityWithRetry', () => {
       'TimerFired #3 2030-01-07T00:00:05.000Z',
       'TaskScheduled #4 confStep "flaky"',
       'TaskFailed #4',
-      'TimerCreated #5 2030-01-07T00:00:11.000Z',
-      'TimerFired #5 2030-01-07T00:00:11.000Z',
+      'TimerCreated #5 2030-01-07T00:00:07.000Z',
+      'TimerFired #5 2030-01-07T00:00:07.000Z',
       'ExecutionCompleted Completed {"failed":"Error: boom"}',
     ]);
   });
