@@ -250,7 +250,7 @@ describe('hostile input through the host', () => {
         sendChunked(
           `/api/offers/${offerId}/package`,
           { ...as('ann'), 'content-type': 'application/zip' },
-          Array.from({ length: 17 }, () => Buffer.alloc(64 * 1024)),
+          Array.from({ length: MAX_PACKAGE_BYTES / (64 * 1024) + 1 }, () => Buffer.alloc(64 * 1024)),
         ),
       code: 'payload_too_large',
     });
