@@ -16,6 +16,7 @@ import { createAppCatalog } from './adapters/tables/appCatalog';
 import { createQuestionStore } from './adapters/tables/questionStore';
 import { createIngestionStore, IngestionStore } from './adapters/tables/ingestionStore';
 import type { AppCatalog } from './domain/package/technical';
+import type { AppIdClaims } from './domain/appClaims';
 import { createBlobStore } from './adapters/blobStore';
 import { createEmailSender } from './adapters/email';
 import type {
@@ -50,6 +51,8 @@ export interface Services {
   questions: QuestionStore;
   /** App id -> offers and live versions, for the technical package rules. */
   appCatalog: AppCatalog;
+  /** Which offer holds each app id (design.md `manifest.app-id-taken`); same table as appCatalog. */
+  appClaims: AppIdClaims;
   blobs: BlobStore;
   email?: EmailSender;
   /** The "All offers" read models; offers and statuses above keep them in step. */
@@ -71,6 +74,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
   const stored = { offers: createOfferStore(storage), statuses: createStatusStore(storage) };
   const offerIndex = createOfferIndex(storage, stored);
   const { offers, statuses } = withOfferIndex(stored, offerIndex);
+  const catalog = createAppCatalog(storage);
   return {
     settings,
     storage,
@@ -85,7 +89,8 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     packageReports: createPackageReportStore(storage),
     leads: createLeadStore(storage),
     questions: createQuestionStore(storage),
-    appCatalog: createAppCatalog(storage),
+    appCatalog: catalog,
+    appClaims: catalog,
     blobs: createBlobStore(storage),
     email: createEmailSender(settings),
     ingestion: createIngestionStore(storage),

@@ -48,12 +48,11 @@ export async function readLibraries(
     kind === 'app' ? [{ file: fileName, bytes: await source.read(0, source.size) }] : await appsInZip(source);
   if ('problem' in files) return { apps: [], findings: [], problem: `${fileName}: ${files.problem}` };
   if (files.length === 0) return { apps: [], findings: [], problem: `${fileName} holds no .app file.` };
-  const readOnly: AppCatalog = { ...catalog, recordPassed: async () => undefined };
   const reports = [];
   for (const { file, bytes } of files) {
     reports.push({
       file,
-      report: await validatePackage(bufferSource(bytes), {}, file, now, { catalog: readOnly }),
+      report: await validatePackage(bufferSource(bytes), {}, file, now, { catalog }),
     });
   }
   const apps: LibraryApp[] = reports.flatMap(({ file, report }) => {
