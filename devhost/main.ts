@@ -35,6 +35,7 @@ import { backoff, BlobTriggerRunner, createBlobTriggerRunner } from './blobTrigg
 import { createPersistentClock } from './clock';
 import { createFunctionsCore, FunctionsCore, installFunctionsCore } from './functionsCore';
 import { createHttpHost, DEFAULT_MAX_BODY_BYTES } from './httpServer';
+import { createTimerTriggerRunner, TimerTriggerRunner } from './timerTriggers';
 import { HttpRoute, httpRoutesOf } from './routes';
 import { describeStorage } from './storageText';
 import type { DurableEngine, DurableEngineOptions } from './types';
@@ -47,6 +48,7 @@ let launchedAzurite: RunningAzurite | undefined;
 interface Running {
   server: http.Server;
   blobs: BlobTriggerRunner;
+  timers: TimerTriggerRunner;
   engine?: DurableEngine;
   core: FunctionsCore;
   azurite?: RunningAzurite;
@@ -107,6 +109,13 @@ async function main(): Promise<void> {
     log,
   });
 
+  const timers = createTimerTriggerRunner({
+    invoker: core.invoker,
+    clock,
+    extraInputsFor: durableClientInputs(core.invoker, engine),
+    log,
+  });
+
   await listen(server, port, listenHost);
   if (!isLoopback(listenHost))
     log(
@@ -115,7 +124,8 @@ async function main(): Promise<void> {
     );
   await engine?.start();
   await blobs.start();
-  const running: Running = { server, blobs, engine, core, azurite };
+  await timers.start();
+  const running: Running = { server, blobs, timers, engine, core, azurite };
   stopOnSignals(running);
   printSummary({
     port,
@@ -123,6 +133,7 @@ async function main(): Promise<void> {
     routePrefix: hostJson.routePrefix,
     modules,
     blobs,
+    timers,
     core,
     storage,
     root,
@@ -203,6 +214,7 @@ interface Summary {
   routePrefix: string;
   modules: string[];
   blobs: BlobTriggerRunner;
+  timers: TimerTriggerRunner;
   core: FunctionsCore;
   storage: string;
   root: string;
@@ -221,6 +233,9 @@ function printSummary(s: Summary): void {
   log('Blob triggers (polled every 500 ms):');
   for (const line of s.blobs.describe()) log(`  ${line}`);
   if (s.blobs.describe().length === 0) log('  (none)');
+  log('Timer triggers (NCRONTAB, UTC, on the host clock; an advance fires what it passes):');
+  for (const line of s.timers.describe()) log(`  ${line}`);
+  if (s.timers.describe().length === 0) log('  (none)');
   const types = s.core.invoker.list().map((f) => f.trigger.type);
   log(
     `Orchestrations: ${types.filter((t) => t === 'orchestrationTrigger').length}, ` +
@@ -253,6 +268,7 @@ async function shutdown(running: Running): Promise<void> {
   running.server.closeAllConnections();
   await closed;
   await running.blobs.stop();
+  await running.timers.stop();
   await running.engine?.stop();
   await running.core.appTerminate();
   await running.azurite?.stop();

@@ -87,6 +87,7 @@ var appTableNames = [
   'ReviewQuestions'
   'IngestionProducts'
   'PublisherClients'
+  'ActiveSubmissions'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

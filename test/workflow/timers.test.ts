@@ -61,7 +61,12 @@ describe('waits bounded by durable timers', () => {
       return s.steps[6]?.overdue ? s : undefined;
     }, 'the overdue flag');
     expect(overdue.state).toBe('WaitingForReview');
-    const escalations = (await wf.notifications()).filter((n) => n.transition === 'escalated');
+    // escalateReview writes the overdue flag, then the email: wait for the email too (the host may
+    // be busy with the reconciler pass the same advance fired).
+    const escalations = await eventually(async () => {
+      const found = (await wf.notifications()).filter((n) => n.transition === 'escalated');
+      return found.length > 0 ? found : undefined;
+    }, 'the escalation email');
     expect(escalations).toHaveLength(1);
     expect(escalations[0]?.to).toBe('marketplace-reviews@example.com');
 
