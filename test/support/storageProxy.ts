@@ -14,7 +14,8 @@
  * (the connection is reset before the request reaches Azurite), { delayMs } (forwarded late), and
  * { status: 500 | 503 } (answered by the proxy with an Azure error body; Azurite never sees it).
  * A rule with `times` spends one count per matching request, so a test can measure an outage in
- * refused operations rather than in seconds. Headers and bodies pass unchanged (Shared Key
+ * refused operations rather than in seconds. Rules can match what a request touches: its path, and
+ * for a table transaction (`$batch`) its body, so a test can fail only the requests of one offer. Headers and bodies pass unchanged (Shared Key
  * signatures stay valid).
  */
 import http from 'node:http';
@@ -34,6 +35,8 @@ export interface StorageOperation {
   container?: string;
   /** `$batch` for a table transaction. */
   batch: boolean;
+  /** The body of a `$batch` (it names the table and the rows only there); empty for others. */
+  body: string;
 }
 
 export type Fault = 'reset' | { delayMs: number } | { status: 500 | 503 };
@@ -190,22 +193,39 @@ class ServiceProxy {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const op = describeOperation(this.service, req.method ?? 'GET', req.url ?? '/');
+    if (!op.batch) return this.apply(op, req, res);
+    // A transaction's rows are in its body: read it first so rules can match them.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => {
+      const body = Buffer.concat(chunks);
+      op.body = body.toString('utf8');
+      this.apply(op, req, res, body);
+    });
+  }
+
+  private apply(
+    op: StorageOperation,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    body?: Buffer,
+  ): void {
     const fault = this.decide(op);
     if (fault === 'reset') {
       req.socket.resetAndDestroy();
       return;
     }
     if (fault && 'status' in fault) {
-      req.resume();
+      if (!body) req.resume();
       answerError(res, this.service, fault.status);
       return;
     }
-    const forward = () => this.forward(req, res);
+    const forward = () => this.forward(req, res, body);
     if (fault && 'delayMs' in fault) setTimeout(forward, fault.delayMs);
     else forward();
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, body?: Buffer): void {
     const upstream = http.request(
       {
         host: '127.0.0.1',
@@ -224,7 +244,8 @@ class ServiceProxy {
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();
     });
-    req.pipe(upstream);
+    if (body) upstream.end(body);
+    else req.pipe(upstream);
   }
 }
 
@@ -246,7 +267,7 @@ export function describeOperation(service: Service, method: string, url: string)
   const path = url.split('?')[0] ?? url;
   const segments = path.split('/').filter(Boolean);
   const second = decodeURIComponent(segments[1] ?? '');
-  const op: StorageOperation = { service, method, path, batch: second === '$batch' };
+  const op: StorageOperation = { service, method, path, batch: second === '$batch', body: '' };
   if (service === 'table' && second && !op.batch) op.table = second.replace(/\(.*$/, '');
   if (service !== 'table' && second) op.container = second;
   return op;
