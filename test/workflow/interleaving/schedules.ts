@@ -22,7 +22,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   },
   {
     // Storage down across several attempts of one call: fewer than, as many as, or more than the
-    // retry policy's attempts (world.ts ATTEMPTS).
+    // retry policies allow (world.ts ATTEMPTS).
     weight: 1,
     arbitrary: fc.record({
       t: fc.constant('outage' as const),

@@ -91,8 +91,13 @@ export const INPUT: PublishInput = {
 };
 
 const BEST_EFFORT: string[] = [ACTIVITIES.sendReminder, ACTIVITIES.escalateReview];
-/** The orchestrator's retry policy (orchestrators/publishSubmission.ts RETRY): attempts per call. */
-export const ATTEMPTS = 5;
+/**
+ * Attempts per call of the orchestrator's retry policies (orchestrators/publishSubmission.ts: RETRY
+ * 5; the longer RECORD_RETRY of its bookkeeping, 9). Only used to tell an exhausted call, which
+ * permits an `internal` failure; an outage of more attempts than these is always generated.
+ */
+const ATTEMPTS: Record<string, number> = { [ACTIVITIES.recordTransition]: 9 };
+const DEFAULT_ATTEMPTS = 5;
 
 export class World {
   readonly instance: DrivenInstance;
@@ -206,7 +211,8 @@ export class World {
       // The write happened, the answer did not (an index refresh failed, the connection dropped).
       if (afterEffect) this.perform(activity);
       this.retries.set(key, [...(this.retries.get(key) ?? []), activity.attempt + 1]);
-      if (activity.attempt >= ATTEMPTS && !BEST_EFFORT.includes(activity.name)) this.exhausted.push(key);
+      const attempts = ATTEMPTS[activity.name] ?? DEFAULT_ATTEMPTS;
+      if (activity.attempt >= attempts && !BEST_EFFORT.includes(activity.name)) this.exhausted.push(key);
       this.queue.push(messages.failed(activity.taskId, activity.name));
       this.trace.push(
         `  fail attempt ${activity.attempt} of ${activity.name}#${activity.taskId}${afterEffect ? ' after its write' : ''}`,
