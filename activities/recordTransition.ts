@@ -48,6 +48,7 @@ export function recordTransition(deps: Deps) {
       at: t.at,
       ...(t.message ? { message: t.message } : {}),
       ...(t.actor ? { actor: t.actor } : {}),
+      ...(t.revision ? { revision: t.revision } : {}),
     });
     const record = await deps.submissions.get(t.offerId, t.submissionId);
     const to = record?.notificationEmail ?? (await deps.statuses.get(t.offerId))?.notificationEmail;
@@ -90,7 +91,10 @@ async function startPublishing(deps: Deps, t: RecordTransitionInput): Promise<Re
     (current) => {
       const cancel = pendingCancel(current, t.submissionId);
       seen.cancelRequested = cancel && { actor: cancel.actor, at: cancel.at };
-      return cancel ? undefined : transitioned(current, t);
+      if (!cancel) return transitioned(current, t);
+      // Marked as honoured on the row, so a Cancel route whose raise failed meanwhile knows its
+      // Cancel took effect and answers 202 instead of undoing it (cancelSubmission.ts).
+      return cancel.honored ? undefined : { ...current, cancelRequest: { ...cancel, honored: true } };
     },
     initialFor(t),
   );

@@ -9,23 +9,26 @@ import { notStartedStatus } from '../shared/domain/status';
 import { instanceIdFor } from '../shared/domain/transitions';
 import { offerRequest } from '../shared/http/access';
 import { guarded, json } from '../shared/http/errors';
-import type { OrchestrationClient } from '../shared/http/orchestrations';
+import { OrchestrationClient, assertAlive } from '../shared/http/orchestrations';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
 /**
- * Go Live, raise or fail (design.md "No accepted action is lost"): at sign-off the event is raised
- * first and only then is goLiveAt written, so goLiveAt means "delivered". A failed raise answers
- * 500 and leaves nothing behind, and the repeat raises again. Once goLiveAt is set, a repeat is
- * answered 202 without a new event; clicks racing before that may raise the event more than once,
- * which is harmless: the orchestrator takes the first Go Live and never waits for another.
+ * Go Live, complete or leave no trace (design.md "No accepted action is lost", "A refused request
+ * leaves nothing behind"). Order: the event is raised first and only then is goLiveAt written, so
+ * goLiveAt means "delivered". A failed raise answers 500 and leaves nothing behind, and the repeat
+ * raises again. Once the raise succeeded the Go Live has taken effect, so the goLiveAt write is
+ * bookkeeping only: if it fails the answer is still 202 (a repeat then raises once more, which is
+ * harmless: the orchestrator takes the first Go Live and never waits for another). Once goLiveAt
+ * is set, a repeat is answered 202 without a new event. A submission whose instance is no longer
+ * running is refused with 409 not_at_signoff: nothing could take the Go Live.
  */
 export function makeGoLive(services: Services) {
   return guarded(
     async (
       request: HttpRequest,
       client: OrchestrationClient,
-      _context: InvocationContext,
+      context: InvocationContext,
     ): Promise<HttpResponseInit> => {
       const { caller, offerId, offer } = await offerRequest(request, services.offers, 'owner');
       const at = services.now().toISOString();
@@ -35,16 +38,22 @@ export function makeGoLive(services: Services) {
       if (!isAtSignoff(status)) {
         throw new DomainError('not_at_signoff', `Offer '${offerId}' is not waiting for publisher sign-off.`);
       }
+      const instanceId = instanceIdFor(offerId, submissionId);
+      await assertAlive(client, instanceId, 'not_at_signoff', 'a Go Live');
       const event: GoLiveEvent = { actor: caller.name, at };
-      await client.raiseEvent(instanceIdFor(offerId, submissionId), EVENTS.goLive, event);
-      await services.statuses.update(
-        offerId,
-        (current) =>
-          current.submissionId === submissionId && !current.goLiveAt
-            ? { ...current, goLiveAt: at }
-            : undefined,
-        () => notStartedStatus(offerId, at),
-      );
+      await client.raiseEvent(instanceId, EVENTS.goLive, event);
+      try {
+        await services.statuses.update(
+          offerId,
+          (current) =>
+            current.submissionId === submissionId && !current.goLiveAt
+              ? { ...current, goLiveAt: at }
+              : undefined,
+          () => notStartedStatus(offerId, at),
+        );
+      } catch (error) {
+        context.warn(`go-live of ${offerId}: delivered, but goLiveAt was not recorded: ${String(error)}`);
+      }
       return json(202, { offerId, submissionId });
     },
   );

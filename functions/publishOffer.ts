@@ -5,12 +5,12 @@ import { publishRequestSchema } from '../shared/contracts/api';
 import { PublishInput, publishInputSchema } from '../shared/contracts/orchestration';
 import type { Offer } from '../shared/domain/offer';
 import { assertCanPublish } from '../shared/domain/rules';
-import { notStartedStatus } from '../shared/domain/status';
+import { OfferStatus, notStartedStatus } from '../shared/domain/status';
 import { instanceIdFor, startSubmission } from '../shared/domain/transitions';
 import { offerRequest } from '../shared/http/access';
 import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
-import type { OrchestrationClient } from '../shared/http/orchestrations';
+import { OrchestrationClient, orchestrationAlive } from '../shared/http/orchestrations';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import type { Clock } from '../shared/ports/stores';
@@ -20,48 +20,68 @@ export function statusUrlOf(baseUrl: string, offerId: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/api/offers/${offerId}/status`;
 }
 
+/** What a claim wrote on the status row, and what was there before: enough to undo it. */
+interface Claim {
+  submissionId: string;
+  before: OfferStatus;
+  written: OfferStatus;
+}
+
 /**
  * Claims the next submission id under the status row's ETag: of two concurrent Publish clicks
  * one wins and the other re-reads an active submission and gets 409 submission_active.
+ * `claimed` is filled as soon as the write is decided, so that a failure after the write (the
+ * index refresh of the status store) can still be undone by the caller.
  */
 async function claimSubmission(
   services: Services,
   offerId: string,
   email: string,
   now: string,
+  claimed: { claim?: Claim },
 ): Promise<string> {
   const status = await services.statuses.update(
     offerId,
     (current) => {
+      claimed.claim = undefined; // a retried mutation decides anew
       assertCanPublish(current);
-      const next = String(Number(current.submissionId ?? '0') + 1);
-      return startSubmission(current, next, email, now);
+      const submissionId = String(Number(current.submissionId ?? '0') + 1);
+      const written = startSubmission(current, submissionId, email, now);
+      claimed.claim = { submissionId, before: current, written };
+      return written;
     },
     () => notStartedStatus(offerId, now),
   );
   return status.submissionId ?? '';
 }
 
-/** A submission whose orchestration could not be started must not look active forever. */
-async function markStartFailed(services: Services, offerId: string, submissionId: string, now: string) {
-  await services.statuses.update(
-    offerId,
-    (current) =>
-      current.submissionId === submissionId && current.state === 'Running'
-        ? {
-            ...current,
-            state: 'Failed',
-            error: {
-              step: 'validate-prerequisites',
-              code: 'start_failed',
-              message: 'The submission could not be started. Press Publish again.',
-              details: [],
-            },
-            updatedAt: now,
-          }
-        : undefined,
-    () => notStartedStatus(offerId, now),
-  );
+const UNDO_ATTEMPTS = 3;
+
+/**
+ * Puts the status row back as it was before the claim, if it still shows exactly the claim (a
+ * write that never landed, or one already undone, is left alone), and deletes the submission
+ * record. Retried a few times: the undo follows a storage failure and may meet the same trouble.
+ * If it cannot be done, the row says Running with no orchestration behind it, which the
+ * reconciler repairs (design.md "Nothing stays stuck").
+ */
+async function undoClaim(services: Services, offerId: string, claim: Claim, context: InvocationContext) {
+  const same = (a: OfferStatus, b: OfferStatus) => JSON.stringify(a) === JSON.stringify(b);
+  for (let attempt = 1; attempt <= UNDO_ATTEMPTS; attempt++) {
+    try {
+      await services.statuses.update(
+        offerId,
+        (current) => (same(current, claim.written) ? claim.before : undefined),
+        () => claim.before,
+      );
+      await services.submissions.remove(offerId, claim.submissionId);
+      return;
+    } catch (error) {
+      if (attempt === UNDO_ATTEMPTS)
+        context.warn(
+          `publish of ${offerId}: undoing submission ${claim.submissionId} failed: ${String(error)}`,
+        );
+    }
+  }
 }
 
 function inputFor(
@@ -85,7 +105,62 @@ function inputFor(
   });
 }
 
+/** The offer snapshot the running submission keeps (even when the draft is replaced meanwhile) and its record. */
+async function storeSubmission(
+  services: Services,
+  offer: Offer,
+  submissionId: string,
+  notificationEmail: string,
+  now: string,
+): Promise<string> {
+  const { offerId } = offer;
+  const snapshot = snapshotBlobNameFor(offerId, submissionId);
+  await services.blobs.upload(
+    { container: CONTAINERS.submissions, name: snapshot },
+    Buffer.from(JSON.stringify(offer)),
+    'application/json',
+  );
+  await services.submissions.put({
+    offerId,
+    submissionId,
+    instanceId: instanceIdFor(offerId, submissionId),
+    state: 'Running',
+    notificationEmail,
+    startedAt: now,
+    endedAt: null,
+    error: null,
+    snapshotBlobName: snapshot,
+  });
+  return snapshot;
+}
+
 /**
+ * Whether a start whose call failed created the instance all the same. When the durable client
+ * cannot even tell, the claim is kept (Running): undoing it under a live instance would hide a
+ * running submission, while a claim without one is found by the reconciler.
+ */
+async function startedAnyway(
+  client: OrchestrationClient,
+  offerId: string,
+  submissionId: string,
+): Promise<'yes' | 'no' | 'unknown'> {
+  try {
+    return (await orchestrationAlive(client, instanceIdFor(offerId, submissionId))) ? 'yes' : 'no';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Publish, complete or leave no trace (design.md "A refused request leaves nothing behind").
+ * Order: claim on the status row first (it is what serialises concurrent Publish clicks and gives
+ * the submission id), then the snapshot and the submission record, then the start. The claim must
+ * come first, so it is the one write that needs an undo: any failure after it (its own index
+ * refresh, the snapshot, the record, the start) puts the row back as it was and deletes the
+ * record, and the answer is 500; a repeat claims the same id again. The one exception is a start
+ * that failed to answer but happened: then the Publish took effect and is answered 202.
+ * The snapshot blob of an undone claim stays unreferenced and is overwritten by the next claim.
+ *
  * `clock` is the workflow's clock (the local host's one locally), so the submission's startedAt
  * agrees with its steps' times and its endedAt, however far the host clock was moved.
  */
@@ -94,7 +169,7 @@ export function makePublishOffer(services: Services, clock: Clock = services.clo
     async (
       request: HttpRequest,
       client: OrchestrationClient,
-      _context: InvocationContext,
+      context: InvocationContext,
     ): Promise<HttpResponseInit> => {
       const { offerId, offer } = await offerRequest(request, services.offers, 'owner');
       const { notificationEmail } = await readJson(
@@ -103,32 +178,29 @@ export function makePublishOffer(services: Services, clock: Clock = services.clo
         services.settings.MAX_JSON_BODY_BYTES,
       );
       const now = (await clock.now()).toISOString();
-      const submissionId = await claimSubmission(services, offerId, notificationEmail, now);
+      const claimed: { claim?: Claim } = {};
+      let startAttempted = false;
+      let submissionId: string;
       try {
-        // The running submission keeps this snapshot even when the draft is replaced meanwhile.
-        const snapshot = snapshotBlobNameFor(offerId, submissionId);
-        await services.blobs.upload(
-          { container: CONTAINERS.submissions, name: snapshot },
-          Buffer.from(JSON.stringify(offer)),
-          'application/json',
-        );
-        const instanceId = instanceIdFor(offerId, submissionId);
-        await services.submissions.put({
-          offerId,
-          submissionId,
-          instanceId,
-          state: 'Running',
-          notificationEmail,
-          startedAt: now,
-          endedAt: null,
-          error: null,
-          snapshotBlobName: snapshot,
-        });
+        submissionId = await claimSubmission(services, offerId, notificationEmail, now, claimed);
+        const snapshot = await storeSubmission(services, offer, submissionId, notificationEmail, now);
         const input = inputFor(services, offer, submissionId, notificationEmail, snapshot);
-        await client.startNew(ORCHESTRATORS.publishSubmission, { instanceId, input });
+        startAttempted = true;
+        await client.startNew(ORCHESTRATORS.publishSubmission, {
+          instanceId: instanceIdFor(offerId, submissionId),
+          input,
+        });
       } catch (error) {
-        await markStartFailed(services, offerId, submissionId, (await clock.now()).toISOString());
-        throw error;
+        const { claim } = claimed;
+        if (!claim) throw error;
+        // The start may have happened although its answer was lost: then the Publish took effect.
+        const started = startAttempted ? await startedAnyway(client, offerId, claim.submissionId) : 'no';
+        if (started === 'unknown') throw error;
+        if (started === 'no') {
+          await undoClaim(services, offerId, claim, context);
+          throw error;
+        }
+        submissionId = claim.submissionId;
       }
       const statusUrl = statusUrlOf(services.settings.PUBLIC_BASE_URL, offerId);
       return json(202, { submissionId, statusUrl }, { location: statusUrl });

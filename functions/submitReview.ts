@@ -10,10 +10,12 @@ import { instanceIdFor } from '../shared/domain/transitions';
 import { offerFor } from '../shared/http/access';
 import { readJson, routeParam } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
-import type { OrchestrationClient } from '../shared/http/orchestrations';
+import { OrchestrationClient, assertAlive } from '../shared/http/orchestrations';
 import { callerOf } from '../shared/http/principal';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
+import type { Clock } from '../shared/ports/stores';
 import { Services, getServices } from '../shared/services';
+import { assertPlausibleDate } from '../shared/http/publishDate';
 
 /** Records the decision in the status (so the view and the rules see it); a stale submission is left alone. */
 async function recordInStatus(
@@ -59,20 +61,47 @@ async function firstDecision(
   return stored;
 }
 
+const UNDO_ATTEMPTS = 3;
+
+/** Takes back a decision this request stored but could not deliver; retried, as it follows a failure. */
+async function undoDecision(
+  services: Services,
+  offerId: string,
+  submissionId: string,
+  decision: ReviewDecision,
+  context: InvocationContext,
+) {
+  for (let attempt = 1; attempt <= UNDO_ATTEMPTS; attempt++) {
+    try {
+      await services.decisions.remove(offerId, submissionId, decision);
+      return;
+    } catch (error) {
+      if (attempt === UNDO_ATTEMPTS)
+        context.warn(`review of ${offerId}: undoing an undelivered decision failed: ${String(error)}`);
+    }
+  }
+}
+
 /**
- * A reviewer's decision, raise or fail: stored first, then told to the orchestration, and only
- * then shown in the status, which is what refuses later decisions once one is delivered. Until
- * then (its request failed with a 500, or is still running) every request for the area delivers
- * the decision stored first, so it is never stuck undelivered: the same decision repeated is
- * answered 202, another one 409 already_decided. Repeated events are harmless: the orchestrator
- * counts the first decision per area.
+ * A reviewer's decision, complete or leave no trace. Order: stored first (insert-if-absent per
+ * submission and area, which decides "once per area" under races), then told to the orchestration,
+ * and only then shown in the status, which is what refuses later decisions once one is delivered.
+ * - The raise fails: the decision this request stored is deleted again (if still unchanged) and
+ *   the answer is 500, so a refused decision blocks no other one; the repeat stores it anew.
+ * - The raise succeeded: the decision has taken effect, so a failure of the status write after it
+ *   is logged and the answer is still 202 (the area is refused once the orchestration records it).
+ * While a stored decision is not shown in the status (its request is still running, or its undo
+ * failed), every request for the area delivers that decision, so none is stuck undelivered: the
+ * same decision repeated is answered 202, another one 409 already_decided. Repeated events are
+ * harmless: the orchestrator counts the first decision per area. An instance that is no longer
+ * running takes no decision: 409 not_in_review before anything is stored.
  */
-export function makeSubmitReview(services: Services) {
+export function makeSubmitReview(services: Services, clock: Clock = services.clockFor(undefined)) {
   return guarded(
     async (
       request: HttpRequest,
       client: OrchestrationClient,
-      _context: InvocationContext,
+      context: InvocationContext,
     ): Promise<HttpResponseInit> => {
       const caller = callerOf(request);
       const offerId = routeParam(request, 'offerId', offerIdSchema);
@@ -85,21 +114,34 @@ export function makeSubmitReview(services: Services) {
       }
       const offer = await offerFor(services.offers, offerId, caller, 'read');
       const body = await readJson(request, reviewRequestSchema, services.settings.MAX_JSON_BODY_BYTES);
+      if (body.publishDate) assertPlausibleDate(body.publishDate, await clock.now());
       const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
       assertCanReview(status, area);
       const submissionId = status.submissionId ?? '';
+      const instanceId = instanceIdFor(offerId, submissionId);
+      await assertAlive(client, instanceId, 'not_in_review', 'a review decision');
+      const comments = body.comments?.trim() ? body.comments : undefined;
       const requested: ReviewDecision = {
         area,
         outcome: body.outcome,
-        ...(body.comments ? { comments: body.comments } : {}),
+        ...(comments ? { comments } : {}),
         ...(body.publishDate ? { publishDate: body.publishDate } : {}),
         reviewer: caller.name,
         decidedAt: services.now().toISOString(),
       };
       const decision = await firstDecision(services, offerId, submissionId, requested);
       const event: ReviewDecisionEvent = decision;
-      await client.raiseEvent(instanceIdFor(offerId, submissionId), EVENTS.reviewDecision, event);
-      await recordInStatus(services, offerId, submissionId, decision);
+      try {
+        await client.raiseEvent(instanceId, EVENTS.reviewDecision, event);
+      } catch (error) {
+        if (decision === requested) await undoDecision(services, offerId, submissionId, decision, context);
+        throw error;
+      }
+      try {
+        await recordInStatus(services, offerId, submissionId, decision);
+      } catch (error) {
+        context.warn(`review of ${offerId}: delivered, but not yet shown in the status: ${String(error)}`);
+      }
       if (decision !== requested && !sameDecision(decision, requested)) {
         throw new DomainError(
           'already_decided',
@@ -115,5 +157,9 @@ df.app.client.http(FUNCTIONS.submitReview, {
   route: 'offers/{offerId}/reviews/{area}',
   methods: ['POST'],
   authLevel: API_AUTH_LEVEL,
-  handler: (request, client, context) => makeSubmitReview(getServices())(request, client, context),
+  handler: guarded(async (request, client, context) => {
+    // The workflow's clock (the local host's one locally) judges how far ahead a date is.
+    const services = getServices();
+    return makeSubmitReview(services, services.clockFor(client.taskHubName))(request, client, context);
+  }),
 });

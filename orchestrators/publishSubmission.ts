@@ -15,10 +15,12 @@ import {
   stepOutcomeSchema,
 } from '../shared/contracts/activities';
 import {
+  PublishDateEvent,
   PublishInput,
   ReviewDecisionEvent,
   cancelEventSchema,
   goLiveEventSchema,
+  publishDateEventSchema,
   publishInputSchema,
   reviewDecisionEventSchema,
 } from '../shared/contracts/orchestration';
@@ -26,8 +28,13 @@ import { addBusinessDays } from '../shared/domain/businessDays';
 import type { ErrorDetail } from '../shared/domain/errors';
 import type { Transition } from '../shared/domain/states';
 import type { StepId } from '../shared/domain/steps';
-import { SIGNOFF_REMINDER_LIMIT, durationMs, latestPublishMoment } from '../shared/domain/workflow';
-import { Arrival, EventInbox } from './eventInbox';
+import {
+  SIGNOFF_REMINDER_LIMIT,
+  durationMs,
+  latestPublishMoment,
+  publishMoment,
+} from '../shared/domain/workflow';
+import { Arrival, EventInbox, Waited } from './eventInbox';
 
 /**
  * One submission of an offer, from step 1 to Live (design.md "The nine steps"). Deterministic:
@@ -45,6 +52,22 @@ type Flow<T> = Generator<Task, T, unknown>;
 const RETRY = new df.RetryOptions(2000, 5);
 RETRY.backoffCoefficient = 2;
 RETRY.maxRetryIntervalInMilliseconds = 60_000;
+
+/**
+ * Bookkeeping (recordTransition) retries longer: 9 attempts over about 25 minutes (5 s doubling,
+ * at most 10 minutes apart), to outlast a storage outage of that length. Its waits are durable
+ * timers, so no process is held meanwhile. Past that the step gives up (see BookkeepingFailed).
+ */
+const RECORD_RETRY = new df.RetryOptions(5000, 9);
+RECORD_RETRY.backoffCoefficient = 2;
+RECORD_RETRY.maxRetryIntervalInMilliseconds = 10 * 60_000;
+
+/** A transition that could not be recorded after RECORD_RETRY: the submission cannot go on. */
+class BookkeepingFailed extends Error {
+  constructor(readonly step: StepId) {
+    super(`recording a transition of step ${step} failed`);
+  }
+}
 
 type Failure = Extract<StepOutcome, { outcome: 'failed' }>;
 type End = 'Failed' | 'Canceled' | 'Live';
@@ -82,6 +105,9 @@ class Submission {
     this.inbox = new EventInbox(context);
   }
 
+  /** The step of the latest transition asked for: where a submission that cannot go on stood. */
+  step: StepId = 'validate-prerequisites';
+
   now(): Date {
     return this.context.df.currentUtcDateTime;
   }
@@ -91,11 +117,13 @@ class Submission {
     return { offerId, submissionId, snapshotBlobName, at: this.now().toISOString() };
   }
 
+  /** Records a transition; throws BookkeepingFailed once RECORD_RETRY is exhausted. */
   *record(
     step: StepId,
     transition: Transition,
-    extra: Pick<RecordTransitionInput, 'message' | 'actor' | 'error'> = {},
+    extra: Pick<RecordTransitionInput, 'message' | 'actor' | 'error' | 'revision' | 'promisedDate'> = {},
   ): Flow<unknown> {
+    this.step = step;
     const input: RecordTransitionInput = {
       offerId: this.input.offerId,
       submissionId: this.input.submissionId,
@@ -104,7 +132,36 @@ class Submission {
       at: this.now().toISOString(),
       ...extra,
     };
-    return yield this.context.df.callActivityWithRetry(ACTIVITIES.recordTransition, RETRY, input);
+    try {
+      return yield this.context.df.callActivityWithRetry(ACTIVITIES.recordTransition, RECORD_RETRY, input);
+    } catch {
+      throw new BookkeepingFailed(step);
+    }
+  }
+
+  /**
+   * The end of a submission that cannot go on (its bookkeeping failed, or anything else threw):
+   * recorded Failed with `internal` at that step, once, best effort. If even that cannot be
+   * written, the orchestration still ends and the reconciler finds the active status without a
+   * running instance (design.md "Nothing stays stuck").
+   */
+  *giveUp(step: StepId): Flow<End> {
+    const { code, message, details } = INTERNAL;
+    const input: RecordTransitionInput = {
+      offerId: this.input.offerId,
+      submissionId: this.input.submissionId,
+      step,
+      transition: 'failed',
+      at: this.now().toISOString(),
+      message,
+      error: { step, code, message, details },
+    };
+    try {
+      yield this.context.df.callActivityWithRetry(ACTIVITIES.recordTransition, RETRY, input);
+    } catch {
+      // Best effort: see above.
+    }
+    return 'Failed';
   }
 
   /**
@@ -296,12 +353,7 @@ function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
     return yield* canceled(s, 'marketing-technical-validation', queued ?? accepted);
   }
   const promised = latestPublishMoment([decisions.marketing?.publishDate, decisions.technical?.publishDate]);
-  if (promised && promised.getTime() > s.now().getTime()) {
-    yield* s.record(step, 'waiting', {
-      message: `Waiting for the promised publishing date ${promised.toISOString()}.`,
-    });
-    yield* s.inbox.wait([], promised);
-  }
+  yield* waitForPromisedDate(s, promised);
   if (!s.package) return yield* s.fail(step, INTERNAL);
   const input: PublishPackageInput = { ...s.stepInput(), package: s.package };
   const outcome = yield* s.call(ACTIVITIES.publishPackage, input, stepOutcomeSchema);
@@ -310,8 +362,52 @@ function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
   return undefined;
 }
 
+/**
+ * Never dies silently: whatever throws (a transition that could not be recorded after the long
+ * retries, or anything unexpected) ends the submission Failed with `internal` at the step where it
+ * stood, instead of leaving the instance Failed behind a status that still says it is active.
+ */
+/**
+ * Step 8's wait for the promised date. An Admin may move or clear it meanwhile (the PublishDate
+ * event, api.md `POST .../publish-date`): each change is recorded (a history row of its own, the
+ * Admin as actor) and the wait goes on until the new date, or ends now when the date was cleared
+ * or lies in the past. Waits go through the inbox (timers of at most 3 days, none cancelled); a
+ * change raised while step 8 records its wait is queued there and taken by the first wait.
+ */
+function* waitForPromisedDate(s: Submission, promised: Date | undefined): Flow<void> {
+  let due = promised;
+  if (!due || due.getTime() <= s.now().getTime()) return;
+  yield* s.record('publish', 'waiting', {
+    message: `Waiting for the promised publishing date ${due.toISOString()}.`,
+  });
+  for (let revision = 1; due && due.getTime() > s.now().getTime(); revision++) {
+    const waited: Waited = yield* s.inbox.wait([EVENTS.publishDate], due);
+    if (waited.kind === 'timeout') return;
+    const change: PublishDateEvent | undefined = publishDateEventSchema.safeParse(waited.payload).data;
+    if (!change) continue;
+    due = change.publishDate ? publishMoment(change.publishDate) : undefined;
+    const message = change.publishDate
+      ? `The promised publishing date was moved to ${change.publishDate} by ${change.actor}.`
+      : `The promised publishing date was cleared by ${change.actor}: publishing now.`;
+    yield* s.record('publish', 'waiting', {
+      message,
+      actor: change.actor,
+      revision,
+      promisedDate: change.publishDate,
+    });
+  }
+}
+
 export const publishSubmission: OrchestrationHandler = function* (context: OrchestrationContext) {
   const s = new Submission(context, publishInputSchema.parse(context.df.getInput()));
+  try {
+    return yield* run(s);
+  } catch (error) {
+    return yield* s.giveUp(error instanceof BookkeepingFailed ? error.step : s.step);
+  }
+};
+
+function* run(s: Submission): Flow<End> {
   const early = yield* automatedSteps(s);
   if (early) return early;
   const signoff = yield* publisherSignoff(s);
@@ -322,6 +418,6 @@ export const publishSubmission: OrchestrationHandler = function* (context: Orche
   if (published) return published;
   yield* s.record('live', 'succeeded', { message: 'The offer is live.' });
   return 'Live' satisfies End;
-};
+}
 
 df.app.orchestration(ORCHESTRATORS.publishSubmission, publishSubmission);

@@ -45,6 +45,10 @@ export const recordTransitionInputSchema = z.object({
   at: z.string(),
   message: z.string().optional(),
   actor: z.string().optional(),
+  /** A repeated transition of one step (a moved date): its own history row, numbered from 1. */
+  revision: z.number().int().positive().optional(),
+  /** Step 8's promised date as an Admin set it (null: cleared); shown by the status from then on. */
+  promisedDate: z.string().nullable().optional(),
   error: z
     .object({ step: stepId, code: z.string(), message: z.string(), details: z.array(detail) })
     .optional(),

@@ -65,7 +65,8 @@ export type PublishRequest = z.infer<typeof publishRequestSchema>;
 export const reviewRequestSchema = z
   .strictObject({
     outcome: z.enum(['approved', 'rejected']),
-    comments: z.string().min(1).max(10_000).optional(),
+    // Optional when approved, where an empty string counts as none (issue 23); required when rejected.
+    comments: z.string().max(10_000).optional(),
     // abort: a timestamp fails the date check only, one details entry rather than two.
     publishDate: z.iso.date({ error: 'must be a date such as 2026-12-01', abort: true }).max(10).optional(),
   })
@@ -75,6 +76,15 @@ export const reviewRequestSchema = z
     }
   });
 export type ReviewRequest = z.infer<typeof reviewRequestSchema>;
+
+/** api.md `POST /api/offers/{offerId}/publish-date` (Admin): a new promised date, or null to publish now. */
+export const publishDateRequestSchema = z.strictObject({
+  publishDate: z.iso
+    .date({ error: 'must be a date such as 2027-01-15, or null', abort: true })
+    .max(10)
+    .nullable(),
+});
+export type PublishDateRequest = z.infer<typeof publishDateRequestSchema>;
 
 // ---- responses --------------------------------------------------------------------------------
 

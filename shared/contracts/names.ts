@@ -25,6 +25,7 @@ export const FUNCTIONS = {
   portalAsset: 'portalAsset',
   createPackageUploadUrl: 'createPackageUploadUrl',
   getHealth: 'getHealth',
+  setPublishDate: 'setPublishDate',
 } as const;
 
 export const ORCHESTRATORS = {
@@ -49,6 +50,8 @@ export const EVENTS = {
   goLive: 'GoLive',
   cancel: 'Cancel',
   reviewDecision: 'ReviewDecision',
+  /** An Admin moved or cleared the promised date of a submission waiting in step 8. */
+  publishDate: 'PublishDate',
 } as const;
 
 /** Blob containers and tables the app uses (created on first use; infra creates them in Azure). */

@@ -32,6 +32,14 @@ export const reviewDecisionEventSchema = z.object({
 });
 export type ReviewDecisionEvent = z.infer<typeof reviewDecisionEventSchema>;
 
+/** An Admin's new promised date ("2027-01-15") for step 8, or null: publish now. */
+export const publishDateEventSchema = z.object({
+  publishDate: z.string().nullable(),
+  actor: z.string(),
+  at: z.string(),
+});
+export type PublishDateEvent = z.infer<typeof publishDateEventSchema>;
+
 /** Raised by package validation when a report for the offer's package is stored. */
 export const packageReportEventSchema = z.object({ blobName: z.string(), etag: z.string().optional() });
 export type PackageReportEvent = z.infer<typeof packageReportEventSchema>;

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'not_cancellable'
   | 'not_in_review'
   | 'already_decided'
+  | 'not_waiting_for_date'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'internal'

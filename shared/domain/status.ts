@@ -42,6 +42,11 @@ export interface CancelRequest {
   submissionId: string;
   actor: string;
   at: string;
+  /**
+   * Set by step 8's start when it found this Cancel and yielded to it: from then on the Cancel has
+   * taken effect, so the Cancel route may no longer undo it (its raise failing is then a 202).
+   */
+  honored?: boolean;
 }
 
 /**
@@ -63,6 +68,11 @@ export interface OfferStatus {
   previewBlobName?: string;
   lastLiveVersion?: string;
   liveSubmissionId?: string;
+  /**
+   * The promised date of step 8 as an Admin moved it (null: cleared), which replaces the reviewers'
+   * dates; absent until an Admin changes it. Reset by the next submission.
+   */
+  promisedDate?: string | null;
   /** Internal, never shown by a read (see CancelRequest). */
   cancelRequest?: CancelRequest;
 }
@@ -92,8 +102,11 @@ export function notStartedStatus(offerId: string, now: string): OfferStatus {
   };
 }
 
-/** The latest publishing date the reviewers promised, if any. */
-export function promisedPublishDate(status: Pick<OfferStatus, 'reviews'>): string | undefined {
+/** The latest publishing date the reviewers promised, or the one an Admin set instead, if any. */
+export function promisedPublishDate(
+  status: Pick<OfferStatus, 'reviews' | 'promisedDate'>,
+): string | undefined {
+  if (status.promisedDate !== undefined) return status.promisedDate ?? undefined;
   const dates = Object.values(status.reviews ?? {})
     .map((d) => d?.publishDate)
     .filter((d): d is string => Boolean(d))

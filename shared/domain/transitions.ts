@@ -11,6 +11,10 @@ export interface StepTransition {
   at: string;
   message?: string;
   actor?: string;
+  /** A repeated transition of one step gets its own history row (see HistoryEvent.revision). */
+  revision?: number;
+  /** Step 8's promised date as an Admin set it (null: cleared). */
+  promisedDate?: string | null;
   /** Set when `transition` is `failed`. */
   error?: SubmissionError;
 }
@@ -65,6 +69,7 @@ export function applyTransition(status: OfferStatus, t: StepTransition): OfferSt
     currentStep: t.step,
     steps: status.steps.map((s) => (s.id === t.step ? updateStep(s, t) : s)),
     error: t.transition === 'failed' ? (t.error ?? null) : status.error,
+    ...(t.promisedDate !== undefined ? { promisedDate: t.promisedDate } : {}),
     updatedAt: t.at,
   };
 }

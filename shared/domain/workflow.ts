@@ -44,6 +44,15 @@ export function publishMoment(date: string): Date | undefined {
   return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
+/** design.md "Promised dates are plausible": a promised date is at most this many days ahead. */
+export const MAX_PUBLISH_DATE_DAYS = 365;
+
+/** Whether a promised date lies more than MAX_PUBLISH_DATE_DAYS after `now` (a typo such as 2206). */
+export function publishDateTooFar(date: string, now: Date): boolean {
+  const moment = publishMoment(date);
+  return !moment || moment.getTime() > now.getTime() + MAX_PUBLISH_DATE_DAYS * 24 * 3600 * 1000;
+}
+
 /** The latest of the promised dates, or undefined when none was promised. */
 export function latestPublishMoment(dates: (string | undefined)[]): Date | undefined {
   const moments = dates

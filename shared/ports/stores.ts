@@ -55,6 +55,8 @@ export interface SubmissionRecord {
 export interface SubmissionStore {
   put(record: SubmissionRecord): Promise<void>;
   get(offerId: string, submissionId: string): Promise<SubmissionRecord | undefined>;
+  /** Deletes the record of a submission that never started (a refused Publish's undo). */
+  remove(offerId: string, submissionId: string): Promise<void>;
   /** Oldest first. */
   list(offerId: string): Promise<SubmissionRecord[]>;
 }
@@ -67,6 +69,8 @@ export interface HistoryEvent {
   at: string;
   message?: string;
   actor?: string;
+  /** A repeated transition of one step (an Admin moving step 8's date): numbered from 1. */
+  revision?: number;
 }
 
 export interface HistoryStore {
@@ -114,6 +118,11 @@ export interface NotificationOutbox {
 export interface DecisionStore {
   /** Insert-if-absent per (offer, submission, area): returns false when already decided. */
   add(offerId: string, submissionId: string, decision: ReviewDecision): Promise<boolean>;
+  /**
+   * Deletes the area's decision if it is still this one (same reviewer and time, row unchanged):
+   * the undo of a decision that was never delivered. False when another one stands or none.
+   */
+  remove(offerId: string, submissionId: string, decision: ReviewDecision): Promise<boolean>;
   list(offerId: string, submissionId: string): Promise<ReviewDecision[]>;
 }
 

@@ -6,6 +6,9 @@ import { makeSubmitReview } from '../../functions/submitReview';
 import { CONTAINERS, EVENTS, ORCHESTRATORS } from '../../shared/contracts/names';
 import { publishInputSchema } from '../../shared/contracts/orchestration';
 import { STEP_IDS } from '../../shared/domain/steps';
+
+/** A promised date within the 365-day bound (design.md "Promised dates are plausible"). */
+const SOON = new Date(Date.now() + 100 * 86_400_000).toISOString().slice(0, 10);
 import {
   Person,
   RecordingClient,
@@ -120,19 +123,25 @@ describe('POST /api/offers/{offerId}/publish', () => {
     }
   });
 
-  it('leaves the status not active when the orchestration cannot be started', async () => {
+  it('leaves the status as it was when the orchestration cannot be started', async () => {
     const offerId = uniqueOfferId();
     await seedOffer(services, offerId);
     const failing = new RecordingClient();
     failing.startNew = async () => {
       throw new Error('task hub unavailable');
     };
+    // No instance came of it: the durable client does not know the instance.
+    failing.getStatus = async () => {
+      throw new Error('DurableClient error: HTTP 404');
+    };
     const res = await callWith(publish, failing, publishReq(offerId));
     expect(res.status).toBe(500);
     expect(res.body.error.code).toBe('internal');
     expect(res.body.error.correlationId).toEqual(expect.any(String));
     expect(JSON.stringify(res.body)).not.toContain('task hub unavailable');
-    expect((await services.statuses.get(offerId))?.state).toBe('Failed');
+    // A refused Publish leaves nothing behind: the status is as before, and no submission is listed.
+    expect((await services.statuses.get(offerId))?.state).toBe('NotStarted');
+    expect(await services.submissions.list(offerId)).toEqual([]);
   });
 
   it('is 403 for another publisher and a reviewer, 404 for an unknown offer', async () => {
@@ -346,7 +355,7 @@ describe('POST /api/offers/{offerId}/reviews/{area}', () => {
     const res = await callWith(
       review,
       client,
-      reviewReq(offerId, 'marketing', 'mia', { outcome: 'approved', publishDate: '2031-03-04' }),
+      reviewReq(offerId, 'marketing', 'mia', { outcome: 'approved', publishDate: SOON }),
     );
     expect(res.status).toBe(202);
     expect(await services.decisions.list(offerId, '2')).toEqual([
@@ -356,7 +365,7 @@ describe('POST /api/offers/{offerId}/reviews/{area}', () => {
         reviewer: 'mia@marketplace.example',
       }),
     ]);
-    expect((await services.statuses.get(offerId))?.reviews?.marketing?.publishDate).toBe('2031-03-04');
+    expect((await services.statuses.get(offerId))?.reviews?.marketing?.publishDate).toBe(SOON);
     expect(client.raised).toEqual([
       {
         instanceId: `${offerId}-submission-2`,
@@ -364,7 +373,7 @@ describe('POST /api/offers/{offerId}/reviews/{area}', () => {
         eventData: expect.objectContaining({
           area: 'marketing',
           outcome: 'approved',
-          publishDate: '2031-03-04',
+          publishDate: SOON,
         }),
       },
     ]);

@@ -102,6 +102,11 @@ export class RecordingClient implements OrchestrationClient {
   async raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<void> {
     this.raised.push({ instanceId, eventName, eventData });
   }
+  /** Runtime statuses by instance; an instance not listed is taken as Running (a seeded submission). */
+  runtime = new Map<string, string>();
+  async getStatus(instanceId: string): Promise<{ runtimeStatus: string }> {
+    return { runtimeStatus: this.runtime.get(instanceId) ?? 'Running' };
+  }
 }
 
 export type PlainHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;

@@ -175,7 +175,9 @@ describe('Go Live and Cancel', () => {
     const wf = workflow(host, uniqueOfferId('cancel8'));
     await wf.prepare();
     await wf.publishToReview();
-    await wf.review('marketing', 'approved', { publishDate: '2099-12-01' });
+    // The farthest date a reviewer may promise (design.md: at most 365 days ahead).
+    const far = new Date(Date.now() + 360 * 86_400_000).toISOString().slice(0, 10);
+    await wf.review('marketing', 'approved', { publishDate: far });
     await wf.review('technical', 'approved');
     const publishing = await wf.waitFor('Running', 'publish');
     expect(publishing.steps.find((s) => s.id === 'publish')?.state).toMatch(/InProgress|Waiting/);

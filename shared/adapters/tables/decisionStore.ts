@@ -2,7 +2,14 @@ import type { ReviewDecision } from '../../domain/status';
 import type { DecisionStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, encodeDoc, insertIfAbsent, listPartition } from './documents';
+import {
+  decodeDoc,
+  deleteIfUnchanged,
+  encodeDoc,
+  getEntity,
+  insertIfAbsent,
+  listPartition,
+} from './documents';
 import { padSubmission } from './submissionStore';
 
 /** A decision row per (submission, area): the insert is what makes "once per area" hold under races. */
@@ -12,6 +19,13 @@ export function createDecisionStore(storage: StorageClients): DecisionStore {
     async add(offerId, submissionId, decision) {
       const rowKey = `${padSubmission(submissionId)}-${decision.area}`;
       return insertIfAbsent(await table(), { partitionKey: offerId, rowKey, ...encodeDoc(decision) });
+    },
+    async remove(offerId, submissionId, decision) {
+      const row = await getEntity(await table(), offerId, `${padSubmission(submissionId)}-${decision.area}`);
+      if (!row) return false;
+      const stored = decodeDoc<ReviewDecision>(row);
+      if (stored.reviewer !== decision.reviewer || stored.decidedAt !== decision.decidedAt) return false;
+      return deleteIfUnchanged(await table(), row);
     },
     async list(offerId, submissionId) {
       const prefix = `${padSubmission(submissionId)}-`;

@@ -176,6 +176,20 @@ export async function getEntity(
   }
 }
 
+/**
+ * Deletes a row only while it is as read (its ETag): false when it is gone or changed meanwhile.
+ * The undo of a refused request (design.md "A refused request leaves nothing behind").
+ */
+export async function deleteIfUnchanged(table: TableClient, row: StoredEntity): Promise<boolean> {
+  try {
+    await table.deleteEntity(row.partitionKey ?? '', row.rowKey ?? '', { etag: row.etag });
+    return true;
+  } catch (error) {
+    if (isStatus(error, 404) || isStatus(error, 412)) return false;
+    throw error;
+  }
+}
+
 export async function listPartition(table: TableClient, pk: string): Promise<StoredEntity[]> {
   const rows: StoredEntity[] = [];
   const filter = `PartitionKey eq '${pk.replace(/'/g, "''")}'`;

@@ -10,11 +10,13 @@ import { padSubmission } from './submissionStore';
  * One row per transition. The row key orders rows by submission, time, step and transition, and
  * is the same when a retried activity writes the same transition again (its time comes from the
  * orchestration, which replays it identically), so the insert doubles as the de-duplication.
+ * A revision (step 8's date moved again) is a row of its own after the transition's first row.
  */
 function rowKey(e: HistoryEvent): string {
   const step = String(stepIndex(e.step)).padStart(2, '0');
   const transition = String(TRANSITIONS.indexOf(e.state)).padStart(2, '0');
-  return `${padSubmission(e.submissionId)}-${step}-${transition}`;
+  const key = `${padSubmission(e.submissionId)}-${step}-${transition}`;
+  return e.revision ? `${key}-r${String(e.revision).padStart(4, '0')}` : key;
 }
 
 export function createHistoryStore(storage: StorageClients): HistoryStore {

@@ -1,7 +1,14 @@
 import type { SubmissionRecord, SubmissionStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, encodeDoc, getEntity, listPartition, upsertChecked } from './documents';
+import {
+  decodeDoc,
+  deleteIfUnchanged,
+  encodeDoc,
+  getEntity,
+  listPartition,
+  upsertChecked,
+} from './documents';
 
 /** Submission ids are counters; padded row keys keep them in order. */
 export const padSubmission = (id: string) => id.padStart(10, '0');
@@ -20,6 +27,10 @@ export function createSubmissionStore(storage: StorageClients): SubmissionStore 
     async get(offerId, submissionId) {
       const row = await getEntity(await table(), offerId, padSubmission(submissionId));
       return row && decodeDoc<SubmissionRecord>(row);
+    },
+    async remove(offerId, submissionId) {
+      const row = await getEntity(await table(), offerId, padSubmission(submissionId));
+      if (row) await deleteIfUnchanged(await table(), row);
     },
     async list(offerId) {
       return (await listPartition(await table(), offerId)).map((row) => decodeDoc<SubmissionRecord>(row));

@@ -1,0 +1,106 @@
+/**
+ * A pass-through proxy in front of one Azurite endpoint that answers chosen requests with a storage
+ * error instead of forwarding them (the write never happens). Tests of the routes' failure paths
+ * point the product's services (or a host) at it, so a status write, an index refresh or a blob
+ * upload fails exactly as Azure Storage would refuse it.
+ *
+ * Faults use 413 EntityTooLarge by default: the storage SDKs do not retry it, so one planned fault is
+ * one failed operation, as with the per-publisher index row that outgrew an entity (issue 21, 4).
+ */
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+export interface StorageRequest {
+  method: string;
+  /** The path without the query, e.g. `/devstoreaccount1/OfferCatalog(PartitionKey='a',RowKey='b')`. */
+  path: string;
+  /** The request body as text (table entities are JSON; blob bodies are passed but not matched). */
+  body: string;
+}
+
+/** Returns the status to answer with (the request is then not forwarded), or undefined to forward it. */
+export type FaultPlan = (request: StorageRequest) => number | undefined;
+
+export interface FailingProxy {
+  port: number;
+  /** Requests seen so far, as `METHOD path`, faulted ones marked with a trailing ` !STATUS`. */
+  seen: string[];
+  /** Replaces the plan (the default forwards everything). */
+  plan(next: FaultPlan): void;
+  close(): Promise<void>;
+}
+
+const WRITES = new Set(['PUT', 'POST', 'MERGE', 'PATCH', 'DELETE']);
+
+export function isWrite(request: StorageRequest): boolean {
+  return WRITES.has(request.method);
+}
+
+/** True for a request to this table or its entities (`/devstoreaccount1/Name` or `Name(...)`). */
+export function toTable(request: StorageRequest, table: string): boolean {
+  return new RegExp(`^/[^/]+/${table}(\\(|$)`).test(request.path);
+}
+
+export async function startFailingProxy(targetPort: number): Promise<FailingProxy> {
+  const seen: string[] = [];
+  let current: FaultPlan = () => undefined;
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const method = req.method ?? 'GET';
+      const url = req.url ?? '/';
+      const path = url.split('?')[0] ?? url;
+      const fault = current({ method, path, body: body.toString('utf8') });
+      if (fault !== undefined) {
+        seen.push(`${method} ${path} !${fault}`);
+        const error = {
+          'odata.error': { code: 'EntityTooLarge', message: { lang: 'en-US', value: 'fault' } },
+        };
+        res.writeHead(fault, { 'content-type': 'application/json', 'x-ms-error-code': 'EntityTooLarge' });
+        res.end(JSON.stringify(error));
+        return;
+      }
+      seen.push(`${method} ${path}`);
+      const upstream = http.request(
+        { host: '127.0.0.1', port: targetPort, method, path: url, headers: req.headers, agent },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.once('error', () => {
+        if (!res.headersSent) res.writeHead(502).end();
+        else res.destroy();
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    seen,
+    plan: (next) => {
+      current = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A plan that fails the first `times` requests matching `matches`, then forwards everything. */
+export function failFirst(times: number, matches: (r: StorageRequest) => boolean, status = 413): FaultPlan {
+  let left = times;
+  return (r) => {
+    if (left <= 0 || !matches(r)) return undefined;
+    left--;
+    return status;
+  };
+}
