@@ -18,9 +18,14 @@
  */
 import { TableClient } from '@azure/data-tables';
 import { TABLES } from '../shared/contracts/names';
-import { backfillMarker, catalogRows, publisherRow } from '../shared/adapters/tables/offerIndex';
-import { encodeDoc } from '../shared/adapters/tables/documents';
-import type { OfferSummary } from '../shared/domain/offerSummary';
+import {
+  backfillMarker,
+  catalogRows,
+  publisherPartition,
+  publisherRows,
+} from '../shared/adapters/tables/offerIndex';
+import { decodeDoc, encodeDoc } from '../shared/adapters/tables/documents';
+import { OfferSummary, pageOf } from '../shared/domain/offerSummary';
 import { notStartedStatus } from '../shared/domain/status';
 import { PEOPLE, principalHeader } from '../test/support/principals';
 import { ms, percentile, startBenchHost } from './support/localHost';
@@ -35,6 +40,8 @@ const WAITING = 20;
 const PER_PUBLISHER = 5;
 const AT = '2026-12-01T00:00:00.000Z';
 const FULL_SOURCE = process.env.BENCH_FULL_SOURCE === '1';
+/** The old layout's rows, seeded beside the new one so both are read in the same run. */
+const BASELINE_TABLE = 'BenchBaselinePublisherRows';
 
 type Entity = { partitionKey: string; rowKey: string; [key: string]: unknown };
 
@@ -75,8 +82,8 @@ async function seed(connection: string, from: number, to: number): Promise<void>
     await client.createTable();
     return client;
   };
-  const [offers, statuses, catalog, publishers] = await Promise.all(
-    [TABLES.offers, TABLES.status, TABLES.offerCatalog, TABLES.offersByPublisher].map(table),
+  const [offers, statuses, catalog, publishers, baseline] = await Promise.all(
+    [TABLES.offers, TABLES.status, TABLES.offerCatalog, TABLES.offersByPublisher, BASELINE_TABLE].map(table),
   );
   const summaries = Array.from({ length: to - from }, (_, k) => summaryOf(from + k));
   // The catalog is one partition: 100 rows per transaction.
@@ -87,11 +94,37 @@ async function seed(connection: string, from: number, to: number): Promise<void>
   await pool(chunks(catalogEntities, 100), 8, (batch) =>
     catalog!.submitTransaction(batch.map((e) => ['upsert', e, 'Replace'])),
   );
-  // A publisher's offers are one row; offers and statuses are a partition each.
+  // A publisher's offers are a partition (two rows per offer): one transaction per publisher.
   const byPublisher = new Map<string, OfferSummary[]>();
-  for (const s of summaries) byPublisher.set(s.publisherId, [...(byPublisher.get(s.publisherId) ?? []), s]);
+  for (const s of summaries) {
+    const list = byPublisher.get(s.publisherId);
+    if (list) list.push(s);
+    else byPublisher.set(s.publisherId, [s]);
+  }
+  await pool([...byPublisher.values()], 16, (list) =>
+    publishers!.submitTransaction(
+      list.flatMap((s) => {
+        const rows = publisherRows(s);
+        return [
+          ['upsert', rows.all, 'Replace'],
+          ['upsert', rows.state, 'Replace'],
+        ];
+      }),
+    ),
+  );
+  // The baseline: the layout before issue 21, one row per publisher holding every summary.
+  await pool([...byPublisher], 32, ([publisherId, list]) =>
+    baseline!.upsertEntity(
+      {
+        partitionKey: publisherPartition(publisherId),
+        rowKey: publisherPartition(publisherId),
+        ...encodeDoc({ offers: Object.fromEntries(list.map((s) => [s.offerId, s])) }),
+      },
+      'Replace',
+    ),
+  );
+  // Offers and statuses are a partition each.
   const rows: [TableClient, Entity][] = [
-    ...[...byPublisher].map(([p, list]): [TableClient, Entity] => [publishers!, publisherRow(p, list)]),
     ...summaries
       .filter((s) => FULL_SOURCE || s.publisherId === PUBLISHER || s.state !== 'NotStarted')
       .map((s): [TableClient, Entity] => [
@@ -135,12 +168,16 @@ interface Stats {
 
 async function measure(baseUrl: string, connection: string): Promise<Record<string, Stats>> {
   const raw = TableClient.fromConnectionString(connection, TABLES.offers, { allowInsecureConnection: true });
-  const catalog = TableClient.fromConnectionString(connection, TABLES.offerCatalog, {
-    allowInsecureConnection: true,
-  });
+  const client = (name: string) =>
+    TableClient.fromConnectionString(connection, name, { allowInsecureConnection: true });
+  const catalog = client(TABLES.offerCatalog);
+  const publishers = client(TABLES.offersByPublisher);
+  const baseline = client(BASELINE_TABLE);
   const owner = principalHeader('five@bench.example', ['Publisher'], PUBLISHER);
   const stats: Record<string, Stats> = {
     point: { latencies: [], errors: 0 },
+    baselineRow: { latencies: [], errors: 0 },
+    rawPublisher: { latencies: [], errors: 0 },
     allOffers: { latencies: [], errors: 0 },
     rawQueue: { latencies: [], errors: 0 },
     queue: { latencies: [], errors: 0 },
@@ -151,6 +188,26 @@ async function measure(baseUrl: string, connection: string): Promise<Record<stri
   };
   const reads: Read[] = [
     ['point', async () => Boolean(await raw.getEntity('offer-000003', 'offer'))],
+    [
+      // What "All offers" read before issue 21: the publisher's one row, decoded, paged in memory.
+      'baselineRow',
+      async () => {
+        const key = publisherPartition(PUBLISHER);
+        const row = await baseline.getEntity<Record<string, unknown>>(key, key);
+        const doc = decodeDoc<{ offers: Record<string, OfferSummary> }>(row);
+        return pageOf(Object.values(doc.offers), undefined, 100).items.length === OWNED;
+      },
+    ],
+    [
+      // What it reads now, straight to the table: the range `all|` of the publisher's partition.
+      'rawPublisher',
+      async () => {
+        let n = 0;
+        const filter = `PartitionKey eq '${publisherPartition(PUBLISHER)}' and RowKey ge 'all|' and RowKey lt 'all}'`;
+        for await (const row of publishers.listEntities({ queryOptions: { filter } })) n += row ? 1 : 0;
+        return n === OWNED;
+      },
+    ],
     [
       'allOffers',
       async () => {
@@ -179,7 +236,7 @@ async function measure(baseUrl: string, connection: string): Promise<Record<stri
     ],
   ];
   // Warm up connections, the JIT and the host's caches (settings, signing key) unmeasured.
-  for (const phase of [reads.slice(0, 2), reads.slice(2)]) {
+  for (const phase of [reads.slice(0, 4), reads.slice(4)]) {
     await run(phase, Date.now() + WARMUP_SECONDS * 1000, undefined);
     await run(phase, Date.now() + SECONDS * 1000, stats);
   }
@@ -224,6 +281,7 @@ async function main() {
       const errors = Object.values(stats).reduce((n, s) => n + s.errors, 0);
       rows.push(
         `| ${size.toLocaleString('en-US').padStart(6)} | ${ms(p('point', 50))} / ${ms(p('point', 95))} | ` +
+          `${ms(p('baselineRow', 50))} / ${ms(p('baselineRow', 95))} | ${ms(p('rawPublisher', 50))} / ${ms(p('rawPublisher', 95))} | ` +
           `${ms(p('allOffers', 50))} / ${ms(p('allOffers', 95))} | ${(p('allOffers', 50) / p('point', 50)).toFixed(2)}x | ` +
           `${ms(p('queue', 50))} / ${ms(p('queue', 95))} | ${ms(p('rawQueue', 50))} / ${ms(p('rawQueue', 95))} | ${errors} |`,
       );
@@ -234,9 +292,9 @@ async function main() {
   const first = rows.length > 0 ? SIZES[0] : 0;
   console.log(`bench/reads: ${CONCURRENCY} concurrent clients, ${SECONDS} s per size, sizes from ${first}`);
   console.log(
-    '| offers | raw point read p50 / p95 | All offers (5 owned) p50 / p95 | vs point | reviewers queue (20) p50 / p95 | its raw range query p50 / p95 | errors |',
+    '| offers | raw point read p50 / p95 | baseline: one row per publisher, raw p50 / p95 | new: publisher partition range, raw p50 / p95 | All offers API (5 owned) p50 / p95 | vs point | reviewers queue (20) p50 / p95 | its raw range query p50 / p95 | errors |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
 }
 

@@ -26,6 +26,7 @@ import { backoff, BlobTriggerRunner, createBlobTriggerRunner } from './blobTrigg
 import { createPersistentClock } from './clock';
 import { createFunctionsCore, FunctionsCore, installFunctionsCore } from './functionsCore';
 import { createHttpHost, DEFAULT_MAX_BODY_BYTES } from './httpServer';
+import { createTimerTriggerRunner, TimerTriggerRunner } from './timerTriggers';
 import { HttpRoute, httpRoutesOf } from './routes';
 import { describeStorage } from './storageText';
 import type { DurableEngine, DurableEngineOptions } from './types';
@@ -38,6 +39,7 @@ let launchedAzurite: RunningAzurite | undefined;
 interface Running {
   server: http.Server;
   blobs: BlobTriggerRunner;
+  timers: TimerTriggerRunner;
   engine?: DurableEngine;
   core: FunctionsCore;
   azurite?: RunningAzurite;
@@ -96,6 +98,13 @@ async function main(): Promise<void> {
     log,
   });
 
+  const timers = createTimerTriggerRunner({
+    invoker: core.invoker,
+    clock,
+    extraInputsFor: durableClientInputs(core.invoker, engine),
+    log,
+  });
+
   await listen(server, port, listenHost);
   if (!isLoopback(listenHost))
     log(
@@ -104,7 +113,8 @@ async function main(): Promise<void> {
     );
   await engine?.start();
   await blobs.start();
-  const running: Running = { server, blobs, engine, core, azurite };
+  await timers.start();
+  const running: Running = { server, blobs, timers, engine, core, azurite };
   stopOnSignals(running);
   printSummary({
     port,
@@ -112,6 +122,7 @@ async function main(): Promise<void> {
     routePrefix: hostJson.routePrefix,
     modules,
     blobs,
+    timers,
     core,
     storage,
     root,
@@ -192,6 +203,7 @@ interface Summary {
   routePrefix: string;
   modules: string[];
   blobs: BlobTriggerRunner;
+  timers: TimerTriggerRunner;
   core: FunctionsCore;
   storage: string;
   root: string;
@@ -210,6 +222,9 @@ function printSummary(s: Summary): void {
   log('Blob triggers (polled every 500 ms):');
   for (const line of s.blobs.describe()) log(`  ${line}`);
   if (s.blobs.describe().length === 0) log('  (none)');
+  log('Timer triggers (NCRONTAB, UTC, on the host clock; an advance fires what it passes):');
+  for (const line of s.timers.describe()) log(`  ${line}`);
+  if (s.timers.describe().length === 0) log('  (none)');
   const types = s.core.invoker.list().map((f) => f.trigger.type);
   log(
     `Orchestrations: ${types.filter((t) => t === 'orchestrationTrigger').length}, ` +
@@ -242,6 +257,7 @@ async function shutdown(running: Running): Promise<void> {
   running.server.closeAllConnections();
   await closed;
   await running.blobs.stop();
+  await running.timers.stop();
   await running.engine?.stop();
   await running.core.appTerminate();
   await running.azurite?.stop();

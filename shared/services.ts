@@ -3,6 +3,7 @@ import { hostOffsetClock, systemClock } from './adapters/clock';
 import { createOfferIndex } from './adapters/tables/offerIndex';
 import { withOfferIndex } from './adapters/tables/indexedStores';
 import { createListTokenKey } from './adapters/tables/listTokenKey';
+import { createActiveSubmissions } from './adapters/tables/activeSubmissions';
 import { createStorageClients, StorageClients } from './adapters/storage';
 import { createOfferStore } from './adapters/tables/offerStore';
 import { createStatusStore } from './adapters/tables/statusStore';
@@ -17,6 +18,7 @@ import type { AppCatalog } from './domain/package/technical';
 import { createBlobStore } from './adapters/blobStore';
 import { createEmailSender } from './adapters/email';
 import type {
+  ActiveSubmissions,
   Clock,
   DecisionStore,
   HistoryStore,
@@ -49,6 +51,8 @@ export interface Services {
   email?: EmailSender;
   /** The "All offers" read models; offers and statuses above keep them in step. */
   offerIndex: OfferIndex;
+  /** The reconciler's watch list (active submissions, stale list rows). */
+  activeSubmissions: ActiveSubmissions;
   /** Signs "All offers" continuation tokens (never logged nor returned). */
   listTokenKey: () => Promise<Buffer>;
   now: () => Date;
@@ -63,13 +67,15 @@ export function createServices(settings: Settings, now: () => Date = () => new D
   const storage = createStorageClients(settings);
   const stored = { offers: createOfferStore(storage), statuses: createStatusStore(storage) };
   const offerIndex = createOfferIndex(storage, stored);
-  const { offers, statuses } = withOfferIndex(stored, offerIndex);
+  const activeSubmissions = createActiveSubmissions(storage);
+  const { offers, statuses } = withOfferIndex(stored, offerIndex, activeSubmissions);
   return {
     settings,
     storage,
     offers,
     statuses,
     offerIndex,
+    activeSubmissions,
     listTokenKey: createListTokenKey(storage),
     submissions: createSubmissionStore(storage),
     history: createHistoryStore(storage),

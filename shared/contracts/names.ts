@@ -26,6 +26,8 @@ export const FUNCTIONS = {
   createPackageUploadUrl: 'createPackageUploadUrl',
   getHealth: 'getHealth',
   setPublishDate: 'setPublishDate',
+  /** Timer: ends orphaned submissions and repairs derived rows (reconcile/). */
+  reconcileSubmissions: 'reconcileSubmissions',
 } as const;
 
 export const ORCHESTRATORS = {
@@ -75,10 +77,12 @@ export const TABLES = {
   leads: 'Leads',
   /** Read models of "All offers" for Admin and reviewers: every offer, and offers by state. */
   offerCatalog: 'OfferCatalog',
-  /** Read model of "All offers" for a publisher: one row per publisher with their offers. */
+  /** Read model of "All offers" for a publisher: a partition per publisher, rows per offer. */
   offersByPublisher: 'OffersByPublisher',
   /** One row per (app id, offer): which offers use an app id, and at which live version. */
   appCatalog: 'AppCatalog',
+  /** The reconciler's watch list: offers with an active submission, offers with stale lists. */
+  activeSubmissions: 'ActiveSubmissions',
 } as const;
 
 /**

@@ -160,8 +160,9 @@ export interface OfferIndex {
    * to run concurrently with other writers of the same offer (the last to finish writes what is
    * stored then). A no-op when the offer does not exist. `written`: the status the caller just
    * stored, if it knows it (saves a read; a newer one is still caught by the re-read at the end).
+   * Resolves true when it had to write (the rows did not match what is stored).
    */
-  refresh(offerId: string, written?: OfferStatus): Promise<void>;
+  refresh(offerId: string, written?: OfferStatus): Promise<boolean>;
   /** One page of a view in offerId order, starting after `after`. Costs the rows it returns. */
   page(view: ListView, after: string | undefined, top: number): Promise<Page>;
   /**
@@ -169,6 +170,38 @@ export interface OfferIndex {
    * records it); later calls cost one point read per process, then nothing.
    */
   ensureBackfilled(): Promise<void>;
+}
+
+/**
+ * The submissions the reconciler watches (its cost follows this list, not the marketplace): a row
+ * per offer written BEFORE its status turns active and removed only after the submission ended
+ * and the offer's derived rows were written. `stale` lists offers whose derived rows a failed
+ * write may have left behind.
+ */
+export interface ActiveSubmissions {
+  /** Upsert: (re)marks the offer as having an active submission since `since`. */
+  mark(offerId: string, submissionId: string, since: string): Promise<void>;
+  list(): Promise<WatchEntry[]>;
+  /** Removes the row if it is still the one read (false when it changed meanwhile or is gone). */
+  remove(entry: WatchEntry): Promise<boolean>;
+  /** Removes the offer's row if it names this submission (after the submission ended). */
+  clear(offerId: string, submissionId: string): Promise<void>;
+  markStale(offerId: string, at: string): Promise<void>;
+  listStale(): Promise<WatchEntry[]>;
+  removeStale(entry: WatchEntry): Promise<boolean>;
+  /** When the whole OfferStatus table was last swept for active statuses missing from the list. */
+  lastSweep(): Promise<string | undefined>;
+  setLastSweep(at: string): Promise<void>;
+}
+
+export interface WatchEntry {
+  offerId: string;
+  submissionId: string | null;
+  /** The workflow clock's time of the mark. */
+  since: string;
+  /** The storage service's time of the last write (real time, also on the local host). */
+  writtenAt: string;
+  etag: string;
 }
 
 /** The time offers are stamped with: the same clock the workflow runs on. */

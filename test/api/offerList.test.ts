@@ -307,7 +307,15 @@ describe('offers stored before the index', () => {
       notStartedStatus(ids[0] as string, now),
     );
     const catalog = await services.storage.table('OfferCatalog');
-    await catalog.deleteEntity('meta', 'backfill-v1').catch(() => undefined);
+    // The layout before issue 21 also left one row per publisher: the backfill migrates it away.
+    const byPublisher = await services.storage.table('OffersByPublisher');
+    await byPublisher.upsertEntity({
+      partitionKey: publisherId,
+      rowKey: publisherId,
+      docChunks: 1,
+      doc0: '{}',
+    });
+    await catalog.deleteEntity('meta', 'backfill-v2').catch(() => undefined);
     expect((await list(header)).body.offers).toEqual([]); // this process already ran its backfill
 
     const restarted = makeListOffers(testServices()); // a new instance: backfills on its first read
@@ -321,7 +329,8 @@ describe('offers stored before the index', () => {
     ]);
     const queue = (await walk(REVIEWER, 200, { state: 'Live' })).flat().map((o) => o.offerId);
     expect(queue).toContain(ids[0]);
-    expect(await catalog.getEntity('meta', 'backfill-v1')).toBeTruthy();
+    expect(await catalog.getEntity('meta', 'backfill-v2')).toBeTruthy();
+    await expect(byPublisher.getEntity(publisherId, publisherId)).rejects.toMatchObject({ statusCode: 404 });
   });
 });
 

@@ -1,29 +1,56 @@
-import type { OfferIndex, OfferStore, StatusStore } from '../../ports/stores';
+import { isActive } from '../../domain/states';
+import type { OfferStatus } from '../../domain/status';
+import type { ActiveSubmissions, OfferIndex, OfferStore, StatusStore } from '../../ports/stores';
+import type { HookedStatusStore } from './statusStore';
 
 /**
- * The Offers and OfferStatus stores with the "All offers" index kept in step: every write of an
- * offer or a status (the offer upsert, recordTransition, Publish, Go Live, step 8, ...) refreshes
- * the offer's index rows before it returns. A failure after the stored write and before the
- * index write fails the caller (an activity is retried, an HTTP caller repeats), and the retried
- * write refreshes the index from what is stored, so the index heals without a separate job.
+ * The Offers and OfferStatus stores with the "All offers" index and the reconciler's watch list
+ * kept in step with every write of an offer or a status:
+ *
+ * - A status that turns active (a Publish) is put on the watch list BEFORE it is written, so an
+ *   active status always has a watch row: a crash after the mark leaves a row the reconciler drops,
+ *   never an active status it cannot find.
+ * - After the status write, the offer's list rows are refreshed. A failure there does NOT fail the
+ *   write (the status is stored: failing would make the caller repeat a done action, or an
+ *   activity exhaust its retries): it is logged, the offer is marked stale (best effort), and the
+ *   reconciler rebuilds the rows from the status, found through the watch row, which stays until
+ *   the rows of the ended submission were written.
+ * - An offer save still fails when its refresh fails (the PUT is repeated and refreshes again), and
+ *   marks the offer stale first, so the reconciler repairs it if nobody repeats it.
  */
 export function withOfferIndex(
-  stores: { offers: OfferStore; statuses: StatusStore },
+  stores: { offers: OfferStore; statuses: HookedStatusStore },
   index: OfferIndex,
+  watch: ActiveSubmissions,
+  log: (message: string) => void = (m) => console.warn(m),
 ): { offers: OfferStore; statuses: StatusStore } {
   const { offers, statuses } = stores;
+  const markStale = async (offerId: string, error: unknown) => {
+    log(`index of '${offerId}' not refreshed (${describe(error)}); the reconciler will rebuild it`);
+    await watch.markStale(offerId, new Date().toISOString()).catch((e: unknown) => {
+      log(`could not mark '${offerId}' stale either (${describe(e)})`);
+    });
+  };
+  const refreshed = async (offerId: string) => {
+    try {
+      await index.refresh(offerId);
+    } catch (error) {
+      await markStale(offerId, error);
+      throw error;
+    }
+  };
   return {
     offers: {
       get: (offerId) => offers.get(offerId),
       list: () => offers.list(),
       async put(offer) {
         const result = await offers.put(offer);
-        await index.refresh(offer.offerId);
+        await refreshed(offer.offerId);
         return result;
       },
       async create(offer) {
         const created = await offers.create(offer);
-        if (created) await index.refresh(offer.offerId);
+        if (created) await refreshed(offer.offerId);
         return created;
       },
     },
@@ -31,10 +58,36 @@ export function withOfferIndex(
       get: (offerId) => statuses.get(offerId),
       list: () => statuses.list(),
       async update(offerId, mutate, initial) {
-        const next = await statuses.update(offerId, mutate, initial);
-        await index.refresh(offerId, next);
+        let before: OfferStatus | undefined; // the status replaced, if this call wrote one
+        const next = await statuses.update(offerId, mutate, initial, async (current, upcoming) => {
+          before = current;
+          if (startsSubmission(current, upcoming))
+            await watch.mark(offerId, upcoming.submissionId ?? '', upcoming.updatedAt);
+        });
+        // Also when nothing was written (a retried transition): the retry heals rows a failed
+        // refresh of its first attempt left behind.
+        try {
+          await index.refresh(offerId, next);
+        } catch (error) {
+          await markStale(offerId, error);
+          return next;
+        }
+        if (before && isActive(before.state) && !isActive(next.state) && next.submissionId) {
+          // Ended, and its list rows are written: the reconciler need not watch it any longer.
+          await watch.clear(offerId, next.submissionId).catch((error: unknown) => {
+            log(`watch row of '${offerId}' not removed (${describe(error)}); the reconciler will`);
+          });
+        }
         return next;
       },
     },
   };
+}
+
+function startsSubmission(current: OfferStatus, next: OfferStatus): boolean {
+  return isActive(next.state) && (!isActive(current.state) || current.submissionId !== next.submissionId);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,43 +1,46 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { TABLES } from '../../contracts/names';
-import { OfferSummary, Page, pageOf, sameSummary, summarize } from '../../domain/offerSummary';
+import { OfferSummary, Page, sameSummary, summarize } from '../../domain/offerSummary';
 import type { OfferStatus } from '../../domain/status';
 import { ConcurrentUpdateError, OfferIndex, OfferStore, StatusStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
-import { decodeDoc, DocEntity, encodeDoc, getEntity, isStatus, safeKey, StoredEntity } from './documents';
+import { assertEntityFits, DocEntity, getEntity, isStatus, safeKey, StoredEntity } from './documents';
 
 /**
- * Two read models, each answering its view with one request whose cost is what it returns:
+ * Two read models, each answering its view with one request whose cost is what it returns, and
+ * both with the same shape: per offer a row `all|{offerId}` and a row `state|{state}|{offerId}`,
+ * paged in RowKey (offerId) order by a range of one partition.
  *
- * - `OfferCatalog`, one partition: a row `all|{offerId}` per offer and a row
- *   `state|{state}|{offerId}` per offer. Admin and reviewers page either prefix in RowKey (offerId)
- *   order. A state change is ONE entity-group transaction (update `all|` under its ETag, delete
- *   the old state row, write the new one), so a reader never sees an offer in two states or none.
- * - `OffersByPublisher`: one row per publisher holding the summaries of their offers. A publisher's
- *   "All offers" is one point read, whatever the size of the marketplace (Azurite answers a
- *   partition query by scanning the whole table; a point read is indexed there as in Azure).
+ * - `OfferCatalog`, partition `catalog`: every offer, for Admin and reviewers.
+ * - `OffersByPublisher`, one partition per publisher: that publisher's offers. One row per offer
+ *   (not one row holding them all) so a publisher may have any number of offers (no row reaches
+ *   Azure's 1 MiB entity limit) and status changes of different offers never touch the same row
+ *   (no ETag conflict, no retry, however busy the publisher's hour).
  *
- * Both are derived from the stored offer and status, never from the change being made: a write
- * that failed halfway is repaired by the next refresh of that offer (the retried activity, the
- * next transition or offer save), and a refresh that raced a newer write re-reads and writes again.
+ * A change of an offer's rows in one view is ONE entity-group transaction in its partition
+ * (update `all|` under its ETag, delete the old state row, write the new one), so a reader never
+ * sees an offer in two states or none. Both views are derived from the stored offer and status,
+ * never from the change being made: a write that failed halfway is repaired by the next refresh of
+ * that offer (the next transition or offer save, or the reconciler), and a refresh that raced a
+ * newer write re-reads and writes again.
  */
 const CATALOG = 'catalog';
 const META = 'meta';
-const BACKFILL_MARKER = 'backfill-v1';
+/**
+ * v2: the per-offer publisher rows. Its backfill also migrates the v1 shape (one row per
+ * publisher, RowKey = PartitionKey = the publisher id): it writes the per-offer rows from the
+ * stored offers and statuses, then deletes the old rows.
+ */
+const BACKFILL_MARKER = 'backfill-v2';
 const MAX_ATTEMPTS = 30;
 const BACKFILL_CONCURRENCY = 8;
+/** Offers per entity-group transaction: two rows each, within the 100 operations one allows. */
+const OFFERS_PER_BATCH = 50;
 
 const allKey = (offerId: string) => `all|${offerId}`;
-/**
- * A publisher's row: partition and row both named by the publisher. Azurite looks an entity up by
- * RowKey first, so a RowKey shared by every row (like Offers' 'offer') makes its point reads scan
- * the table; a distinct one keeps them indexed there, as (PartitionKey, RowKey) always is in Azure.
- */
-const publisherKey = (publisherId: string) => {
-  const key = safeKey(publisherId);
-  return { partitionKey: key, rowKey: key };
-};
 const statePrefix = (state: string) => `state|${state}|`;
+/** The partition of a publisher's offers in OffersByPublisher. */
+export const publisherPartition = (publisherId: string) => safeKey(publisherId);
 const odata = (text: string) => text.replace(/'/g, "''");
 
 interface Sources {
@@ -46,7 +49,11 @@ interface Sources {
   statuses: StatusStore;
 }
 
-type PublisherDoc = { offers: Record<string, OfferSummary> };
+/** A view's partition: the catalog's one, or a publisher's. */
+interface Place {
+  table: TableClient;
+  partitionKey: string;
+}
 
 export function createOfferIndex(storage: StorageClients, sources: Sources): OfferIndex {
   const catalog = () => storage.table(TABLES.offerCatalog);
@@ -61,47 +68,44 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
     return offer && summarize(offer, status);
   }
 
+  const places = async (summary: OfferSummary): Promise<Place[]> => [
+    { table: await catalog(), partitionKey: CATALOG },
+    { table: await publishers(), partitionKey: publisherPartition(summary.publisherId) },
+  ];
+
   const runBackfill = async () =>
     backfill(index, { catalog: await catalog(), publishers: await publishers() }, sources);
 
   const index: OfferIndex = {
     async refresh(offerId, written) {
+      let changed = false;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         // The status just written (first attempt only) saves a read on the activity's path.
         const wanted = await derive(offerId, attempt === 0 ? written : undefined);
-        if (!wanted) return;
-        // Two tables, written side by side: a conflict in the catalog starts over, and the
-        // publisher's row is rewritten with what is derived then.
-        const [inCatalog, inPublisherRow] = await Promise.all([
-          catalog().then((t) => writeCatalog(t, wanted)),
-          publishers().then((t) => writePublisherRow(t, wanted)),
-        ]);
-        if (inCatalog === 'conflict') {
+        if (!wanted) return changed;
+        // Two views, written side by side: a conflict (another writer of THIS offer) starts over.
+        const results = await Promise.all((await places(wanted)).map((place) => writeView(place, wanted)));
+        if (results.includes('conflict')) {
           await pause(attempt);
           continue;
         }
-        if (inCatalog === 'unchanged' && !inPublisherRow) return;
+        if (results.every((r) => r === 'unchanged')) return changed;
+        changed = true;
         // A writer that changed the offer or status after our read may have finished its own
         // refresh before ours landed: whoever sees the stored state still differ writes again.
-        if (sameSummary(await derive(offerId), wanted)) return;
+        if (sameSummary(await derive(offerId), wanted)) return changed;
       }
       throw new ConcurrentUpdateError(`index of '${offerId}' kept changing; gave up`);
     },
 
     async page(view, after, top) {
       if (view.kind === 'none') return { items: [], next: null };
-      if (view.kind === 'publisher') {
-        const key = publisherKey(view.publisherId);
-        const row = await getEntity(await publishers(), key.partitionKey, key.rowKey);
-        const all = row ? Object.values(decodeDoc<PublisherDoc>(row).offers) : [];
-        return pageOf(
-          all.filter((s) => !view.state || s.state === view.state),
-          after,
-          top,
-        );
-      }
       const prefix = view.state ? statePrefix(view.state) : 'all|';
-      return rangePage(await catalog(), prefix, after, top);
+      const place: Place =
+        view.kind === 'publisher'
+          ? { table: await publishers(), partitionKey: publisherPartition(view.publisherId) }
+          : { table: await catalog(), partitionKey: CATALOG };
+      return rangePage(place, prefix, after, top);
     },
 
     ensureBackfilled() {
@@ -115,20 +119,21 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
   return index;
 }
 
-/** The catalog's two rows of an offer (`all|` and its state's), as stored. */
-export function catalogRows(summary: OfferSummary): { all: DocEntity; state: DocEntity } {
+/** An offer's two rows (`all|` and its state's) in one view's partition, as stored. */
+export function viewRows(partitionKey: string, summary: OfferSummary): { all: DocEntity; state: DocEntity } {
   const text = JSON.stringify(summary);
   return {
-    all: { partitionKey: CATALOG, rowKey: allKey(summary.offerId), summary: text },
-    state: { partitionKey: CATALOG, rowKey: statePrefix(summary.state) + summary.offerId, summary: text },
+    all: { partitionKey, rowKey: allKey(summary.offerId), summary: text },
+    state: { partitionKey, rowKey: statePrefix(summary.state) + summary.offerId, summary: text },
   };
 }
 
-/** A publisher's row holding all their offers' summaries (what bench/reads seeds in bulk). */
-export function publisherRow(publisherId: string, summaries: OfferSummary[]): DocEntity {
-  const doc: PublisherDoc = { offers: Object.fromEntries(summaries.map((s) => [s.offerId, s])) };
-  return { ...publisherKey(publisherId), ...encodeDoc(doc) };
-}
+/** The catalog's two rows of an offer (what bench/reads seeds in bulk). */
+export const catalogRows = (summary: OfferSummary) => viewRows(CATALOG, summary);
+
+/** The publisher partition's two rows of an offer (what bench/reads seeds in bulk). */
+export const publisherRows = (summary: OfferSummary) =>
+  viewRows(publisherPartition(summary.publisherId), summary);
 
 /** The marker that says offers stored before the index are in it (bench/reads seeds it too). */
 export const backfillMarker = (): DocEntity => ({ partitionKey: META, rowKey: BACKFILL_MARKER });
@@ -137,18 +142,17 @@ function summaryOf(row: StoredEntity | undefined): OfferSummary | undefined {
   return row ? (JSON.parse(String(row.summary)) as OfferSummary) : undefined;
 }
 
-/** One transaction in the catalog partition; 'conflict' when another writer got there first. */
-async function writeCatalog(
-  table: TableClient,
-  wanted: OfferSummary,
-): Promise<'unchanged' | 'written' | 'conflict'> {
-  const row = await getEntity(table, CATALOG, allKey(wanted.offerId));
+/** One transaction in the view's partition; 'conflict' when another writer of the offer got there first. */
+async function writeView(place: Place, wanted: OfferSummary): Promise<'unchanged' | 'written' | 'conflict'> {
+  const { table, partitionKey } = place;
+  const row = await getEntity(table, partitionKey, allKey(wanted.offerId));
   const current = summaryOf(row);
   if (sameSummary(current, wanted)) return 'unchanged';
-  const { all, state: stateRow } = catalogRows(wanted);
+  const { all, state: stateRow } = viewRows(partitionKey, wanted);
+  assertEntityFits(all);
   const move: TransactionAction[] =
     current && current.state !== wanted.state
-      ? [['delete', { partitionKey: CATALOG, rowKey: statePrefix(current.state) + wanted.offerId }]]
+      ? [['delete', { partitionKey, rowKey: statePrefix(current.state) + wanted.offerId }]]
       : [];
   const head: TransactionAction = row ? ['update', all, 'Replace', { etag: row.etag }] : ['create', all];
   try {
@@ -165,30 +169,9 @@ async function writeCatalog(
   }
 }
 
-/** Read-modify-write of the publisher's row under its ETag; false when it already matched. */
-async function writePublisherRow(table: TableClient, wanted: OfferSummary): Promise<boolean> {
-  const key = publisherKey(wanted.publisherId);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const row = await getEntity(table, key.partitionKey, key.rowKey);
-    const doc: PublisherDoc = row ? decodeDoc<PublisherDoc>(row) : { offers: {} };
-    if (sameSummary(doc.offers[wanted.offerId], wanted)) return false;
-    doc.offers[wanted.offerId] = wanted;
-    const entity = publisherRow(wanted.publisherId, Object.values(doc.offers));
-    try {
-      if (row) await table.updateEntity(entity, 'Replace', { etag: row.etag });
-      else await table.createEntity(entity);
-      return true;
-    } catch (error) {
-      if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
-      await pause(attempt);
-    }
-  }
-  throw new ConcurrentUpdateError(`offers of publisher '${wanted.publisherId}' kept changing; gave up`);
-}
-
 /** Rows of one RowKey prefix after `after`, `top` of them, reading one more to know if more follow. */
 async function rangePage(
-  table: TableClient,
+  place: Place,
   prefix: string,
   after: string | undefined,
   top: number,
@@ -196,9 +179,9 @@ async function rangePage(
   const from = after === undefined ? `RowKey ge '${odata(prefix)}'` : `RowKey gt '${odata(prefix + after)}'`;
   // '|' + 1 is '}': the first key past every key of this prefix.
   const to = `RowKey lt '${odata(prefix.slice(0, -1))}}'`;
-  const filter = `PartitionKey eq '${CATALOG}' and ${from} and ${to}`;
+  const filter = `PartitionKey eq '${odata(place.partitionKey)}' and ${from} and ${to}`;
   const items: OfferSummary[] = [];
-  const pages = table
+  const pages = place.table
     .listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['summary'] } })
     .byPage({ maxPageSize: top + 1 });
   // The service may answer with fewer rows than asked and a continuation: keep reading.
@@ -211,10 +194,11 @@ async function rangePage(
 }
 
 /**
- * Offers stored before this index existed, written in bulk: catalog rows 50 offers to a
- * transaction, and each publisher's row once. Both only ADD what is missing (create, or entries
- * absent from the publisher's row), so a live writer's fresher rows always win; a batch that meets
- * one (409) falls back to refresh, the path of every write. A marker row then says it is done.
+ * Offers the index does not hold yet (stored before it existed, or before v2), written in bulk:
+ * 50 offers to a transaction per partition. Only ADDS what is missing (create), so a live
+ * writer's fresher rows always win; a batch that meets one (409) falls back to refresh, the path
+ * of every write. Then the v1 rows (one per publisher) are deleted and a marker says it is done.
+ * Costs one read of every offer and status, once per storage account.
  */
 async function backfill(
   index: OfferIndex,
@@ -222,57 +206,70 @@ async function backfill(
   sources: Sources,
 ): Promise<void> {
   if (await getEntity(tables.catalog, META, BACKFILL_MARKER)) return;
-  const indexed = new Set<string>();
+  const inCatalog = new Set<string>();
   const filter = `PartitionKey eq '${CATALOG}' and RowKey ge 'all|' and RowKey lt 'all}'`;
   for await (const row of tables.catalog.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
-    indexed.add(String(row.rowKey).slice('all|'.length));
+    inCatalog.add(String(row.rowKey).slice('all|'.length));
+  }
+  const inPublishers = new Set<string>();
+  const oldRows: { partitionKey: string; rowKey: string }[] = [];
+  const keys = { select: ['PartitionKey', 'RowKey'] };
+  for await (const row of tables.publishers.listEntities({ queryOptions: keys })) {
+    const rowKey = String(row.rowKey);
+    if (rowKey.startsWith('all|')) inPublishers.add(rowKey.slice('all|'.length));
+    else if (!rowKey.includes('|')) oldRows.push({ partitionKey: String(row.partitionKey), rowKey });
   }
   const [offers, statuses] = await Promise.all([sources.offers.list(), sources.statuses.list()]);
   const statusOf = new Map(statuses.map((s) => [s.offerId, s]));
-  const missing = offers
-    .filter((o) => !indexed.has(o.offerId))
-    .map((o) => summarize(o, statusOf.get(o.offerId)));
-  await inParallel(chunks(missing, 50), async (batch) => {
+  const summaries = offers.map((o) => summarize(o, statusOf.get(o.offerId)));
+  const batches = [
+    ...chunks(
+      summaries.filter((s) => !inCatalog.has(s.offerId)),
+      OFFERS_PER_BATCH,
+    ).map((batch) => ({ table: tables.catalog, batch, rows: catalogRows })),
+    ...[
+      ...groupBy(
+        summaries.filter((s) => !inPublishers.has(s.offerId)),
+        (s) => s.publisherId,
+      ).values(),
+    ]
+      .flatMap((list) => chunks(list, OFFERS_PER_BATCH))
+      .map((batch) => ({ table: tables.publishers, batch, rows: publisherRows })),
+  ];
+  await inParallel(batches, async ({ table, batch, rows }) => {
     const actions = batch.flatMap((s): TransactionAction[] => {
-      const rows = catalogRows(s);
+      const { all, state } = rows(s);
       return [
-        ['create', rows.all],
-        ['upsert', rows.state, 'Replace'],
+        ['create', all],
+        ['upsert', state, 'Replace'],
       ];
     });
     try {
-      await tables.catalog.submitTransaction(actions);
+      await table.submitTransaction(actions);
     } catch (error) {
       if (!isStatus(error, 409)) throw error;
       for (const s of batch) await index.refresh(s.offerId);
     }
   });
-  const byPublisher = new Map<string, OfferSummary[]>();
-  for (const s of missing) byPublisher.set(s.publisherId, [...(byPublisher.get(s.publisherId) ?? []), s]);
-  await inParallel([...byPublisher.values()], (list) => addAbsent(tables.publishers, list));
+  await inParallel(oldRows, async (key) => {
+    try {
+      await tables.publishers.deleteEntity(key.partitionKey, key.rowKey);
+    } catch (error) {
+      if (!isStatus(error, 404)) throw error;
+    }
+  });
   await tables.catalog.upsertEntity(backfillMarker());
 }
 
-/** Adds to a publisher's row the offers it does not hold yet (all of `list` share the publisher). */
-async function addAbsent(table: TableClient, list: OfferSummary[]): Promise<void> {
-  const publisherId = (list[0] as OfferSummary).publisherId;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const key = publisherKey(publisherId);
-    const row = await getEntity(table, key.partitionKey, key.rowKey);
-    const held = row ? decodeDoc<PublisherDoc>(row).offers : {};
-    const added = list.filter((s) => !held[s.offerId]);
-    if (added.length === 0) return;
-    const entity = publisherRow(publisherId, [...Object.values(held), ...added]);
-    try {
-      if (row) await table.updateEntity(entity, 'Replace', { etag: row.etag });
-      else await table.createEntity(entity);
-      return;
-    } catch (error) {
-      if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
-      await pause(attempt);
-    }
+function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
   }
-  throw new ConcurrentUpdateError(`offers of publisher '${publisherId}' kept changing; gave up`);
+  return groups;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -15,7 +15,23 @@ import {
 const ROW = 'status';
 const MAX_ATTEMPTS = 20;
 
-export function createStatusStore(storage: StorageClients): StatusStore {
+/**
+ * Called with the stored status and the one about to replace it, before the write (each attempt):
+ * what must exist before the status says so (the reconciler's watch row) is written here.
+ */
+export type BeforeStatusWrite = (current: OfferStatus, next: OfferStatus) => Promise<void>;
+
+/** The port's update, plus the hook the indexed stores use. */
+export interface HookedStatusStore extends StatusStore {
+  update(
+    offerId: string,
+    mutate: (current: OfferStatus) => OfferStatus | undefined,
+    initial: () => OfferStatus,
+    beforeWrite?: BeforeStatusWrite,
+  ): Promise<OfferStatus>;
+}
+
+export function createStatusStore(storage: StorageClients): HookedStatusStore {
   const table = () => storage.table(TABLES.status);
   return {
     async get(offerId) {
@@ -25,7 +41,7 @@ export function createStatusStore(storage: StorageClients): StatusStore {
     async list() {
       return (await listAll(await table())).map((row) => decodeDoc<OfferStatus>(row));
     },
-    async update(offerId, mutate, initial) {
+    async update(offerId, mutate, initial, beforeWrite?: BeforeStatusWrite) {
       const t = await table();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const row = await getEntity(t, offerId, ROW);
@@ -33,6 +49,7 @@ export function createStatusStore(storage: StorageClients): StatusStore {
         const next = mutate(current);
         if (!next) return current;
         const entity = { partitionKey: offerId, rowKey: ROW, ...encodeDoc(next) };
+        await beforeWrite?.(current, next);
         try {
           if (row?.etag) await replaceChecked(t, entity, row.etag);
           else await createChecked(t, entity);

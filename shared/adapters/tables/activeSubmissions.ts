@@ -1,0 +1,75 @@
+import type { TableClient } from '@azure/data-tables';
+import { TABLES } from '../../contracts/names';
+import type { ActiveSubmissions, WatchEntry } from '../../ports/stores';
+import type { StorageClients } from '../storage';
+import { getEntity, isStatus, listPartition, safeKey, StoredEntity, upsertChecked } from './documents';
+
+/**
+ * The reconciler's watch list, in table ActiveSubmissions: partition `active` (a row per offer
+ * with a submission in progress), partition `stale` (a row per offer whose list rows a failed
+ * write left behind), and the row `meta`/`sweep`. Each partition is read with one query, so the
+ * reconciler's cost is the rows in it, never the marketplace.
+ */
+const ACTIVE = 'active';
+const STALE = 'stale';
+const META = 'meta';
+const SWEEP = 'sweep';
+
+export function createActiveSubmissions(storage: StorageClients): ActiveSubmissions {
+  const table = () => storage.table(TABLES.activeSubmissions);
+  const put = async (partitionKey: string, offerId: string, submissionId: string | null, since: string) =>
+    upsertChecked(await table(), {
+      partitionKey,
+      rowKey: safeKey(offerId),
+      offerId,
+      submissionId: submissionId ?? '',
+      since,
+    });
+  const list = async (partitionKey: string) =>
+    (await listPartition(await table(), partitionKey)).map(entryOf);
+  const remove = async (partitionKey: string, entry: WatchEntry) =>
+    deleteIfSame(await table(), partitionKey, entry.offerId, entry.etag);
+  return {
+    mark: (offerId, submissionId, since) => put(ACTIVE, offerId, submissionId, since),
+    list: () => list(ACTIVE),
+    remove: (entry) => remove(ACTIVE, entry),
+    async clear(offerId, submissionId) {
+      const t = await table();
+      const row = await getEntity(t, ACTIVE, safeKey(offerId));
+      // A newer submission re-marked the row: it is not ours to remove.
+      if (row && String(row.submissionId) === submissionId)
+        await deleteIfSame(t, ACTIVE, offerId, String(row.etag));
+    },
+    markStale: (offerId, at) => put(STALE, offerId, null, at),
+    listStale: () => list(STALE),
+    removeStale: (entry) => remove(STALE, entry),
+    async lastSweep() {
+      const row = await getEntity(await table(), META, SWEEP);
+      return row ? String(row.sweptAt) : undefined;
+    },
+    async setLastSweep(at) {
+      await upsertChecked(await table(), { partitionKey: META, rowKey: SWEEP, sweptAt: at });
+    },
+  };
+}
+
+function entryOf(row: StoredEntity): WatchEntry {
+  return {
+    offerId: String(row.offerId),
+    submissionId: row.submissionId ? String(row.submissionId) : null,
+    since: String(row.since),
+    writtenAt: String(row.timestamp ?? ''),
+    etag: String(row.etag),
+  };
+}
+
+/** Deletes under the ETag: false when the row was written again meanwhile (412) or is gone (404). */
+async function deleteIfSame(table: TableClient, partitionKey: string, offerId: string, etag: string) {
+  try {
+    await table.deleteEntity(partitionKey, safeKey(offerId), { etag });
+    return true;
+  } catch (error) {
+    if (isStatus(error, 412) || isStatus(error, 404)) return false;
+    throw error;
+  }
+}
