@@ -3,10 +3,12 @@ import type { InvocationContext } from '@azure/functions';
 import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
 import { PublishPackageInput, StepOutcome, publishPackageInputSchema } from '../shared/contracts/activities';
 import { notStartedStatus } from '../shared/domain/status';
+import { claimKey } from '../shared/domain/appClaims';
+import { snapshotBlobNameFor } from '../shared/domain/workflow';
 import { getServices, Services } from '../shared/services';
 import { readSnapshot } from './support/snapshot';
 
-type Deps = Pick<Services, 'blobs' | 'statuses' | 'appCatalog'>;
+type Deps = Pick<Services, 'blobs' | 'statuses' | 'appCatalog' | 'appClaims'>;
 
 /**
  * Step 8: copies the package that passed step 2 (the submission's own copy of that version, the
@@ -32,6 +34,7 @@ export function publishPackage(deps: Deps) {
       name: `${input.offerId}/${input.submissionId}/${fileName}`,
     };
     await deps.blobs.copy(source, target);
+    const previousLive = (await deps.statuses.get(input.offerId))?.liveSubmissionId;
     const after = await deps.statuses.update(
       input.offerId,
       (current) =>
@@ -44,7 +47,8 @@ export function publishPackage(deps: Deps) {
             },
       () => notStartedStatus(input.offerId, input.at),
     );
-    if (after.liveSubmissionId === input.submissionId) await recordLive(deps, input, target.name);
+    if (after.liveSubmissionId === input.submissionId)
+      await recordLive(deps, input, target.name, previousLive);
     return {
       outcome: 'succeeded',
       message: `Published ${fileName}${version ? ` version ${version}` : ''}.`,
@@ -52,15 +56,35 @@ export function publishPackage(deps: Deps) {
   };
 }
 
-/** The catalogue learns the live version (dependencies, app ids); step 2 matched the app id with the snapshot. */
-async function recordLive(deps: Deps, input: PublishPackageInput, livePackage: string): Promise<void> {
-  const snapshot = (await readSnapshot(deps.blobs, input.snapshotBlobName)) as
+/**
+ * The catalogue learns the live version (dependencies, app ids); step 2 matched the app id with the
+ * snapshot. The claim step 2 took becomes the offer's live hold; when the previous live version
+ * had another app id, that id is released (the claim moves with the live version).
+ */
+async function recordLive(
+  deps: Deps,
+  input: PublishPackageInput,
+  livePackage: string,
+  previousLive: string | undefined,
+): Promise<void> {
+  const appId = await appIdOf(deps, input.snapshotBlobName);
+  const { version } = input.package;
+  if (!appId || !version) return;
+  await deps.appCatalog.recordLive(appId, input.offerId, version, livePackage);
+  await deps.appClaims.holdLive(appId, input.offerId, input.submissionId, input.at);
+  if (!previousLive || previousLive === input.submissionId) return;
+  const previousId = await appIdOf(deps, snapshotBlobNameFor(input.offerId, previousLive));
+  if (previousId && claimKey(previousId) !== claimKey(appId)) {
+    await deps.appClaims.releaseLive(previousId, input.offerId);
+  }
+}
+
+async function appIdOf(deps: Deps, snapshotBlobName: string): Promise<string | undefined> {
+  const snapshot = (await readSnapshot(deps.blobs, snapshotBlobName)) as
     | { app?: { id?: unknown } }
     | undefined;
   const appId = snapshot?.app?.id;
-  const { version } = input.package;
-  if (typeof appId !== 'string' || !version) return;
-  await deps.appCatalog.recordLive(appId, input.offerId, version, livePackage);
+  return typeof appId === 'string' && appId !== '' ? appId : undefined;
 }
 
 df.app.activity(ACTIVITIES.publishPackage, {

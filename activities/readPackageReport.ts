@@ -7,16 +7,24 @@ import {
   stepActivityInputSchema,
 } from '../shared/contracts/activities';
 import { judgePackage, validatedPackageCopyName } from '../shared/domain/workflow';
+import { takenMessage } from '../shared/domain/appClaims';
+import { submissionInProgress } from '../shared/repair/appClaims';
+import type { PackageReport } from '../shared/domain/package/report';
 import type { BlobStore } from '../shared/ports/blobs';
 import { getServices, Services } from '../shared/services';
 import { readSnapshot } from './support/snapshot';
 
-type Deps = Pick<Services, 'blobs' | 'packageReports' | 'statuses'>;
+type Deps = Pick<Services, 'blobs' | 'packageReports' | 'statuses' | 'appClaims'>;
+
+const APP_ID_TAKEN = 'manifest.app-id-taken';
 
 /**
  * Step 2: the stored report of the offer's latest package, judged against the snapshot the
  * submission started with (the offer may have changed since the package was validated). A passed
- * package is copied for this submission (see copyValidated), so what is previewed goes live.
+ * package claims its app id for this submission (one conditional write: of two offers racing for
+ * one id exactly one passes) and is copied for it (see copyValidated), so what is previewed goes
+ * live. The report's own `manifest.app-id-taken` finding is set aside: it said who held the id
+ * when the package was validated, and the claim says who holds it now.
  */
 export function readPackageReport(deps: Deps) {
   return async (raw: unknown): Promise<PackageStepResult> => {
@@ -27,9 +35,35 @@ export function readPackageReport(deps: Deps) {
       deps.statuses.get(input.offerId),
     ]);
     const app = (snapshot as { app?: Record<string, string> } | undefined)?.app;
-    const judged = judgePackage(report, { app, lastLiveVersion: status?.lastLiveVersion });
+    const judged = judgePackage(withoutClaimFinding(report), {
+      app,
+      lastLiveVersion: status?.lastLiveVersion,
+    });
     if (judged.outcome === 'waiting') return judged;
     if (judged.outcome === 'failed') return { ...judged, details: judged.details.slice(0, MAX_DETAILS) };
+    const appId = report?.manifest?.id ?? app?.id;
+    if (appId) {
+      const claim = await deps.appClaims.claim(
+        appId,
+        input.offerId,
+        input.submissionId,
+        input.at,
+        submissionInProgress(deps.statuses),
+      );
+      if (!claim.taken) {
+        return {
+          outcome: 'failed',
+          code: 'package_invalid',
+          message: `The package ${judged.blobName} did not pass validation (1 problem(s)).`,
+          details: [
+            {
+              path: report?.manifest?.format === 'app' ? 'NavxManifest.xml#Id' : 'app.json#id',
+              message: `${takenMessage(appId, claim.holder)} (${APP_ID_TAKEN})`,
+            },
+          ],
+        };
+      }
+    }
     const copy = await copyValidated(deps.blobs, input, judged.blobName, judged.etag);
     if (copy === 'removed') {
       return {
@@ -72,6 +106,11 @@ async function copyValidated(
   const after = await blobs.info(source);
   if (after?.etag !== before.etag) return 'changed';
   return { name, etag: before.etag };
+}
+
+function withoutClaimFinding(report: PackageReport | undefined): PackageReport | undefined {
+  if (!report || report.state === 'Pending') return report;
+  return { ...report, findings: report.findings.filter((f) => f.rule !== APP_ID_TAKEN) };
 }
 
 /** Keeps orchestration history small; the stored report has every finding. */

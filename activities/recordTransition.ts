@@ -18,7 +18,7 @@ import { mailLinks, offerNameOf, readSnapshot } from './support/snapshot';
 
 type Deps = Pick<
   Services,
-  'statuses' | 'submissions' | 'history' | 'outbox' | 'blobs' | 'email' | 'settings'
+  'statuses' | 'submissions' | 'history' | 'outbox' | 'blobs' | 'email' | 'settings' | 'appClaims'
 >;
 
 const TERMINAL = ['Failed', 'Canceled', 'Live'];
@@ -59,6 +59,11 @@ export function recordTransition(deps: Deps) {
     await updateSubmission(deps, t, await expectedStatus(deps, t));
     const status = await updateStatus(deps, t);
     await updateSubmission(deps, t, status); // a no-op unless the status write saw something newer
+    // After the status: once the submission shows it ended, its app id is free for another offer.
+    // A failed release throws and the activity is retried; reconcileAppClaims repairs the rest.
+    if (t.transition === 'failed' || t.transition === 'canceled') {
+      await releaseClaim(deps, t, record?.snapshotBlobName);
+    }
     return {};
   };
 }
@@ -117,6 +122,21 @@ async function updateSubmission(
   };
   if (JSON.stringify(next) !== JSON.stringify(record)) await deps.submissions.put(next);
   return next;
+}
+
+/** The submission ended without going live: the app id its step 2 claimed is released (design.md). */
+async function releaseClaim(
+  deps: Deps,
+  t: RecordTransitionInput,
+  snapshotBlobName: string | undefined,
+): Promise<void> {
+  const snapshot = await readSnapshot(
+    deps.blobs,
+    snapshotBlobName ?? snapshotBlobNameFor(t.offerId, t.submissionId),
+  );
+  const appId = (snapshot as { app?: { id?: unknown } } | undefined)?.app?.id;
+  if (typeof appId === 'string' && appId !== '')
+    await deps.appClaims.release(appId, t.offerId, t.submissionId);
 }
 
 async function notify(

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -23,6 +23,8 @@ import {
   symbolReference,
   writeAppFile,
 } from '../test/support/packages';
+import { startHost } from '../test/support/host';
+import { PEOPLE } from '../test/support/principals';
 
 /**
  * Validates 1, 50 and 200 MiB .app packages through the blob source against a local Azurite and
@@ -30,7 +32,11 @@ import {
  * Then the technical case: a 200 MiB .app whose SymbolReference.json is 20 MiB, validated against
  * a live package of the same size, beside the time to merely inflate that one entry.
  * Each measurement runs in a fresh process so its peak RSS is its own.
- * Run: npm run bench:package (append `-- --symbols` for the SymbolReference.json case alone)
+ * Last, the trigger path through the local host: a 1 GiB blob written through an upload URL (over
+ * the 200 MiB limit: never read, report package.too-large, blob deleted) beside a 2 MiB package
+ * through an upload URL (validated), each measured as the host process's RSS growth
+ * (/proc/<pid>/status VmRSS, sampled every few ms) from the upload's start to its settled report.
+ * Run: npm run bench:package (append `-- --symbols` or `-- --trigger` for one case alone)
  */
 const SIZES_MIB = [1, 50, 200];
 const CHUNK = 4 * 1024 * 1024;
@@ -144,7 +150,8 @@ async function main(): Promise<void> {
     await container.createIfNotExists();
     console.log('size      time      bytes read (share)        requests  peak RSS growth  state   unzip -l');
     // `--symbols` runs only the SymbolReference.json case.
-    for (const mib of process.argv.includes('--symbols') ? [] : SIZES_MIB) {
+    const only = process.argv.find((a) => a === '--symbols' || a === '--trigger');
+    for (const mib of only ? [] : SIZES_MIB) {
       const file = path.join(dir, `bench-${mib}.app`);
       const size = await writeAppFile(file, benchEntries(mib * MiB));
       const blobName = `bench-offer/bench-${mib}.app`;
@@ -169,7 +176,8 @@ async function main(): Promise<void> {
       );
       rmSync(file);
     }
-    await symbolsCase(azurite.connectionString, container, dir);
+    if (only !== '--trigger') await symbolsCase(azurite.connectionString, container, dir);
+    if (only !== '--symbols') await triggerCase(azurite.connectionString);
   } finally {
     await azurite.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -223,6 +231,116 @@ async function symbolsCase(
     );
   row('inflate SymbolReference only', inflate, `${mib(inflate.inflated)} inflated`);
   row('validate with baseline', validate, `${String(validate.state)} ${JSON.stringify(validate.findings)}`);
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+function rssOf(pid: number): number {
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(line?.[1] ?? 0) * 1024;
+}
+
+/** `bytes` of random data in 4 MiB chunks, so the bench itself never holds the package. */
+async function* randomStream(bytes: number): AsyncGenerator<Buffer> {
+  for (let left = bytes; left > 0; left -= CHUNK) yield randomBytes(Math.min(CHUNK, left));
+}
+
+/**
+ * Validation from the blob's event, through the local host (design.md "Validation holds no
+ * package in memory"): the host's RSS growth while a package arrives through an upload URL and its
+ * report settles, for a 1 GiB blob (over the limit) and a 2 MiB one (the baseline), same host.
+ */
+async function triggerCase(connection: string): Promise<void> {
+  const host = await startHost({ env: { AzureWebJobsStorage: connection } });
+  try {
+    const pid = host.pid();
+    if (!pid) throw new Error('the host is not running');
+    console.log('\nThe trigger path (local host, upload URL, host RSS growth until the report settles):');
+    console.log('package               time         host peak RSS growth  report');
+    for (const [label, bytes, file] of [
+      ['2 MiB .app (baseline)', 2 * MiB, 'small'],
+      ['1 GiB blob (> limit)', 1024 * MiB, 'large'],
+    ] as const) {
+      const offerId = `bench-trigger-${file}-${Date.now().toString(36)}`;
+      const r = await uploadThroughUrl(host.baseUrl, pid, offerId, bytes, connection);
+      console.log(
+        [
+          label.padEnd(21),
+          `${r.ms.toFixed(0)} ms`.padEnd(12),
+          `${(r.growth / MiB).toFixed(1)} MiB`.padEnd(21),
+          `${r.state} ${r.rules.join(',')}${r.deleted ? ' (blob deleted)' : ''}`,
+        ].join(' '),
+      );
+    }
+  } finally {
+    await host.stop();
+  }
+}
+
+async function uploadThroughUrl(
+  baseUrl: string,
+  pid: number,
+  offerId: string,
+  bytes: number,
+  connection: string,
+): Promise<{ ms: number; growth: number; state: string; rules: string[]; deleted: boolean }> {
+  const headers = { 'x-ms-client-principal': PEOPLE.ann, 'content-type': 'application/json' };
+  const put = await fetch(`${baseUrl}/api/offers/${offerId}`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({ name: 'Bench', app: { ...OFFER_APP } }),
+  });
+  if (put.status >= 300) throw new Error(`PUT offer answered ${put.status}`);
+  const asked = await fetch(`${baseUrl}/api/offers/${offerId}/package/upload-url`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ fileName: 'bench.app', size: Math.min(bytes, MiB) }),
+  });
+  const target = (await asked.json()) as {
+    uploadUrl: string;
+    blobName: string;
+    headers: Record<string, string>;
+  };
+  const before = rssOf(pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 5);
+  const started = process.hrtime.bigint();
+  const client = BlobServiceClient.fromConnectionString(connection)
+    .getContainerClient(CONTAINER)
+    .getBlockBlobClient(target.blobName);
+  const metadata = Object.fromEntries(
+    Object.entries(target.headers)
+      .filter(([k]) => k.startsWith('x-ms-meta-'))
+      .map(([k, v]) => [k.slice('x-ms-meta-'.length), v]),
+  );
+  const body =
+    bytes <= 2 * MiB
+      ? Readable.from([
+          await (async () => {
+            const file = path.join(tmpdir(), `${offerId}.app`);
+            await writeAppFile(file, benchEntries(bytes));
+            const data = readFileSync(file);
+            rmSync(file);
+            return data;
+          })(),
+        ])
+      : Readable.from(randomStream(bytes));
+  await client.uploadStream(body, CHUNK, 4, { metadata });
+  let report: { state: string; findings: { rule: string }[] } = { state: 'Pending', findings: [] };
+  for (let i = 0; i < 1200 && report.state === 'Pending'; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const res = await fetch(`${baseUrl}/api/offers/${offerId}/package-validation`, { headers });
+    if (res.status === 200) report = (await res.json()) as typeof report;
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  clearInterval(sampler);
+  peak = Math.max(peak, rssOf(pid));
+  return {
+    ms,
+    growth: peak - before,
+    state: report.state,
+    rules: report.findings.map((f) => f.rule),
+    deleted: !(await client.exists()),
+  };
 }
 
 if (process.argv[2] === '--inflate') {

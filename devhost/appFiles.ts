@@ -86,6 +86,33 @@ export function readMainPattern(root: string): string {
   return pkg.main;
 }
 
+/**
+ * The Event Grid subscriptions of the local storage account (local.eventgrid.json), in the shape of
+ * an Azure event subscription: which function gets which events, filtered by subject prefix. In
+ * Azure they are infrastructure (Bicep); locally the host delivers matching blob events itself.
+ */
+export interface EventSubscription {
+  name: string;
+  function: string;
+  includedEventTypes: string[];
+  subjectBeginsWith: string;
+}
+
+export const EVENT_SUBSCRIPTIONS_FILE = 'local.eventgrid.json';
+
+export function readEventSubscriptions(root: string): EventSubscription[] {
+  const file = readJson(path.join(root, EVENT_SUBSCRIPTIONS_FILE)) as { subscriptions?: unknown } | undefined;
+  const list = Array.isArray(file?.subscriptions) ? (file.subscriptions as Record<string, unknown>[]) : [];
+  return list
+    .filter((s) => typeof s.function === 'string' && typeof s.subjectBeginsWith === 'string')
+    .map((s) => ({
+      name: typeof s.name === 'string' ? s.name : String(s.function),
+      function: String(s.function),
+      includedEventTypes: Array.isArray(s.includedEventTypes) ? s.includedEventTypes.map(String) : [],
+      subjectBeginsWith: String(s.subjectBeginsWith),
+    }));
+}
+
 /** local.settings.json Values, added to `env` without overriding what the environment already sets. */
 export function applyLocalSettings(root: string, env: NodeJS.ProcessEnv): string[] {
   const settings = readJson(path.join(root, 'local.settings.json')) as

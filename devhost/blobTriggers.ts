@@ -3,11 +3,24 @@
  * every new or changed blob (by ETag) invokes the function once. Receipts in a table make "once"
  * survive a restart; a failing blob is retried with backoff and after five failures it is
  * recorded in a poison table, as Azure moves it to the webjobs-blobtrigger-poison queue.
+ *
+ * The same polling stands in for the storage account's Event Grid system topic: for each event
+ * subscription of local.eventgrid.json whose function has an Event Grid trigger, every new blob
+ * version under its subject prefix is delivered as a `Microsoft.Storage.BlobCreated` event
+ * (EventGridSchema), built from the blob's properties; the blob's content is never read. A
+ * failing delivery is retried the same way (Event Grid retries too, up to the subscription's
+ * maxDeliveryAttempts, then dead-letters).
  */
 import type { ExtraInputsFor } from './bindingInputs';
-import { createHash } from 'node:crypto';
+import type { EventSubscription } from './appFiles';
+import { createHash, randomUUID } from 'node:crypto';
 import { RestError, TableClient } from '@azure/data-tables';
-import { BlobGetPropertiesResponse, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import {
+  BlobClient,
+  BlobGetPropertiesResponse,
+  BlobServiceClient,
+  ContainerClient,
+} from '@azure/storage-blob';
 import { createTableIfMissing } from './clock';
 import type { FunctionInvoker, FunctionRegistration } from './types';
 
@@ -29,6 +42,8 @@ export interface BlobTriggerOptions {
   leaseMs?: number;
   /** Extra inputs (the durable client) a function declares. */
   extraInputsFor?: ExtraInputsFor;
+  /** Event Grid subscriptions to blob events of the local storage account (local.eventgrid.json). */
+  eventSubscriptions?: EventSubscription[];
   log: (message: string) => void;
 }
 
@@ -40,7 +55,11 @@ export interface BlobTriggerRunner {
 }
 
 interface BlobWatch {
+  /** `blob`: a blob trigger (gets the bytes); `event`: an Event Grid trigger (gets BlobCreated). */
+  kind: 'blob' | 'event';
   functionName: string;
+  /** Receipts and the settled map are per watch: one blob may feed a blob trigger and a subscription. */
+  watchKey: string;
   container: ContainerClient;
   containerName: string;
   prefix: string;
@@ -77,10 +96,13 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
     POISON_TABLE,
     tableOptions,
   );
-  const watches = options.invoker
-    .list()
-    .filter((r) => r.trigger.type.toLowerCase() === 'blobtrigger')
-    .map((r) => toWatch(r, options));
+  const registrations = options.invoker.list();
+  const watches = [
+    ...registrations
+      .filter((r) => r.trigger.type.toLowerCase() === 'blobtrigger')
+      .map((r) => toWatch(r, options)),
+    ...(options.eventSubscriptions ?? []).flatMap((s) => eventWatch(s, registrations, options)),
+  ];
   const leaseMs = options.leaseMs ?? 60000;
   const retryDelay = options.retryDelayMs ?? backoff(1000);
   /** The ETag already handled (or in hand) per function+blob, to skip table reads on every poll. */
@@ -114,9 +136,10 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
         includeMetadata: true,
       })) {
         if (stopped || inFlight.size >= MAX_IN_FLIGHT) return;
-        const params = watch.pattern.exec(blob.name)?.groups;
+        const match = watch.pattern.exec(blob.name);
+        const params = match ? (match.groups ?? {}) : undefined;
         const etag = blob.properties.etag;
-        const key = `${watch.functionName}|${watch.containerName}|${blob.name}`;
+        const key = `${watch.watchKey}|${watch.containerName}|${blob.name}`;
         if (!params || !etag || settled.get(key) === etag || inFlight.has(key)) continue;
         const work = handleVersion(watch, blob.name, etag, { ...params })
           .then((finished) => void (finished && settled.set(key, etag)))
@@ -141,6 +164,7 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
     if (claim === 'busy') return false;
     const receipt = claim;
     const blob = watch.container.getBlobClient(blobName);
+    if (watch.kind === 'event') return deliverEvent(watch, blob, receipt);
     let bytes: Buffer;
     let properties: Record<string, unknown>;
     let metadata: Record<string, string>;
@@ -177,6 +201,29 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
     }
   }
 
+  /** Event Grid delivery: the BlobCreated event of this version, from its properties (no content read). */
+  async function deliverEvent(watch: BlobWatch, blob: BlobClient, receipt: Receipt): Promise<boolean> {
+    let props: BlobGetPropertiesResponse;
+    try {
+      props = await blob.getProperties({ conditions: { ifMatch: receipt.etag } });
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 404)) {
+        await saveReceipt({ ...receipt, status: 'Superseded' });
+        return true;
+      }
+      throw error;
+    }
+    try {
+      await options.invoker.invoke(watch.functionName, blobCreatedEvent(watch, blob, props), {
+        extraInputs: options.extraInputsFor?.(watch.functionName),
+      });
+      await saveReceipt({ ...receipt, status: 'Succeeded', lastError: undefined, leaseUntil: 0 });
+      return true;
+    } catch (error) {
+      return recordFailure(watch, receipt, error);
+    }
+  }
+
   /**
    * The receipt is written before the first invocation, with a lease: after a restart a Succeeded
    * receipt is never re-run, and one still Running (the host died mid-invocation) is retried once
@@ -190,7 +237,7 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
   ): Promise<Receipt | 'finished' | 'busy'> {
     const now = Date.now();
     const fresh: Receipt = {
-      partitionKey: keyOf(`${watch.functionName}|${watch.containerName}|${blobName}`),
+      partitionKey: keyOf(`${watch.watchKey}|${watch.containerName}|${blobName}`),
       rowKey: keyOf(etag),
       functionName: watch.functionName,
       container: watch.containerName,
@@ -280,12 +327,73 @@ function toWatch(registration: FunctionRegistration, options: BlobTriggerOptions
   const connection = connectionFor(registration, options);
   const service = BlobServiceClient.fromConnectionString(connection);
   return {
+    kind: 'blob',
     functionName: registration.name,
+    watchKey: registration.name,
     container: service.getContainerClient(containerName),
     containerName,
     prefix: namePattern.split('{')[0] ?? '',
     pattern: compileBlobPattern(namePattern),
     path,
+  };
+}
+
+const BLOB_SUBJECT = /^\/blobServices\/default\/containers\/([^/]+)\/(?:blobs\/(.*))?$/;
+
+/** A subscription to BlobCreated under a subject prefix, for a registered Event Grid trigger. */
+function eventWatch(
+  subscription: EventSubscription,
+  registrations: FunctionRegistration[],
+  options: BlobTriggerOptions,
+): BlobWatch[] {
+  const target = registrations.find((r) => r.name === subscription.function);
+  if (!target || target.trigger.type.toLowerCase() !== 'eventgridtrigger') return [];
+  const types = subscription.includedEventTypes;
+  if (types.length > 0 && !types.includes(BLOB_CREATED)) return [];
+  const subject = BLOB_SUBJECT.exec(subscription.subjectBeginsWith);
+  if (!subject?.[1]) return [];
+  const containerName = subject[1];
+  const prefix = subject[2] ?? '';
+  const service = BlobServiceClient.fromConnectionString(options.storageConnectionString);
+  return [
+    {
+      kind: 'event',
+      functionName: target.name,
+      watchKey: `eventgrid:${subscription.name}`,
+      container: service.getContainerClient(containerName),
+      containerName,
+      prefix,
+      pattern: new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.+$`),
+      path: `${subscription.subjectBeginsWith} (Event Grid subscription ${subscription.name})`,
+    },
+  ];
+}
+
+const BLOB_CREATED = 'Microsoft.Storage.BlobCreated';
+
+/** The event Blob Storage publishes when a block blob is committed (EventGridSchema, data version ''). */
+function blobCreatedEvent(watch: BlobWatch, blob: BlobClient, props: BlobGetPropertiesResponse) {
+  const account = blob.accountName;
+  return {
+    id: randomUUID(),
+    topic: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Storage/storageAccounts/${account}`,
+    subject: `/blobServices/default/containers/${watch.containerName}/blobs/${blob.name}`,
+    eventType: BLOB_CREATED,
+    eventTime: (props.lastModified ?? new Date()).toISOString(),
+    dataVersion: '',
+    metadataVersion: '1',
+    data: {
+      api: 'PutBlockList',
+      requestId: randomUUID(),
+      eTag: props.etag,
+      contentType: props.contentType,
+      contentLength: props.contentLength,
+      blobType: 'BlockBlob',
+      url: blob.url,
+      // Opaque and ordered per blob name, as Azure's is: here the version's modification time.
+      sequencer: String(props.lastModified?.getTime() ?? 0).padStart(32, '0'),
+      storageDiagnostics: { batchId: randomUUID() },
+    },
   };
 }
 

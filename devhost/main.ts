@@ -11,7 +11,10 @@
  *   DEVHOST_MAIN            glob of registration modules (default: package.json "main")
  *   DEVHOST_TASK_HUB        durable task hub (default: host.json extensions.durableTask.hubName)
  *   DEVHOST_MAX_BODY_BYTES  request body cap (256 MiB), larger bodies get 413
- *   DEVHOST_BLOB_RETRY_BASE_MS  first blob trigger retry delay (1000), doubling per failure
+ *   DEVHOST_BLOB_RETRY_BASE_MS  first blob trigger (and blob event) retry delay (1000), doubling per failure
+ *
+ * Event Grid subscriptions to the storage account's blob events are read from local.eventgrid.json
+ * (./appFiles.ts readEventSubscriptions); the host delivers them from its blob polling.
  *   AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT / AZURITE_TABLE_PORT  (10000 / 10001 / 10002)
  *
  * The Azurite it starts dies with it (also on a crash); a second `npm start` on the same data
@@ -20,7 +23,13 @@
 import { durableClientInputs } from './bindingInputs';
 import http from 'node:http';
 import path from 'node:path';
-import { applyLocalSettings, expandGlob, readHostJson, readMainPattern } from './appFiles';
+import {
+  applyLocalSettings,
+  expandGlob,
+  readEventSubscriptions,
+  readHostJson,
+  readMainPattern,
+} from './appFiles';
 import { AzuriteConflictError, RunningAzurite, startAzurite } from './azurite';
 import { backoff, BlobTriggerRunner, createBlobTriggerRunner } from './blobTriggers';
 import { createPersistentClock } from './clock';
@@ -95,6 +104,8 @@ async function main(): Promise<void> {
     settings: env,
     retryDelayMs: backoff(Number(env.DEVHOST_BLOB_RETRY_BASE_MS ?? 1000)),
     extraInputsFor: durableClientInputs(core.invoker, engine),
+    // Blob events for Event Grid triggers, as the storage account's system topic would send them.
+    eventSubscriptions: readEventSubscriptions(root),
     log,
   });
 

@@ -6,6 +6,7 @@ import { offerRequest } from '../shared/http/access';
 import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
 import { packageFileName } from '../shared/http/fileName';
+import { SEQUENCE_METADATA } from '../shared/domain/uploadOrder';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
@@ -16,9 +17,10 @@ export const UPLOAD_URL_LIFETIME_MS = 15 * 60 * 1000;
  * `POST /api/offers/{offerId}/package/upload-url` (owner): a URL that can write exactly the blob
  * `packages/{offerId}/{fileName}` for 15 minutes and nothing else. The client PUTs the bytes
  * straight to storage (block uploads for large files), so packages never pass through the app,
- * and validation runs from the blob trigger as for any other upload. The size is checked here
- * against the limit; storage cannot enforce it on a SAS, but the blob trigger reads the package
- * with ranged reads, whatever its size.
+ * and validation runs from the blob's event as for any other upload. The size is checked here
+ * against the limit; storage cannot enforce it on a SAS, so the trigger checks the blob's size
+ * before reading it: a blob over the limit gets a Failed report (`package.too-large`) and is deleted.
+ * The answer's `headers` carry the upload's sequence (latest upload wins, uploadOrder.ts).
  */
 export function makeCreatePackageUploadUrl(services: Services) {
   return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
@@ -38,11 +40,15 @@ export function makeCreatePackageUploadUrl(services: Services) {
       { container: CONTAINERS.packages, name: blobName },
       expiresAt,
     );
+    // Taken last, so a refused request takes no number. The client sends it back as the blob's
+    // metadata (one of the headers to send); uploadOrder.ts says what happens when it does not.
+    const sequence = await services.packageReports.nextSequence(offerId);
     return json(201, {
       uploadUrl,
       blobName,
       expiresAt: expiresAt.toISOString(),
-      headers: { 'x-ms-blob-type': 'BlockBlob' },
+      headers: { 'x-ms-blob-type': 'BlockBlob', [`x-ms-meta-${SEQUENCE_METADATA}`]: String(sequence) },
+      uploadSequence: sequence,
     });
   });
 }

@@ -2,6 +2,7 @@ import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { FUNCTIONS, CONTAINERS } from '../shared/contracts/names';
 import { DomainError } from '../shared/domain/errors';
 import { pendingReport } from '../shared/domain/package/report';
+import { SEQUENCE_METADATA } from '../shared/domain/uploadOrder';
 import { offerRequest } from '../shared/http/access';
 import { requireMediaType } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
@@ -52,7 +53,7 @@ async function firstChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Prom
 
 /**
  * Stores the package as blob `packages/{offerId}/{file}`: the same as uploading it directly,
- * so validation runs from the blob trigger, not here. The report reads Pending until it has run.
+ * so validation runs from the blob's event, not here. The report reads Pending until it has run.
  * For small packages: the Functions host in Azure refuses bodies over 100 MB, so large ones go
  * straight to storage through an upload URL. The body is never held: a declared Content-Length
  * over the limit is refused before reading, and the bytes are staged to storage as they arrive,
@@ -82,21 +83,43 @@ export function makeUploadPackage(services: Services) {
     }
     const name = packageFileName(request.headers.get('x-file-name'), Buffer.from(first.subarray(0, 4)));
     const blobName = `${offerId}/${name}`;
-    await services.blobs.uploadStream(
-      { container: CONTAINERS.packages, name: blobName },
-      bounded(first, reader, limit),
-      {
-        contentType: 'application/octet-stream',
-        // Pending once every byte is in, just before the blob appears: a read right after this 202
-        // never shows the previous package's verdict, a refused upload leaves the report alone, and
-        // written before the blob exists it cannot overwrite the trigger's report for this upload.
-        beforeCommit: async () => {
-          await services.packageReports.put(offerId, pendingReport(blobName, services.now().toISOString()));
-        },
-      },
-    );
+    // The upload's place in the offer's upload order, taken when it is accepted (a number left
+    // unused by a refused upload is harmless: only the order matters).
+    const sequence = await services.packageReports.nextSequence(offerId);
+    const ref = { container: CONTAINERS.packages, name: blobName };
+    const stored = await services.blobs.uploadStream(ref, bounded(first, reader, limit), {
+      contentType: 'application/octet-stream',
+      metadata: { [SEQUENCE_METADATA]: String(sequence) },
+    });
+    await showPending(services, offerId, blobName, stored.etag, sequence);
     return json(202, { blobName });
   });
+}
+
+/**
+ * Pending for this upload, written after the commit: a refused or failed upload (nothing
+ * committed) leaves the previous report in place (design.md "A refused request leaves nothing
+ * behind"), and a read after the 202 never shows the previous package's verdict. The trigger may
+ * have stored this upload's final report already: then the Pending of the same upload is not
+ * stored (uploadOrder.ts). If the Pending cannot be written, the blob this request committed is
+ * deleted again (if still this version) and the request fails, so it leaves nothing behind.
+ */
+async function showPending(
+  services: Services,
+  offerId: string,
+  blobName: string,
+  etag: string,
+  sequence: number,
+): Promise<void> {
+  const pending = { ...pendingReport(blobName, services.now().toISOString(), etag), sequence };
+  try {
+    await services.packageReports.put(offerId, pending);
+  } catch (error) {
+    await services.blobs
+      .deleteVersion({ container: CONTAINERS.packages, name: blobName }, etag)
+      .catch(() => false); // if even that fails, the trigger validates it as the latest upload
+    throw error;
+  }
 }
 
 app.http(FUNCTIONS.uploadPackage, {

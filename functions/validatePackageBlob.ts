@@ -1,25 +1,29 @@
 import { app, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import type { BlobClient, BlobGetPropertiesResponse } from '@azure/storage-blob';
+import { z } from 'zod';
 import { CONTAINERS, EVENTS, FUNCTIONS } from '../shared/contracts/names';
 import type { PackageReportEvent } from '../shared/contracts/orchestration';
-import type { BlobClient } from '@azure/storage-blob';
 import { blobSource, cachedSource, technicalContext, validatePackage } from '../shared/adapters/package';
 import type { BlobSource } from '../shared/adapters/package/blobSource';
-import { internalFailureReport, pendingReport } from '../shared/domain/package';
+import { isStatus } from '../shared/adapters/tables/documents';
+import { internalFailureReport, pendingReport, type PackageReport } from '../shared/domain/package';
 import { isActive } from '../shared/domain/states';
 import { instanceIdFor } from '../shared/domain/transitions';
+import { issuedSequence, tooLargeReport } from '../shared/domain/uploadOrder';
 import { getServices, Services } from '../shared/services';
 
 type Deps = Pick<
   Services,
-  'storage' | 'offers' | 'statuses' | 'packageReports' | 'blobs' | 'appCatalog' | 'now'
+  'storage' | 'offers' | 'statuses' | 'packageReports' | 'blobs' | 'appCatalog' | 'now' | 'settings'
 >;
 
 /**
- * Attempts per blob version before the report is settled as Failed (`internal`). Azure's blob
- * trigger makes 5 attempts (host.json queues.maxDequeueCount, default 5) before it poisons a blob,
- * as the local host does (devhost/blobTriggers.ts MAX_ATTEMPTS). The handler counts attempts
- * itself, in the report table, because the trigger does not tell it which attempt it is.
+ * Attempts per blob version before the report is settled as Failed (`internal`). The Event Grid
+ * subscription delivers an event at most this many times (infra/app/package-events.bicep,
+ * maxDeliveryAttempts), as the local host does (devhost/blobTriggers.ts MAX_ATTEMPTS). The
+ * handler counts attempts itself, in the report table, because the trigger does not tell it which
+ * attempt it is.
  */
 export const MAX_VALIDATION_ATTEMPTS = 5;
 
@@ -33,56 +37,139 @@ interface Upload {
   offerId: string;
   blobName: string;
   etag: string;
-  /** Last-Modified from storage: set by every upload, the API route's and a direct SDK one alike. */
+  /** Last-Modified from storage: shown, not compared (one-second resolution). */
   uploadedAt: string;
+  /** The upload's place in the offer's order (shared/domain/uploadOrder.ts). */
+  sequence: number;
+  sequenceSource: 'upload' | 'event';
+}
+
+const OFFER_ID = /^[a-z0-9][a-z0-9-]{2,49}$/;
+const PACKAGES_SUBJECT = `/blobServices/default/containers/${CONTAINERS.packages}/blobs/`;
+
+/** The part of a `Microsoft.Storage.BlobCreated` event (EventGridSchema) this trigger reads. */
+const blobCreatedSchema = z.object({
+  eventType: z.literal('Microsoft.Storage.BlobCreated'),
+  subject: z.string().startsWith(PACKAGES_SUBJECT),
+});
+
+/** `packages/{offerId}/{fileName}` from the event's subject; undefined for any other event or blob. */
+export function packageBlobOf(event: unknown): { offerId: string; blobName: string } | undefined {
+  const parsed = blobCreatedSchema.safeParse(event);
+  if (!parsed.success) return undefined;
+  const blobName = parsed.data.subject.slice(PACKAGES_SUBJECT.length);
+  const slash = blobName.indexOf('/');
+  const offerId = blobName.slice(0, slash);
+  // Only `{offerId}/{fileName}` with an offer id as api.md spells them (they key table rows).
+  if (!OFFER_ID.test(offerId) || slash === blobName.length - 1) return undefined;
+  return { offerId, blobName };
 }
 
 /**
  * Validates a package uploaded to `packages/{offerId}/{fileName}` and stores the report, then tells
- * the offer's active submission. The blob is read with ranged reads (central directory and
- * manifest only), never through the trigger's bytes. Blob triggers fire at least once: a receipt
- * per blob version makes a repeat store nothing and raise nothing.
+ * the offer's active submission. Started from the blob's BlobCreated event alone (Event Grid in
+ * Azure, the local host's blob polling locally): no host binding reads the package, and the
+ * handler reads it with ranged reads (central directory and manifest only). A blob over the size
+ * limit is never read: it gets a Failed `package.too-large` report and is deleted. Events come at
+ * least once: a receipt per blob version makes a repeat store nothing and raise nothing.
  *
- * Latest upload wins: each report carries its blob's upload time and the store keeps the latest
+ * Latest upload wins: each report carries its upload's sequence and the store keeps the latest
  * (compared under the row's ETag), whatever order validations finish in.
  *
- * Never Pending forever: whatever throws is retried by the trigger, and on the last attempt the
- * report is settled Failed with an `internal` finding instead of being thrown to the poison queue.
+ * Never Pending forever and never lost: whatever throws is retried by the trigger, and on the last
+ * attempt the report is settled Failed (`internal`) instead of being thrown away; a report stored
+ * but not announced is announced again on the next attempt, and step 2 reads the stored report
+ * again before it gives up waiting.
  */
 export function validatePackageBlob(deps: Deps, events: () => ReportEvents | undefined) {
-  return async (_bytes: unknown, context: InvocationContext): Promise<void> => {
-    const offerId = String(context.triggerMetadata?.offerId ?? '');
-    const blobName = `${offerId}/${String(context.triggerMetadata?.fileName ?? '')}`;
+  return async (event: unknown, context: InvocationContext): Promise<void> => {
+    const target = packageBlobOf(event);
+    if (!target) return; // another event type or container: the subscription's filter let it through
+    const { offerId, blobName } = target;
     const client = deps.storage.blobService.getContainerClient(CONTAINERS.packages).getBlobClient(blobName);
-    const source = await blobSource(client);
-    const etag = source.etag ?? '';
+    const properties = await propertiesOf(client);
+    if (!properties?.etag) return; // deleted since: nothing to validate
+    const etag = properties.etag;
     if (await deps.packageReports.wasHandled(offerId, blobName, etag)) return;
-    const uploadedAt = await uploadTimeOf(client, etag);
-    if (!uploadedAt) return; // replaced since: the newer version has its own trigger
-    const upload: Upload = { offerId, blobName, etag, uploadedAt };
+    const upload: Upload = {
+      offerId,
+      blobName,
+      etag,
+      uploadedAt: (properties.lastModified ?? new Date(0)).toISOString(),
+      ...(await sequenceOf(deps, offerId, blobName, etag, properties.metadata)),
+    };
     const attempt = await deps.packageReports.countAttempt(offerId, blobName, etag);
-    let stored: boolean;
-    try {
-      // More attempts than allowed: earlier ones died without reaching the catch (a crash).
-      if (attempt > MAX_VALIDATION_ATTEMPTS) throw new Error(`attempt ${attempt} of ${blobName}`);
-      stored = await validateAndStore(deps, source, upload);
-    } catch (error) {
-      if (attempt < MAX_VALIDATION_ATTEMPTS) throw error;
-      context.error(
-        `Validation of ${blobName} failed on attempt ${attempt}; settling its report as Failed: ${String(error)}`,
-      );
-      stored = await settleInternal(deps, upload);
-    }
+    const size = properties.contentLength ?? 0;
+    const stored =
+      size > deps.settings.MAX_PACKAGE_BYTES
+        ? await refuseTooLarge(deps, upload, size)
+        : await validateOrSettle(deps, client, upload, attempt, context);
     // A report of an older upload was not stored: the latest one's trigger tells the submission.
-    if (stored) await announce(deps, events, context, offerId, { blobName, ...(etag ? { etag } : {}) });
+    if (stored) await announceOrRetry(deps, events, context, upload, attempt);
     await deps.packageReports.markHandled(offerId, blobName, etag);
   };
 }
 
+async function propertiesOf(client: BlobClient): Promise<BlobGetPropertiesResponse | undefined> {
+  try {
+    return await client.getProperties();
+  } catch (error) {
+    if (isStatus(error, 404)) return undefined;
+    throw error;
+  }
+}
+
+/** The sequence the app issued for this upload, or (none usable) one taken now for this version. */
+async function sequenceOf(
+  deps: Deps,
+  offerId: string,
+  blobName: string,
+  etag: string,
+  metadata: Record<string, string> | undefined,
+): Promise<Pick<Upload, 'sequence' | 'sequenceSource'>> {
+  const issued = issuedSequence(metadata, await deps.packageReports.currentSequence(offerId));
+  if (issued !== undefined) return { sequence: issued, sequenceSource: 'upload' };
+  const sequence = await deps.packageReports.sequenceOfVersion(offerId, blobName, etag);
+  return { sequence, sequenceSource: 'event' };
+}
+
+async function validateOrSettle(
+  deps: Deps,
+  client: BlobClient,
+  upload: Upload,
+  attempt: number,
+  context: InvocationContext,
+): Promise<boolean> {
+  // An earlier attempt stored this version's report and then failed to announce it: announce only.
+  if (isFinalFor(await deps.packageReports.get(upload.offerId), upload)) return true;
+  try {
+    // More attempts than allowed: earlier ones died without reaching the catch (a crash).
+    if (attempt > MAX_VALIDATION_ATTEMPTS) throw new Error(`attempt ${attempt} of ${upload.blobName}`);
+    return await validateAndStore(deps, await blobSource(client), upload);
+  } catch (error) {
+    if (attempt < MAX_VALIDATION_ATTEMPTS) throw error;
+    context.error(
+      `Validation of ${upload.blobName} failed on attempt ${attempt}; settling its report as Failed: ${String(error)}`,
+    );
+    return settleInternal(deps, upload);
+  }
+}
+
+function isFinalFor(report: PackageReport | undefined, upload: Upload): boolean {
+  return (
+    report?.blobName === upload.blobName &&
+    report.etag === upload.etag &&
+    report.sequence === upload.sequence &&
+    report.state !== 'Pending'
+  );
+}
+
 /** Validates and stores the report; false when a later upload's report is (or will be) the stored one. */
 async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload): Promise<boolean> {
-  const { offerId, blobName, etag, uploadedAt } = upload;
-  await deps.packageReports.put(offerId, pendingReport(blobName, deps.now().toISOString(), etag, uploadedAt));
+  const { offerId, blobName, etag, uploadedAt, sequence, sequenceSource } = upload;
+  const order = { sequence, sequenceSource };
+  const pending = { ...pendingReport(blobName, deps.now().toISOString(), etag, uploadedAt), ...order };
+  await deps.packageReports.put(offerId, pending);
   const [offer, status] = await Promise.all([deps.offers.get(offerId), deps.statuses.get(offerId)]);
   const expected = {
     app: offer?.app,
@@ -97,32 +184,69 @@ async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload):
     deps.now().toISOString(),
     technical,
   );
-  if (!(await isCurrentVersion(deps, blobName, etag))) return false; // a newer upload has its own trigger
-  return deps.packageReports.put(offerId, { ...report, uploadedAt });
+  if (!(await isCurrentVersion(deps, blobName, etag))) return false; // a newer upload has its own event
+  return deps.packageReports.put(offerId, { ...report, uploadedAt, ...order });
+}
+
+/**
+ * A blob over the limit (only an upload URL or a direct upload can make one: the API route
+ * refuses it with 413) is never read. Its report is stored first and the blob deleted after, so a
+ * failure between the two is retried and never leaves a deleted package without its report.
+ */
+async function refuseTooLarge(deps: Deps, upload: Upload, size: number): Promise<boolean> {
+  const report = tooLargeReport({
+    ...upload,
+    size,
+    limit: deps.settings.MAX_PACKAGE_BYTES,
+    now: deps.now().toISOString(),
+  });
+  const stored = await deps.packageReports.put(upload.offerId, {
+    ...report,
+    uploadedAt: upload.uploadedAt,
+    sequenceSource: upload.sequenceSource,
+  });
+  await deps.blobs.deleteVersion({ container: CONTAINERS.packages, name: upload.blobName }, upload.etag);
+  return stored;
 }
 
 /** Stores the `internal` report, unless this version's final report is already stored. */
 async function settleInternal(deps: Deps, upload: Upload): Promise<boolean> {
-  const stored = await deps.packageReports.get(upload.offerId);
-  const settled =
-    stored?.blobName === upload.blobName && stored.etag === upload.etag && stored.state !== 'Pending';
-  if (settled) return true;
-  return deps.packageReports.put(
-    upload.offerId,
-    internalFailureReport({ ...upload, now: deps.now().toISOString() }),
-  );
-}
-
-/** The blob's Last-Modified, if it is still the version `etag` (undefined once replaced). */
-async function uploadTimeOf(client: BlobClient, etag: string): Promise<string | undefined> {
-  const properties = await client.getProperties();
-  if (properties.etag !== etag) return undefined;
-  return (properties.lastModified ?? new Date(0)).toISOString();
+  if (isFinalFor(await deps.packageReports.get(upload.offerId), upload)) return true;
+  const report = internalFailureReport({ ...upload, now: deps.now().toISOString() });
+  return deps.packageReports.put(upload.offerId, {
+    ...report,
+    sequence: upload.sequence,
+    sequenceSource: upload.sequenceSource,
+  });
 }
 
 async function isCurrentVersion(deps: Deps, blobName: string, etag: string): Promise<boolean> {
   const info = await deps.blobs.info({ container: CONTAINERS.packages, name: blobName });
   return info?.etag === etag;
+}
+
+/**
+ * The report is stored before it is announced. A failed raise is thrown, so the trigger delivers
+ * the event again and the next attempt announces the stored report (without validating again);
+ * on the last attempt it is logged instead, and step 2 reads the stored report again when its
+ * wait ends (orchestrators/publishSubmission.ts packageStep), so nothing is lost either way.
+ */
+async function announceOrRetry(
+  deps: Deps,
+  events: () => ReportEvents | undefined,
+  context: InvocationContext,
+  upload: Upload,
+  attempt: number,
+): Promise<void> {
+  const payload: PackageReportEvent = { blobName: upload.blobName, etag: upload.etag };
+  try {
+    await announce(deps, events, context, upload.offerId, payload);
+  } catch (error) {
+    if (attempt < MAX_VALIDATION_ATTEMPTS) throw error;
+    context.error(
+      `The report of ${upload.blobName} is stored but the submission was not told (${String(error)}); step 2 reads it when its wait ends.`,
+    );
+  }
 }
 
 /** Raised to the active submission only; step 2 buffers it, a finished instance answers 404. */
@@ -161,12 +285,14 @@ function durableClientOf(context: InvocationContext): () => ReportEvents | undef
   };
 }
 
-app.storageBlob(FUNCTIONS.validatePackageBlob, {
-  path: `${CONTAINERS.packages}/{offerId}/{fileName}`,
-  connection: 'AzureWebJobsStorage',
-  // Flex Consumption only delivers blob triggers through Event Grid (infra/DEPLOY.md); the local
-  // host polls the container whatever the source says.
-  source: 'EventGrid',
+/**
+ * An Event Grid trigger, not a blob trigger: the blob trigger's binding downloads the whole blob
+ * before the handler runs (with `source: 'EventGrid'` too), which is what design.md "Validation
+ * holds no package in memory" forbids. BlobCreated events of container `packages` reach it through
+ * the storage account's Event Grid system topic (infra/app/package-events.bicep); locally the
+ * host delivers the same event from its blob polling (devhost/blobTriggers.ts).
+ */
+app.eventGrid(FUNCTIONS.validatePackageBlob, {
   extraInputs: [df.input.durableClient()],
-  handler: (bytes, context) => validatePackageBlob(getServices(), durableClientOf(context))(bytes, context),
+  handler: (event, context) => validatePackageBlob(getServices(), durableClientOf(context))(event, context),
 });

@@ -168,8 +168,9 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
-// Blob trigger on Flex Consumption = Event Grid source. The topic is declared here; its subscription
-// (webhook with the blobs_extension key) is created by infra/scripts/post-deploy.* after code deploy.
+// Package validation starts from the BlobCreated event (an Event Grid trigger: no binding reads the
+// blob). The topic is declared here; its subscription (infra/app/package-events.bicep, an
+// AzureFunction destination) is deployed by infra/scripts/post-deploy.* once the function exists.
 module packagesTopic 'core/eventgrid/storage-system-topic.bicep' = {
   name: 'packagesTopic'
   scope: rg
@@ -192,6 +193,6 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_CLIENT_ID string = identity.outputs.clientId
 output PACKAGES_CONTAINER_NAME string = packagesContainerName
 output PACKAGES_SYSTEM_TOPIC_NAME string = packagesTopic.outputs.name
-output PACKAGES_BLOB_FUNCTION_NAME string = 'validatePackageBlob'
+output PACKAGES_EVENT_FUNCTION_NAME string = 'validatePackageBlob'
 output ACS_EMAIL_ENDPOINT string = email.outputs.endpoint
 output ACS_EMAIL_SENDER string = email.outputs.senderAddress

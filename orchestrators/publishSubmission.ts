@@ -213,7 +213,8 @@ function* automatedStep(s: Submission, step: StepId): Flow<StepOutcome | Package
  * Step 2. Validation runs when the package is uploaded; while no report (or a Pending one) is
  * stored the step waits for the PackageReport event, up to PACKAGE_VALIDATION_TIMEOUT. A report
  * raised before the wait (during step 1, during a read) is kept by the inbox, so none is missed;
- * several queued reports mean one more read, since the read always sees the latest.
+ * several queued reports mean one more read, since the read always sees the latest. When the wait
+ * ends, the stored report is read once more: a report whose event was lost still counts.
  */
 function* packageStep(s: Submission): Flow<PackageStepResult> {
   let result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
@@ -224,6 +225,10 @@ function* packageStep(s: Submission): Flow<PackageStepResult> {
   while (result.outcome === 'waiting') {
     const waited = yield* s.inbox.wait([EVENTS.packageReport], deadline);
     if (waited.kind === 'timeout') {
+      // The report may be stored although its event never came (a raise that kept failing): one
+      // last read before giving up (issue 21 item 5).
+      result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
+      if (result.outcome !== 'waiting') return result;
       return {
         outcome: 'failed',
         code: 'no_package',

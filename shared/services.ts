@@ -15,6 +15,7 @@ import { createPackageReportStore } from './adapters/tables/packageReportStore';
 import { createLeadStore } from './adapters/tables/leadStore';
 import { createAppCatalog } from './adapters/tables/appCatalog';
 import type { AppCatalog } from './domain/package/technical';
+import type { AppIdClaims } from './domain/appClaims';
 import { createBlobStore } from './adapters/blobStore';
 import { createEmailSender } from './adapters/email';
 import type {
@@ -47,6 +48,8 @@ export interface Services {
   leads: LeadStore;
   /** App id -> offers and live versions, for the technical package rules. */
   appCatalog: AppCatalog;
+  /** Which offer holds each app id (design.md `manifest.app-id-taken`); same table as appCatalog. */
+  appClaims: AppIdClaims;
   blobs: BlobStore;
   email?: EmailSender;
   /** The "All offers" read models; offers and statuses above keep them in step. */
@@ -69,6 +72,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
   const offerIndex = createOfferIndex(storage, stored);
   const activeSubmissions = createActiveSubmissions(storage);
   const { offers, statuses } = withOfferIndex(stored, offerIndex, activeSubmissions);
+  const catalog = createAppCatalog(storage);
   return {
     settings,
     storage,
@@ -83,7 +87,8 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     decisions: createDecisionStore(storage),
     packageReports: createPackageReportStore(storage),
     leads: createLeadStore(storage),
-    appCatalog: createAppCatalog(storage),
+    appCatalog: catalog,
+    appClaims: catalog,
     blobs: createBlobStore(storage),
     email: createEmailSender(settings),
     now,

@@ -77,6 +77,15 @@ export function createBlobStore(storage: StorageClients): BlobStore {
       if (length === 0) return Buffer.alloc(0);
       return (await blob(ref)).downloadToBuffer(offset, length);
     },
+    async deleteVersion(ref, etag) {
+      try {
+        await (await blob(ref)).delete({ conditions: { ifMatch: etag } });
+        return true;
+      } catch (error) {
+        if (isStatus(error, 404) || isStatus(error, 412)) return false;
+        throw error;
+      }
+    },
     async uploadStream(ref, source, options = {}) {
       return stageAndCommit(await blob(ref), ref, source, options);
     },
@@ -133,6 +142,7 @@ async function stageAndCommit(
   await options.beforeCommit?.(size);
   const result = await client.commitBlockList(ids, {
     blobHTTPHeaders: { blobContentType: options.contentType },
+    ...(options.metadata ? { metadata: options.metadata } : {}),
   });
   return { ...ref, size, etag: result.etag ?? '', contentType: options.contentType };
 }

@@ -134,8 +134,10 @@ export const uploadUrlResponseSchema = z.object({
   uploadUrl: z.string(),
   blobName: z.string(),
   expiresAt: z.string(),
-  /** Headers the PUT to uploadUrl must carry (x-ms-blob-type: BlockBlob). */
+  /** Headers the PUT to uploadUrl must carry (x-ms-blob-type: BlockBlob, x-ms-meta-uploadsequence). */
   headers: z.record(z.string(), z.string()),
+  /** The upload's place in the offer's upload order (also sent as blob metadata through `headers`). */
+  uploadSequence: z.number().int().positive().optional(),
 });
 
 export const packageReportResponseSchema = z.object({

@@ -35,10 +35,14 @@ export interface BlobStore {
    * (no read, no list, no other name): a SAS with permissions create + write and resource `b`.
    */
   writeOnlyUrl(ref: BlobRef, expiresOn: Date): Promise<string>;
+  /** Deletes the blob if it is still version `etag`; false when it is gone or was replaced. */
+  deleteVersion(ref: BlobRef, etag: string): Promise<boolean>;
 }
 
 export interface StreamUploadOptions {
   contentType?: string;
   /** Runs once every byte is staged, before the blob becomes visible; `size` is the byte count. */
   beforeCommit?: (size: number) => Promise<void>;
+  /** Blob metadata, written by the commit with the blob (e.g. its upload sequence). */
+  metadata?: Record<string, string>;
 }

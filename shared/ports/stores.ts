@@ -130,10 +130,19 @@ export interface DecisionStore {
 export interface PackageReportStore {
   get(offerId: string): Promise<PackageReport | undefined>;
   /**
-   * Stores the report unless the stored one is of a later upload (compared by upload time under
-   * the row's ETag); false when it was not stored.
+   * Stores the report unless the stored one is of a later upload (compared by upload sequence
+   * under the row's ETag, shared/domain/uploadOrder.ts); false when it was not stored.
    */
   put(offerId: string, report: PackageReport): Promise<boolean>;
+  /** Takes the offer's next upload sequence number (1, 2, ...), once per accepted upload. */
+  nextSequence(offerId: string): Promise<number>;
+  /** The last number taken (0 before any). */
+  currentSequence(offerId: string): Promise<number>;
+  /**
+   * The number of a blob version that carries none of its own: taken once, on the first call for
+   * that version, and the same on every later call (a retried trigger keeps its place).
+   */
+  sequenceOfVersion(offerId: string, blobName: string, etag: string): Promise<number>;
   /** Whether this blob version (name and ETag) was already validated and announced. */
   wasHandled(offerId: string, blobName: string, etag: string): Promise<boolean>;
   /** Insert-if-absent receipt: false when this blob version was already handled. */

@@ -12,6 +12,7 @@ import { CONTAINERS } from '../../shared/contracts/names';
 import { PackageReport, pendingReport } from '../../shared/domain/package/report';
 import type { Services } from '../../shared/services';
 import { appIdFor, appJson, buildZip, withOwnAppId, zipPackage } from '../support/packages';
+import { blobCreatedEvent } from '../support/blobEvents';
 import { testServices, uniqueOfferId } from '../steps/helpers';
 
 let services: Services;
@@ -31,17 +32,14 @@ function invocation(offerId: string, fileName: string): InvocationContext {
   return new InvocationContext({
     invocationId: `test-${offerId}-${fileName}`,
     functionName: 'validatePackageBlob',
-    triggerMetadata: { offerId, fileName },
     logHandler: () => undefined,
   });
 }
 
-/** One trigger invocation as the host makes it (no durable client: no submission is active). */
-function trigger(offerId: string, fileName: string, deps: Partial<Services> = {}): Promise<void> {
-  return validatePackageBlob({ ...services, ...deps }, () => undefined)(
-    undefined,
-    invocation(offerId, fileName),
-  );
+/** One trigger invocation as the host makes it from the blob's event (no durable client: no submission). */
+async function trigger(offerId: string, fileName: string, deps: Partial<Services> = {}): Promise<void> {
+  const event = await blobCreatedEvent(CONTAINERS.packages, `${offerId}/${fileName}`);
+  return validatePackageBlob({ ...services, ...deps }, () => undefined)(event, invocation(offerId, fileName));
 }
 
 async function report(offerId: string): Promise<PackageReport> {
@@ -163,12 +161,12 @@ describe('latest upload wins', () => {
   });
 
   it('stores, under any interleaving of writers, the report of the latest upload', async () => {
-    const offerId = uniqueOfferId('order');
     await fc.assert(
       fc.asyncProperty(
         fc.uniqueArray(fc.integer({ min: 1, max: 1000 }), { minLength: 2, maxLength: 5 }),
         fc.array(fc.nat(), { minLength: 5, maxLength: 5 }),
         async (orders, shuffle) => {
+          const offerId = uniqueOfferId('order');
           await services.packageReports.put(offerId, pendingReport(`${offerId}/start`, 'x'));
           const sorted = orders
             .map((order, i) => ({ order, key: shuffle[i % shuffle.length] ?? 0 }))
@@ -179,7 +177,7 @@ describe('latest upload wins', () => {
               services.packageReports.put(offerId, {
                 ...pendingReport(`${offerId}/p${order}.zip`, at(order)),
                 state: 'Passed',
-                uploadedAt: at(order),
+                sequence: order,
               }),
             ),
           );

@@ -16,6 +16,7 @@ import {
   navxManifest,
   symbolReference,
 } from '../support/packages';
+import { blobCreatedEvent } from '../support/blobEvents';
 import { submit, testServices, uniqueOfferId } from '../steps/helpers';
 
 const AT = '2026-11-25T10:00:00.000Z';
@@ -45,30 +46,34 @@ async function upload(container: string, name: string, bytes: Buffer): Promise<v
   await services.blobs.upload({ container, name }, bytes, 'application/octet-stream');
 }
 
-/** What the host does when a package lands in `packages/{offerId}/{fileName}`. */
+/** What the host does when a package lands in `packages/{offerId}/{fileName}`: its BlobCreated event. */
 async function trigger(offerId: string, fileName: string) {
-  const context = new InvocationContext({ invocationId: 'test', triggerMetadata: { offerId, fileName } });
-  await validatePackageBlob(services, () => undefined)(undefined, context);
+  const context = new InvocationContext({ invocationId: 'test' });
+  const event = await blobCreatedEvent(CONTAINERS.packages, `${offerId}/${fileName}`);
+  await validatePackageBlob(services, () => undefined)(event, context);
   return services.packageReports.get(offerId);
 }
 
 describe('AppCatalog', () => {
-  it('keeps one row per offer under an app id, merging passed and live', async () => {
+  it('keeps one row per offer under an app id, merging a submission’s claim and live', async () => {
     const appId = newAppId();
-    await services.appCatalog.recordPassed(`{${appId.toUpperCase()}}`, 'offer-a', AT);
+    const inProgress = () => Promise.resolve(true);
+    await services.appClaims.claim(`{${appId.toUpperCase()}}`, 'offer-a', '1', AT, inProgress);
     await services.appCatalog.recordLive(appId, 'offer-a', '1.0.0.0', 'offer-a/1/p.app');
-    await services.appCatalog.recordPassed(appId, 'offer-b', AT);
+    // offer-b's claim is refused (offer-a's submission holds the id): offer-b's row shows no claim.
+    expect((await services.appClaims.claim(appId, 'offer-b', '1', AT, inProgress)).taken).toBe(false);
+    await services.appCatalog.recordLive(appId, 'offer-b', '', '');
     const entries = await services.appCatalog.entriesFor(appId.toUpperCase());
     expect(entries.sort((a, b) => a.offerId.localeCompare(b.offerId))).toEqual([
       { appId, offerId: 'offer-a', liveVersion: '1.0.0.0', livePackage: 'offer-a/1/p.app', passedAt: AT },
-      { appId, offerId: 'offer-b', passedAt: AT },
+      { appId, offerId: 'offer-b' },
     ]);
     expect(await services.appCatalog.entriesFor(newAppId())).toEqual([]);
   });
 });
 
 describe('technical validation through the blob trigger', () => {
-  it('compares with the live package in container published and claims the app id once passed', async () => {
+  it('compares with the live package in container published; a passed report claims nothing', async () => {
     const offerId = uniqueOfferId('techval');
     const appId = newAppId();
     await putOffer(offerId, appId, { mandatoryAffixes: ['CSI'] });
@@ -108,9 +113,7 @@ describe('technical validation through the blob trigger', () => {
     );
     const passed = await trigger(offerId, 'Contoso.app');
     expect(passed?.findings).toEqual([]);
-    expect(await services.appCatalog.entriesFor(appId)).toEqual([
-      expect.objectContaining({ offerId, passedAt: expect.any(String) }),
-    ]);
+    expect(await services.appCatalog.entriesFor(appId)).toEqual([]);
   });
 
   it('reports an app id another offer holds and a dependency not live here', async () => {

@@ -41,9 +41,8 @@ export interface TechnicalContext {
 /**
  * The one entry point: reads the package through `source` (central directory, manifest and, in a
  * .app, SymbolReference.json only), applies the archive, manifest and technical rules and returns
- * the report. A Passed report claims its app id for the offer in the catalogue. Damaged or
- * hostile packages give a Failed report; only a failure to read a source (SourceReadError) is
- * thrown, to be retried.
+ * the report. Damaged or hostile packages give a Failed report; only a failure to read a source
+ * (SourceReadError) is thrown, to be retried.
  */
 export async function validatePackage(
   source: RandomAccessSource,
@@ -85,9 +84,7 @@ export async function validatePackage(
     ...(manifest ? { manifest } : {}),
     ...(reading.packageId ? { packageId: reading.packageId } : {}),
   });
-  if (report.state === 'Passed' && manifest?.id && context.offerId && context.catalog) {
-    await context.catalog.recordPassed(manifest.id, context.offerId, now);
-  }
+  // A Passed report claims nothing: the app id is claimed when step 2 passes (readPackageReport).
   return report;
 }
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { supersedes, type PackageReport } from '../../domain/package/report';
+import type { TableClient } from '@azure/data-tables';
+import type { PackageReport } from '../../domain/package/report';
+import { supersedes } from '../../domain/uploadOrder';
 import type { PackageReportStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
@@ -15,6 +17,7 @@ import {
 } from './documents';
 
 const LATEST = 'latest';
+const SEQUENCE = 'sequence';
 const MAX_ATTEMPTS = 20;
 
 /** Row keys may hold 512 characters; a long one keeps its start and a hash of the whole. */
@@ -28,6 +31,10 @@ function receiptKey(blobName: string, etag: string): string {
   return boundedKey(`receipt-${safeKey(blobName)}-${safeKey(etag.replace(/"/g, ''))}`);
 }
 
+function versionSequenceKey(blobName: string, etag: string): string {
+  return boundedKey(`sequence-${safeKey(blobName)}-${safeKey(etag.replace(/"/g, ''))}`);
+}
+
 function attemptsKey(blobName: string, etag: string): string {
   return boundedKey(`attempts-${safeKey(blobName)}-${safeKey(etag.replace(/"/g, ''))}`);
 }
@@ -36,8 +43,9 @@ const backoff = (attempt: number) =>
   new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
 
 /**
- * Table PackageReports: row `latest` per offer (what step 2 and the API read), receipts, and an
- * attempt counter per blob version.
+ * Table PackageReports: row `latest` per offer (what step 2 and the API read), the offer's upload
+ * sequence counter (row `sequence`), receipts, and an attempt counter and (for blobs that carry
+ * no sequence of their own) an assigned sequence per blob version.
  */
 export function createPackageReportStore(storage: StorageClients): PackageReportStore {
   const table = () => storage.table(TABLES.packageReports);
@@ -67,6 +75,22 @@ export function createPackageReportStore(storage: StorageClients): PackageReport
       }
       throw new Error(`the package report of '${offerId}' kept changing; gave up`);
     },
+    async nextSequence(offerId) {
+      return increment(await table(), offerId, SEQUENCE);
+    },
+    async currentSequence(offerId) {
+      return Number((await getEntity(await table(), offerId, SEQUENCE))?.count ?? 0);
+    },
+    async sequenceOfVersion(offerId, blobName, etag) {
+      const t = await table();
+      const rowKey = versionSequenceKey(blobName, etag);
+      const known = await getEntity(t, offerId, rowKey);
+      if (known) return Number(known.sequence);
+      const sequence = await increment(t, offerId, SEQUENCE);
+      // First writer wins: a concurrent attempt for the same version may have taken another number.
+      await insertIfAbsent(t, { partitionKey: offerId, rowKey, sequence, blobName });
+      return Number((await getEntity(t, offerId, rowKey))?.sequence ?? sequence);
+    },
     async wasHandled(offerId, blobName, etag) {
       return (await getEntity(await table(), offerId, receiptKey(blobName, etag))) !== undefined;
     },
@@ -78,22 +102,25 @@ export function createPackageReportStore(storage: StorageClients): PackageReport
       });
     },
     async countAttempt(offerId, blobName, etag) {
-      const t = await table();
-      const rowKey = attemptsKey(blobName, etag);
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const row = await getEntity(t, offerId, rowKey);
-        const count = Number(row?.count ?? 0) + 1;
-        try {
-          const entity = { partitionKey: offerId, rowKey, count };
-          if (row?.etag) await replaceChecked(t, entity, row.etag);
-          else await createChecked(t, entity);
-          return count;
-        } catch (error) {
-          if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
-          await backoff(attempt);
-        }
-      }
-      throw new Error(`the attempt counter of '${blobName}' kept changing; gave up`);
+      return increment(await table(), offerId, attemptsKey(blobName, etag));
     },
   };
+}
+
+/** Adds one to the row's `count` under its ETag (a conditional insert for the first); returns the new count. */
+async function increment(t: TableClient, partitionKey: string, rowKey: string): Promise<number> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const row = await getEntity(t, partitionKey, rowKey);
+    const count = Number(row?.count ?? 0) + 1;
+    try {
+      const entity = { partitionKey, rowKey, count };
+      if (row?.etag) await replaceChecked(t, entity, row.etag);
+      else await createChecked(t, entity);
+      return count;
+    } catch (error) {
+      if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
+      await backoff(attempt);
+    }
+  }
+  throw new Error(`the counter ${rowKey} of '${partitionKey}' kept changing; gave up`);
 }

@@ -39,6 +39,8 @@ export const RULES = [
   'manifest.app-id-taken',
   'manifest.runtime-too-new',
   'package.unsigned',
+  /** Over the package size limit (an upload URL cannot cap the size); the blob is deleted. */
+  'package.too-large',
   /** Validation itself failed on our side after every attempt (never the publisher's doing). */
   'internal',
 ] as const;

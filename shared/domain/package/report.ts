@@ -9,8 +9,12 @@ export interface PackageReport {
   etag?: string;
   state: PackageState;
   manifest?: PackageManifest;
-  /** When storage says the blob was uploaded (its Last-Modified): the order of "latest upload wins". */
+  /** When storage says the blob was uploaded (its Last-Modified); informative, not the order. */
   uploadedAt?: string;
+  /** The upload's place in the offer's upload order (shared/domain/uploadOrder.ts). */
+  sequence?: number;
+  /** `event`: the blob carried no sequence of the app's and got one when its event was handled. */
+  sequenceSource?: 'upload' | 'event';
   /** The .app header's per-build package id (not the app id). */
   packageId?: string;
   findings: Finding[];
@@ -184,20 +188,4 @@ function fitted(report: PackageReport): PackageReport {
   while (size(slim) > REPORT_LIMITS.reportChars && slim.findings.length > 1)
     slim = { ...slim, findings: slim.findings.slice(0, Math.floor(slim.findings.length / 2)) };
   return slim;
-}
-
-/**
- * Latest upload wins (design.md "Guarantees of the workflow"): whether `next` may replace the
- * stored report. Reports carry their blob's upload time from storage (Last-Modified), so the order
- * holds whatever order the validations finish in. A report without one is the upload route's
- * Pending, written just before its own upload, and always replaces; an older row without one
- * (written before upload times were stored) is always replaced.
- */
-export function supersedes(next: PackageReport, stored: PackageReport | undefined): boolean {
-  if (!stored?.uploadedAt || !next.uploadedAt) return true;
-  if (next.uploadedAt !== stored.uploadedAt) return next.uploadedAt > stored.uploadedAt;
-  if (next.blobName === stored.blobName && next.etag === stored.etag)
-    return !(next.state === 'Pending' && stored.state !== 'Pending'); // a final report is not undone
-  // The same second (Last-Modified has one-second resolution): the later validation wins.
-  return true;
 }

@@ -17,7 +17,7 @@ export interface CatalogEntry {
   liveVersion?: string;
   /** The published package of that live version (container `published`). */
   livePackage?: string;
-  /** When a package with this app id last passed validation in that offer. */
+  /** When that offer's submission in progress claimed this id at step 2 (a passed report claims nothing). */
   passedAt?: string;
 }
 
@@ -27,7 +27,6 @@ export interface AppCatalogReader {
 }
 
 export interface AppCatalog extends AppCatalogReader {
-  recordPassed(appId: string, offerId: string, at: string): Promise<void>;
   recordLive(appId: string, offerId: string, version: string, livePackage: string): Promise<void>;
 }
 

@@ -1,0 +1,78 @@
+import { completedReport, type PackageReport } from './package/report';
+
+/**
+ * Latest upload wins (design.md "Guarantees of the workflow"). The order of an offer's uploads is
+ * a sequence the app assigns when it accepts an upload: PUT .../package takes the next number
+ * before it writes the blob, POST .../package/upload-url when it issues the URL (the client sends
+ * it back as blob metadata, `x-ms-meta-uploadsequence`). The number travels with the blob as its
+ * metadata and into its report, and the stored report is replaced only by one of a later upload
+ * (compared under the row's ETag), so the order holds whatever order validations finish in, for
+ * uploads a millisecond apart too. A blob with no usable number (a direct SDK upload, a client
+ * that dropped the header, or a number the app never issued) is given the next number when its
+ * event is handled (`sequenceSource: 'event'`). Events may be handled late and in any order, so
+ * where such an upload is compared, storage's Last-Modified decides first when the two differ by a
+ * second or more, and the numbers decide within one second: direct SDK uploads keep the
+ * one-second resolution of their timestamps, uploads through the app do not.
+ */
+export const SEQUENCE_METADATA = 'uploadsequence';
+
+/** The blob's sequence from its metadata, if the app issued it (at most the offer's counter). */
+export function issuedSequence(
+  metadata: Record<string, string> | undefined,
+  counter: number,
+): number | undefined {
+  const raw = metadata?.[SEQUENCE_METADATA];
+  if (raw === undefined || !/^\d{1,15}$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n >= 1 && n <= counter ? n : undefined;
+}
+
+/**
+ * Whether `next` may replace `stored`. A later upload wins; for one upload (same sequence, blob
+ * and ETag) a final report is never replaced by a Pending one. A stored report without a sequence
+ * was written before sequences existed and is always replaced; a report without one never
+ * replaces one that has a sequence.
+ */
+export function supersedes(next: PackageReport, stored: PackageReport | undefined): boolean {
+  if (stored?.sequence === undefined) return true;
+  if (next.sequence === undefined) return false;
+  const direct = next.sequenceSource === 'event' || stored.sequenceSource === 'event';
+  const [a, b] = [second(next.uploadedAt), second(stored.uploadedAt)];
+  if (direct && a && b && a !== b) return a > b;
+  if (next.sequence !== stored.sequence) return next.sequence > stored.sequence;
+  if (next.blobName === stored.blobName && next.etag === stored.etag)
+    return !(next.state === 'Pending' && stored.state !== 'Pending');
+  // One number, two versions: a reused upload URL. The blob's current version is validated last.
+  return true;
+}
+
+/** An ISO time to the second (Last-Modified has no finer resolution). */
+function second(iso: string | undefined): string | undefined {
+  return iso?.slice(0, 19);
+}
+
+/** The report of a blob over the size limit (design.md "Validation holds no package in memory"). */
+export function tooLargeReport(input: {
+  blobName: string;
+  etag: string;
+  size: number;
+  limit: number;
+  sequence: number;
+  now: string;
+}): PackageReport {
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  const report = completedReport({
+    blobName: input.blobName,
+    etag: input.etag,
+    now: input.now,
+    findings: [
+      {
+        rule: 'package.too-large',
+        severity: 'error',
+        message: `The package is ${input.size} bytes (${mib(input.size)}); the limit is ${input.limit} bytes (${mib(input.limit)}). It was deleted without being read. Make the package smaller and upload it again.`,
+        path: input.blobName,
+      },
+    ],
+  });
+  return { ...report, sequence: input.sequence };
+}
