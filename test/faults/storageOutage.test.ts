@@ -15,6 +15,7 @@
  * 45 s (real time) while four submissions run; storage comes back, the clock advances 15 minutes,
  * and every offer is consistent.
  */
+import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { startHost, type RunningHost } from '../support/host';
 import { asPerson } from '../support/principals';
@@ -42,6 +43,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.stop();
   await proxy?.close();
+  // For a long run's figures (what the reconciler repaired, what the engine delivered again).
+  if (process.env.FAULTS_HOST_LOG && host) writeFileSync(process.env.FAULTS_HOST_LOG, host.output());
 });
 
 const ann = asPerson('ann');
