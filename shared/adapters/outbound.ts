@@ -49,6 +49,8 @@ const RANGES: [string, number, 'ipv4' | 'ipv6', AddressKind][] = [
   ['169.254.0.0', 16, 'ipv4', 'link-local'],
   ['fe80::', 10, 'ipv6', 'link-local'],
   ['fc00::', 7, 'ipv6', 'unique-local'],
+  // Site-local (deprecated, but routed inside networks that still use it).
+  ['fec0::', 10, 'ipv6', 'private'],
   // Azure's wire server (host agent, DNS, health probes): public, but the platform's own.
   ['168.63.129.16', 32, 'ipv4', 'platform'],
   ['0.0.0.0', 8, 'ipv4', 'reserved'],
@@ -62,6 +64,8 @@ const RANGES: [string, number, 'ipv4' | 'ipv6', AddressKind][] = [
   ['::', 128, 'ipv6', 'reserved'],
   ['ff00::', 8, 'ipv6', 'reserved'],
   ['2001:db8::', 32, 'ipv6', 'reserved'],
+  // The discard prefix: a black hole by design, never a marketplace endpoint.
+  ['100::', 64, 'ipv6', 'reserved'],
   // NAT64 and IPv4-compatible forms can carry any IPv4 address, private ones included.
   ['64:ff9b::', 96, 'ipv6', 'reserved'],
   ['64:ff9b:1::', 48, 'ipv6', 'reserved'],
@@ -79,11 +83,63 @@ const LISTS: [AddressKind, net.BlockList][] = (() => {
   return [...lists.entries()];
 })();
 
-/** The kind of a non-public address, or undefined for a public one. */
-export function addressKind(address: string): AddressKind | undefined {
-  const family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : undefined;
-  if (!family) return 'reserved';
+/** The eight 16-bit words of an IPv6 address (zone id dropped; a trailing dotted quad allowed). */
+function ipv6Words(address: string): number[] | undefined {
+  const text = address.replace(/%.*$/, '');
+  if (!net.isIPv6(text)) return undefined;
+  const [head = '', tail] = text.split('::');
+  const part = (s: string): number[] =>
+    s === ''
+      ? []
+      : s.split(':').flatMap((w) => {
+          if (!w.includes('.')) return [parseInt(w, 16)];
+          const [a = 0, b = 0, c = 0, d = 0] = w.split('.').map(Number);
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const left = part(head);
+  const right = tail === undefined ? [] : part(tail);
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+const ipv4Of = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+
+/**
+ * The IPv4 addresses an IPv6 address carries, by its form: IPv4-mapped (::ffff:0:0/96),
+ * IPv4-translated (::ffff:0:0:0/96), IPv4-compatible (::/96), NAT64 (64:ff9b::/96), 6to4
+ * (2002::/16, the 32 bits after the prefix) and Teredo (2001::/32: the server, and the client
+ * with its bits inverted). A packet to such an address may end up at that IPv4 address.
+ */
+export function embeddedIpv4(address: string): string[] {
+  const w = ipv6Words(address);
+  if (!w) return [];
+  const [w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0, w7 = 0] = w;
+  const zeroTo = (n: number) => w.slice(0, n).every((x) => x === 0);
+  if (zeroTo(5) && w5 === 0xffff) return [ipv4Of(w6, w7)];
+  if (zeroTo(4) && w4 === 0xffff && w5 === 0) return [ipv4Of(w6, w7)];
+  if (zeroTo(6)) return [ipv4Of(w6, w7)];
+  if (w0 === 0x64 && w1 === 0xff9b && w2 === 0 && w3 === 0 && w4 === 0 && w5 === 0) return [ipv4Of(w6, w7)];
+  if (w0 === 0x2002) return [ipv4Of(w1, w2)];
+  if (w0 === 0x2001 && w1 === 0) return [ipv4Of(w2, w3), ipv4Of(w6 ^ 0xffff, w7 ^ 0xffff)];
+  return [];
+}
+
+function rangeKind(address: string, family: 'ipv4' | 'ipv6'): AddressKind | undefined {
   return LISTS.find(([, list]) => list.check(address, family))?.[0];
+}
+
+/**
+ * The kind of a non-public address, or undefined for a public one. An IPv6 address that embeds
+ * an IPv4 address is judged by that address first (so `::ffff:127.0.0.1` is loopback as
+ * `127.0.0.1` is), then by its own range (a NAT64 or IPv4-compatible form stays reserved).
+ */
+export function addressKind(address: string): AddressKind | undefined {
+  if (net.isIPv4(address)) return rangeKind(address, 'ipv4');
+  if (!net.isIPv6(address.replace(/%.*$/, ''))) return 'reserved';
+  for (const v4 of embeddedIpv4(address)) {
+    const kind = rangeKind(v4, 'ipv4');
+    if (kind) return kind;
+  }
+  return rangeKind(address.replace(/%.*$/, ''), 'ipv6');
 }
 
 /** A call the policy refuses; `message` says why, without an address or a network code. */

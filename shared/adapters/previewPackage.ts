@@ -31,8 +31,6 @@ export interface PreviewRequest {
 }
 
 export interface PreviewPackages {
-  /** Blob name of the newest blob under `{offerId}/` in the container, if any. */
-  newestBlob(container: string, prefix: string): Promise<string | undefined>;
   write(request: PreviewRequest): Promise<void>;
 }
 
@@ -45,16 +43,6 @@ export function createPreviewPackages(blobService: BlobServiceClient): PreviewPa
     return download.readableStreamBody;
   };
   return {
-    async newestBlob(container, prefix) {
-      let newest: { name: string; at: number } | undefined;
-      const client = blobService.getContainerClient(container);
-      if (!(await client.exists())) return undefined;
-      for await (const item of client.listBlobsFlat({ prefix })) {
-        const at = item.properties.lastModified?.getTime() ?? 0;
-        if (!newest || at >= newest.at) newest = { name: item.name, at };
-      }
-      return newest?.name;
-    },
     async write(request) {
       const zip = new ZipFile();
       for (const entry of request.entries) zip.addBuffer(entry.bytes, entry.path);

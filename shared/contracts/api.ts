@@ -199,6 +199,10 @@ export type StatusResponse = z.infer<typeof statusResponseSchema>;
 /** 202 answers of go-live, cancel and reviews: which submission the request was applied to. */
 export const acceptedResponseSchema = z.object({ offerId: z.string(), submissionId: z.string() });
 
+export const publishDateResponseSchema = acceptedResponseSchema.extend({
+  publishDate: z.string().nullable(),
+});
+
 export const previewResponseSchema = z.object({
   offerId: z.string(),
   submissionId: z.string(),

@@ -176,6 +176,17 @@ export const OPERATIONS: Operation[] = [
     errors: [...AUTH, 409, 413, 415],
   },
   {
+    method: 'post',
+    path: '/offers/{offerId}/publish-date',
+    id: 'setPublishDate',
+    summary:
+      'Move or clear the promised date of the submission waiting in step 8 (Admin; null publishes now)',
+    identity: true,
+    body: jsonBody(api.publishDateRequestSchema),
+    ok: { status: 202, schema: api.publishDateResponseSchema },
+    errors: [...AUTH, 409, 413, 415],
+  },
+  {
     method: 'get',
     path: '/offers/{offerId}/preview',
     id: 'getPreview',

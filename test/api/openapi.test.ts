@@ -53,6 +53,7 @@ describe('GET /api/openapi.json', () => {
         'GET /offers/{offerId}/package-validation',
         'PUT /offers/{offerId}/artifacts/{name}',
         'POST /offers/{offerId}/publish',
+        'POST /offers/{offerId}/publish-date',
         'GET /offers/{offerId}/status',
         'POST /offers/{offerId}/go-live',
         'POST /offers/{offerId}/cancel',

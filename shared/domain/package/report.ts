@@ -37,8 +37,6 @@ export const REPORT_LIMITS = {
   manifestListItems: 100,
   reportChars: 200_000,
 } as const;
-/** Kept for callers that name the per-rule cap. */
-export const MAX_FINDINGS_PER_RULE = REPORT_LIMITS.findingsPerRule;
 
 /**
  * Cuts the middle of a long text, keeping its start (what is wrong) and its end (what to change),
