@@ -1,8 +1,13 @@
 /**
- * N offers driven concurrently from Publish to Live on the local host, with automated reviewers.
- *   npm run bench:pipeline        (BENCH_OFFERS=100)
- * Prints submissions per second, p50/p95 Go Live → Live, orchestration history events and bytes
- * per submission, and the host's peak RSS on its last lines.
+ * N offers of ONE publisher driven concurrently from Publish to Live on the local host, with
+ * automated reviewers: a publisher's busy hour.
+ *   npm run bench:pipeline        (BENCH_OFFERS=100; a list such as 100,1000 runs each size)
+ *   BENCH_BASELINE_ROOT=/path/to/another/checkout npm run bench:pipeline
+ * With BENCH_BASELINE_ROOT (a checkout of another version, built with `npm run build`), the same
+ * workload first runs against that version's app (same local host, same machine, same run), so
+ * the two are side by side. Prints, per version and size: how many reached Live, the first error,
+ * submissions per second, p50/p95 Go Live → Live, orchestration history per submission and the
+ * host's peak RSS, as a table on its last lines.
  */
 import { readFileSync } from 'node:fs';
 import { TableClient } from '@azure/data-tables';
@@ -10,7 +15,9 @@ import { instanceIdFor } from '../shared/domain/transitions';
 import { driveToLive, prepareOffer } from '../test/support/scenario';
 import { ms, percentile, startBenchHost } from './support/localHost';
 
-const OFFERS = Number(process.env.BENCH_OFFERS ?? 100);
+const SIZES = (process.env.BENCH_OFFERS ?? '100').split(',').map(Number);
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
+const DRIVE_TIMEOUT_MS = Number(process.env.BENCH_DRIVE_TIMEOUT_MS ?? 600_000);
 
 /** VmHWM: the most resident memory the process has had. */
 function peakRssMiB(pid: number | undefined): number {
@@ -33,32 +40,48 @@ async function historyOf(connection: string, taskHub: string, instanceId: string
   return { events, bytes };
 }
 
-async function main() {
-  const { host, azurite, stop } = await startBenchHost();
+async function pool<T, R>(items: T[], width: number, job: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await job(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}
+
+/** One version at one size: a fresh Azurite and host, every offer of publisher contoso. */
+async function runOnce(version: string, offers: number, root: string | undefined): Promise<string> {
+  const { host, azurite, stop } = await startBenchHost(root ? { DEVHOST_ROOT: root } : {});
   try {
-    const ids = Array.from({ length: OFFERS }, (_, i) => `bench-pipe-${String(i).padStart(4, '0')}`);
-    await Promise.all(ids.map((id) => prepareOffer(host.baseUrl, id)));
+    const ids = Array.from({ length: offers }, (_, i) => `bench-pipe-${String(i).padStart(4, '0')}`);
+    // Preparing (draft, images, package) is not what is measured: 16 at a time.
+    await pool(ids, 16, (id) => prepareOffer(host.baseUrl, id));
     const started = Date.now();
-    const runs = await Promise.all(ids.map((id) => driveToLive(host.baseUrl, id, 300_000)));
+    const runs = await Promise.allSettled(ids.map((id) => driveToLive(host.baseUrl, id, DRIVE_TIMEOUT_MS)));
     const seconds = (Date.now() - started) / 1000;
-    const failed = runs.filter((r) => r.status.state !== 'Live').length;
-    const goLive = runs.map((r) => r.goLiveToLiveMs).sort((a, b) => a - b);
+    const done = runs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const live = done.filter((r) => r.status.state === 'Live');
+    const errors = runs.flatMap((r) =>
+      r.status === 'rejected' ? [String((r.reason as Error)?.message ?? r.reason)] : [],
+    );
+    const gaveUp = (host.output().match(/kept changing; gave up/g) ?? []).length;
+    const goLive = live.map((r) => r.goLiveToLiveMs).sort((a, b) => a - b);
     const histories = await Promise.all(
-      ids.map((id) => historyOf(azurite.connectionString, host.taskHub, instanceIdFor(id, '1'))),
+      ids.slice(0, 50).map((id) => historyOf(azurite.connectionString, host.taskHub, instanceIdFor(id, '1'))),
     );
     const events = histories.reduce((n, h) => n + h.events, 0) / histories.length;
-    const bytes = histories.reduce((n, h) => n + h.bytes, 0) / histories.length;
-    console.log(
-      `bench/pipeline: ${OFFERS} offers from Publish to Live concurrently (${failed} did not reach Live)`,
+    const kib = histories.reduce((n, h) => n + h.bytes, 0) / histories.length / 1024;
+    const firstError = (errors[0] ?? '-').replace(/\|/g, '/').slice(0, 90);
+    return (
+      `| ${version} | ${offers} | ${live.length} | ${errors.length} | ${gaveUp} | ${firstError} | ` +
+      `${(live.length / seconds).toFixed(2)} | ${ms(percentile(goLive, 50))} / ${ms(percentile(goLive, 95))} | ` +
+      `${events.toFixed(0)} / ${kib.toFixed(1)} KiB | ${peakRssMiB(host.pid()).toFixed(0)} MiB |`
     );
-    console.log(
-      `throughput: ${(OFFERS / seconds).toFixed(2)} submissions/s (${seconds.toFixed(1)} s in all)`,
-    );
-    console.log(`go live -> live: p50 ${ms(percentile(goLive, 50))}, p95 ${ms(percentile(goLive, 95))}`);
-    console.log(
-      `orchestration history: ${events.toFixed(0)} events, ${(bytes / 1024).toFixed(1)} KiB per submission`,
-    );
-    console.log(`host peak RSS: ${peakRssMiB(host.pid()).toFixed(0)} MiB`);
   } catch (error) {
     // What the host said last is usually why a request failed.
     console.error(`host output (tail):\n${host.output().slice(-6000)}`);
@@ -66,6 +89,21 @@ async function main() {
   } finally {
     await stop();
   }
+}
+
+async function main() {
+  const rows: string[] = [];
+  for (const size of SIZES) {
+    if (BASELINE_ROOT) rows.push(await runOnce('baseline', size, BASELINE_ROOT));
+    rows.push(await runOnce('this version', size, undefined));
+    console.log(rows[rows.length - 1]);
+  }
+  console.log(`bench/pipeline: offers of one publisher from Publish to Live concurrently`);
+  console.log(
+    '| version | offers | reached Live | errors | "kept changing; gave up" in host log | first error | Live/s | Go Live -> Live p50 / p95 | history per submission | host peak RSS |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
 }
 
 main().catch((error) => {

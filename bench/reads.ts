@@ -9,8 +9,13 @@
  * reads are indexed): at 50k the queue's scans would slow every other read in the same run. The
  * queue phase also times the same range query straight to the table, which shows how much of the
  * queue's cost is Azurite's scan (on Azure, a PartitionKey + RowKey range reads only the range).
+ * Beside them, the same clients read the publisher's list the way it was stored before issue 21
+ * (the baseline: one row holding all of a publisher's summaries, a point read, decoded and paged
+ * in memory) and the way it is stored now, straight to the table (a RowKey range of the
+ * publisher's partition), so the layouts are compared in the same run under the same load.
  * The marketplace is seeded straight into the tables, not through 50k API calls: the index
- * tables the reads use (the catalog in 100-row entity-group transactions, one row per publisher),
+ * tables the reads use (the catalog and each publisher's partition in entity-group transactions,
+ * and the baseline's one row per publisher),
  * and the Offers/OfferStatus rows of the offers measured. BENCH_FULL_SOURCE=1 also writes an
  * Offers row for every offer: one write each (every offer is its own partition), so much slower
  * to seed, and it changes nothing the reads touch.

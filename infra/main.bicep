@@ -80,6 +80,7 @@ var appTableNames = [
   'OfferCatalog'
   'OffersByPublisher'
   'AppCatalog'
+  'ActiveSubmissions'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

@@ -19,6 +19,8 @@ interface Notification {
   transition: string;
 }
 
+jest.setTimeout(180_000);
+
 let host: RunningHost;
 let services: Services;
 
