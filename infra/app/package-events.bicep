@@ -49,8 +49,11 @@ var blobDataContributor = subscriptionResourceId(
   'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 )
 
+// The name is known at the deployment's start (the topic's id, not its identity's principal id).
+var topicId = topic.id
+
 resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(deadLetters.id, topic.id, blobDataContributor)
+  name: guid(deadLetters.id, topicId, blobDataContributor)
   scope: deadLetters
   properties: {
     roleDefinitionId: blobDataContributor

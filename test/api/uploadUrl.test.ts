@@ -52,7 +52,10 @@ describe('POST /api/offers/{offerId}/package/upload-url', () => {
     expect(res.status).toBe(201);
     const body = res.body as UploadUrl;
     expect(body.blobName).toBe(`${offerId}/SalesInsights_1.2.0.0.app`);
-    expect(body.headers).toEqual({ 'x-ms-blob-type': 'BlockBlob' });
+    expect(body.headers).toEqual({
+      'x-ms-blob-type': 'BlockBlob',
+      'x-ms-meta-uploadsequence': expect.any(String),
+    });
     const expires = Date.parse(body.expiresAt);
     expect(expires).toBeGreaterThan(before);
     expect(expires - before).toBeLessThanOrEqual(15 * 60 * 1000 + 1000);
