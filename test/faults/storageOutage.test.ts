@@ -21,7 +21,7 @@ import { startHost, type RunningHost } from '../support/host';
 import { asPerson } from '../support/principals';
 import { startStorageProxy, type StorageOperation, type StorageProxy } from '../support/storageProxy';
 import { uniqueOfferId, workflow } from '../workflow/flow';
-import { IDLE, crossCheck, finish, listedOffers, settle, sleep } from './outage/consistency';
+import { IDLE, crossCheck, finish, listedOffers, quiet, settle, sleep } from './outage/consistency';
 import {
   faultOf,
   outageSchedule,
@@ -175,8 +175,10 @@ async function check(result: RoundResult): Promise<void> {
   result.state = status
     ? `${status.state} at ${status.currentStep} (${status.error?.code ?? 'no error'})`
     : undefined;
-  if (status && IDLE.includes(status.state))
-    result.violations.push(...(await crossCheck(host, result.offerId, status, await listedOffers(host))));
+  if (status && IDLE.includes(status.state)) {
+    const settled = await quiet(host, result.offerId, status, 30_000);
+    result.violations.push(...(await crossCheck(host, result.offerId, settled, await listedOffers(host))));
+  }
 }
 
 function report(results: RoundResult[]): string {

@@ -105,6 +105,27 @@ export async function finish(
   return { violations, status: last };
 }
 
+/**
+ * Waits (at most `ms`) until the orchestration behind an idle status has ended too: its last
+ * activity may still be between its writes (status, then list rows) when the status reads Live.
+ * Returns the status read afterwards.
+ */
+export async function quiet(
+  host: RunningHost,
+  offerId: string,
+  status: StatusView,
+  ms: number,
+): Promise<StatusView> {
+  if (!status.submissionId) return status;
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const runtime = await runtimeStatus(host, instanceOf(offerId, status.submissionId));
+    if ((runtime !== 'Running' && runtime !== 'Pending') || Date.now() > deadline) break;
+    await sleep(300);
+  }
+  return (await readStatus(host, offerId)) ?? status;
+}
+
 interface HistoryEvent {
   submissionId: string;
   step: string;
