@@ -42,7 +42,12 @@ export async function createPersistentClock(options: ClockOptions): Promise<Pers
       if (!Number.isFinite(ms) || ms < 0) throw new RangeError('The clock only moves forward.');
       offsetMs += ms;
       const entity: ClockEntity = { partitionKey: 'clock', rowKey: options.key, offsetMs };
-      saving = saving.then(() => table.upsertEntity(entity, 'Replace')).then(() => undefined);
+      // After a failed save (storage down) the next advance saves again: one failure must not
+      // leave every later saved() rejected.
+      saving = saving
+        .catch(() => undefined)
+        .then(() => table.upsertEntity(entity, 'Replace'))
+        .then(() => undefined);
       for (const listener of listeners) listener();
     },
     onAdvance: (listener) => void listeners.push(listener),

@@ -12,6 +12,14 @@
  * unfinished instance from history: an episode whose decisions were not committed is replayed,
  * scheduled-but-unfinished activities run again (at least once, the Durable contract) and
  * outstanding timers are re-armed.
+ *
+ * Storage outages (issue 21 item 9): in Azure a work item's queue message (an activity's result,
+ * a fired timer, an orchestrator's episode, the start of an instance) stays in the queue until its
+ * result is stored, and comes back after its visibility timeout when storing failed. Here the
+ * engine holds the work item in memory and delivers it again with a doubling delay (capped), for
+ * as long as the outage lasts, instead of dropping it. Only a client's own request (raise,
+ * terminate, start) answers with the failure, as the extension's HTTP API does; nothing it accepted
+ * is dropped afterwards.
  */
 import { randomUUID } from 'node:crypto';
 import type { FunctionInvoker, HostClock } from '../types';
@@ -26,7 +34,15 @@ export interface RuntimeOptions {
   store: DurableStore;
   log: (msg: string) => void;
   activityConcurrency?: number;
+  /** Delay before a work item whose result could not be stored is delivered again (doubles per failure). */
+  redeliveryBaseMs?: number;
+  /** The longest such delay. */
+  redeliveryMaxMs?: number;
 }
+
+/** Defaults: a short outage costs little, a long one is probed every few seconds. */
+const REDELIVERY_BASE_MS = 200;
+const REDELIVERY_MAX_MS = 5_000;
 
 export type DeliveryResult = 'accepted' | 'notFound' | 'gone';
 export type StartResult = 'started' | 'conflict';
@@ -67,6 +83,8 @@ export class DurableRuntime {
   private readonly instances = new Map<string, Instance>();
   private readonly timers: TimerScheduler;
   private readonly pool: WorkPool;
+  /** Pending redeliveries, cleared on stop. */
+  private readonly retries = new Set<NodeJS.Timeout>();
   private stopped = false;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -86,7 +104,7 @@ export class DurableRuntime {
       const instance = this.instance(record.instanceId);
       await instance.serial(() => this.load(instance));
       this.options.log(`durable: resuming ${record.name} ${record.instanceId}`);
-      if (record.historyLength === 0) this.queueEpisode(instance, this.executionStarted(record));
+      if (record.historyLength === 0) this.redeliver(instance, this.executionStarted(record), 'start');
       else this.resumeWork(instance);
     }
   }
@@ -94,6 +112,8 @@ export class DurableRuntime {
   async stop(): Promise<void> {
     this.stopped = true;
     this.timers.stop();
+    for (const handle of this.retries) clearTimeout(handle);
+    this.retries.clear();
     await Promise.all([...this.instances.values()].map((i) => i.idle()));
   }
 
@@ -119,10 +139,13 @@ export class DurableRuntime {
       await this.store.putInstance(record);
       instance.record = record;
       instance.history = [];
-      if (previous) await this.store.deleteHistory(instanceId, record.executionId);
+      // The old execution's rows are leftovers under another execution id: removing them may wait.
+      if (previous) this.deleteOldHistory(instanceId, record.executionId);
       return 'started' as const;
     });
-    if ((await started) === 'started') this.queueEpisode(instance, this.executionStarted(instance.record!));
+    // Accepted once the instance row is stored: from here on ExecutionStarted is delivered until it is.
+    if ((await started) === 'started')
+      this.redeliver(instance, this.executionStarted(instance.record!), 'start');
     return started;
   }
 
@@ -227,10 +250,7 @@ export class DurableRuntime {
             delivery.fail(error);
           }
         }
-        if (accepted)
-          await this.runEpisode(instance).catch((error: unknown) =>
-            this.options.log(`durable: episode of ${instance.id} failed: ${describe(error)}`),
-          );
+        if (accepted) await this.runEpisodeOrRetry(instance);
       }
     } finally {
       // No await between the empty check above and this: an arrival now starts a new pump.
@@ -252,7 +272,7 @@ export class DurableRuntime {
       // An event that overtook the start (raised while Pending, or right after ContinueAsNew)
       // waits behind ExecutionStarted, as the extension keeps events for a Pending instance.
       await this.storeNewEvent(instance, this.executionStarted(record));
-      await this.runEpisode(instance);
+      await this.runEpisodeOrRetry(instance);
       return this.storeNewEvent(instance, newEvent, executionId);
     }
     const now = this.options.clock.now();
@@ -334,8 +354,73 @@ export class DurableRuntime {
     instance.record = record;
     instance.history = [];
     this.timers.cancelOwner(old.instanceId);
-    await this.store.deleteHistory(old.instanceId, record.executionId);
-    this.queueEpisode(instance, this.executionStarted(record));
+    this.redeliver(instance, this.executionStarted(record), 'start');
+    this.deleteOldHistory(old.instanceId, record.executionId);
+  }
+
+  /** Removes an earlier execution's history rows; a failure leaves rows nobody reads (purge removes them). */
+  private deleteOldHistory(instanceId: string, keepExecutionId: string): void {
+    this.store
+      .deleteHistory(instanceId, keepExecutionId)
+      .catch((error: unknown) =>
+        this.options.log(`durable: old history of ${instanceId} kept for now: ${describe(error)}`),
+      );
+  }
+
+  /**
+   * Delivers an event the engine itself produced (an activity's result, a fired timer, the start)
+   * until it is stored or no longer wanted ('gone': the instance ended or moved to a new execution),
+   * as a queue message is delivered again until it is handled.
+   */
+  private redeliver(instance: Instance, newEvent: HistoryEvent, what: string, executionId?: string): void {
+    const attempt = (failures: number): void => {
+      if (this.stopped) return;
+      this.queueEpisode(instance, newEvent, executionId).catch((error: unknown) => {
+        const delay = this.backoff(failures);
+        this.options.log(
+          `durable: ${what} of ${instance.id} not stored (${describe(error)}); delivering it again in ${delay} ms`,
+        );
+        this.later(delay, () => attempt(failures + 1));
+      });
+    };
+    attempt(0);
+  }
+
+  /** Replays the open episode; when its decisions cannot be stored, replays it again later. */
+  private async runEpisodeOrRetry(instance: Instance, failures = 0): Promise<void> {
+    try {
+      await this.runEpisode(instance);
+    } catch (error) {
+      const delay = this.backoff(failures);
+      this.options.log(
+        `durable: episode of ${instance.id} not stored (${describe(error)}); replaying it again in ${delay} ms`,
+      );
+      this.later(delay, () => {
+        // runEpisode is a no-op when a later event's pump already replayed the open episode.
+        instance
+          .serial(() => this.runEpisodeOrRetry(instance, failures + 1))
+          .catch((e: unknown) =>
+            this.options.log(`durable: episode of ${instance.id} failed: ${describe(e)}`),
+          );
+      });
+    }
+  }
+
+  private backoff(failures: number): number {
+    const base = this.options.redeliveryBaseMs ?? REDELIVERY_BASE_MS;
+    const max = this.options.redeliveryMaxMs ?? REDELIVERY_MAX_MS;
+    const delay = Math.min(max, base * 2 ** Math.min(failures, 20));
+    // Jitter, so instances that failed together do not all come back in the same instant.
+    return Math.round(delay * (0.75 + Math.random() * 0.5));
+  }
+
+  private later(ms: number, job: () => void): void {
+    if (this.stopped) return;
+    const handle = setTimeout(() => {
+      this.retries.delete(handle);
+      if (!this.stopped) job();
+    }, ms);
+    this.retries.add(handle);
   }
 
   /** After a restart: runs what was scheduled but never finished, and re-arms open timers. */
@@ -345,7 +430,7 @@ export class DurableRuntime {
     this.dispatch(record, work.activities, work.timers);
     if (openEpisode(instance.history))
       instance
-        .serial(() => this.runEpisode(instance))
+        .serial(() => this.runEpisodeOrRetry(instance))
         .catch((error: unknown) =>
           this.options.log(`durable: episode of ${instance.id} failed: ${describe(error)}`),
         );
@@ -356,13 +441,7 @@ export class DurableRuntime {
     for (const scheduled of activities) {
       void this.pool
         .run(() => this.runActivity(scheduled))
-        .then((completion) => {
-          if (!this.stopped) return this.queueEpisode(instance, completion, record.executionId);
-          return undefined;
-        })
-        .catch((error: unknown) =>
-          this.options.log(`durable: activity of ${record.instanceId} lost: ${describe(error)}`),
-        );
+        .then((completion) => this.redeliver(instance, completion, 'activity', record.executionId));
     }
     for (const created of timers) {
       const key = `${record.instanceId}/${record.executionId}/${created.EventId}`;
@@ -372,7 +451,7 @@ export class DurableRuntime {
           TimerId: created.EventId,
           FireAt: created.FireAt,
         });
-        if (!this.stopped) void this.queueEpisode(instance, fired, record.executionId).catch(() => undefined);
+        this.redeliver(instance, fired, 'timer', record.executionId);
       });
     }
   }

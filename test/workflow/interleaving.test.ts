@@ -5,6 +5,7 @@ import { orchestrations } from './interleaving/driver';
 import {
   CANCEL_BEFORE_STEP_8_RAISED_AFTER,
   ISSUE_SCHEDULES,
+  RECORD_EXHAUSTED,
   fuzzSettings,
   schedules,
 } from './interleaving/schedules';
@@ -72,6 +73,14 @@ describe.each(Object.entries(ISSUE_SCHEDULES))('%s', (_name, schedule) => {
   it('takes effect now', async () => {
     const verdict = await runSchedule(current, schedule);
     expect(verdict.violations).toEqual([]);
+  });
+});
+
+describe("storage down for every attempt of a step transition's record (issue 21 item 2)", () => {
+  it('ends the submission Failed with internal instead of dying with its status active', async () => {
+    const verdict = await runSchedule(current, RECORD_EXHAUSTED);
+    expect(verdict.violations).toEqual([]);
+    expect(verdict.trace.join('\n')).toMatch(/fail attempt 5 of recordTransition/);
   });
 });
 

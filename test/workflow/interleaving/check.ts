@@ -6,6 +6,7 @@
 import type { OrchestratorCallback } from '../../../devhost/durable/episode';
 import { EVENTS } from '../../../shared/contracts/names';
 import { isAtSignoff, isInReview } from '../../../shared/domain/rules';
+import { isActive } from '../../../shared/domain/states';
 import { REVIEW_AREAS } from '../../../shared/domain/status';
 import { Message, episodeCount, raisedEvents } from './driver';
 import { Schedule, World } from './world';
@@ -15,10 +16,12 @@ export type Invariant =
   | 'neverStuck'
   | 'transitionsOnce'
   | 'previewIsPublished'
-  | 'boundedWait';
+  | 'boundedWait'
+  | 'failsVisibly';
 export const ALL_INVARIANTS: Invariant[] = [
   'consumedOnce',
   'neverStuck',
+  'failsVisibly',
   'transitionsOnce',
   'previewIsPublished',
   'boundedWait',
@@ -106,6 +109,7 @@ interface Violation {
 function check(world: World): Violation[] {
   return [
     ...stuck(world),
+    ...failsVisibly(world),
     ...consumption(world),
     ...transitionsOnce(world),
     ...preview(world),
@@ -128,6 +132,36 @@ function stuck(world: World): Violation[] {
         `no action the API accepts, ${pending}`,
     },
   ];
+}
+
+/**
+ * The orchestration never dies silently (issue 21 item 2): when it ends, the status is not left
+ * active, unless the orchestrator gave up on a call and then tried to record `Failed` with
+ * `internal`, and that record failed too (storage still down): then the reconciler ends it.
+ */
+function failsVisibly(world: World): Violation[] {
+  if (!world.finished || !isActive(world.status.state)) return [];
+  const triedToFail = world.records.some((r) => r.transition === 'failed' && r.error?.code === 'internal');
+  if (triedToFail && world.exhausted.length > 0) return [];
+  const why =
+    world.result?.status === 'failed' ? `failed (${String(world.result.error ?? '')})` : world.result?.status;
+  return [
+    {
+      invariant: 'failsVisibly',
+      message:
+        `the orchestration ended ${why ?? '?'} and left the status ${world.status.state} at ${world.status.currentStep}` +
+        ` without recording the failure (calls that exhausted their retries: ${world.exhausted.join('; ') || 'none'})`,
+    },
+  ];
+}
+
+/** An end the orchestrator chose because a call failed on every attempt. */
+function gaveUp(world: World): boolean {
+  const last = world.records[world.records.length - 1];
+  return (
+    world.exhausted.length > 0 &&
+    (world.result?.status === 'failed' || (last?.transition === 'failed' && last.error?.code === 'internal'))
+  );
 }
 
 type Expected =
@@ -171,7 +205,8 @@ function acceptedCancelWins(world: World, received: Expected): Expected {
 }
 
 function consumption(world: World): Violation[] {
-  if (!world.finished) return [];
+  // A submission that failed with `internal` because storage stayed down decided nothing else.
+  if (!world.finished || gaveUp(world)) return [];
   const records = world.records;
   const last = records[records.length - 1];
   const step2Failed = records.find((r) => r.step === 'automated-validation' && r.transition === 'failed');
@@ -223,14 +258,35 @@ function packageWait(world: World): Violation[] {
 
 function transitionsOnce(world: World): Violation[] {
   const counts = new Map<string, number>();
-  for (const r of world.records)
-    counts.set(`${r.step} ${r.transition}`, (counts.get(`${r.step} ${r.transition}`) ?? 0) + 1);
+  // A transition whose record failed on every attempt may be asked once more, as the give-up's
+  // `failed` with `internal` (recordTransition keys history rows and emails by step and
+  // transition, so at most one of the two is written).
+  const exhausted = new Set(world.exhausted.map(transitionOfCall));
+  const gaveUp = new Set<string>();
+  for (const r of world.records) {
+    const key = `${r.step} ${r.transition}`;
+    if (r.error?.code === 'internal' && exhausted.has(key) && !gaveUp.has(key)) {
+      gaveUp.add(key);
+      continue;
+    }
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   return [...counts.entries()]
     .filter(([, n]) => n > 1)
     .map(([key, n]) => ({
       invariant: 'transitionsOnce' as const,
       message: `${key} was recorded ${n} times`,
     }));
+}
+
+/** `step transition` of an exhausted recordTransition call (world.ts retryKey: name, then JSON input). */
+function transitionOfCall(call: string): string {
+  try {
+    const input = JSON.parse(call.slice(call.indexOf(' ') + 1)) as { step?: string; transition?: string };
+    return `${input.step ?? ''} ${input.transition ?? ''}`;
+  } catch {
+    return '';
+  }
 }
 
 function preview(world: World): Violation[] {

@@ -17,17 +17,37 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       t: fc.constant('complete' as const),
       pick: fc.nat(5),
       fail: fc.constantFrom(false, false, false, true),
+      afterEffect: fc.boolean(),
+    }),
+  },
+  {
+    // Storage down across several attempts of one call: fewer than, as many as, or more than the
+    // retry policies allow (world.ts ATTEMPTS).
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('outage' as const),
+      pick: fc.nat(5),
+      attempts: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 4, max: 12 })),
+      afterEffect: fc.boolean(),
     }),
   },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('fire' as const), pick: fc.nat(5) }) },
   { weight: 1, arbitrary: fc.constant({ t: 'upload' as const }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('goLive' as const), racing: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('goLive' as const),
+      racing: fc.boolean(),
+      refused: fc.constantFrom(false, false, false, true),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
       t: fc.constant('cancel' as const),
       twice: fc.boolean(),
       raiseLater: fc.boolean(),
+      refused: fc.constantFrom(false, false, false, true),
     }),
   },
   { weight: 1, arbitrary: fc.constant({ t: 'raiseHeld' as const }) },
@@ -39,6 +59,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       outcome: fc.constantFrom('approved' as const, 'approved' as const, 'rejected' as const),
       promise: fc.boolean(),
       repeated: fc.boolean(),
+      refused: fc.constantFrom(false, false, false, true),
     }),
   },
 );
@@ -123,6 +144,21 @@ export const ISSUE_SCHEDULES: Record<string, Schedule> = {
       [],
     ],
   },
+};
+
+/**
+ * Issue 21 item 2, written out: at sign-off storage stays down for every attempt of the next
+ * recordTransition (Go Live's `publisher-signoff succeeded`), more than the retry policy allows.
+ */
+export const RECORD_EXHAUSTED: Schedule = {
+  packageReady: true,
+  segments: [
+    [],
+    [],
+    [{ t: 'goLive', racing: false }, { t: 'outage', pick: 0, attempts: 12, afterEffect: false }, deliver(2)],
+    [],
+    [],
+  ],
 };
 
 /**

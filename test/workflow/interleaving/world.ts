@@ -34,13 +34,27 @@ import { DrivenInstance, Message, describeMessage, messages } from './driver';
 
 export type Command =
   | { t: 'deliver'; n: number }
-  | { t: 'complete'; pick: number; fail: boolean }
+  /** Runs an open activity, or fails this attempt (`afterEffect`: its write happened, then it failed). */
+  | { t: 'complete'; pick: number; fail: boolean; afterEffect?: boolean }
+  /**
+   * Storage trouble for one open activity: its next `attempts` attempts fail, whenever they run
+   * (before or after their write), as many as that is, also more than its retry policy allows.
+   */
+  | { t: 'outage'; pick: number; attempts: number; afterEffect: boolean }
   | { t: 'fire'; pick: number }
   | { t: 'upload' }
-  | { t: 'goLive'; racing: boolean }
-  | { t: 'cancel'; twice: boolean; raiseLater: boolean }
+  /** `refused`: the route could not raise the event (storage down) and answered 5xx. */
+  | { t: 'goLive'; racing: boolean; refused?: boolean }
+  | { t: 'cancel'; twice: boolean; raiseLater: boolean; refused?: boolean }
   | { t: 'raiseHeld' }
-  | { t: 'decide'; area: ReviewArea; outcome: 'approved' | 'rejected'; promise: boolean; repeated: boolean };
+  | {
+      t: 'decide';
+      area: ReviewArea;
+      outcome: 'approved' | 'rejected';
+      promise: boolean;
+      repeated: boolean;
+      refused?: boolean;
+    };
 
 export interface Schedule {
   /** A validated package report is stored before Publish. */
@@ -77,6 +91,13 @@ export const INPUT: PublishInput = {
 };
 
 const BEST_EFFORT: string[] = [ACTIVITIES.sendReminder, ACTIVITIES.escalateReview];
+/**
+ * Attempts per call of the orchestrator's retry policies (orchestrators/publishSubmission.ts: RETRY
+ * 5; the longer RECORD_RETRY of its bookkeeping, 9). Only used to tell an exhausted call, which
+ * permits an `internal` failure; an outage of more attempts than these is always generated.
+ */
+const ATTEMPTS: Record<string, number> = { [ACTIVITIES.recordTransition]: 9 };
+const DEFAULT_ATTEMPTS = 5;
 
 export class World {
   readonly instance: DrivenInstance;
@@ -102,6 +123,15 @@ export class World {
   readonly held: Message[] = [];
   result?: EpisodeResult;
   readonly trace: string[] = [];
+  /** Forced failures still to come per activity call (an outage spanning several attempts). */
+  private readonly failing = new Map<string, { left: number; afterEffect: boolean }>();
+  private nextOutage?: { left: number; afterEffect: boolean };
+  /** Required activities whose every attempt failed (the orchestrator had to give up on them). */
+  readonly exhausted: string[] = [];
+  /** Requests the routes answered 5xx (their raise failed): none of them may take effect. */
+  readonly refused: string[] = [];
+  /** recordTransition attempts whose write happened (first or retried), by `step transition`. */
+  private readonly written = new Set<string>();
 
   constructor(orchestrator: OrchestratorCallback, packageReady: boolean) {
     this.instance = new DrivenInstance(orchestrator, ORCHESTRATORS.publishSubmission, 'instance-1', INPUT);
@@ -135,15 +165,17 @@ export class World {
       case 'deliver':
         return this.deliver(command.n);
       case 'complete':
-        return this.complete(command.pick, command.fail);
+        return this.complete(command.pick, command.fail, command.afterEffect ?? false);
+      case 'outage':
+        return this.outage(command.pick, command.attempts, command.afterEffect);
       case 'fire':
         return this.fire(command.pick);
       case 'upload':
         return this.upload(true);
       case 'goLive':
-        return this.goLive(command.racing);
+        return command.refused ? this.refuse('goLive') : this.goLive(command.racing);
       case 'cancel':
-        return this.cancel(command.twice, command.raiseLater);
+        return command.refused ? this.refuse('cancel') : this.cancel(command.twice, command.raiseLater);
       case 'raiseHeld':
         return this.raiseHeld();
       case 'decide':
@@ -160,22 +192,56 @@ export class World {
     );
   }
 
-  /** Runs an open activity now (its effects happen) and queues its completion, or fails this attempt. */
-  complete(pick: number, fail: boolean): void {
+  /**
+   * Runs an open activity now (its effects happen) and queues its completion, or fails this attempt:
+   * any attempt may fail, as often as storage is down, the last one of the retry policy too.
+   */
+  complete(pick: number, fail: boolean, afterEffect = false): void {
     const open = [...this.activities.values()];
     const activity = open[pick % Math.max(open.length, 1)];
     if (!activity) return;
     this.activities.delete(activity.taskId);
-    const maxFailures = BEST_EFFORT.includes(activity.name) ? 5 : 2;
-    if (fail && activity.attempt <= maxFailures) {
-      const key = retryKey(activity.name, activity.input);
+    const key = retryKey(activity.name, activity.input);
+    const forced = this.failing.get(key);
+    if (forced) {
+      afterEffect = forced.afterEffect;
+      if (--forced.left <= 0) this.failing.delete(key);
+    }
+    if (fail || forced) {
+      // The write happened, the answer did not (an index refresh failed, the connection dropped).
+      if (afterEffect) this.perform(activity);
       this.retries.set(key, [...(this.retries.get(key) ?? []), activity.attempt + 1]);
+      const attempts = ATTEMPTS[activity.name] ?? DEFAULT_ATTEMPTS;
+      if (activity.attempt >= attempts && !BEST_EFFORT.includes(activity.name)) this.exhausted.push(key);
       this.queue.push(messages.failed(activity.taskId, activity.name));
-      this.trace.push(`  fail attempt ${activity.attempt} of ${activity.name}#${activity.taskId}`);
+      this.trace.push(
+        `  fail attempt ${activity.attempt} of ${activity.name}#${activity.taskId}${afterEffect ? ' after its write' : ''}`,
+      );
       return;
     }
     this.queue.push(messages.completed(activity.taskId, this.perform(activity)));
     this.trace.push(`  run ${activity.name}#${activity.taskId}${summary(activity)}`);
+  }
+
+  /** The next `attempts` attempts of an open activity (or, with none open, of the next one) fail. */
+  outage(pick: number, attempts: number, afterEffect: boolean): void {
+    const open = [...this.activities.values()];
+    const activity = open[pick % Math.max(open.length, 1)];
+    if (!activity) {
+      this.nextOutage = { left: attempts, afterEffect };
+      this.trace.push(`  storage down for the next ${attempts} attempt(s) of the next activity`);
+      return;
+    }
+    this.failing.set(retryKey(activity.name, activity.input), { left: attempts, afterEffect });
+    this.trace.push(
+      `  storage down for the next ${attempts} attempt(s) of ${activity.name}#${activity.taskId}`,
+    );
+  }
+
+  /** A route whose raise failed answers 5xx and leaves nothing behind (design.md). */
+  refuse(what: string): void {
+    this.refused.push(`${what}@${this.now().toISOString()}`);
+    this.trace.push(`  ${what} refused (5xx): its raise failed`);
   }
 
   fire(pick: number): void {
@@ -248,6 +314,7 @@ export class World {
   /** functions/submitReview.ts: stored first, raised (again when a delivery is retried), then shown. */
   decide(c: Extract<Command, { t: 'decide' }>): void {
     if (!isInReview(this.status) || this.status.reviews?.[c.area]) return;
+    if (c.refused) return this.refuse(`decide ${c.area}`);
     const decision: ReviewDecision = this.stored[c.area] ?? {
       area: c.area,
       outcome: c.outcome,
@@ -272,7 +339,11 @@ export class World {
         const cancel = this.pendingCancel();
         if (input.step === 'publish' && input.transition === 'started' && cancel)
           return { cancelRequested: { actor: cancel.actor, at: cancel.at } };
-        this.status = applyTransition(this.status, input as unknown as StepTransition);
+        // A retried attempt whose first write happened writes the same row again: no change.
+        const key = `${String(input.step)} ${String(input.transition)}`;
+        if (!this.written.has(key))
+          this.status = applyTransition(this.status, input as unknown as StepTransition);
+        this.written.add(key);
         return {};
       }
       case ACTIVITIES.readPackageReport: {
@@ -314,6 +385,10 @@ export class World {
       const attempt = pending?.shift() ?? 1;
       if (pending && pending.length === 0) this.retries.delete(key);
       this.activities.set(a.taskId, { ...a, attempt });
+      if (this.nextOutage) {
+        this.failing.set(key, this.nextOutage);
+        this.nextOutage = undefined;
+      }
       if (attempt === 1) this.firstAttempt(a.name, a.input);
       this.trace.push(
         `    scheduled ${a.name}#${a.taskId}${attempt > 1 ? ` (attempt ${attempt})` : ''}${summary(a)}`,
