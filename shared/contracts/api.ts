@@ -68,7 +68,8 @@ export const reviewRequestSchema = z
   .strictObject({
     outcome: z.enum(['approved', 'rejected']),
     // Optional when approved, where an empty string counts as none (issue 23); required when rejected.
-    comments: z.string().max(10_000).optional(),
+    // null counts as none, as an empty string does.
+    comments: z.string().max(10_000).nullish(),
     // abort: a timestamp fails the date check only, one details entry rather than two.
     publishDate: z.iso.date({ error: 'must be a date such as 2026-12-01', abort: true }).max(10).optional(),
   })

@@ -38,3 +38,12 @@ export function ensureError(value: unknown): Error {
   if (value instanceof Error) return value;
   return new Error(typeof value === 'string' ? value : JSON.stringify(value));
 }
+
+/** A field's JSON path as api.md writes it in `details`: `app.version`, `storefront.screenshots[0]`. */
+export function jsonPath(parts: readonly PropertyKey[]): string {
+  return parts.reduce<string>((path, part) => {
+    if (typeof part === 'number') return `${path}[${part}]`;
+    const name = String(part);
+    return path === '' ? name : `${path}.${name}`;
+  }, '');
+}

@@ -195,15 +195,22 @@ function endedSteps(facts: SubmissionFacts): Map<StepId, StepStatus['state']> {
 
 export function workflowDetails(facts: SubmissionFacts) {
   const known = facts.steps ? new Map(facts.steps.map((s) => [s.id, s.state])) : endedSteps(facts);
-  return WORKFLOW_GROUPS.map((group) => ({
-    resourceType: 'SubmissionWorkflowDetail',
-    workflowName: group.target,
-    targetType: group.target,
-    workflowSteps: group.steps.map((step) => ({
+  return WORKFLOW_GROUPS.map((group) => {
+    const workflowSteps = group.steps.map((step) => ({
       name: step.name,
       state: groupState(step.ids.map((id) => known.get(id) ?? 'NotStarted')),
-    })),
-  }));
+    }));
+    return {
+      resourceType: 'SubmissionWorkflowDetail',
+      workflowName: group.target,
+      targetType: group.target,
+      // As Partner Center names them: the target environment, the kind, and the item's own state.
+      targetEnvironment: group.target,
+      type: 'Push',
+      state: groupState(group.steps.flatMap((step) => step.ids.map((id) => known.get(id) ?? 'NotStarted'))),
+      workflowSteps,
+    };
+  });
 }
 
 /** `(rule)` at the end of a step 2 detail names the package rule (shared/domain/workflow.ts toDetail). */
@@ -250,5 +257,10 @@ export function selectorValue(segment: string, fn: string, key: string): string 
   const match = /^(\w+)\((\w+)=([^)]*)\)$/.exec(segment);
   if (!match || match[1]?.toLowerCase() !== fn.toLowerCase() || match[2]?.toLowerCase() !== key.toLowerCase())
     return undefined;
-  return decodeURIComponent(match[3] ?? '');
+  try {
+    return decodeURIComponent(match[3] ?? '');
+  } catch {
+    // A bad escape names nothing: not found, never a 500 for the client's typo.
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorDetail } from './errors';
+import { ErrorDetail, jsonPath } from './errors';
 import { REQUIRED_OFFER_PATHS, offerDraftSchema } from './offer';
 
 /**
@@ -30,7 +30,7 @@ function invalidFields(snapshot: unknown): ErrorDetail[] {
   const parsed = offerDraftSchema.safeParse(draft);
   if (parsed.success) return [];
   return parsed.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(offer)',
+    path: jsonPath(issue.path) || '(offer)',
     message: issue.message,
   }));
 }

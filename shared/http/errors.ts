@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ZodError } from 'zod';
 import { ConfigError } from '../config';
-import { DomainError, ErrorCode, ErrorDetail, ensureError } from '../domain/errors';
+import { DomainError, ErrorCode, ErrorDetail, ensureError, jsonPath } from '../domain/errors';
 
 /** The HTTP status of each api.md error code. */
 export const STATUS_OF: Record<ErrorCode, number> = {
@@ -57,7 +57,7 @@ export function boundedDetails(details: ErrorDetail[]): ErrorDetail[] {
 /** One entry per bad field, named by its JSON path (api.md `details`); each unknown field is one too. */
 export function detailsOf(error: ZodError, prefix?: string): ErrorDetail[] {
   const join = (parts: PropertyKey[]) =>
-    [prefix, ...parts.map(String)].filter((p) => p !== undefined && p !== '').join('.') || '(body)';
+    jsonPath([...(prefix === undefined || prefix === '' ? [] : [prefix]), ...parts]) || '(body)';
   const all = error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }))

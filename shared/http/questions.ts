@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { deliver, localEcho } from '../../activities/support/notify';
 import { mailLinks } from '../../activities/support/snapshot';
@@ -24,8 +25,12 @@ export async function questionOf(
   request: HttpRequest,
   offerId: string,
 ): Promise<Question> {
-  const questionId = routeParam(request, 'questionId', questionIdSchema);
-  const question = await services.questions.get(offerId, questionId);
+  // Question ids are opaque to clients: one that is not of our shape names no question (404),
+  // only an oversized one is a malformed request.
+  const raw = routeParam(request, 'questionId', questionIdSchema.or(z.string().max(256)));
+  const parsed = questionIdSchema.safeParse(raw);
+  const question = parsed.success ? await services.questions.get(offerId, parsed.data) : undefined;
+  const questionId = raw;
   if (!question)
     throw new DomainError('not_found', `No question '${questionId}' exists on offer '${offerId}'.`);
   return question;

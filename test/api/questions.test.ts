@@ -205,7 +205,10 @@ describe('questions during review', () => {
     expect(longAnswer.status).toBe(400);
     const unknown = await answer(offerId, 'f'.repeat(20), 'ann', 'Hello');
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'not_found']);
-    const malformed = await resolve(offerId, '../x', 'tom');
+    // Ids are opaque: one of another shape names no question; only an oversized one is malformed.
+    const other = await resolve(offerId, 'nope', 'tom');
+    expect([other.status, other.body.error.code]).toEqual([404, 'not_found']);
+    const malformed = await resolve(offerId, 'x'.repeat(300), 'tom');
     expect([malformed.status, malformed.body.error.details[0].path]).toEqual([400, 'questionId']);
   });
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { makeBuildPreviewPackage } from '../../activities/buildPreviewPackage';
 import { publishPackage } from '../../activities/publishPackage';
 import { readPackageReport } from '../../activities/readPackageReport';
@@ -56,7 +56,8 @@ function draft(overrides: Partial<OfferDraft> = {}): OfferDraft {
     description: 'Long description of the sales dashboards.',
     categories: ['Sales'],
     app: {
-      id: '8b1c4e0a-3f5d-4c1e-9a77-2f0d5b6c7e11',
+      // Each draft its own app id: step 2 claims the id for the offer (manifest.app-id-taken).
+      id: randomUUID(),
       name: 'Sales Insights',
       publisher: 'Contoso',
       version: '1.2.0.0',

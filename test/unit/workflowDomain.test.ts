@@ -145,12 +145,12 @@ describe('step 2 package judgement', () => {
 
 describe('notifications', () => {
   const base = { offerId: 'contoso-sales', offerName: 'Contoso Sales Insights', submissionId: '3' };
-  it('names offer, step and transition with the status link', () => {
+  it('names offer, step and transition with the portal link', () => {
     const mail = transitionEmail({ ...base, step: 'automated-validation', transition: 'succeeded' }, links);
     expect(mail.subject).toBe(
       'Contoso Sales Insights (contoso-sales): step 2 of 9, Automated Application Validation succeeded',
     );
-    expect(mail.text).toContain('https://pipeline.example/api/offers/contoso-sales/status');
+    expect(mail.text).toContain('https://pipeline.example/api/portal#/offers/contoso-sales');
     expect(mail.text).not.toContain('Publish again');
   });
   it('tells a failure with message, details, the fix instruction and support', () => {
