@@ -546,8 +546,13 @@ describe('status page layout on a phone and a desktop', () => {
         };
         expect(snippet.deliverToAppSource?.productId).toBe(productId);
       });
-      // Without a productId (an API before issue 24) the panel stays hidden.
+      // Without a productId (an offer the API answers without one) the panel stays hidden.
       await withPage(async (p) => {
+        await p.route(new RegExp(`/api/offers/${SIGNOFF}$`), async (route) => {
+          const real = (await (await route.fetch()).json()) as Record<string, unknown>;
+          const { productId: _dropped, ...rest } = real;
+          return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(rest) });
+        });
         await p.goto(`${host.baseUrl}/api/portal#/offers/${SIGNOFF}`);
         await p.locator(`html[data-status-offer="${SIGNOFF}"]`).waitFor({ state: 'attached' });
         expect(await p.locator('#delivery-panel').isVisible()).toBe(false);
