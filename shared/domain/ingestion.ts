@@ -140,8 +140,11 @@ export function submissionView(facts: SubmissionFacts): SubmissionView {
   if (facts.state === 'Canceled') return { state: 'InProgress', substate: 'Canceled' };
   const at = facts.currentStep ? stepIndex(facts.currentStep) : 0;
   if (at < stepIndex('publisher-signoff')) return { state: 'InProgress', substate: 'Submitted' };
-  if (at === stepIndex('publisher-signoff') && !facts.goLiveAt && facts.state === 'WaitingForPublisher')
-    return { state: 'Published', substate: 'ReadyToPublish' };
+  if (at === stepIndex('publisher-signoff') && !facts.goLiveAt)
+    // Between step 6's start and its wait the preview is not offered yet: still Submitted.
+    return facts.state === 'WaitingForPublisher'
+      ? { state: 'Published', substate: 'ReadyToPublish' }
+      : { state: 'InProgress', substate: 'Submitted' };
   return { state: 'InProgress', substate: 'Promoting' };
 }
 
