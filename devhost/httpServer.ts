@@ -21,7 +21,7 @@ export const MAX_HEADER_BYTES = 16 * 1024;
  * go. Closing a socket with unread bytes makes TCP send a reset, and a client still sending then
  * sees EPIPE or ECONNRESET instead of the 413; reading on (up to this bound) lets it read the answer.
  */
-export const DRAIN_BYTES = 8 * 1024 * 1024;
+export const DRAIN_BYTES = 64 * 1024 * 1024;
 
 export interface HttpHostOptions {
   invoker: FunctionInvoker;
@@ -150,15 +150,10 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
   ): Promise<void> {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
-      req.resume();
       refusedLine(req.method ?? 'GET', url, 413, 'payload_too_large');
-      res.setHeader('connection', 'close');
-      return sendError(
-        res,
-        413,
-        'payload_too_large',
-        `The request body is over ${options.maxBodyBytes} bytes.`,
-      );
+      // Drain what the client is still sending (up to DRAIN_BYTES) rather than closing under it:
+      // a close with unread bytes is a reset, and the client sees EPIPE instead of the 413.
+      return refuseBody(req, res, options.maxBodyBytes, false);
     }
     const invocationId = randomUUID();
     const rpc = toRpcRequest(req, url, match, Buffer.alloc(0));
@@ -220,11 +215,17 @@ function relayProxyResponse(
         if (value !== undefined && !NOT_RELAYED.has(name)) res.setHeader(name, value);
       }
       if (!req.complete) {
-        // Answered before the body was read (a refusal): stop forwarding, drain the rest so the
-        // client can read the answer, and close the connection after it.
+        // Answered before the body was read (a refusal): stop forwarding. The rest of the body is
+        // read and dropped on a connection kept open, so the client finishes sending and reads the
+        // answer (closing under it is a reset: EPIPE, no answer), up to DRAIN_BYTES whether its length
+        // is declared or not (chunked). A body declared longer than that is closed on.
         req.unpipe(proxied);
-        req.resume();
-        res.setHeader('connection', 'close');
+        const declared = Number(req.headers['content-length']);
+        if (!Number.isFinite(declared) || !declaredOver(req, DRAIN_BYTES)) drainRefused(req);
+        else {
+          req.resume();
+          res.setHeader('connection', 'close');
+        }
       }
       const errorBody = status >= 400 && /json/i.test(String(answer.headers['content-type'] ?? ''));
       const seen = errorBody ? keepStart(answer, ERROR_BODY_BYTES) : () => '';

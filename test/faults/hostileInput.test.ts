@@ -300,7 +300,12 @@ describe('hostile input through the host', () => {
     });
 
     const problems: string[] = [];
-    for (const c of cases) problems.push(...errorProblems(c.label, await c.run(), c.code));
+    for (const c of cases) {
+      const answer = await c.run().catch((error: unknown) => {
+        throw new Error(`${c.label}: ${String(error)} ${String((error as { cause?: unknown }).cause)}`);
+      });
+      problems.push(...errorProblems(c.label, answer, c.code));
+    }
     expect(problems).toEqual([]);
     expect(cases.length).toBeGreaterThanOrEqual(80);
 
