@@ -72,15 +72,11 @@ export function appClaimsPass(services: Services): RepairPass {
       const watched = await services.activeSubmissions.list();
       const statuses = await Promise.all(watched.map((w) => services.statuses.get(w.offerId)));
       const active = statuses.filter((s): s is OfferStatus => s !== undefined && isActive(s.state));
-      const lines = await reconcileAppClaims(
+      const repairs = await reconcileAppClaims(
         { appClaims: services.appClaims, statuses: services.statuses, blobs: services.blobs },
         active,
       );
-      return lines.map((what) => ({
-        pass: name,
-        offerId: / ([a-z0-9][a-z0-9-]{2,49}) submission /.exec(what)?.[1] ?? '',
-        what,
-      }));
+      return repairs.map((r) => ({ pass: name, ...r }));
     },
   };
 }

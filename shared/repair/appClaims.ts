@@ -6,6 +6,12 @@ import { snapshotBlobNameFor } from '../domain/workflow';
 import type { BlobStore } from '../ports/blobs';
 import type { StatusStore } from '../ports/stores';
 
+/** One repair, for the reconciler's log: the offer it concerns and a sentence for a person. */
+export interface ClaimRepair {
+  offerId: string;
+  what: string;
+}
+
 export interface ClaimRepairDeps {
   appClaims: AppIdClaims;
   statuses: StatusStore;
@@ -22,22 +28,23 @@ export interface ClaimRepairDeps {
  * - an active submission that passed step 2 (its `automated-validation` step Succeeded) holds the
  *   app id of its snapshot again, if its claim was lost.
  *
- * Returns one line per repair, for the reconciler's log. Safe to run at any time and concurrently
+ * Returns one repair per claim put right, for the reconciler's log. Safe to run at any time and concurrently
  * with the workflow: every write is the same conditional write the workflow makes.
  */
 export async function reconcileAppClaims(
   deps: ClaimRepairDeps,
   active: readonly OfferStatus[] = [],
   now: () => Date = () => new Date(),
-): Promise<string[]> {
-  const repaired: string[] = [];
+): Promise<ClaimRepair[]> {
+  const repaired: ClaimRepair[] = [];
   const inProgress = submissionInProgress(deps.statuses);
   for (const claim of await deps.appClaims.pending()) {
     if (await inProgress(claim.offerId, claim.submissionId)) continue;
     await deps.appClaims.release(claim.appId, claim.offerId, claim.submissionId);
-    repaired.push(
-      `app id ${claim.appId}: released the claim of ${claim.offerId} submission ${claim.submissionId} (it ended without going live)`,
-    );
+    repaired.push({
+      offerId: claim.offerId,
+      what: `app id ${claim.appId}: released the claim of ${claim.offerId} submission ${claim.submissionId} (it ended without going live)`,
+    });
   }
   for (const status of active) {
     if (!status.submissionId || !isActive(status.state) || !passedStep2(status)) continue;
@@ -47,11 +54,12 @@ export async function reconcileAppClaims(
     if (held?.offerId === status.offerId && held.submissionId === status.submissionId) continue;
     const at = now().toISOString();
     const result = await deps.appClaims.claim(appId, status.offerId, status.submissionId, at, inProgress);
-    repaired.push(
-      result.taken
+    repaired.push({
+      offerId: status.offerId,
+      what: result.taken
         ? `app id ${appId}: claimed again for ${status.offerId} submission ${status.submissionId} (it passed step 2)`
         : `app id ${appId}: ${status.offerId} submission ${status.submissionId} passed step 2 but ${result.holder.offerId} holds the id`,
-    );
+    });
   }
   return repaired;
 }

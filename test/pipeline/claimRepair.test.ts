@@ -67,8 +67,8 @@ describe('app-id claims', () => {
     const repaired = await reconcileAppClaims(services, [active], () => new Date(AT));
     expect(repaired).toEqual(
       expect.arrayContaining([
-        expect.stringContaining(`released the claim of ${stale.offerId}`),
-        expect.stringContaining(`claimed again for ${lost.offerId}`),
+        { offerId: stale.offerId, what: expect.stringContaining(`released the claim of ${stale.offerId}`) },
+        { offerId: lost.offerId, what: expect.stringContaining(`claimed again for ${lost.offerId}`) },
       ]),
     );
     expect(await services.appClaims.get(stale.appId)).toBeUndefined();
@@ -78,6 +78,6 @@ describe('app-id claims', () => {
     });
     // A second pass finds nothing to repair of these two.
     const again = await reconcileAppClaims(services, [active]);
-    expect(again.filter((l) => l.includes(stale.offerId) || l.includes(lost.offerId))).toEqual([]);
+    expect(again.filter((r) => r.offerId === stale.offerId || r.offerId === lost.offerId)).toEqual([]);
   });
 });
