@@ -7,7 +7,7 @@ import {
   recordTransitionInputSchema,
 } from '../shared/contracts/activities';
 import { pendingCancel } from '../shared/domain/rules';
-import { applyTransition } from '../shared/domain/transitions';
+import { applyTransition, instanceIdFor } from '../shared/domain/transitions';
 import { notStartedStatus, OfferStatus } from '../shared/domain/status';
 import { transitionEmail } from '../shared/domain/notifications';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
@@ -111,17 +111,33 @@ async function updateSubmission(
   t: RecordTransitionInput,
   status: OfferStatus,
 ): Promise<SubmissionRecord | undefined> {
-  const record = await deps.submissions.get(t.offerId, t.submissionId);
+  const stored = await deps.submissions.get(t.offerId, t.submissionId);
   // A newer submission owns the status now: this one's record is left as it was.
-  if (!record || status.submissionId !== t.submissionId) return record;
+  if (status.submissionId !== t.submissionId) return stored;
+  // No record, yet the status shows this submission: a Publish whose claim could not be undone
+  // (design.md "Nothing stays stuck"). The reconciler ends it; the list must show it too.
+  const record = stored ?? recordFromStatus(t, status);
   const next: SubmissionRecord = {
     ...record,
     state: status.state,
     endedAt: TERMINAL.includes(status.state) ? (record.endedAt ?? t.at) : null,
     error: t.error ?? record.error,
   };
-  if (JSON.stringify(next) !== JSON.stringify(record)) await deps.submissions.put(next);
+  if (JSON.stringify(next) !== JSON.stringify(stored)) await deps.submissions.put(next);
   return next;
+}
+
+function recordFromStatus(t: RecordTransitionInput, status: OfferStatus): SubmissionRecord {
+  return {
+    offerId: t.offerId,
+    submissionId: t.submissionId,
+    instanceId: instanceIdFor(t.offerId, t.submissionId),
+    state: status.state,
+    notificationEmail: status.notificationEmail ?? '',
+    startedAt: status.steps[0]?.startedAt ?? status.updatedAt,
+    endedAt: null,
+    error: null,
+  };
 }
 
 /** The submission ended without going live: the app id its step 2 claimed is released (design.md). */

@@ -58,9 +58,8 @@ async function claimSubmission(
 const UNDO_ATTEMPTS = 3;
 
 /**
- * Puts the status row back as it was before the claim, if it still shows exactly the claim (a
- * write that never landed, or one already undone, is left alone), and deletes the submission
- * record. Retried a few times: the undo follows a storage failure and may meet the same trouble.
+ * Deletes the submission record and puts the status row back as it was before the claim, if it
+ * still shows exactly the claim (a write that never landed, or one already undone, is left alone). Retried a few times: the undo follows a storage failure and may meet the same trouble.
  * If it cannot be done, the row says Running with no orchestration behind it, which the
  * reconciler repairs (design.md "Nothing stays stuck").
  */
@@ -68,12 +67,15 @@ async function undoClaim(services: Services, offerId: string, claim: Claim, cont
   const same = (a: OfferStatus, b: OfferStatus) => JSON.stringify(a) === JSON.stringify(b);
   for (let attempt = 1; attempt <= UNDO_ATTEMPTS; attempt++) {
     try {
+      // The record first: a claim left on the row (the row's write fails) is ended Failed by the
+      // reconciler, which writes the record anew; a record left behind a restored row would list
+      // a Running submission nothing ever ends.
+      await services.submissions.remove(offerId, claim.submissionId);
       await services.statuses.update(
         offerId,
         (current) => (same(current, claim.written) ? claim.before : undefined),
         () => claim.before,
       );
-      await services.submissions.remove(offerId, claim.submissionId);
       return;
     } catch (error) {
       if (attempt === UNDO_ATTEMPTS)

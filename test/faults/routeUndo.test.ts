@@ -195,6 +195,49 @@ describe('Publish leaves nothing behind when it fails (issue 21, 1)', () => {
   });
 });
 
+describe('a claim Publish could not undo (issue 21, 1 and 2)', () => {
+  it('is ended Failed by the reconciler, and the submissions list then agrees with the status', async () => {
+    // The outage schedule of CI run 26: the record write fails, then every status write, so the
+    // undo cannot put the row back and the claim stays for the reconciler (orphans pass).
+    const client = new SimClient();
+    const offerId = uniqueOfferId('stuck');
+    await seedOffer(services, offerId);
+    let claimed = false;
+    tables.plan((r) => {
+      if (statusWrite(r) && !claimed) {
+        claimed = true;
+        return undefined;
+      }
+      return claimed && isWrite(r) && (toTable(r, TABLES.submissions) || toTable(r, TABLES.status))
+        ? 413
+        : undefined;
+    });
+    const res = await callWith(
+      makePublishOffer(services),
+      client,
+      post('publish', offerId, 'ann', { notificationEmail: 'ann@contoso.com' }),
+    );
+    expect(res.status).toBe(500);
+    expect((await services.statuses.get(offerId))?.submissionId).toBe('1');
+    tables.plan(() => undefined);
+    // What reconcile/passes.ts failOrphan records for an instance that never started.
+    await recordTransition(services)({
+      offerId,
+      submissionId: '1',
+      step: 'validate-prerequisites',
+      transition: 'failed',
+      at: new Date().toISOString(),
+      error: { step: 'validate-prerequisites', code: 'internal', message: 'never started', details: [] },
+    });
+    expect((await services.statuses.get(offerId))?.state).toBe('Failed');
+    const listed = await services.submissions.list(offerId);
+    expect(listed.map((s) => [s.submissionId, s.state, s.error?.code])).toEqual([
+      ['1', 'Failed', 'internal'],
+    ]);
+    expect(listed[0]?.notificationEmail).toBe('ann@contoso.com');
+  });
+});
+
 describe('a Cancel that got 500 does not cancel later (issue 21, 3)', () => {
   it('a failed raise is undone: step 8 starts after Go Live and the approvals', async () => {
     const client = new SimClient();

@@ -135,7 +135,7 @@ export async function eventually<T>(
   probe: () => Promise<T | undefined>,
   what: string,
   explain: () => string = () => '',
-  timeoutMs = 40_000,
+  timeoutMs = 90_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
