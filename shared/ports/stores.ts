@@ -166,13 +166,12 @@ export interface LeadStore {
  */
 export interface OfferIndex {
   /**
-   * Makes the offer's rows match its stored offer and status (read again here). Idempotent; safe
-   * to run concurrently with other writers of the same offer (the last to finish writes what is
-   * stored then). A no-op when the offer does not exist. `written`: the status the caller just
-   * stored, if it knows it (saves a read; a newer one is still caught by the re-read at the end).
-   * Resolves true when it had to write (the rows did not match what is stored).
+   * Makes the offer's rows match its stored offer and status (read here). Idempotent; safe to run
+   * concurrently with other writers of the same offer: rows never go back to an older offer or
+   * status, whichever writer lands last. A no-op when the offer does not exist. Resolves true
+   * when it had to write (the rows did not match what is stored).
    */
-  refresh(offerId: string, written?: OfferStatus): Promise<boolean>;
+  refresh(offerId: string): Promise<boolean>;
   /** One page of a view in offerId order, starting after `after`. Costs the rows it returns. */
   page(view: ListView, after: string | undefined, top: number): Promise<Page>;
   /**

@@ -67,7 +67,7 @@ export function withOfferIndex(
         // Also when nothing was written (a retried transition): the retry heals rows a failed
         // refresh of its first attempt left behind.
         try {
-          await index.refresh(offerId, next);
+          await index.refresh(offerId);
         } catch (error) {
           await markStale(offerId, error);
           return next;

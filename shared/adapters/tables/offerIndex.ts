@@ -1,10 +1,14 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { TABLES } from '../../contracts/names';
 import { OfferSummary, Page, sameSummary, summarize } from '../../domain/offerSummary';
+import type { Offer } from '../../domain/offer';
 import type { OfferStatus } from '../../domain/status';
-import { ConcurrentUpdateError, OfferIndex, OfferStore, StatusStore } from '../../ports/stores';
+import { ConcurrentUpdateError, OfferIndex } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { assertEntityFits, DocEntity, getEntity, isStatus, safeKey, StoredEntity } from './documents';
+import type { RevisedOfferStore } from './offerStore';
+import type { Revised } from './revisions';
+import type { HookedStatusStore } from './statusStore';
 
 /**
  * Two read models, each answering its view with one request whose cost is what it returns, and
@@ -21,8 +25,13 @@ import { assertEntityFits, DocEntity, getEntity, isStatus, safeKey, StoredEntity
  * (update `all|` under its ETag, delete the old state row, write the new one), so a reader never
  * sees an offer in two states or none. Both views are derived from the stored offer and status,
  * never from the change being made: a write that failed halfway is repaired by the next refresh of
- * that offer (the next transition or offer save, or the reconciler), and a refresh that raced a
- * newer write re-reads and writes again.
+ * that offer (the next transition or offer save, or the reconciler).
+ *
+ * Rows never go back. The `all|` row keeps the revisions (revisions.ts) of the offer and status it
+ * was derived from, and a refresh writes only what is at least as new in both. A refresh that read
+ * before a newer write landed, and got to the row after that write's own refresh, finds newer
+ * revisions there and leaves them, whatever fails afterwards (CI run 26: a Publish's slow refresh
+ * put "Running" back over "Failed", then could not re-read to notice, in an outage).
  */
 const CATALOG = 'catalog';
 const META = 'meta';
@@ -45,9 +54,24 @@ const odata = (text: string) => text.replace(/'/g, "''");
 
 interface Sources {
   /** The stores as stored, without the index (the index must not refresh itself). */
-  offers: OfferStore;
-  statuses: StatusStore;
+  offers: RevisedOfferStore;
+  statuses: HookedStatusStore;
 }
+
+/** The revisions of the offer and status a summary was derived from. */
+interface Derived {
+  offer: number;
+  status: number;
+}
+
+/** What an offer's rows should say, and from which revisions. */
+interface Wanted {
+  summary: OfferSummary;
+  from: Derived;
+}
+
+const OFFER_REVISION = 'offerRevision';
+const STATUS_REVISION = 'statusRevision';
 
 /** A view's partition: the catalog's one, or a publisher's. */
 interface Place {
@@ -60,12 +84,16 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
   const publishers = () => storage.table(TABLES.offersByPublisher);
   let backfilled: Promise<void> | undefined;
 
-  async function derive(offerId: string, known?: OfferStatus): Promise<OfferSummary | undefined> {
-    const [offer, status] = await Promise.all([
-      sources.offers.get(offerId),
-      known ?? sources.statuses.get(offerId),
+  async function derive(offerId: string): Promise<Wanted | undefined> {
+    const [offer, status]: [Revised<Offer>, Revised<OfferStatus>] = await Promise.all([
+      sources.offers.getRevised(offerId),
+      sources.statuses.getRevised(offerId),
     ]);
-    return offer && summarize(offer, status);
+    if (!offer.doc) return undefined;
+    return {
+      summary: summarize(offer.doc, status.doc),
+      from: { offer: offer.revision, status: status.revision },
+    };
   }
 
   const places = async (summary: OfferSummary): Promise<Place[]> => [
@@ -77,23 +105,18 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
     backfill(index, { catalog: await catalog(), publishers: await publishers() }, sources);
 
   const index: OfferIndex = {
-    async refresh(offerId, written) {
+    async refresh(offerId) {
       let changed = false;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        // The status just written (first attempt only) saves a read on the activity's path.
-        const wanted = await derive(offerId, attempt === 0 ? written : undefined);
+        const wanted = await derive(offerId);
         if (!wanted) return changed;
         // Two views, written side by side: a conflict (another writer of THIS offer) starts over.
-        const results = await Promise.all((await places(wanted)).map((place) => writeView(place, wanted)));
-        if (results.includes('conflict')) {
-          await pause(attempt);
-          continue;
-        }
-        if (results.every((r) => r === 'unchanged')) return changed;
-        changed = true;
-        // A writer that changed the offer or status after our read may have finished its own
-        // refresh before ours landed: whoever sees the stored state still differ writes again.
-        if (sameSummary(await derive(offerId), wanted)) return changed;
+        const results = await Promise.all(
+          (await places(wanted.summary)).map((place) => writeView(place, wanted)),
+        );
+        if (results.includes('written')) changed = true;
+        if (!results.includes('conflict')) return changed;
+        await pause(attempt);
       }
       throw new ConcurrentUpdateError(`index of '${offerId}' kept changing; gave up`);
     },
@@ -120,10 +143,15 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
 }
 
 /** An offer's two rows (`all|` and its state's) in one view's partition, as stored. */
-export function viewRows(partitionKey: string, summary: OfferSummary): { all: DocEntity; state: DocEntity } {
+export function viewRows(
+  partitionKey: string,
+  summary: OfferSummary,
+  from?: Derived,
+): { all: DocEntity; state: DocEntity } {
   const text = JSON.stringify(summary);
+  const revisions = from ? { [OFFER_REVISION]: from.offer, [STATUS_REVISION]: from.status } : {};
   return {
-    all: { partitionKey, rowKey: allKey(summary.offerId), summary: text },
+    all: { partitionKey, rowKey: allKey(summary.offerId), summary: text, ...revisions },
     state: { partitionKey, rowKey: statePrefix(summary.state) + summary.offerId, summary: text },
   };
 }
@@ -142,17 +170,41 @@ function summaryOf(row: StoredEntity | undefined): OfferSummary | undefined {
   return row ? (JSON.parse(String(row.summary)) as OfferSummary) : undefined;
 }
 
+/** The revisions a stored `all|` row was derived from; -1 for rows written before revisions. */
+function derivedOf(row: StoredEntity): Derived {
+  const read = (name: string) => (typeof row[name] === 'number' ? (row[name] as number) : -1);
+  return { offer: read(OFFER_REVISION), status: read(STATUS_REVISION) };
+}
+
+/**
+ * Whether the stored row may be replaced by `wanted`: 'write' when wanted is at least as new in
+ * both revisions (and says something else), 'keep' when the row is as new or newer, 'reread'
+ * when each is newer in one (another writer read the other source later: read both again).
+ */
+export function compareDerived(stored: Derived, wanted: Derived, same: boolean): 'write' | 'keep' | 'reread' {
+  const storedNewer = stored.offer > wanted.offer || stored.status > wanted.status;
+  const wantedNewer = wanted.offer > stored.offer || wanted.status > stored.status;
+  if (storedNewer && wantedNewer) return 'reread';
+  if (storedNewer || same) return 'keep';
+  return 'write';
+}
+
 /** One transaction in the view's partition; 'conflict' when another writer of the offer got there first. */
-async function writeView(place: Place, wanted: OfferSummary): Promise<'unchanged' | 'written' | 'conflict'> {
+async function writeView(place: Place, wanted: Wanted): Promise<'unchanged' | 'written' | 'conflict'> {
   const { table, partitionKey } = place;
-  const row = await getEntity(table, partitionKey, allKey(wanted.offerId));
+  const { summary, from } = wanted;
+  const row = await getEntity(table, partitionKey, allKey(summary.offerId));
   const current = summaryOf(row);
-  if (sameSummary(current, wanted)) return 'unchanged';
-  const { all, state: stateRow } = viewRows(partitionKey, wanted);
+  if (row) {
+    const verdict = compareDerived(derivedOf(row), from, sameSummary(current, summary));
+    if (verdict === 'keep') return 'unchanged';
+    if (verdict === 'reread') return 'conflict';
+  }
+  const { all, state: stateRow } = viewRows(partitionKey, summary, from);
   assertEntityFits(all);
   const move: TransactionAction[] =
-    current && current.state !== wanted.state
-      ? [['delete', { partitionKey, rowKey: statePrefix(current.state) + wanted.offerId }]]
+    current && current.state !== summary.state
+      ? [['delete', { partitionKey, rowKey: statePrefix(current.state) + summary.offerId }]]
       : [];
   const head: TransactionAction = row ? ['update', all, 'Replace', { etag: row.etag }] : ['create', all];
   try {

@@ -11,6 +11,7 @@ import {
   listAll,
   replaceChecked,
 } from './documents';
+import { nextRevision, Revised, REVISION, revisionOf } from './revisions';
 
 const ROW = 'status';
 const MAX_ATTEMPTS = 20;
@@ -21,8 +22,9 @@ const MAX_ATTEMPTS = 20;
  */
 export type BeforeStatusWrite = (current: OfferStatus, next: OfferStatus) => Promise<void>;
 
-/** The port's update, plus the hook the indexed stores use. */
+/** The port's update, plus the hook the indexed stores use and the revision the lists compare. */
 export interface HookedStatusStore extends StatusStore {
+  getRevised(offerId: string): Promise<Revised<OfferStatus>>;
   update(
     offerId: string,
     mutate: (current: OfferStatus) => OfferStatus | undefined,
@@ -38,6 +40,10 @@ export function createStatusStore(storage: StorageClients): HookedStatusStore {
       const row = await getEntity(await table(), offerId, ROW);
       return row && decodeDoc<OfferStatus>(row);
     },
+    async getRevised(offerId) {
+      const row = await getEntity(await table(), offerId, ROW);
+      return { doc: row && decodeDoc<OfferStatus>(row), revision: revisionOf(row) };
+    },
     async list() {
       return (await listAll(await table())).map((row) => decodeDoc<OfferStatus>(row));
     },
@@ -48,7 +54,12 @@ export function createStatusStore(storage: StorageClients): HookedStatusStore {
         const current = row ? decodeDoc<OfferStatus>(row) : initial();
         const next = mutate(current);
         if (!next) return current;
-        const entity = { partitionKey: offerId, rowKey: ROW, ...encodeDoc(next) };
+        const entity = {
+          partitionKey: offerId,
+          rowKey: ROW,
+          ...encodeDoc(next),
+          [REVISION]: nextRevision(row),
+        };
         await beforeWrite?.(current, next);
         try {
           if (row?.etag) await replaceChecked(t, entity, row.etag);
