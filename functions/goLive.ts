@@ -1,28 +1,14 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { EVENTS, FUNCTIONS } from '../shared/contracts/names';
-import { GoLiveEvent } from '../shared/contracts/orchestration';
-import { DomainError } from '../shared/domain/errors';
-import { isAtSignoff } from '../shared/domain/rules';
-import { isActive } from '../shared/domain/states';
-import { notStartedStatus } from '../shared/domain/status';
-import { instanceIdFor } from '../shared/domain/transitions';
+import { goLive } from '../shared/actions/goLive';
+import { FUNCTIONS } from '../shared/contracts/names';
 import { offerRequest } from '../shared/http/access';
 import { guarded, json } from '../shared/http/errors';
-import { OrchestrationClient, assertAlive } from '../shared/http/orchestrations';
+import type { OrchestrationClient } from '../shared/http/orchestrations';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
-/**
- * Go Live, complete or leave no trace (design.md "No accepted action is lost", "A refused request
- * leaves nothing behind"). Order: the event is raised first and only then is goLiveAt written, so
- * goLiveAt means "delivered". A failed raise answers 500 and leaves nothing behind, and the repeat
- * raises again. Once the raise succeeded the Go Live has taken effect, so the goLiveAt write is
- * bookkeeping only: if it fails the answer is still 202 (a repeat then raises once more, which is
- * harmless: the orchestrator takes the first Go Live and never waits for another). Once goLiveAt
- * is set, a repeat is answered 202 without a new event. A submission whose instance is no longer
- * running is refused with 409 not_at_signoff: nothing could take the Go Live.
- */
+/** POST /api/offers/{offerId}/go-live: the owner's Go Live (shared/actions/goLive.ts decides it). */
 export function makeGoLive(services: Services) {
   return guarded(
     async (
@@ -30,31 +16,8 @@ export function makeGoLive(services: Services) {
       client: OrchestrationClient,
       context: InvocationContext,
     ): Promise<HttpResponseInit> => {
-      const { caller, offerId, offer } = await offerRequest(request, services.offers, 'owner');
-      const at = services.now().toISOString();
-      const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
-      const submissionId = status.submissionId ?? '';
-      if (status.goLiveAt && isActive(status.state)) return json(202, { offerId, submissionId });
-      if (!isAtSignoff(status)) {
-        throw new DomainError('not_at_signoff', `Offer '${offerId}' is not waiting for publisher sign-off.`);
-      }
-      const instanceId = instanceIdFor(offerId, submissionId);
-      await assertAlive(client, instanceId, 'not_at_signoff', 'a Go Live');
-      const event: GoLiveEvent = { actor: caller.name, at };
-      await client.raiseEvent(instanceId, EVENTS.goLive, event);
-      try {
-        await services.statuses.update(
-          offerId,
-          (current) =>
-            current.submissionId === submissionId && !current.goLiveAt
-              ? { ...current, goLiveAt: at }
-              : undefined,
-          () => notStartedStatus(offerId, at),
-        );
-      } catch (error) {
-        context.warn(`go-live of ${offerId}: delivered, but goLiveAt was not recorded: ${String(error)}`);
-      }
-      return json(202, { offerId, submissionId });
+      const { caller, offer } = await offerRequest(request, services.offers, 'owner');
+      return json(202, await goLive(services, client, context, { caller, offer }));
     },
   );
 }

@@ -158,45 +158,6 @@ export async function readIngestionJson<S extends z.ZodType>(
   return readJson(request, schema, services.settings.MAX_JSON_BODY_BYTES);
 }
 
-export type ApiHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
-
-/**
- * Calls one of the API's own handlers (publish, go-live, cancel) for this caller and offer, as the
- * /api/offers routes would be called: the same rules, the same writes. A refusal comes back as the
- * ingestion error of the same status and message.
- */
-export async function callApi(
-  handler: ApiHandler,
-  context: InvocationContext,
-  call: { caller: Caller; offerId: string; route: string; body?: unknown },
-): Promise<HttpResponseInit> {
-  const claims = [
-    { typ: 'name', val: call.caller.name },
-    ...call.caller.roles.map((val) => ({ typ: 'roles', val })),
-    ...(call.caller.publisherId ? [{ typ: 'publisher_id', val: call.caller.publisherId }] : []),
-  ];
-  const principal = Buffer.from(JSON.stringify({ claims })).toString('base64');
-  const request = new HttpRequest({
-    method: 'POST',
-    url: `http://localhost/api/offers/${call.offerId}/${call.route}`,
-    headers: {
-      [PRINCIPAL_HEADER]: principal,
-      ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    params: { offerId: call.offerId },
-    ...(call.body !== undefined ? { body: { string: JSON.stringify(call.body) } } : {}),
-  });
-  const response = await handler(request, context);
-  const status = response.status ?? 200;
-  if (status < 400) return response;
-  const body = response.jsonBody as
-    | { error?: { code?: string; message?: string; details?: { path: string; message: string }[] } }
-    | undefined;
-  const code = body?.error?.code ?? 'internal';
-  const errors = (body?.error?.details ?? []).map((d) => ({ code, message: d.message, target: d.path }));
-  throw new IngestionError(status, body?.error?.message ?? 'The request failed.', code, errors);
-}
-
 export const ETAG_HEADER = 'etag';
 
 export function packageEtag(version: number): string {

@@ -1,12 +1,14 @@
 import type { InvocationContext } from '@azure/functions';
-import { makeCancelSubmission } from '../../functions/cancelSubmission';
-import { makeGoLive } from '../../functions/goLive';
-import { makePublishOffer } from '../../functions/publishOffer';
+import { cancelSubmission as cancel } from '../actions/cancel';
+import { goLive } from '../actions/goLive';
+import { publishOffer } from '../actions/publish';
+import { publishRequestSchema } from '../contracts/api';
 import type { Caller } from '../domain/identity';
 import { isAtSignoff, pendingCancel } from '../domain/rules';
 import { isActive } from '../domain/states';
 import type { Services } from '../services';
-import { callApi, IngestionError } from './ingestion';
+import { IngestionError } from './ingestion';
+import { invalidRequest } from './errors';
 import {
   assertLibrariesPass,
   configuredPackages,
@@ -18,9 +20,9 @@ import type { Offer } from '../domain/offer';
 import type { OrchestrationClient } from './orchestrations';
 
 /**
- * Publish, Go Live and Cancel of the ingestion front door. Each is decided by the API's own
- * handler (functions/publishOffer.ts, goLive.ts, cancelSubmission.ts), called for the same caller
- * and offer, so both doors share every rule and every write.
+ * Publish, Go Live and Cancel of the ingestion front door. Each is decided by the same action as
+ * the /api/offers route (shared/actions/), for the caller and offer productRequest resolved and
+ * checked, so both doors share every rule and every write; a refusal is the same error.
  */
 
 interface Door {
@@ -33,15 +35,6 @@ interface Door {
 
 /** How long POST /submissions waits for a submission it canceled to be reset (the orchestration does it). */
 export const CANCEL_SETTLE_MS = 30_000;
-
-function cancel(door: Door) {
-  const handler = makeCancelSubmission(door.services);
-  return callApi((r, c) => handler(r, door.client, c), door.context, {
-    caller: door.caller,
-    offerId: door.offer.offerId,
-    route: 'cancel',
-  });
-}
 
 /** Waits until the canceled submission is no longer active; 409 when it takes too long. */
 async function settled(door: Door): Promise<void> {
@@ -63,7 +56,8 @@ export async function startSubmission(door: Door): Promise<string> {
   const { main, library } = configuredPackages(await services.ingestion.state(offer.productId ?? ''));
   assertLibrariesPass(library);
   const status = await services.statuses.get(offer.offerId);
-  if (status && isAtSignoff(status) && !status.goLiveAt && !pendingCancel(status)) await cancel(door);
+  if (status && isAtSignoff(status) && !status.goLiveAt && !pendingCancel(status))
+    await cancel(services, door.client, door);
   await settled(door);
   const current = await services.statuses.get(offer.offerId);
   if (current && isActive(current.state)) {
@@ -74,32 +68,24 @@ export async function startSubmission(door: Door): Promise<string> {
     );
   }
   const notificationEmail = await notificationEmailFor(services, offer.offerId, door.caller.name, current);
+  // The route's rule for the address (the token's name, or the last submission's address).
+  const parsed = publishRequestSchema.safeParse({ notificationEmail });
+  if (!parsed.success) throw invalidRequest(parsed.error);
   await shipPackages(services, offer, main, library);
-  const publish = makePublishOffer(services, services.clockFor(door.client.taskHubName));
-  const response = await callApi((r, c) => publish(r, door.client, c), door.context, {
-    caller: door.caller,
-    offerId: offer.offerId,
-    route: 'publish',
-    body: { notificationEmail },
-  });
-  return (response.jsonBody as { submissionId: string }).submissionId;
+  const clock = services.clockFor(door.client.taskHubName);
+  return publishOffer(services, clock, door.client, door.context, { offer, notificationEmail });
 }
 
 /** DELETE /submissions/{id}: Cancel, for the current submission only. */
 export async function cancelSubmission(door: Door, submissionId: string): Promise<void> {
   await currentOnly(door, submissionId);
-  await cancel(door);
+  await cancel(door.services, door.client, door);
 }
 
 /** POST /submissions/{id}/promote: Go Live, for the current submission only. */
 export async function promoteSubmission(door: Door, submissionId: string): Promise<void> {
   await currentOnly(door, submissionId);
-  const handler = makeGoLive(door.services);
-  await callApi((r, c) => handler(r, door.client, c), door.context, {
-    caller: door.caller,
-    offerId: door.offer.offerId,
-    route: 'go-live',
-  });
+  await goLive(door.services, door.client, door.context, door);
 }
 
 async function currentOnly(door: Door, submissionId: string): Promise<void> {

@@ -1,0 +1,194 @@
+import type { InvocationContext } from '@azure/functions';
+import { CONTAINERS, ORCHESTRATORS } from '../contracts/names';
+import { PublishInput, publishInputSchema } from '../contracts/orchestration';
+import type { Offer } from '../domain/offer';
+import { assertCanPublish } from '../domain/rules';
+import { OfferStatus, notStartedStatus } from '../domain/status';
+import { instanceIdFor, startSubmission } from '../domain/transitions';
+import { snapshotBlobNameFor } from '../domain/workflow';
+import { OrchestrationClient, orchestrationAlive } from '../http/orchestrations';
+import type { Clock } from '../ports/stores';
+import type { Services } from '../services';
+
+/** What a claim wrote on the status row, and what was there before: enough to undo it. */
+interface Claim {
+  submissionId: string;
+  before: OfferStatus;
+  written: OfferStatus;
+}
+
+/**
+ * Claims the next submission id under the status row's ETag: of two concurrent Publish clicks
+ * one wins and the other re-reads an active submission and gets 409 submission_active.
+ * `claimed` is filled as soon as the write is decided, so that a failure after the write (the
+ * index refresh of the status store) can still be undone by the caller.
+ */
+async function claimSubmission(
+  services: Services,
+  offerId: string,
+  email: string,
+  now: string,
+  claimed: { claim?: Claim },
+): Promise<string> {
+  const status = await services.statuses.update(
+    offerId,
+    (current) => {
+      claimed.claim = undefined; // a retried mutation decides anew
+      assertCanPublish(current);
+      const submissionId = String(Number(current.submissionId ?? '0') + 1);
+      const written = startSubmission(current, submissionId, email, now);
+      claimed.claim = { submissionId, before: current, written };
+      return written;
+    },
+    () => notStartedStatus(offerId, now),
+  );
+  return status.submissionId ?? '';
+}
+
+const UNDO_ATTEMPTS = 3;
+
+/**
+ * Deletes the submission record and puts the status row back as it was before the claim, if it
+ * still shows exactly the claim (a write that never landed, or one already undone, is left alone). Retried a few times: the undo follows a storage failure and may meet the same trouble.
+ * If it cannot be done, the row says Running with no orchestration behind it, which the
+ * reconciler repairs (design.md "Nothing stays stuck").
+ */
+async function undoClaim(services: Services, offerId: string, claim: Claim, context: InvocationContext) {
+  const same = (a: OfferStatus, b: OfferStatus) => JSON.stringify(a) === JSON.stringify(b);
+  for (let attempt = 1; attempt <= UNDO_ATTEMPTS; attempt++) {
+    try {
+      // The record first: a claim left on the row (the row's write fails) is ended Failed by the
+      // reconciler, which writes the record anew; a record left behind a restored row would list
+      // a Running submission nothing ever ends.
+      await services.submissions.remove(offerId, claim.submissionId);
+      await services.statuses.update(
+        offerId,
+        (current) => (same(current, claim.written) ? claim.before : undefined),
+        () => claim.before,
+      );
+      return;
+    } catch (error) {
+      if (attempt === UNDO_ATTEMPTS)
+        context.warn(
+          `publish of ${offerId}: undoing submission ${claim.submissionId} failed: ${String(error)}`,
+        );
+    }
+  }
+}
+
+function inputFor(
+  services: Services,
+  offer: Offer,
+  submissionId: string,
+  email: string,
+  snapshot: string,
+): PublishInput {
+  const s = services.settings;
+  return publishInputSchema.parse({
+    offerId: offer.offerId,
+    submissionId,
+    snapshotBlobName: snapshot,
+    notificationEmail: email,
+    settings: {
+      packageValidationTimeout: s.PACKAGE_VALIDATION_TIMEOUT,
+      signoffReminderInterval: s.SIGNOFF_REMINDER_INTERVAL,
+      reviewSlaBusinessDays: s.REVIEW_SLA_BUSINESS_DAYS,
+    },
+  });
+}
+
+/** The offer snapshot the running submission keeps (even when the draft is replaced meanwhile) and its record. */
+async function storeSubmission(
+  services: Services,
+  offer: Offer,
+  submissionId: string,
+  notificationEmail: string,
+  now: string,
+): Promise<string> {
+  const { offerId } = offer;
+  const snapshot = snapshotBlobNameFor(offerId, submissionId);
+  await services.blobs.upload(
+    { container: CONTAINERS.submissions, name: snapshot },
+    Buffer.from(JSON.stringify(offer)),
+    'application/json',
+  );
+  await services.submissions.put({
+    offerId,
+    submissionId,
+    instanceId: instanceIdFor(offerId, submissionId),
+    state: 'Running',
+    notificationEmail,
+    startedAt: now,
+    endedAt: null,
+    error: null,
+    snapshotBlobName: snapshot,
+  });
+  return snapshot;
+}
+
+/**
+ * Whether a start whose call failed created the instance all the same. When the durable client
+ * cannot even tell, the claim is kept (Running): undoing it under a live instance would hide a
+ * running submission, while a claim without one is found by the reconciler.
+ */
+async function startedAnyway(
+  client: OrchestrationClient,
+  offerId: string,
+  submissionId: string,
+): Promise<'yes' | 'no' | 'unknown'> {
+  try {
+    return (await orchestrationAlive(client, instanceIdFor(offerId, submissionId))) ? 'yes' : 'no';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Publish, complete or leave no trace (design.md "A refused request leaves nothing behind").
+ * Order: claim on the status row first (it is what serialises concurrent Publish clicks and gives
+ * the submission id), then the snapshot and the submission record, then the start. The claim must
+ * come first, so it is the one write that needs an undo: any failure after it (its own index
+ * refresh, the snapshot, the record, the start) puts the row back as it was and deletes the
+ * record, and the answer is 500; a repeat claims the same id again. The one exception is a start
+ * that failed to answer but happened: then the Publish took effect and is answered 202.
+ * The snapshot blob of an undone claim stays unreferenced and is overwritten by the next claim.
+ *
+ * `clock` is the workflow's clock (the local host's one locally), so the submission's startedAt
+ * agrees with its steps' times and its endedAt, however far the host clock was moved.
+ * Resolves with the submission id once it is started (the route's 202).
+ */
+export async function publishOffer(
+  services: Services,
+  clock: Clock,
+  client: OrchestrationClient,
+  context: InvocationContext,
+  { offer, notificationEmail }: { offer: Offer; notificationEmail: string },
+): Promise<string> {
+  const { offerId } = offer;
+  const now = (await clock.now()).toISOString();
+  const claimed: { claim?: Claim } = {};
+  let startAttempted = false;
+  let submissionId: string;
+  try {
+    submissionId = await claimSubmission(services, offerId, notificationEmail, now, claimed);
+    const snapshot = await storeSubmission(services, offer, submissionId, notificationEmail, now);
+    const input = inputFor(services, offer, submissionId, notificationEmail, snapshot);
+    startAttempted = true;
+    await client.startNew(ORCHESTRATORS.publishSubmission, {
+      instanceId: instanceIdFor(offerId, submissionId),
+      input,
+    });
+  } catch (error) {
+    const { claim } = claimed;
+    if (!claim) throw error;
+    // The start may have happened although its answer was lost: then the Publish took effect.
+    const started = startAttempted ? await startedAnyway(client, offerId, claim.submissionId) : 'no';
+    if (started === 'unknown') throw error;
+    if (started === 'no') {
+      await undoClaim(services, offerId, claim, context);
+      throw error;
+    }
+    submissionId = claim.submissionId;
+  }
+  return submissionId;
+}
