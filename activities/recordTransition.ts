@@ -7,7 +7,7 @@ import {
   recordTransitionInputSchema,
 } from '../shared/contracts/activities';
 import { pendingCancel } from '../shared/domain/rules';
-import { applyTransition, instanceIdFor } from '../shared/domain/transitions';
+import { afterTheEnd, applyTransition, instanceIdFor } from '../shared/domain/transitions';
 import { notStartedStatus, OfferStatus } from '../shared/domain/status';
 import { transitionEmail } from '../shared/domain/notifications';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
@@ -36,6 +36,13 @@ const TERMINAL = ['Failed', 'Canceled', 'Live'];
 export function recordTransition(deps: Deps) {
   return async (raw: unknown, context?: InvocationContext): Promise<RecordTransitionResult> => {
     const t = recordTransitionInputSchema.parse(raw);
+    const stored = await deps.statuses.get(t.offerId);
+    // The reconciler may have ended a submission whose orchestration then went on (an instance
+    // that answered late): what it records now is not shown, emailed or kept.
+    if (stored && afterTheEnd(stored, t)) {
+      context?.warn(`${t.offerId} submission ${t.submissionId} ended before ${t.step} ${t.transition}: ignored`);
+      return { ended: stored.state as 'Failed' | 'Canceled' | 'Live' };
+    }
     if (t.step === 'publish' && t.transition === 'started') {
       const refused = await startPublishing(deps, t);
       if (refused.cancelRequested) return refused;
@@ -51,7 +58,7 @@ export function recordTransition(deps: Deps) {
       ...(t.revision ? { revision: t.revision } : {}),
     });
     const record = await deps.submissions.get(t.offerId, t.submissionId);
-    const to = record?.notificationEmail ?? (await deps.statuses.get(t.offerId))?.notificationEmail;
+    const to = record?.notificationEmail ?? stored?.notificationEmail;
     // The email is in the outbox before the status shows the transition, so whoever sees the
     // new status (the portal, a script) also finds its notification.
     await notify(deps, t, to, record?.snapshotBlobName, context);

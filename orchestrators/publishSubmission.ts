@@ -72,6 +72,17 @@ class BookkeepingFailed extends Error {
 type Failure = Extract<StepOutcome, { outcome: 'failed' }>;
 type End = 'Failed' | 'Canceled' | 'Live';
 
+/**
+ * recordTransition found the submission already ended: the reconciler ended it while this instance
+ * was late (it answered no status in time, or started after its Publish had failed). Nothing more
+ * of it is shown, emailed or done: the orchestration ends the way the status says.
+ */
+class SubmissionEnded extends Error {
+  constructor(readonly end: End) {
+    super(`the submission already ended ${end}`);
+  }
+}
+
 const INTERNAL: Failure = {
   outcome: 'failed',
   code: 'internal',
@@ -132,11 +143,15 @@ class Submission {
       at: this.now().toISOString(),
       ...extra,
     };
+    let result: unknown;
     try {
-      return yield this.context.df.callActivityWithRetry(ACTIVITIES.recordTransition, RECORD_RETRY, input);
+      result = yield this.context.df.callActivityWithRetry(ACTIVITIES.recordTransition, RECORD_RETRY, input);
     } catch {
       throw new BookkeepingFailed(step);
     }
+    const ended = recordTransitionResultSchema.safeParse(result).data?.ended;
+    if (ended) throw new SubmissionEnded(ended);
+    return result;
   }
 
   /**
@@ -408,6 +423,7 @@ export const publishSubmission: OrchestrationHandler = function* (context: Orche
   try {
     return yield* run(s);
   } catch (error) {
+    if (error instanceof SubmissionEnded) return error.end;
     return yield* s.giveUp(error instanceof BookkeepingFailed ? error.step : s.step);
   }
 };

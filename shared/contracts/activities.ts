@@ -61,6 +61,11 @@ export type RecordTransitionInput = z.infer<typeof recordTransitionInputSchema>;
  */
 export const recordTransitionResultSchema = z.object({
   cancelRequested: z.object({ actor: z.string(), at: z.string() }).optional(),
+  /**
+   * The submission had already ended (the reconciler ended it while its orchestration still ran):
+   * how it ended. The transition was not recorded and the orchestration stops.
+   */
+  ended: z.enum(['Failed', 'Canceled', 'Live']).optional(),
 });
 export type RecordTransitionResult = z.infer<typeof recordTransitionResultSchema>;
 

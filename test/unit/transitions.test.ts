@@ -81,6 +81,20 @@ describe('applyTransition', () => {
     );
   });
 
+  it('leaves an ended submission ended: a later transition of it changes nothing', () => {
+    const error = { step: 'validate-prerequisites' as const, code: 'internal', message: 'x', details: [] };
+    const failed = applyTransition(started(), transition({ transition: 'failed', error }));
+    const live = applyTransition(started(), transition({ step: 'live', transition: 'succeeded' }));
+    const canceled = applyTransition(started(), transition({ transition: 'canceled' }));
+    for (const ended of [failed, live, canceled])
+      for (const late of [
+        transition({ step: 'automated-validation', transition: 'started' }),
+        transition({ step: 'publisher-signoff', transition: 'waiting' }),
+        transition({ step: 'live', transition: 'succeeded' }),
+      ])
+        expect(applyTransition(ended, late)).toBe(ended);
+  });
+
   it('ignores a late transition of an earlier submission', () => {
     const status = started();
     expect(applyTransition(status, transition({ submissionId: '0', transition: 'failed' }))).toBe(status);

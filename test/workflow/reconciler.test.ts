@@ -9,6 +9,7 @@ import { TABLES } from '../../shared/contracts/names';
 import { notStartedStatus } from '../../shared/domain/status';
 import { instanceIdFor, startSubmission } from '../../shared/domain/transitions';
 import type { Services } from '../../shared/services';
+import { recordTransition } from '../../activities/recordTransition';
 import { testServices, uniqueOfferId } from '../steps/helpers';
 import { startHost, type RunningHost } from '../support/host';
 import { PEOPLE } from '../support/principals';
@@ -141,6 +142,47 @@ describe('the reconciler', () => {
     expect([status.state, status.error?.code]).toEqual(['Failed', 'internal']);
     expect(host.output()).toMatch(new RegExp(`repaired \\(orphans\\) '${offerId}'.*is Failed`));
     expect((await notifications(offerId)).filter((n) => n.transition === 'failed')).toHaveLength(1);
+    expect((await p.publish()).status).toBe(202);
+  });
+
+  it('an orchestration that goes on after its submission was ended changes nothing more and stops', async () => {
+    // The reconciler ends a submission whose instance did not answer in time; the instance then
+    // goes on after all (CI run 26: the next round's Publish met the old submission Running again).
+    const offerId = uniqueOfferId('zombie');
+    const p = publisherSteps(host.baseUrl, offerId);
+    expect((await p.describe()).status).toBe(201);
+    await p.uploadArtifacts();
+    expect((await p.publish()).status).toBe(202);
+    await waitFor('step 2 waiting', p.status, (s) => s.steps[1]?.state === 'Waiting');
+    const message = 'The submission stopped unexpectedly.';
+    await recordTransition(services)({
+      offerId,
+      submissionId: '1',
+      step: 'automated-validation',
+      transition: 'failed',
+      at: await hostNow(),
+      message,
+      error: { step: 'automated-validation', code: 'internal', message, details: [] },
+    });
+    // A package now, and step 2's wait ends: its last read finds the report, so the instance goes on.
+    await p.uploadPackage();
+    await p.packageValidated();
+    expect((await host.request('POST', '/admin/clock/advance', { by: 'PT2H' })).status).toBe(200);
+    const instance = `/runtime/webhooks/durabletask/instances/${instanceIdFor(offerId, '1')}`;
+    const done = await waitFor(
+      'the instance to end',
+      async () => (await host.request('GET', instance)).json<{ runtimeStatus: string; output: unknown }>(),
+      (s) => s.runtimeStatus !== 'Running' && s.runtimeStatus !== 'Pending',
+    );
+    expect([done.runtimeStatus, done.output]).toEqual(['Completed', 'Failed']);
+    const status = await p.status();
+    expect([status.state, status.currentStep, status.error?.code]).toEqual([
+      'Failed',
+      'automated-validation',
+      'internal',
+    ]);
+    const sent = (await notifications(offerId)).map((n) => `${n.step}:${n.transition}`);
+    expect(sent.slice(sent.indexOf('automated-validation:failed'))).toEqual(['automated-validation:failed']);
     expect((await p.publish()).status).toBe(202);
   });
 
