@@ -7,7 +7,7 @@ import { OfferStatus, notStartedStatus } from '../domain/status';
 import { instanceIdFor, startSubmission } from '../domain/transitions';
 import { snapshotBlobNameFor } from '../domain/workflow';
 import { OrchestrationClient, orchestrationAlive } from '../http/orchestrations';
-import type { Clock } from '../ports/stores';
+import type { Clock, SubmissionRecord } from '../ports/stores';
 import type { Services } from '../services';
 
 /** What a claim wrote on the status row, and what was there before: enough to undo it. */
@@ -48,19 +48,26 @@ async function claimSubmission(
 const UNDO_ATTEMPTS = 3;
 
 /**
- * Deletes the submission record and puts the status row back as it was before the claim, if it
- * still shows exactly the claim (a write that never landed, or one already undone, is left alone). Retried a few times: the undo follows a storage failure and may meet the same trouble.
- * If it cannot be done, the row says Running with no orchestration behind it, which the
- * reconciler repairs (design.md "Nothing stays stuck").
+ * Deletes the submission record and puts the status row back as it was before the claim, each
+ * only while it is exactly what this Publish wrote (a write that never landed, one already undone,
+ * or one the reconciler has since ended, is left alone). Retried a few times: the undo follows a
+ * storage failure and may meet the same trouble. If it cannot be done, the row says Running with
+ * no orchestration behind it, which the reconciler repairs (design.md "Nothing stays stuck").
  */
-async function undoClaim(services: Services, offerId: string, claim: Claim, context: InvocationContext) {
+async function undoClaim(
+  services: Services,
+  offerId: string,
+  claim: Claim,
+  record: SubmissionRecord,
+  context: InvocationContext,
+) {
   const same = (a: OfferStatus, b: OfferStatus) => JSON.stringify(a) === JSON.stringify(b);
   for (let attempt = 1; attempt <= UNDO_ATTEMPTS; attempt++) {
     try {
       // The record first: a claim left on the row (the row's write fails) is ended Failed by the
       // reconciler, which writes the record anew; a record left behind a restored row would list
       // a Running submission nothing ever ends.
-      await services.submissions.remove(offerId, claim.submissionId);
+      await services.submissions.removeIfUnchanged(record);
       await services.statuses.update(
         offerId,
         (current) => (same(current, claim.written) ? claim.before : undefined),
@@ -97,22 +104,9 @@ function inputFor(
   });
 }
 
-/** The offer snapshot the running submission keeps (even when the draft is replaced meanwhile) and its record. */
-async function storeSubmission(
-  services: Services,
-  offer: Offer,
-  submissionId: string,
-  notificationEmail: string,
-  now: string,
-): Promise<string> {
-  const { offerId } = offer;
-  const snapshot = snapshotBlobNameFor(offerId, submissionId);
-  await services.blobs.upload(
-    { container: CONTAINERS.submissions, name: snapshot },
-    Buffer.from(JSON.stringify(offer)),
-    'application/json',
-  );
-  await services.submissions.put({
+/** The record of a submission as Publish writes it (and as its undo expects to find it). */
+function runningRecord(offerId: string, submissionId: string, notificationEmail: string, now: string) {
+  return {
     offerId,
     submissionId,
     instanceId: instanceIdFor(offerId, submissionId),
@@ -121,8 +115,19 @@ async function storeSubmission(
     startedAt: now,
     endedAt: null,
     error: null,
-    snapshotBlobName: snapshot,
-  });
+    snapshotBlobName: snapshotBlobNameFor(offerId, submissionId),
+  } satisfies SubmissionRecord;
+}
+
+/** The offer snapshot the running submission keeps (even when the draft is replaced meanwhile) and its record. */
+async function storeSubmission(services: Services, offer: Offer, record: SubmissionRecord): Promise<string> {
+  const snapshot = record.snapshotBlobName ?? snapshotBlobNameFor(offer.offerId, record.submissionId);
+  await services.blobs.upload(
+    { container: CONTAINERS.submissions, name: snapshot },
+    Buffer.from(JSON.stringify(offer)),
+    'application/json',
+  );
+  await services.submissions.put(record);
   return snapshot;
 }
 
@@ -171,7 +176,8 @@ export async function publishOffer(
   let submissionId: string;
   try {
     submissionId = await claimSubmission(services, offerId, notificationEmail, now, claimed);
-    const snapshot = await storeSubmission(services, offer, submissionId, notificationEmail, now);
+    const record = runningRecord(offerId, submissionId, notificationEmail, now);
+    const snapshot = await storeSubmission(services, offer, record);
     const input = inputFor(services, offer, submissionId, notificationEmail, snapshot);
     startAttempted = true;
     await client.startNew(ORCHESTRATORS.publishSubmission, {
@@ -185,7 +191,8 @@ export async function publishOffer(
     const started = startAttempted ? await startedAnyway(client, offerId, claim.submissionId) : 'no';
     if (started === 'unknown') throw error;
     if (started === 'no') {
-      await undoClaim(services, offerId, claim, context);
+      const record = runningRecord(offerId, claim.submissionId, notificationEmail, now);
+      await undoClaim(services, offerId, claim, record, context);
       throw error;
     }
     submissionId = claim.submissionId;

@@ -56,8 +56,11 @@ export interface SubmissionRecord {
 export interface SubmissionStore {
   put(record: SubmissionRecord): Promise<void>;
   get(offerId: string, submissionId: string): Promise<SubmissionRecord | undefined>;
-  /** Deletes the record of a submission that never started (a refused Publish's undo). */
-  remove(offerId: string, submissionId: string): Promise<void>;
+  /**
+   * Deletes the record of a submission that never started (a refused Publish's undo), only while
+   * it is exactly `expected`: one the reconciler has since ended is kept. False when gone or changed.
+   */
+  removeIfUnchanged(expected: SubmissionRecord): Promise<boolean>;
   /** Oldest first. */
   list(offerId: string): Promise<SubmissionRecord[]>;
 }

@@ -37,9 +37,14 @@ class SimClient implements OrchestrationClient {
   raiseFailures = 0;
   /** Runs inside the next raise, before it succeeds or fails (another party's move meanwhile). */
   duringRaise?: () => Promise<void>;
+  /** Likewise inside the next start. */
+  duringStart?: () => Promise<void>;
 
   async startNew(_name: string, options: { instanceId: string; input: unknown }): Promise<string> {
     const fault = this.startFaults.shift();
+    const hook = this.duringStart;
+    this.duringStart = undefined;
+    await hook?.();
     if (fault === 'refuse') throw new Error('startNew: the task hub did not answer');
     this.runtime.set(options.instanceId, 'Running');
     this.started.push(options.instanceId);
@@ -235,6 +240,38 @@ describe('a claim Publish could not undo (issue 21, 1 and 2)', () => {
       ['1', 'Failed', 'internal'],
     ]);
     expect(listed[0]?.notificationEmail).toBe('ann@contoso.com');
+  });
+});
+
+describe('a claim the reconciler ended while Publish was failing', () => {
+  it('keeps the Failed record: the undo deletes only what Publish wrote', async () => {
+    // The reconciler may pass (its grace measured on an advanced clock) between the failed start
+    // and the undo: the record it ended must stay, or the list loses a Failed submission.
+    const client = new SimClient();
+    const offerId = uniqueOfferId('raced');
+    await seedOffer(services, offerId);
+    client.startFaults = ['refuse'];
+    client.duringStart = async () => {
+      const message = 'never started';
+      await recordTransition(services)({
+        offerId,
+        submissionId: '1',
+        step: 'validate-prerequisites',
+        transition: 'failed',
+        at: new Date().toISOString(),
+        message,
+        error: { step: 'validate-prerequisites', code: 'internal', message, details: [] },
+      });
+    };
+    const res = await callWith(
+      makePublishOffer(services),
+      client,
+      post('publish', offerId, 'ann', { notificationEmail: 'ann@contoso.com' }),
+    );
+    expect(res.status).toBe(500);
+    expect((await services.statuses.get(offerId))?.state).toBe('Failed');
+    const listed = await services.submissions.list(offerId);
+    expect(listed.map((s) => [s.submissionId, s.state])).toEqual([['1', 'Failed']]);
   });
 });
 

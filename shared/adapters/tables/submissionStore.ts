@@ -28,9 +28,10 @@ export function createSubmissionStore(storage: StorageClients): SubmissionStore 
       const row = await getEntity(await table(), offerId, padSubmission(submissionId));
       return row && decodeDoc<SubmissionRecord>(row);
     },
-    async remove(offerId, submissionId) {
-      const row = await getEntity(await table(), offerId, padSubmission(submissionId));
-      if (row) await deleteIfUnchanged(await table(), row);
+    async removeIfUnchanged(expected) {
+      const row = await getEntity(await table(), expected.offerId, padSubmission(expected.submissionId));
+      if (!row || JSON.stringify(decodeDoc<SubmissionRecord>(row)) !== JSON.stringify(expected)) return false;
+      return deleteIfUnchanged(await table(), row);
     },
     async list(offerId) {
       return (await listPartition(await table(), offerId)).map((row) => decodeDoc<SubmissionRecord>(row));
