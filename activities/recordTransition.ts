@@ -40,7 +40,9 @@ export function recordTransition(deps: Deps) {
     // The reconciler may have ended a submission whose orchestration then went on (an instance
     // that answered late): what it records now is not shown, emailed or kept.
     if (stored && afterTheEnd(stored, t)) {
-      context?.warn(`${t.offerId} submission ${t.submissionId} ended before ${t.step} ${t.transition}: ignored`);
+      context?.warn(
+        `${t.offerId} submission ${t.submissionId} ended before ${t.step} ${t.transition}: ignored`,
+      );
       return { ended: stored.state as 'Failed' | 'Canceled' | 'Live' };
     }
     if (t.step === 'publish' && t.transition === 'started') {

@@ -12,6 +12,9 @@
  *   DEVHOST_TASK_HUB        durable task hub (default: host.json extensions.durableTask.hubName)
  *   DEVHOST_MAX_BODY_BYTES  request body cap (256 MiB), larger bodies get 413
  *   DEVHOST_BLOB_RETRY_BASE_MS  first blob trigger (and blob event) retry delay (1000), doubling per failure
+ *   DURABLE_ENGINE          embedded (default) or extension: the real Durable extension runs the
+ *                           orchestrations (needs the .NET SDK; see ./durable/extension.ts)
+ *   DEVHOST_EXTENSION_HOST  the .NET host's sources for DURABLE_ENGINE=extension (engine-oracle/)
  *
  * Event Grid subscriptions to the storage account's blob events are read from local.eventgrid.json
  * (./appFiles.ts readEventSubscriptions); the host delivers them from its blob polling.
@@ -33,6 +36,7 @@ import {
 import { AzuriteConflictError, RunningAzurite, startAzurite } from './azurite';
 import { backoff, BlobTriggerRunner, createBlobTriggerRunner } from './blobTriggers';
 import { createPersistentClock } from './clock';
+import { createExtensionEngine } from './durable/extension';
 import { createFunctionsCore, FunctionsCore, installFunctionsCore } from './functionsCore';
 import { createHttpHost, DEFAULT_MAX_BODY_BYTES } from './httpServer';
 import { createTimerTriggerRunner, TimerTriggerRunner } from './timerTriggers';
@@ -79,14 +83,22 @@ async function main(): Promise<void> {
   const port = Number(env.PORT ?? 7071);
   const listenHost = env.DEVHOST_LISTEN_HOST ?? '127.0.0.1';
   const clock = await createPersistentClock({ storageConnectionString: storage, key: taskHub });
-  const engine = loadDurableEngine({
+  const engineOptions: DurableEngineOptions = {
     invoker: core.invoker,
     clock,
     storageConnectionString: storage,
     taskHub,
     baseUrl: `http://127.0.0.1:${port}`,
     log: (message) => log(`[durable] ${message}`),
-  });
+  };
+  const engine =
+    env.DURABLE_ENGINE === 'extension'
+      ? createExtensionEngine({
+          ...engineOptions,
+          templateDir: env.DEVHOST_EXTENSION_HOST ?? path.join(__dirname, '..', '..', 'engine-oracle'),
+          workDir: path.join(root, '.data', 'extension-host'),
+        })
+      : loadDurableEngine(engineOptions);
   const routes = httpRoutesOf(core.invoker.list());
   const server = createHttpHost({
     invoker: core.invoker,

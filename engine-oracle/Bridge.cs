@@ -10,6 +10,7 @@ public static class Bridge
 {
     public static string BaseUrl = "";
     public static IDurableClient? Client;
+    public static string ClientBinding = "";
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(5) };
 
     /**

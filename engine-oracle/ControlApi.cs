@@ -8,7 +8,8 @@ namespace OracleHost;
 /**
  * The durable client operations the Node driver needs, on loopback only:
  * POST /start {name, instanceId, input}, POST /raise {instanceId, name, data},
- * POST /terminate {instanceId, reason}, GET /status/{instanceId}.
+ * POST /terminate {instanceId, reason}, GET /status/{instanceId}, and GET /client-binding: the
+ * durableClient input the extension gives an out-of-process worker (DURABLE_ENGINE=extension).
  * The driver reads the persisted history itself, from the task hub's History table.
  */
 public sealed class ControlApi(int port, IDurableClient client)
@@ -48,6 +49,7 @@ public sealed class ControlApi(int port, IDurableClient client)
     private async Task<string> Dispatch(HttpListenerRequest request)
     {
         var path = request.Url!.AbsolutePath.Trim('/');
+        if (request.HttpMethod == "GET" && path == "client-binding") return Bridge.ClientBinding;
         if (request.HttpMethod == "GET" && path.StartsWith("status/"))
         {
             var status = await client.GetStatusAsync(Uri.UnescapeDataString(path["status/".Length..]), false, false, true);

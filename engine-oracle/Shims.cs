@@ -13,6 +13,10 @@ public static class Shims
     [NoAutomaticTrigger]
     public static void CaptureClient([DurableClient] IDurableClient client) => Bridge.Client = client;
 
+    /** The durableClient input the extension gives an out-of-process worker (its rpcBaseUrl included). */
+    [NoAutomaticTrigger]
+    public static void CaptureClientBinding([DurableClient] string binding) => Bridge.ClientBinding = binding;
+
     [FunctionName("publishSubmission")]
     public static Task<string> Orchestrator_publishSubmission([OrchestrationTrigger] string context) => Bridge.Orchestrate("publishSubmission", context);
 

@@ -64,7 +64,9 @@ export class EventInbox {
    * listeners. The SDK turns a timer past the backend's limit (6 days on Azure Storage) into a
    * chain that creates its next piece whenever one fires, even after its wait is over, and, once
    * cancel()ed, keeps taking task ids where the extension stops: ids drift apart and the instance
-   * hangs. Short timers have neither problem; one that lost is simply left to fire unheeded.
+   * hangs. Short timers have neither problem. One that lost to an event is cancelled: the
+   * extension (and so the local engine) ends an execution only when no uncancelled timer is open,
+   * so a timer left to fire would keep a Live submission's instance Running for up to 3 days.
    */
   *wait(names: readonly string[], deadline?: Date): Generator<Task, Waited, unknown> {
     if (names.length === 0 && !deadline) throw new Error('A wait needs an event name or a deadline.');
@@ -74,10 +76,13 @@ export class EventInbox {
       const now = this.context.df.currentUtcDateTime.getTime();
       if (deadline && now >= deadline.getTime()) return { kind: 'timeout' };
       const tasks: Task[] = names.map((name) => this.listen(name));
-      if (deadline)
-        tasks.push(this.context.df.createTimer(new Date(Math.min(deadline.getTime(), now + TIMER_PIECE_MS))));
+      const timer = deadline
+        ? this.context.df.createTimer(new Date(Math.min(deadline.getTime(), now + TIMER_PIECE_MS)))
+        : undefined;
+      if (timer) tasks.push(timer);
       const [only] = tasks;
       yield only && tasks.length === 1 ? only : this.context.df.Task.any(tasks);
+      if (timer && !timer.isCompleted) timer.cancel();
     }
   }
 

@@ -127,7 +127,14 @@ async function storeSubmission(services: Services, offer: Offer, record: Submiss
     Buffer.from(JSON.stringify(offer)),
     'application/json',
   );
-  await services.submissions.put(record);
+  // Create-only: the reconciler may have ended this claim already (a Publish slowed by a storage
+  // outage past the reconciler's grace), and its Failed record must not be made Running again,
+  // nor the instance started (the caller undoes what is still its own and answers 500).
+  const stored = await services.submissions.create(record);
+  if (JSON.stringify(stored) !== JSON.stringify(record))
+    throw new Error(
+      `submission ${record.submissionId} of ${record.offerId} was ended meanwhile (${stored.state})`,
+    );
   return snapshot;
 }
 

@@ -63,7 +63,8 @@ export function submissionEnded(status: OfferStatus, t: Pick<StepTransition, 'su
 export function afterTheEnd(status: OfferStatus, t: StepTransition): boolean {
   if (!submissionEnded(status, t)) return false;
   const endedByThis =
-    submissionStateAfter(t) === status.state && (t.transition === 'canceled' || t.step === status.currentStep);
+    submissionStateAfter(t) === status.state &&
+    (t.transition === 'canceled' || t.step === status.currentStep);
   return !endedByThis;
 }
 

@@ -55,6 +55,8 @@ export interface SubmissionRecord {
 
 export interface SubmissionStore {
   put(record: SubmissionRecord): Promise<void>;
+  /** Writes the record only if there is none; resolves with the record stored afterwards. */
+  create(record: SubmissionRecord): Promise<SubmissionRecord>;
   get(offerId: string, submissionId: string): Promise<SubmissionRecord | undefined>;
   /**
    * Deletes the record of a submission that never started (a refused Publish's undo), only while

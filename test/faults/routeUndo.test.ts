@@ -275,6 +275,50 @@ describe('a claim the reconciler ended while Publish was failing', () => {
   });
 });
 
+describe('a claim the reconciler ended before Publish wrote its record', () => {
+  it('is not made Running again nor started: 500, and the list shows it Failed', async () => {
+    // A Publish slowed by an outage past the reconciler's grace (fuzz: the list said Running, the
+    // status Failed). The reconciler's move happens just before Publish writes the record.
+    const client = new SimClient();
+    const offerId = uniqueOfferId('late');
+    await seedOffer(services, offerId);
+    let reconciled = false;
+    const reconcilerFirst = async () => {
+      if (reconciled) return;
+      reconciled = true;
+      const message = 'never started';
+      await recordTransition(services)({
+        offerId,
+        submissionId: '1',
+        step: 'validate-prerequisites',
+        transition: 'failed',
+        at: new Date().toISOString(),
+        message,
+        error: { step: 'validate-prerequisites', code: 'internal', message, details: [] },
+      });
+    };
+    const submissions = services.submissions;
+    const slowed: Services = {
+      ...services,
+      submissions: {
+        ...submissions,
+        put: async (r) => (await reconcilerFirst(), submissions.put(r)),
+        create: async (r) => (await reconcilerFirst(), submissions.create(r)),
+      },
+    };
+    const res = await callWith(
+      makePublishOffer(slowed),
+      client,
+      post('publish', offerId, 'ann', { notificationEmail: 'ann@contoso.com' }),
+    );
+    expect(res.status).toBe(500);
+    expect(client.started).toEqual([]);
+    expect((await services.statuses.get(offerId))?.state).toBe('Failed');
+    const listed = await services.submissions.list(offerId);
+    expect(listed.map((s) => [s.submissionId, s.state])).toEqual([['1', 'Failed']]);
+  });
+});
+
 describe('a Cancel that got 500 does not cancel later (issue 21, 3)', () => {
   it('a failed raise is undone: step 8 starts after Go Live and the approvals', async () => {
     const client = new SimClient();

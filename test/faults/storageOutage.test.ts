@@ -20,6 +20,8 @@ import fc from 'fast-check';
 import { startHost, type RunningHost } from '../support/host';
 import { asPerson } from '../support/principals';
 import { startStorageProxy, type StorageOperation, type StorageProxy } from '../support/storageProxy';
+import { appJson, OFFER_APP, withOwnAppId, zipPackage } from '../support/packages';
+import { completeOffer } from '../support/scenario';
 import { uniqueOfferId, workflow } from '../workflow/flow';
 import { IDLE, crossCheck, finish, listedOffers, quiet, settle, sleep } from './outage/consistency';
 import {
@@ -98,9 +100,31 @@ interface RoundResult {
   state?: string;
 }
 
+const rounds = new Map<string, number>();
+
+/**
+ * The app version of an offer's next round: each round ships a higher one (offer draft and
+ * package), as a publisher's update does, so a round after one that went Live runs every step
+ * again instead of failing step 2 on a version that is already live.
+ */
+function nextVersion(offerId: string): string {
+  rounds.set(offerId, (rounds.get(offerId) ?? 0) + 1);
+  return roundVersion(offerId);
+}
+
+function roundVersion(offerId: string): string {
+  const [major, minor] = OFFER_APP.version.split('.');
+  return `${major}.${minor}.${rounds.get(offerId) ?? 0}.0`;
+}
+
 /** Runs one schedule on one idle, prepared offer: its people act while its storage fails once. */
 async function runSchedule(offerId: string, schedule: OutageSchedule): Promise<RoundResult> {
   const wf = workflow(host, offerId);
+  // Storage works here: the update is prepared before this round's outage is armed. Step 2 waits
+  // for its report if validation has not finished when the submission gets there.
+  const version = nextVersion(offerId);
+  await wf.putOffer(completeOffer({ app: { ...OFFER_APP, version } }));
+  await wf.uploadPackage(appJson({ version }));
   const answers: string[] = [];
   const violations: string[] = [];
   const { outage } = schedule;
@@ -159,8 +183,8 @@ async function runSchedule(offerId: string, schedule: OutageSchedule): Promise<R
 
 /** The package upload route, answering whatever it answers (wf.uploadPackage expects 202). */
 async function uploadPackage(offerId: string): Promise<{ status: number }> {
-  const { zipPackage, appJson, withOwnAppId } = await import('../support/packages');
-  return host.request('PUT', `/api/offers/${offerId}/package`, zipPackage(withOwnAppId(appJson(), offerId)), {
+  const manifest = withOwnAppId(appJson({ version: roundVersion(offerId) }), offerId);
+  return host.request('PUT', `/api/offers/${offerId}/package`, zipPackage(manifest), {
     ...ann,
     'content-type': 'application/zip',
     'x-file-name': 'again.zip',

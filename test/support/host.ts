@@ -30,6 +30,8 @@ export interface HostOptions {
   /** Glob of registration modules, relative to the project root (DEVHOST_MAIN); default: package.json "main". */
   main?: string;
   port?: number;
+  /** How long the host may take to say it is ready (default 30 s; building the .NET extension host takes longer). */
+  readyWithinMs?: number;
 }
 
 export interface HostResponse {
@@ -88,7 +90,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
-    await waitForReady(proc, (chunk) => (log += chunk));
+    await waitForReady(proc, (chunk) => (log += chunk), options.readyWithinMs ?? 30_000);
   }
 
   async function kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -118,13 +120,13 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   };
 }
 
-function waitForReady(proc: ChildProcess, append: (chunk: string) => void): Promise<void> {
+function waitForReady(proc: ChildProcess, append: (chunk: string) => void, withinMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`The host was not ready within 30 s:\n${seen}`));
-    }, 30000);
+      reject(new Error(`The host was not ready within ${withinMs / 1000} s:\n${seen}`));
+    }, withinMs);
     const onData = (data: Buffer) => {
       const text = data.toString();
       append(text);

@@ -6,6 +6,7 @@ import {
   deleteIfUnchanged,
   encodeDoc,
   getEntity,
+  insertIfAbsent,
   listPartition,
   upsertChecked,
 } from './documents';
@@ -15,14 +16,19 @@ export const padSubmission = (id: string) => id.padStart(10, '0');
 
 export function createSubmissionStore(storage: StorageClients): SubmissionStore {
   const table = () => storage.table(TABLES.submissions);
+  const entityOf = (record: SubmissionRecord) => ({
+    partitionKey: record.offerId,
+    rowKey: padSubmission(record.submissionId),
+    ...encodeDoc(record),
+  });
   return {
     async put(record) {
-      const entity = {
-        partitionKey: record.offerId,
-        rowKey: padSubmission(record.submissionId),
-        ...encodeDoc(record),
-      };
-      await upsertChecked(await table(), entity);
+      await upsertChecked(await table(), entityOf(record));
+    },
+    async create(record) {
+      if (await insertIfAbsent(await table(), entityOf(record))) return record;
+      const stored = await getEntity(await table(), record.offerId, padSubmission(record.submissionId));
+      return stored ? decodeDoc<SubmissionRecord>(stored) : record;
     },
     async get(offerId, submissionId) {
       const row = await getEntity(await table(), offerId, padSubmission(submissionId));
