@@ -81,9 +81,17 @@ async function build(options: ExtensionEngineOptions): Promise<string> {
   for (const file of TEMPLATE_FILES) copyFileSync(path.join(options.templateDir, file), path.join(src, file));
   writeFileSync(path.join(src, 'Shims.cs'), shimsFor(options.invoker.list()));
   options.log('durable: building the Durable extension host (dotnet build)');
-  await promisify(execFile)('dotnet', ['build', src, '-c', 'Release', '-o', out, '-nologo', '-v', 'q'], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  try {
+    await promisify(execFile)('dotnet', ['build', src, '-c', 'Release', '-o', out, '-nologo', '-v', 'q'], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT')
+      throw new Error(
+        'DURABLE_ENGINE=extension needs the .NET SDK (dotnet on the PATH); without it, leave DURABLE_ENGINE unset.',
+      );
+    throw error;
+  }
   return out;
 }
 

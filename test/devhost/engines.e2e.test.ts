@@ -5,6 +5,7 @@
  * to the extension's own listener, and the host's /runtime/webhooks/durabletask routes reach it too.
  * On both, the instance completes as soon as the submission is Live: no timer is left open.
  */
+import { execFileSync } from 'node:child_process';
 import { instanceIdFor } from '../../shared/domain/transitions';
 import { RunningHost, startHost } from '../support/host';
 import { driveToLive, prepareOffer, publisherSteps, waitFor } from '../support/scenario';
@@ -15,7 +16,23 @@ jest.setTimeout(300_000);
 const instance = (offerId: string) =>
   `/runtime/webhooks/durabletask/instances/${instanceIdFor(offerId, '1')}`;
 
-describe.each(['embedded', 'extension'])('the app on the %s engine', (engine) => {
+function hasDotnet(): boolean {
+  try {
+    execFileSync('dotnet', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ENGINES = hasDotnet() ? ['embedded', 'extension'] : ['embedded'];
+
+if (!hasDotnet())
+  it('without .NET, DURABLE_ENGINE=extension says what it needs', async () => {
+    await expect(startHost({ env: { DURABLE_ENGINE: 'extension' } })).rejects.toThrow(/needs the \.NET SDK/);
+  });
+
+describe.each(ENGINES)('the app on the %s engine', (engine) => {
   let host: RunningHost;
   beforeAll(async () => {
     // The first start with the extension builds the .NET host (and restores its packages).
