@@ -3,6 +3,7 @@
  * automated reviewers: a publisher's busy hour.
  *   npm run bench:pipeline        (BENCH_OFFERS=100; a list such as 100,1000 runs each size)
  *   BENCH_BASELINE_ROOT=/path/to/another/checkout npm run bench:pipeline
+ *   BENCH_ENGINES=embedded,extension npm run bench:pipeline   (also on the real Durable extension; .NET)
  * With BENCH_BASELINE_ROOT (a checkout of another version, built with `npm run build`), the same
  * workload first runs against that version's app (same local host, same machine, same run), so
  * the two are side by side. Prints, per version and size: how many reached Live, the first error,
@@ -18,6 +19,7 @@ import { ms, percentile, startBenchHost } from './support/localHost';
 const SIZES = (process.env.BENCH_OFFERS ?? '100').split(',').map(Number);
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
 const DRIVE_TIMEOUT_MS = Number(process.env.BENCH_DRIVE_TIMEOUT_MS ?? 600_000);
+const ENGINES = (process.env.BENCH_ENGINES ?? 'embedded').split(',');
 
 /** VmHWM: the most resident memory the process has had. */
 function peakRssMiB(pid: number | undefined): number {
@@ -55,8 +57,16 @@ async function pool<T, R>(items: T[], width: number, job: (item: T) => Promise<R
 }
 
 /** One version at one size: a fresh Azurite and host, every offer of publisher contoso. */
-async function runOnce(version: string, offers: number, root: string | undefined): Promise<string> {
-  const { host, azurite, stop } = await startBenchHost(root ? { DEVHOST_ROOT: root } : {});
+async function runOnce(
+  version: string,
+  offers: number,
+  root: string | undefined,
+  engine = 'embedded',
+): Promise<string> {
+  const { host, azurite, stop } = await startBenchHost({
+    ...(root ? { DEVHOST_ROOT: root } : {}),
+    DURABLE_ENGINE: engine,
+  });
   try {
     const ids = Array.from({ length: offers }, (_, i) => `bench-pipe-${String(i).padStart(4, '0')}`);
     // Preparing (draft, images, package) is not what is measured: 16 at a time.
@@ -95,12 +105,15 @@ async function main() {
   const rows: string[] = [];
   for (const size of SIZES) {
     if (BASELINE_ROOT) rows.push(await runOnce('baseline', size, BASELINE_ROOT));
-    rows.push(await runOnce('this version', size, undefined));
-    console.log(rows[rows.length - 1]);
+    for (const engine of ENGINES) {
+      const label = ENGINES.length > 1 ? `this version, ${engine} engine` : 'this version';
+      rows.push(await runOnce(label, size, undefined, engine));
+      console.log(rows[rows.length - 1]);
+    }
   }
   console.log(`bench/pipeline: offers of one publisher from Publish to Live concurrently`);
   console.log(
-    '| version | offers | reached Live | errors | "kept changing; gave up" in host log | first error | Live/s | Go Live -> Live p50 / p95 | history per submission | host peak RSS |',
+    '| version | offers | reached Live | errors | "kept changing; gave up" in host log | first error | Live/s | Go Live -> Live p50 / p95 | history per submission | host peak RSS (Node) |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);

@@ -9,7 +9,11 @@ export async function startBenchHost(env: Record<string, string> = {}): Promise<
 }> {
   // A loaded machine can make the first start miss its deadline: one more try.
   const azurite = await startAzurite().catch(() => startAzurite());
-  const host = await startHost({ env: { AzureWebJobsStorage: azurite.connectionString, ...env } });
+  // The real Durable extension's host is built on its first start (DURABLE_ENGINE=extension).
+  const host = await startHost({
+    env: { AzureWebJobsStorage: azurite.connectionString, ...env },
+    readyWithinMs: 300_000,
+  });
   return {
     host,
     azurite,
