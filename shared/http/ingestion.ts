@@ -10,7 +10,14 @@ import type { Offer } from '../domain/offer';
 import type { Services } from '../services';
 import { readJson } from './body';
 import { JSON_CONTENT_TYPE, STATUS_OF } from './errors';
-import { bearerTokenOf, callerOf, callerOfLocalToken, clientIdOf, PRINCIPAL_HEADER } from './principal';
+import {
+  bearerTokenOf,
+  callerOf,
+  callerOfLocalToken,
+  clientIdOf,
+  clientIdOfLocalToken,
+  PRINCIPAL_HEADER,
+} from './principal';
 
 /**
  * The HTTP side of the ingestion front door (api.md, "Partner Center ingestion API"): its error
@@ -90,17 +97,16 @@ export function guardedIngestion<A extends unknown[]>(
 
 /**
  * Who calls. Locally a bearer token is an unsigned JWT (principal.ts); in Azure App Service
- * Authentication validated the token and set x-ms-client-principal, and an application (client
- * credentials: no publisher_id claim) acts for the publisher an Admin mapped its client id to.
+ * Authentication validated the token and set x-ms-client-principal. Either way an application
+ * (client credentials: no publisher_id claim) acts for the publisher an Admin mapped its client
+ * id to.
  */
 export async function ingestionCaller(request: HttpRequest, services: Services): Promise<Caller> {
   const token = bearerTokenOf(request);
-  if (!request.headers.get(PRINCIPAL_HEADER) && token && !runsInAzure(services.settings)) {
-    return callerOfLocalToken(token, services.now().getTime());
-  }
-  const caller = callerOf(request);
+  const local = !request.headers.get(PRINCIPAL_HEADER) && token && !runsInAzure(services.settings);
+  const caller = local ? callerOfLocalToken(token, services.now().getTime()) : callerOf(request);
   if (caller.publisherId) return caller;
-  const clientId = clientIdOf(request);
+  const clientId = local ? clientIdOfLocalToken(token) : clientIdOf(request);
   const publisherId = clientId ? await services.ingestion.publisherOfClient(clientId) : undefined;
   if (!publisherId) return caller;
   return { name: caller.name, roles: [...new Set([...caller.roles, 'Publisher' as const])], publisherId };

@@ -104,6 +104,13 @@ export function callerOfLocalToken(token: string, nowMs: number): Caller {
   };
 }
 
+/** The client id (`appid`, else `azp`) of a local bearer token callerOfLocalToken accepted. */
+export function clientIdOfLocalToken(token: string): string | undefined {
+  const payload = token.split('.')[1] ?? '';
+  const parsed = localTokenSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  return parsed.success ? (parsed.data.appid ?? parsed.data.azp) : undefined;
+}
+
 /**
  * The Entra client id of an application caller (client credentials), from the principal App
  * Service Authentication set: `appid` (v1 tokens) or `azp` (v2).

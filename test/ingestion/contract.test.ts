@@ -346,5 +346,10 @@ describe('New-AppSourceSubmission against the ingestion API', () => {
       headers: { 'x-ms-client-principal': principal },
     });
     expect(res.status).toBe(200);
+    // Locally, a bearer token of that application (appid or azp, no publisher_id) is mapped alike.
+    for (const claim of ['appid', 'azp'])
+      expect(
+        (await ingestion(host.baseUrl, productId, localToken({ [claim]: clientId })).get('')).status,
+      ).toBe(200);
   });
 });
