@@ -5,9 +5,9 @@
  * returns the SDK's state JSON; POST /activity/{name} with the input JSON returns the result JSON.
  * A scenario may replace an activity's behaviour (a scripted result, a failure, a delay).
  */
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { startBridge } from '../devhost/durable/extension';
 import { createFunctionsCore, installFunctionsCore } from '../devhost/functionsCore';
 
 export type ActivityBehaviour = (name: string, input: unknown) => Promise<{ result: unknown } | undefined>;
@@ -21,50 +21,22 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-export async function startBridge(root: string, modules: string[]): Promise<Bridge> {
+export async function startOracleBridge(root: string, modules: string[]): Promise<Bridge> {
   const core = createFunctionsCore(() => undefined);
   installFunctionsCore(core.api);
   for (const file of modules) require(path.resolve(root, file));
   await core.appStart(root);
   let behaviour: ActivityBehaviour | undefined;
 
-  async function answer(kind: string, name: string, body: string): Promise<unknown> {
-    const value: unknown = JSON.parse(body);
-    if (process.env.ORACLE_VERBOSE) console.log(`bridge ${kind} ${name}: ${body.slice(0, 300)}`);
+  async function answer(kind: string, name: string, value: unknown): Promise<unknown> {
+    if (process.env.ORACLE_VERBOSE)
+      console.log(`bridge ${kind} ${name}: ${JSON.stringify(value).slice(0, 300)}`);
     if (kind === 'orchestrator') return core.invoker.invoke(name, value);
     const scripted = behaviour ? await behaviour(name, value) : undefined;
     return scripted ? scripted.result : core.invoker.invoke(name, value);
   }
 
-  const server = http.createServer((req, res) => {
-    const [, kind, name] = (req.url ?? '').split('/');
-    void readBody(req)
-      .then((body) => answer(kind ?? '', decodeURIComponent(name ?? ''), body))
-      .then(
-        (result) => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(result ?? null));
-        },
-        (error: unknown) => {
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end(message(error));
-        },
-      );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await startBridge(answer);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -13,7 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { freePort, startAzurite } from '../devhost/azurite';
-import { startBridge } from './bridge';
+import { hasDotnet } from '../devhost/durable/extension';
+import { startOracleBridge } from './bridge';
 import { compareWithGolden, type Golden } from './replay';
 import { SCENARIOS, type Control, type GoldenEvent, type Scenario } from './scenarios';
 
@@ -25,15 +26,6 @@ const MODULES = ['dist/test/fixtures/hostapp/conformanceApp.js', 'dist/orchestra
 const HUB = 'oracle';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function hasDotnet(): boolean {
-  try {
-    execFileSync('dotnet', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitReady(child: ChildProcess): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -151,7 +143,7 @@ async function main(): Promise<void> {
     stdio: 'inherit',
   });
   const azurite = await startAzurite();
-  const bridge = await startBridge(ROOT, MODULES);
+  const bridge = await startOracleBridge(ROOT, MODULES);
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, AzureWebJobsStorage: azurite.connectionString };
   delete env.CONTAINER_NAME;

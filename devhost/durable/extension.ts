@@ -15,7 +15,7 @@
  * /runtime/webhooks/durabletask/ routes are forwarded there too. Timers follow real time: the
  * host clock's advance moves timer triggers and the app's clock, not the extension's timers.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,7 +49,7 @@ export function createExtensionEngine(options: ExtensionEngineOptions): DurableE
   return {
     async start() {
       const out = await build(options);
-      bridge = await startBridge(options.invoker);
+      bridge = await startBridge((_kind, name, value) => options.invoker.invoke(name, value));
       const controlPort = await freePort();
       dotnet = spawn('dotnet', [path.join(out, 'OracleHost.dll')], {
         env: hostEnv(options, bridge, controlPort),
@@ -150,12 +150,19 @@ function hostEnv(
   return env;
 }
 
-/** The shims' other end: POST /orchestrator/{name} and /activity/{name}, answered by the invoker. */
-function startBridge(invoker: FunctionInvoker): Promise<http.Server> {
+/** How the bridge answers a shim: `kind` is orchestrator or activity, `value` the JSON it sent. */
+export type BridgeAnswer = (kind: string, name: string, value: unknown) => Promise<unknown>;
+
+/**
+ * The shims' other end (engine-oracle/Bridge.cs): POST /orchestrator/{name} and /activity/{name}
+ * with the extension's JSON, answered 200 with the SDK's JSON, or 500 with the error's message
+ * (which the shim turns into the Functions host's RPC error shape).
+ */
+export function startBridge(answer: BridgeAnswer): Promise<http.Server> {
   const server = http.createServer((req, res) => {
-    const [, , name] = (req.url ?? '').split('/');
+    const [, kind, name] = (req.url ?? '').split('/');
     void readBody(req)
-      .then((body) => invoker.invoke(decodeURIComponent(name ?? ''), JSON.parse(body) as unknown))
+      .then((body) => answer(kind ?? '', decodeURIComponent(name ?? ''), JSON.parse(body) as unknown))
       .then(
         (result) => {
           res.writeHead(200, { 'content-type': 'application/json' });
@@ -208,6 +215,16 @@ async function forward(req: IncomingMessage, res: ServerResponse, target: string
   });
   res.writeHead(answer.status, headers);
   res.end(Buffer.from(await answer.arrayBuffer()));
+}
+
+/** Whether the .NET SDK is on the PATH (DURABLE_ENGINE=extension and the oracle need it). */
+export function hasDotnet(): boolean {
+  try {
+    execFileSync('dotnet', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -5,7 +5,7 @@
  * to the extension's own listener, and the host's /runtime/webhooks/durabletask routes reach it too.
  * On both, the instance completes as soon as the submission is Live: no timer is left open.
  */
-import { execFileSync } from 'node:child_process';
+import { hasDotnet } from '../../devhost/durable/extension';
 import { instanceIdFor } from '../../shared/domain/transitions';
 import { RunningHost, startHost } from '../support/host';
 import { driveToLive, prepareOffer, publisherSteps, waitFor } from '../support/scenario';
@@ -15,15 +15,6 @@ jest.setTimeout(300_000);
 
 const instance = (offerId: string) =>
   `/runtime/webhooks/durabletask/instances/${instanceIdFor(offerId, '1')}`;
-
-function hasDotnet(): boolean {
-  try {
-    execFileSync('dotnet', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const ENGINES = hasDotnet() ? ['embedded', 'extension'] : ['embedded'];
 

@@ -124,6 +124,20 @@ async function startStep8(offerId: string): Promise<'refused' | 'started'> {
   return result.cancelRequested ? 'refused' : 'started';
 }
 
+/** What the reconciler's orphans pass records for submission 1 that never got going (failOrphan). */
+async function endedByReconciler(offerId: string): Promise<void> {
+  const message = 'never started';
+  await recordTransition(services)({
+    offerId,
+    submissionId: '1',
+    step: 'validate-prerequisites',
+    transition: 'failed',
+    at: new Date().toISOString(),
+    message,
+    error: { step: 'validate-prerequisites', code: 'internal', message, details: [] },
+  });
+}
+
 describe('Publish leaves nothing behind when it fails (issue 21, 1)', () => {
   it('an index refresh that fails once after the claim is no failure: 202, the lists are left for the reconciler', async () => {
     // The status row is the record; the offer lists derive from it. A list write that fails after
@@ -226,14 +240,7 @@ describe('a claim Publish could not undo (issue 21, 1 and 2)', () => {
     expect((await services.statuses.get(offerId))?.submissionId).toBe('1');
     tables.plan(() => undefined);
     // What reconcile/passes.ts failOrphan records for an instance that never started.
-    await recordTransition(services)({
-      offerId,
-      submissionId: '1',
-      step: 'validate-prerequisites',
-      transition: 'failed',
-      at: new Date().toISOString(),
-      error: { step: 'validate-prerequisites', code: 'internal', message: 'never started', details: [] },
-    });
+    await endedByReconciler(offerId);
     expect((await services.statuses.get(offerId))?.state).toBe('Failed');
     const listed = await services.submissions.list(offerId);
     expect(listed.map((s) => [s.submissionId, s.state, s.error?.code])).toEqual([
@@ -251,18 +258,7 @@ describe('a claim the reconciler ended while Publish was failing', () => {
     const offerId = uniqueOfferId('raced');
     await seedOffer(services, offerId);
     client.startFaults = ['refuse'];
-    client.duringStart = async () => {
-      const message = 'never started';
-      await recordTransition(services)({
-        offerId,
-        submissionId: '1',
-        step: 'validate-prerequisites',
-        transition: 'failed',
-        at: new Date().toISOString(),
-        message,
-        error: { step: 'validate-prerequisites', code: 'internal', message, details: [] },
-      });
-    };
+    client.duringStart = () => endedByReconciler(offerId);
     const res = await callWith(
       makePublishOffer(services),
       client,
@@ -286,16 +282,7 @@ describe('a claim the reconciler ended before Publish wrote its record', () => {
     const reconcilerFirst = async () => {
       if (reconciled) return;
       reconciled = true;
-      const message = 'never started';
-      await recordTransition(services)({
-        offerId,
-        submissionId: '1',
-        step: 'validate-prerequisites',
-        transition: 'failed',
-        at: new Date().toISOString(),
-        message,
-        error: { step: 'validate-prerequisites', code: 'internal', message, details: [] },
-      });
+      await endedByReconciler(offerId);
     };
     const submissions = services.submissions;
     const slowed: Services = {
