@@ -164,11 +164,14 @@ describe('the reconciler', () => {
       message,
       error: { step: 'automated-validation', code: 'internal', message, details: [] },
     });
-    // A package now, and step 2's wait ends: its last read finds the report, so the instance goes on.
+    // A package now, and its report reaches step 2 (raised here: validation raises it only to an
+    // active submission), so the instance goes on. No clock advance: it would start reconciler
+    // passes that overlap the next test.
     await p.uploadPackage();
     await p.packageValidated();
-    expect((await host.request('POST', '/admin/clock/advance', { by: 'PT2H' })).status).toBe(200);
     const instance = `/runtime/webhooks/durabletask/instances/${instanceIdFor(offerId, '1')}`;
+    const raised = await host.request('POST', `${instance}/raiseEvent/PackageReport`, {});
+    expect(raised.status).toBe(202);
     const done = await waitFor(
       'the instance to end',
       async () => (await host.request('GET', instance)).json<{ runtimeStatus: string; output: unknown }>(),
