@@ -1,6 +1,9 @@
 import { RunningHost, startHost } from '../support/host';
 import { eventually, uniqueOfferId, workflow } from './flow';
 
+// Under a full run's load step 2 has taken over a minute to reach its wait (CI): room for that.
+jest.setTimeout(180_000);
+
 /** Timers driven by the host's clock control; a host of its own so no other test's timers move. */
 let host: RunningHost;
 beforeAll(async () => {
