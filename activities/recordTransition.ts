@@ -7,7 +7,8 @@ import {
   recordTransitionInputSchema,
 } from '../shared/contracts/activities';
 import { pendingCancel } from '../shared/domain/rules';
-import { afterTheEnd, applyTransition, instanceIdFor } from '../shared/domain/transitions';
+import { isEnded } from '../shared/domain/states';
+import { applyTransition, endedBefore, instanceIdFor } from '../shared/domain/transitions';
 import { notStartedStatus, OfferStatus } from '../shared/domain/status';
 import { transitionEmail } from '../shared/domain/notifications';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
@@ -20,8 +21,6 @@ type Deps = Pick<
   Services,
   'statuses' | 'submissions' | 'history' | 'outbox' | 'blobs' | 'email' | 'settings' | 'appClaims'
 >;
-
-const TERMINAL = ['Failed', 'Canceled', 'Live'];
 
 /**
  * Every step transition goes through here: the history row, the email, the offer status and the
@@ -39,11 +38,12 @@ export function recordTransition(deps: Deps) {
     const stored = await deps.statuses.get(t.offerId);
     // The reconciler may have ended a submission whose orchestration then went on (an instance
     // that answered late): what it records now is not shown, emailed or kept.
-    if (stored && afterTheEnd(stored, t)) {
+    const ended = stored && endedBefore(stored, t);
+    if (ended) {
       context?.warn(
         `${t.offerId} submission ${t.submissionId} ended before ${t.step} ${t.transition}: ignored`,
       );
-      return { ended: stored.state as 'Failed' | 'Canceled' | 'Live' };
+      return { ended };
     }
     if (t.step === 'publish' && t.transition === 'started') {
       const refused = await startPublishing(deps, t);
@@ -65,7 +65,7 @@ export function recordTransition(deps: Deps) {
     // new status (the portal, a script) also finds its notification.
     await notify(deps, t, to, record?.snapshotBlobName, context);
     // Likewise the submission record: whoever sees `Live` in the status finds it Live in the list.
-    await updateSubmission(deps, t, await expectedStatus(deps, t));
+    await updateSubmission(deps, t, expectedStatus(stored, t));
     const status = await updateStatus(deps, t);
     await updateSubmission(deps, t, status); // a no-op unless the status write saw something newer
     // After the status: once the submission shows it ended, its app id is free for another offer.
@@ -77,10 +77,9 @@ export function recordTransition(deps: Deps) {
   };
 }
 
-/** The status this transition will produce, from the stored one (the write itself may still find a newer). */
-async function expectedStatus(deps: Deps, t: RecordTransitionInput): Promise<OfferStatus> {
-  const current = (await deps.statuses.get(t.offerId)) ?? initialFor(t)();
-  return applyTransition(current, t);
+/** The status this transition will produce from the one read first (the write itself may still find a newer). */
+function expectedStatus(stored: OfferStatus | undefined, t: RecordTransitionInput): OfferStatus {
+  return applyTransition(stored ?? initialFor(t)(), t);
 }
 
 async function updateStatus(deps: Deps, t: RecordTransitionInput): Promise<OfferStatus> {
@@ -129,7 +128,7 @@ async function updateSubmission(
   const next: SubmissionRecord = {
     ...record,
     state: status.state,
-    endedAt: TERMINAL.includes(status.state) ? (record.endedAt ?? t.at) : null,
+    endedAt: isEnded(status.state) ? (record.endedAt ?? t.at) : null,
     error: t.error ?? record.error,
   };
   if (JSON.stringify(next) !== JSON.stringify(stored)) await deps.submissions.put(next);

@@ -7,6 +7,7 @@ import {
   PackageStepResult,
   PublishPackageInput,
   RecordTransitionInput,
+  RecordTransitionResult,
   StepActivityInput,
   StepOutcome,
   ValidatedPackage,
@@ -26,7 +27,7 @@ import {
 } from '../shared/contracts/orchestration';
 import { addBusinessDays } from '../shared/domain/businessDays';
 import type { ErrorDetail } from '../shared/domain/errors';
-import type { Transition } from '../shared/domain/states';
+import type { EndedState, Transition } from '../shared/domain/states';
 import type { StepId } from '../shared/domain/steps';
 import {
   SIGNOFF_REMINDER_LIMIT,
@@ -70,7 +71,7 @@ class BookkeepingFailed extends Error {
 }
 
 type Failure = Extract<StepOutcome, { outcome: 'failed' }>;
-type End = 'Failed' | 'Canceled' | 'Live';
+type End = EndedState;
 
 /**
  * recordTransition found the submission already ended: the reconciler ended it while this instance
@@ -128,12 +129,15 @@ class Submission {
     return { offerId, submissionId, snapshotBlobName, at: this.now().toISOString() };
   }
 
-  /** Records a transition; throws BookkeepingFailed once RECORD_RETRY is exhausted. */
+  /**
+   * Records a transition; throws BookkeepingFailed once RECORD_RETRY is exhausted, and
+   * SubmissionEnded when the submission had already ended.
+   */
   *record(
     step: StepId,
     transition: Transition,
     extra: Pick<RecordTransitionInput, 'message' | 'actor' | 'error' | 'revision' | 'promisedDate'> = {},
-  ): Flow<unknown> {
+  ): Flow<RecordTransitionResult> {
     this.step = step;
     const input: RecordTransitionInput = {
       offerId: this.input.offerId,
@@ -149,9 +153,9 @@ class Submission {
     } catch {
       throw new BookkeepingFailed(step);
     }
-    const ended = recordTransitionResultSchema.safeParse(result).data?.ended;
-    if (ended) throw new SubmissionEnded(ended);
-    return result;
+    const parsed = recordTransitionResultSchema.safeParse(result).data ?? {};
+    if (parsed.ended) throw new SubmissionEnded(parsed.ended);
+    return parsed;
   }
 
   /**
@@ -184,8 +188,7 @@ class Submission {
    * started and that Cancel is returned, as its event would be, even if the event is still on its way.
    */
   *startPublishing(): Flow<Arrival | undefined> {
-    const result = yield* this.record('publish', 'started');
-    const cancel = recordTransitionResultSchema.safeParse(result).data?.cancelRequested;
+    const cancel = (yield* this.record('publish', 'started')).cancelRequested;
     return cancel && { name: EVENTS.cancel, payload: cancel };
   }
 

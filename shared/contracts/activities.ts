@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STEP_IDS, StepId } from '../domain/steps';
-import { TRANSITIONS } from '../domain/states';
+import { ENDED_STATES, TRANSITIONS } from '../domain/states';
 
 /**
  * Inputs and results of activities, shared by the orchestrator (which builds inputs and reads
@@ -65,7 +65,7 @@ export const recordTransitionResultSchema = z.object({
    * The submission had already ended (the reconciler ended it while its orchestration still ran):
    * how it ended. The transition was not recorded and the orchestration stops.
    */
-  ended: z.enum(['Failed', 'Canceled', 'Live']).optional(),
+  ended: z.enum(ENDED_STATES).optional(),
 });
 export type RecordTransitionResult = z.infer<typeof recordTransitionResultSchema>;
 

@@ -33,9 +33,17 @@ export const STEP_STATE_OF: Record<Transition, StepState> = {
   canceled: 'Canceled',
 };
 
+/** How a submission can end; once it has, it stays so. */
+export const ENDED_STATES = ['Failed', 'Canceled', 'Live'] as const;
+export type EndedState = (typeof ENDED_STATES)[number];
+
 /** States in which the offer has no active submission, so Publish is accepted. */
-export const IDLE_STATES: readonly SubmissionState[] = ['NotStarted', 'Failed', 'Canceled', 'Live'];
+export const IDLE_STATES: readonly SubmissionState[] = ['NotStarted', ...ENDED_STATES];
 
 export function isActive(state: SubmissionState): boolean {
   return !IDLE_STATES.includes(state);
+}
+
+export function isEnded(state: SubmissionState): state is EndedState {
+  return (ENDED_STATES as readonly SubmissionState[]).includes(state);
 }

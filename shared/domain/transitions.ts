@@ -1,5 +1,5 @@
 import { OfferStatus, StepStatus, SubmissionError, initialSteps } from './status';
-import { STEP_STATE_OF, SubmissionState, Transition, isActive } from './states';
+import { EndedState, STEP_STATE_OF, SubmissionState, Transition, isEnded } from './states';
 import { StepId } from './steps';
 
 /** One change of one step of one submission: a history row, a status update and an email. */
@@ -48,33 +48,27 @@ function updateStep(step: StepStatus, t: StepTransition): StepStatus {
 }
 
 /**
- * Whether the status shows this transition's submission already ended (Failed, Canceled, Live).
- * An ended submission stays ended: what its orchestration still records afterwards (a late retry,
- * or an instance the reconciler gave up on that went on after all) changes nothing.
+ * How the submission had ended when this transition of it is recorded, unless it is the one that
+ * ended it (whose retry must still finish its writes). Such a late transition gets no history row,
+ * no email and no status change.
  */
-export function submissionEnded(status: OfferStatus, t: Pick<StepTransition, 'submissionId'>): boolean {
-  return status.submissionId === t.submissionId && !isActive(status.state) && status.state !== 'NotStarted';
-}
-
-/**
- * A transition recorded after its submission ended, other than the one that ended it (whose
- * retry must still finish its writes): it gets no history row, no email and no status change.
- */
-export function afterTheEnd(status: OfferStatus, t: StepTransition): boolean {
-  if (!submissionEnded(status, t)) return false;
+export function endedBefore(status: OfferStatus, t: StepTransition): EndedState | undefined {
+  if (status.submissionId !== t.submissionId || !isEnded(status.state)) return undefined;
   const endedByThis =
     submissionStateAfter(t) === status.state &&
     (t.transition === 'canceled' || t.step === status.currentStep);
-  return !endedByThis;
+  return endedByThis ? undefined : status.state;
 }
 
 /**
  * The offer status after a transition. Transitions of another submission than the current one
- * are stale (a late retry) and change nothing, nor do those of a submission that ended. A cancel
- * resets every step to NotStarted (design.md).
+ * are stale (a late retry) and change nothing, nor do those of a submission that ended: an ended
+ * submission stays ended, whatever its orchestration still records (a late retry, or an instance
+ * the reconciler gave up on that went on after all). A cancel resets every step to NotStarted
+ * (design.md).
  */
 export function applyTransition(status: OfferStatus, t: StepTransition): OfferStatus {
-  if (status.submissionId !== t.submissionId || submissionEnded(status, t)) return status;
+  if (status.submissionId !== t.submissionId || isEnded(status.state)) return status;
   const state = submissionStateAfter(t);
   if (t.transition === 'canceled') {
     return {
