@@ -17,11 +17,14 @@ interface Claim {
   written: OfferStatus;
 }
 
+const sameStatus = (a: OfferStatus, b: OfferStatus) => JSON.stringify(a) === JSON.stringify(b);
+
 /**
  * Claims the next submission id under the status row's ETag: of two concurrent Publish clicks
  * one wins and the other re-reads an active submission and gets 409 submission_active.
- * `claimed` is filled as soon as the write is decided, so that a failure after the write (the
- * index refresh of the status store) can still be undone by the caller.
+ * `claimed` is filled as soon as the write is decided, so that a failure after the write can
+ * still be undone by the caller. A write that landed although its answer was lost comes back
+ * as a 412 and a re-read showing exactly that claim: it is this Publish's own.
  */
 async function claimSubmission(
   services: Services,
@@ -33,6 +36,7 @@ async function claimSubmission(
   const status = await services.statuses.update(
     offerId,
     (current) => {
+      if (claimed.claim && sameStatus(current, claimed.claim.written)) return undefined;
       claimed.claim = undefined; // a retried mutation decides anew
       assertCanPublish(current);
       const submissionId = String(Number(current.submissionId ?? '0') + 1);
@@ -61,7 +65,6 @@ async function undoClaim(
   record: SubmissionRecord,
   context: InvocationContext,
 ) {
-  const same = (a: OfferStatus, b: OfferStatus) => JSON.stringify(a) === JSON.stringify(b);
   for (let attempt = 1; attempt <= UNDO_ATTEMPTS; attempt++) {
     try {
       // The record first: a claim left on the row (the row's write fails) is ended Failed by the
@@ -70,7 +73,7 @@ async function undoClaim(
       await services.submissions.removeIfUnchanged(record);
       await services.statuses.update(
         offerId,
-        (current) => (same(current, claim.written) ? claim.before : undefined),
+        (current) => (sameStatus(current, claim.written) ? claim.before : undefined),
         () => claim.before,
       );
       return;

@@ -18,8 +18,12 @@ export interface StorageRequest {
   body: string;
 }
 
-/** Returns the status to answer with (the request is then not forwarded), or undefined to forward it. */
-export type FaultPlan = (request: StorageRequest) => number | undefined;
+/**
+ * Returns the status to answer with (the request is then not forwarded), 'lose-answer' to forward
+ * it and then drop the connection before the answer (the write happened, the client cannot know),
+ * or undefined to forward it.
+ */
+export type FaultPlan = (request: StorageRequest) => number | 'lose-answer' | undefined;
 
 export interface FailingProxy {
   port: number;
@@ -54,7 +58,7 @@ export async function startFailingProxy(targetPort: number): Promise<FailingProx
       const url = req.url ?? '/';
       const path = url.split('?')[0] ?? url;
       const fault = current({ method, path, body: body.toString('utf8') });
-      if (fault !== undefined) {
+      if (typeof fault === 'number') {
         seen.push(`${method} ${path} !${fault}`);
         const error = {
           'odata.error': { code: 'EntityTooLarge', message: { lang: 'en-US', value: 'fault' } },
@@ -63,10 +67,15 @@ export async function startFailingProxy(targetPort: number): Promise<FailingProx
         res.end(JSON.stringify(error));
         return;
       }
-      seen.push(`${method} ${path}`);
+      seen.push(`${method} ${path}${fault ? ` !${fault}` : ''}`);
       const upstream = http.request(
         { host: '127.0.0.1', port: targetPort, method, path: url, headers: req.headers, agent },
         (answer) => {
+          if (fault === 'lose-answer') {
+            answer.resume();
+            answer.once('end', () => res.destroy());
+            return;
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         },

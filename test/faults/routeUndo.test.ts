@@ -214,6 +214,30 @@ describe('Publish leaves nothing behind when it fails (issue 21, 1)', () => {
   });
 });
 
+describe('a claim whose write landed but whose answer was lost', () => {
+  it('belongs to this Publish: 202 with its submission, not 409 submission_active', async () => {
+    // The SDK retries the status write it got no answer for; the retry meets the claim itself
+    // (412), and the re-read shows an active submission: its own.
+    const client = new SimClient();
+    const offerId = uniqueOfferId('lostanswer');
+    await seedOffer(services, offerId);
+    let lost = false;
+    tables.plan((r) => {
+      if (lost || !statusWrite(r)) return undefined;
+      lost = true;
+      return 'lose-answer';
+    });
+    const res = await callWith(
+      makePublishOffer(services),
+      client,
+      post('publish', offerId, 'ann', { notificationEmail: 'ann@contoso.com' }),
+    );
+    expect(lost).toBe(true);
+    expect([res.status, res.body.submissionId]).toEqual([202, '1']);
+    expect(client.started).toEqual([`${offerId}-submission-1`]);
+  });
+});
+
 describe('a claim Publish could not undo (issue 21, 1 and 2)', () => {
   it('is ended Failed by the reconciler, and the submissions list then agrees with the status', async () => {
     // The outage schedule of CI run 26: the record write fails, then every status write, so the
