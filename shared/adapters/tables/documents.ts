@@ -130,6 +130,11 @@ export async function replaceChecked(table: TableClient, entity: DocEntity, etag
   await table.updateEntity(entity, 'Replace', etag ? { etag } : {});
 }
 
+/** A short random wait before trying again after another writer got there first. */
+export function conflictPause(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
+}
+
 export function decodeDoc<T>(entity: Record<string, unknown>): T {
   const chunks = Number(entity.docChunks ?? 1);
   let json = '';

@@ -5,7 +5,15 @@ import type { Offer } from '../../domain/offer';
 import type { OfferStatus } from '../../domain/status';
 import { ConcurrentUpdateError, OfferIndex } from '../../ports/stores';
 import type { StorageClients } from '../storage';
-import { assertEntityFits, DocEntity, getEntity, isStatus, safeKey, StoredEntity } from './documents';
+import {
+  assertEntityFits,
+  conflictPause,
+  DocEntity,
+  getEntity,
+  isStatus,
+  safeKey,
+  StoredEntity,
+} from './documents';
 import type { RevisedOfferStore } from './offerStore';
 import type { Revised } from './revisions';
 import type { HookedStatusStore } from './statusStore';
@@ -116,7 +124,7 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
         );
         if (results.includes('written')) changed = true;
         if (!results.includes('conflict')) return changed;
-        await pause(attempt);
+        await conflictPause(attempt);
       }
       throw new ConcurrentUpdateError(`index of '${offerId}' kept changing; gave up`);
     },
@@ -336,8 +344,4 @@ async function inParallel<T>(items: T[], job: (item: T) => Promise<void>): Promi
     while (next < items.length) await job(items[next++] as T);
   };
   await Promise.all(Array.from({ length: BACKFILL_CONCURRENCY }, worker));
-}
-
-function pause(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 10 * (attempt + 1)));
 }

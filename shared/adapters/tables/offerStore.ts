@@ -1,21 +1,11 @@
 import type { Offer } from '../../domain/offer';
-import { ConcurrentUpdateError, OfferStore } from '../../ports/stores';
+import type { OfferStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import {
-  createChecked,
-  decodeDoc,
-  encodeDoc,
-  getEntity,
-  insertIfAbsent,
-  isStatus,
-  listAll,
-  replaceChecked,
-} from './documents';
-import { nextRevision, Revised, REVISION, revisionOf } from './revisions';
+import { decodeDoc, encodeDoc, insertIfAbsent, listAll } from './documents';
+import { readRevised, Revised, REVISION, writeRevised } from './revisions';
 
 const ROW = 'offer';
-const MAX_ATTEMPTS = 20;
 
 /** The offer store, plus the revision the lists compare (revisions.ts). */
 export interface RevisedOfferStore extends OfferStore {
@@ -24,39 +14,23 @@ export interface RevisedOfferStore extends OfferStore {
 
 export function createOfferStore(storage: StorageClients): RevisedOfferStore {
   const table = () => storage.table(TABLES.offers);
-  const entityOf = (offer: Offer, revision: number) => ({
-    partitionKey: offer.offerId,
-    rowKey: ROW,
-    ...encodeDoc(offer),
-    [REVISION]: revision,
-  });
+  const getRevised = async (offerId: string) => readRevised<Offer>(await table(), offerId, ROW);
   return {
-    async get(offerId) {
-      const row = await getEntity(await table(), offerId, ROW);
-      return row && decodeDoc<Offer>(row);
-    },
-    async getRevised(offerId) {
-      const row = await getEntity(await table(), offerId, ROW);
-      return { doc: row && decodeDoc<Offer>(row), revision: revisionOf(row) };
-    },
+    getRevised,
+    get: async (offerId) => (await getRevised(offerId)).doc,
     // Last writer wins, as an upsert would; written under the ETag only so the revision rises.
     async put(offer) {
-      const t = await table();
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const existing = await getEntity(t, offer.offerId, ROW);
-        try {
-          if (existing) await replaceChecked(t, entityOf(offer, nextRevision(existing)), existing.etag);
-          else await createChecked(t, entityOf(offer, 1));
-          return { created: !existing };
-        } catch (error) {
-          if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
-          await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
-        }
-      }
-      throw new ConcurrentUpdateError(`offer '${offer.offerId}' kept changing; gave up`);
+      return writeRevised(
+        await table(),
+        offer.offerId,
+        ROW,
+        async (row) => ({ doc: offer, result: { created: !row } }),
+        `offer '${offer.offerId}'`,
+      );
     },
     async create(offer) {
-      return insertIfAbsent(await table(), entityOf(offer, 1));
+      const entity = { partitionKey: offer.offerId, rowKey: ROW, ...encodeDoc(offer), [REVISION]: 1 };
+      return insertIfAbsent(await table(), entity);
     },
     async list() {
       return (await listAll(await table())).map((row) => decodeDoc<Offer>(row));
