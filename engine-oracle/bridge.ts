@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startBridge } from '../devhost/durable/extension';
 import { createFunctionsCore, installFunctionsCore } from '../devhost/functionsCore';
+import type { FunctionRegistration } from '../devhost/types';
 
 export type ActivityBehaviour = (name: string, input: unknown) => Promise<{ result: unknown } | undefined>;
 
@@ -16,6 +17,8 @@ export interface Bridge {
   url: string;
   /** Replaces activity behaviour for the scenario that runs next (undefined: the registered handler). */
   setActivities(behaviour: ActivityBehaviour | undefined): void;
+  /** What the loaded modules registered (the shims are generated from it). */
+  registrations(): FunctionRegistration[];
   /** A registered orchestrator, called through the worker's invocation model as the host calls it. */
   orchestrator(name: string): (trigger: Record<string, unknown>) => Promise<unknown>;
   close(): Promise<void>;
@@ -41,6 +44,7 @@ export async function startOracleBridge(root: string, modules: string[]): Promis
   return {
     url: `http://127.0.0.1:${port}`,
     setActivities: (b) => (behaviour = b),
+    registrations: () => core.invoker.list(),
     orchestrator: (name) => (trigger) => core.invoker.invoke(name, trigger),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

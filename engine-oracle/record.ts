@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { freePort, startAzurite } from '../devhost/azurite';
-import { hasDotnet } from '../devhost/durable/extension';
+import { hasDotnet, shimsFor } from '../devhost/durable/extension';
 import { startOracleBridge } from './bridge';
 import { compareWithGolden, type Golden } from './replay';
 import { SCENARIOS, type Control, type GoldenEvent, type Scenario } from './scenarios';
@@ -139,11 +139,13 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   const scenarios = SCENARIOS.filter((s) => !only || s.id.includes(only));
   const out = path.join(ORACLE, 'bin', 'out');
+  const bridge = await startOracleBridge(ROOT, MODULES);
+  // One shim per registered orchestrator and activity, as DURABLE_ENGINE=extension generates them.
+  writeFileSync(path.join(ORACLE, 'Shims.cs'), shimsFor(bridge.registrations()));
   execFileSync('dotnet', ['build', ORACLE, '-c', 'Release', '-o', out, '-nologo', '-v', 'q'], {
     stdio: 'inherit',
   });
   const azurite = await startAzurite();
-  const bridge = await startOracleBridge(ROOT, MODULES);
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, AzureWebJobsStorage: azurite.connectionString };
   delete env.CONTAINER_NAME;

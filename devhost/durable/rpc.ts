@@ -285,7 +285,8 @@ function isJsonOrEmpty(text: string): boolean {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** A request's body as text (the durable client's bodies are small JSON). */
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
