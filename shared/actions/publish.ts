@@ -123,10 +123,13 @@ function runningRecord(offerId: string, submissionId: string, notificationEmail:
 }
 
 /** The offer snapshot the running submission keeps (even when the draft is replaced meanwhile) and its record. */
-async function storeSubmission(services: Services, offer: Offer, record: SubmissionRecord): Promise<string> {
-  const snapshot = record.snapshotBlobName ?? snapshotBlobNameFor(offer.offerId, record.submissionId);
+async function storeSubmission(
+  services: Services,
+  offer: Offer,
+  record: ReturnType<typeof runningRecord>,
+): Promise<void> {
   await services.blobs.upload(
-    { container: CONTAINERS.submissions, name: snapshot },
+    { container: CONTAINERS.submissions, name: record.snapshotBlobName },
     Buffer.from(JSON.stringify(offer)),
     'application/json',
   );
@@ -138,7 +141,6 @@ async function storeSubmission(services: Services, offer: Offer, record: Submiss
     throw new Error(
       `submission ${record.submissionId} of ${record.offerId} was ended meanwhile (${stored.state})`,
     );
-  return snapshot;
 }
 
 /**
@@ -181,14 +183,15 @@ export async function publishOffer(
 ): Promise<string> {
   const { offerId } = offer;
   const now = (await clock.now()).toISOString();
+  const recordOf = (submissionId: string) => runningRecord(offerId, submissionId, notificationEmail, now);
   const claimed: { claim?: Claim } = {};
   let startAttempted = false;
   let submissionId: string;
   try {
     submissionId = await claimSubmission(services, offerId, notificationEmail, now, claimed);
-    const record = runningRecord(offerId, submissionId, notificationEmail, now);
-    const snapshot = await storeSubmission(services, offer, record);
-    const input = inputFor(services, offer, submissionId, notificationEmail, snapshot);
+    const record = recordOf(submissionId);
+    await storeSubmission(services, offer, record);
+    const input = inputFor(services, offer, submissionId, notificationEmail, record.snapshotBlobName);
     startAttempted = true;
     await client.startNew(ORCHESTRATORS.publishSubmission, {
       instanceId: instanceIdFor(offerId, submissionId),
@@ -201,8 +204,7 @@ export async function publishOffer(
     const started = startAttempted ? await startedAnyway(client, offerId, claim.submissionId) : 'no';
     if (started === 'unknown') throw error;
     if (started === 'no') {
-      const record = runningRecord(offerId, claim.submissionId, notificationEmail, now);
-      await undoClaim(services, offerId, claim, record, context);
+      await undoClaim(services, offerId, claim, recordOf(claim.submissionId), context);
       throw error;
     }
     submissionId = claim.submissionId;
