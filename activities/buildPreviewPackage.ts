@@ -19,7 +19,7 @@ import type { StatusStore } from '../shared/ports/stores';
 import { PreviewEntry, PreviewPackages, createPreviewPackages } from '../shared/adapters/previewPackage';
 import { loadStorefront } from '../shared/adapters/storefrontArtifacts';
 import { getServices } from '../shared/services';
-import { readSnapshot } from './support/snapshot';
+import { readSnapshot } from '../shared/notify/snapshot';
 
 export interface BuildPreviewPackageDeps {
   blobs: BlobStore;

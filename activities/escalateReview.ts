@@ -6,8 +6,8 @@ import { reviewEscalationEmail } from '../shared/domain/notifications';
 import { isInReview } from '../shared/domain/rules';
 import type { OfferStatus } from '../shared/domain/status';
 import { getServices, Services } from '../shared/services';
-import { deliver, localEcho } from './support/notify';
-import { mailLinks, offerNameOf, readSnapshot } from './support/snapshot';
+import { deliver, localEcho } from '../shared/notify/delivery';
+import { mailLinks, offerNameOf, readSnapshot } from '../shared/notify/snapshot';
 
 type Deps = Pick<Services, 'statuses' | 'outbox' | 'email' | 'blobs' | 'settings'>;
 

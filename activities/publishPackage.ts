@@ -6,7 +6,7 @@ import { notStartedStatus } from '../shared/domain/status';
 import { claimKey } from '../shared/domain/appClaims';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
 import { getServices, Services } from '../shared/services';
-import { readSnapshot } from './support/snapshot';
+import { readSnapshot } from '../shared/notify/snapshot';
 
 type Deps = Pick<Services, 'blobs' | 'statuses' | 'appCatalog' | 'appClaims'>;
 

@@ -12,7 +12,7 @@ import { submissionInProgress } from '../shared/repair/appClaims';
 import type { PackageReport } from '../shared/domain/package/report';
 import type { BlobStore } from '../shared/ports/blobs';
 import { getServices, Services } from '../shared/services';
-import { readSnapshot } from './support/snapshot';
+import { readSnapshot } from '../shared/notify/snapshot';
 
 type Deps = Pick<Services, 'blobs' | 'packageReports' | 'statuses' | 'appClaims'>;
 

@@ -5,8 +5,8 @@ import { sendReminderInputSchema } from '../shared/contracts/activities';
 import { signoffReminderEmail } from '../shared/domain/notifications';
 import { isAtSignoff } from '../shared/domain/rules';
 import { getServices, Services } from '../shared/services';
-import { deliver, localEcho } from './support/notify';
-import { mailLinks, offerNameOf, readSnapshot } from './support/snapshot';
+import { deliver, localEcho } from '../shared/notify/delivery';
+import { mailLinks, offerNameOf, readSnapshot } from '../shared/notify/snapshot';
 
 type Deps = Pick<Services, 'statuses' | 'outbox' | 'email' | 'blobs' | 'settings'>;
 

@@ -15,7 +15,7 @@ import { LeadDelivery, createLeadDelivery } from '../shared/adapters/leads/deliv
 import { outboundPolicyOf } from '../shared/adapters/outbound';
 import type { Settings } from '../shared/config';
 import { getServices } from '../shared/services';
-import { readSnapshot } from './support/snapshot';
+import { readSnapshot } from '../shared/notify/snapshot';
 
 export interface SendTestLeadDeps {
   blobs: BlobStore;

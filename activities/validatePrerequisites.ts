@@ -4,7 +4,8 @@ import { ACTIVITIES } from '../shared/contracts/names';
 import { StepOutcome, stepActivityInputSchema } from '../shared/contracts/activities';
 import { PREREQUISITES_FAILED, prerequisiteFindings } from '../shared/domain/prerequisites';
 import { getServices, Services } from '../shared/services';
-import { readSnapshot } from './support/snapshot';
+import { readSnapshot } from '../shared/notify/snapshot';
+import type { StepId } from '../shared/domain/steps';
 
 type Deps = Pick<Services, 'blobs' | 'submissions' | 'statuses'>;
 
@@ -23,7 +24,7 @@ export function validatePrerequisites(deps: Deps) {
     }
     const findings = prerequisiteFindings(snapshot, await notificationEmailOf(deps, input));
     if (findings.length === 0)
-      return { outcome: 'succeeded', message: 'Every required offer field is present.' };
+      return { outcome: 'succeeded', message: 'Every required offer field is present.', skip: skipped(snapshot) };
     return {
       outcome: 'failed',
       code: PREREQUISITES_FAILED,
@@ -31,6 +32,19 @@ export function validatePrerequisites(deps: Deps) {
       details: findings,
     };
   };
+}
+
+/** Steps 3 and 4 apply only when configured (their activities say the same when run). */
+function skipped(snapshot: unknown): { step: StepId; message: string }[] {
+  const offer = snapshot as { testDrive?: { enabled?: unknown }; leadDestination?: unknown };
+  return [
+    ...(offer.testDrive?.enabled === true
+      ? []
+      : [{ step: 'test-drive-validation' as const, message: 'Test Drive is not enabled.' }]),
+    ...(offer.leadDestination
+      ? []
+      : [{ step: 'lead-management' as const, message: 'No lead destination is configured.' }]),
+  ];
 }
 
 async function notificationEmailOf(

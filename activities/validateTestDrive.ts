@@ -7,7 +7,7 @@ import type { BlobStore } from '../shared/ports/blobs';
 import { TestDriveProbe, createTestDriveProbe } from '../shared/adapters/testDriveProbe';
 import { outboundPolicyOf } from '../shared/adapters/outbound';
 import { getServices } from '../shared/services';
-import { readSnapshot } from './support/snapshot';
+import { readSnapshot } from '../shared/notify/snapshot';
 
 export interface ValidateTestDriveDeps {
   blobs: BlobStore;

@@ -181,9 +181,12 @@ function publishing(
   let reads = 0;
   return async (name, input, ctl) => {
     switch (name) {
-      case ACTIVITIES.recordTransition:
-        await onTransition(input as Transition, ctl);
-        if (mark && mark.at === undefined && mark.when(input as Transition)) mark.at = Date.now();
+      case ACTIVITIES.recordStepChange:
+        // One step change: each of its transitions, in order.
+        for (const t of (input as { transitions: Transition[] }).transitions) {
+          await onTransition(t, ctl);
+          if (mark && mark.at === undefined && mark.when(t)) mark.at = Date.now();
+        }
         return { result: {} };
       case ACTIVITIES.readPackageReport:
         reads += 1;

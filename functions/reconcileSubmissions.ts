@@ -1,6 +1,6 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import * as df from 'durable-functions';
-import { recordTransition } from '../activities/recordTransition';
+import { recordStepChange } from '../activities/recordStepChange';
 import { reconcile, ReconcileReport, RepairPass } from '../reconcile/reconciler';
 import { OrchestrationRuntime, ReconcileDeps, RuntimeState, standardPasses } from '../reconcile/passes';
 import { FUNCTIONS } from '../shared/contracts/names';
@@ -45,14 +45,15 @@ export function passesFor(
   runtime: OrchestrationRuntime,
   timing?: ReconcileDeps['timing'],
 ): RepairPass[] {
-  const record = recordTransition(services);
+  const record = recordStepChange(services);
   const standard = standardPasses({
     statuses: services.statuses,
     submissions: services.submissions,
     offerIndex: services.offerIndex,
     watch: services.activeSubmissions,
     runtime,
-    recordTransition: (t) => record(t),
+    recordTransition: ({ offerId, submissionId, ...transition }) =>
+      record({ offerId, submissionId, transitions: [transition] }),
     ...(timing ? { timing } : {}),
   });
   // After the orphans were ended (their claims released there), so it sees what is still in progress.

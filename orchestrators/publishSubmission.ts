@@ -6,8 +6,9 @@ import {
   BuildPreviewInput,
   PackageStepResult,
   PublishPackageInput,
-  RecordTransitionInput,
+  RecordStepChangeInput,
   RecordTransitionResult,
+  TransitionEntry,
   StepActivityInput,
   StepOutcome,
   ValidatedPackage,
@@ -40,8 +41,11 @@ import { Arrival, EventInbox, Waited } from './eventInbox';
 /**
  * One submission of an offer, from step 1 to Live (design.md "The nine steps"). Deterministic:
  * time comes from context.df.currentUtcDateTime, settings from the input, everything else from
- * activities. Every step change goes through the recordTransition activity (history, status,
- * submission record, email), so this generator only decides what happens next. Every wait for
+ * activities. Every step change goes through the recordStepChange activity (status, history,
+ * submission record, email and webhook events in one write), so this generator only decides what
+ * happens next and which transitions make one change: the transitions it notes are recorded
+ * together when something is about to take time (a step's work, a wait), so a step that ends and
+ * the next that starts are one change and one email (design.md). Every wait for
  * an event or a time goes through one EventInbox (eventInbox.ts explains why), so an event that
  * arrives at any moment is taken exactly once, by the wait it belongs to.
  */
@@ -129,33 +133,46 @@ class Submission {
     return { offerId, submissionId, snapshotBlobName, at: this.now().toISOString() };
   }
 
-  /**
-   * Records a transition; throws BookkeepingFailed once RECORD_RETRY is exhausted, and
-   * SubmissionEnded when the submission had already ended.
-   */
-  *record(
-    step: StepId,
-    transition: Transition,
-    extra: Pick<RecordTransitionInput, 'message' | 'actor' | 'error' | 'revision' | 'promisedDate'> = {},
-  ): Flow<RecordTransitionResult> {
+  /** Transitions noted since the last change was recorded: the next change. */
+  pending: TransitionEntry[] = [];
+
+  /** Notes a transition; it is recorded with the next `flush`. */
+  note(step: StepId, transition: Transition, extra: Omit<TransitionEntry, 'step' | 'transition' | 'at'> = {}): void {
     this.step = step;
-    const input: RecordTransitionInput = {
+    this.pending.push({ step, transition, at: this.now().toISOString(), ...extra });
+  }
+
+  /**
+   * Records the noted transitions as one step change; throws BookkeepingFailed once RECORD_RETRY
+   * is exhausted, and SubmissionEnded when the submission had already ended.
+   */
+  *flush(): Flow<RecordTransitionResult> {
+    if (this.pending.length === 0) return {};
+    const input: RecordStepChangeInput = {
       offerId: this.input.offerId,
       submissionId: this.input.submissionId,
-      step,
-      transition,
-      at: this.now().toISOString(),
-      ...extra,
+      transitions: this.pending,
     };
+    this.pending = [];
     let result: unknown;
     try {
-      result = yield this.context.df.callActivityWithRetry(ACTIVITIES.recordTransition, RECORD_RETRY, input);
+      result = yield this.context.df.callActivityWithRetry(ACTIVITIES.recordStepChange, RECORD_RETRY, input);
     } catch {
-      throw new BookkeepingFailed(step);
+      throw new BookkeepingFailed(this.step);
     }
     const parsed = recordTransitionResultSchema.safeParse(result).data ?? {};
     if (parsed.ended) throw new SubmissionEnded(parsed.ended);
     return parsed;
+  }
+
+  /** Notes a transition and records it with those noted before it. */
+  *record(
+    step: StepId,
+    transition: Transition,
+    extra: Omit<TransitionEntry, 'step' | 'transition' | 'at'> = {},
+  ): Flow<RecordTransitionResult> {
+    this.note(step, transition, extra);
+    return yield* this.flush();
   }
 
   /**
@@ -166,17 +183,16 @@ class Submission {
    */
   *giveUp(step: StepId): Flow<End> {
     const { code, message, details } = INTERNAL;
-    const input: RecordTransitionInput = {
+    const input: RecordStepChangeInput = {
       offerId: this.input.offerId,
       submissionId: this.input.submissionId,
-      step,
-      transition: 'failed',
-      at: this.now().toISOString(),
-      message,
-      error: { step, code, message, details },
+      transitions: [
+        { step, transition: 'failed', at: this.now().toISOString(), message, error: { step, code, message, details } },
+      ],
     };
+    this.pending = [];
     try {
-      yield this.context.df.callActivityWithRetry(ACTIVITIES.recordTransition, RETRY, input);
+      yield this.context.df.callActivityWithRetry(ACTIVITIES.recordStepChange, RETRY, input);
     } catch {
       // Best effort: see above.
     }
@@ -189,6 +205,7 @@ class Submission {
    */
   *startPublishing(): Flow<Arrival | undefined> {
     const cancel = (yield* this.record('publish', 'started')).cancelRequested;
+    // Refused: nothing of that change was recorded (step 7's success included); the Cancel ends it.
     return cancel && { name: EVENTS.cancel, payload: cancel };
   }
 
@@ -267,9 +284,21 @@ function* previewStep(s: Submission): Flow<StepOutcome> {
   return yield* s.call(ACTIVITIES.buildPreviewPackage, input, stepOutcomeSchema);
 }
 
+/**
+ * Steps 1-5. Each step's start is recorded with the end of the one before (step 1's start rides
+ * with its own end: it takes no time anyone waits for), and steps that do not apply (step 1 says
+ * which) are recorded skipped in the same change, without running.
+ */
 function* automatedSteps(s: Submission): Flow<End | undefined> {
+  const skip = new Map<StepId, string>();
   for (const step of AUTOMATED_STEPS) {
-    yield* s.record(step, 'started');
+    const skipped = skip.get(step);
+    if (skipped !== undefined) {
+      s.note(step, 'skipped', { message: skipped });
+      continue;
+    }
+    s.note(step, 'started');
+    if (step !== 'validate-prerequisites') yield* s.flush();
     const outcome = yield* automatedStep(s, step);
     if (outcome.outcome === 'failed') return yield* s.fail(step, outcome);
     if (outcome.outcome === 'waiting') return yield* s.fail(step, INTERNAL);
@@ -277,7 +306,9 @@ function* automatedSteps(s: Submission): Flow<End | undefined> {
       const { blobName, etag, version, copyBlobName } = outcome;
       s.package = { blobName, copyBlobName, ...(etag ? { etag } : {}), ...(version ? { version } : {}) };
     }
-    yield* s.record(step, outcome.outcome, outcome.message ? { message: outcome.message } : {});
+    if (outcome.outcome === 'succeeded' && 'skip' in outcome)
+      for (const later of outcome.skip ?? []) skip.set(later.step, later.message);
+    s.note(step, outcome.outcome, outcome.message ? { message: outcome.message } : {});
   }
   return undefined;
 }
@@ -290,7 +321,7 @@ function* automatedSteps(s: Submission): Flow<End | undefined> {
  */
 function* publisherSignoff(s: Submission): Flow<End | undefined> {
   const step: StepId = 'publisher-signoff';
-  yield* s.record(step, 'started');
+  s.note(step, 'started');
   yield* s.record(step, 'waiting', {
     message: 'The preview is ready: review it, then press Go Live or Cancel.',
   });
@@ -304,7 +335,7 @@ function* publisherSignoff(s: Submission): Flow<End | undefined> {
     }
     if (waited.name === EVENTS.cancel) return yield* canceled(s, step, waited);
     const actor = goLiveEventSchema.safeParse(waited.payload).data?.actor;
-    yield* s.record(step, 'succeeded', { message: 'Go Live pressed.', ...(actor ? { actor } : {}) });
+    s.note(step, 'succeeded', { message: 'Go Live pressed.', ...(actor ? { actor } : {}) });
     return undefined;
   }
 }
@@ -324,7 +355,7 @@ type Decisions = Partial<Record<ReviewDecisionEvent['area'], ReviewDecisionEvent
  */
 function* review(s: Submission): Flow<End | Decisions> {
   const step: StepId = 'marketing-technical-validation';
-  yield* s.record(step, 'started');
+  s.note(step, 'started');
   yield* s.record(step, 'waiting', { message: 'Waiting for the marketing and technical reviews.' });
   const waitingSince = s.now().toISOString();
   const days = s.input.settings.reviewSlaBusinessDays;
@@ -344,7 +375,7 @@ function* review(s: Submission): Flow<End | Decisions> {
     decisions[decision.area] = decision;
     if (decision.outcome === 'rejected') return yield* s.fail(step, rejection(decision));
   }
-  yield* s.record(step, 'succeeded', { message: 'Marketing and technical reviews approved.' });
+  s.note(step, 'succeeded', { message: 'Marketing and technical reviews approved.' });
   return decisions;
 }
 
@@ -369,7 +400,10 @@ function rejection(d: ReviewDecisionEvent): Failure {
 function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
   const step: StepId = 'publish';
   const late = s.inbox.take([EVENTS.cancel]);
-  if (late) return yield* canceled(s, 'marketing-technical-validation', late);
+  if (late) {
+    s.pending = []; // step 7's success is not recorded: the Cancel came first
+    return yield* canceled(s, 'marketing-technical-validation', late);
+  }
   const accepted = yield* s.startPublishing();
   if (accepted) {
     const queued = s.inbox.take([EVENTS.cancel]);
@@ -381,7 +415,7 @@ function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
   const input: PublishPackageInput = { ...s.stepInput(), package: s.package };
   const outcome = yield* s.call(ACTIVITIES.publishPackage, input, stepOutcomeSchema);
   if (outcome.outcome === 'failed') return yield* s.fail(step, outcome);
-  yield* s.record(step, 'succeeded', outcome.message ? { message: outcome.message } : {});
+  s.note(step, 'succeeded', outcome.message ? { message: outcome.message } : {});
   return undefined;
 }
 

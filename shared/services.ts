@@ -10,6 +10,9 @@ import { createStatusStore } from './adapters/tables/statusStore';
 import { createSubmissionStore } from './adapters/tables/submissionStore';
 import { createHistoryStore } from './adapters/tables/historyStore';
 import { createNotificationOutbox } from './adapters/tables/notificationOutbox';
+import { createTimeline, Timeline } from './adapters/tables/timeline';
+import type { DocEntity } from './adapters/tables/documents';
+import type { OfferEventInput, WebhookDispatch } from './ports/offerEvents';
 import { createDecisionStore } from './adapters/tables/decisionStore';
 import { createPackageReportStore } from './adapters/tables/packageReportStore';
 import { createLeadStore } from './adapters/tables/leadStore';
@@ -46,6 +49,12 @@ export interface Services {
   submissions: SubmissionStore;
   history: HistoryStore;
   outbox: NotificationOutbox;
+  /** Step changes: one transaction in the offer's timeline partition. */
+  timeline: Timeline;
+  /** The webhook event rows a step change writes, and the kick that delivers them (when built). */
+  webhookEvents?: WebhookDispatch & {
+    eventEntity: (offerId: string, seq: number, event: OfferEventInput) => DocEntity;
+  };
   decisions: DecisionStore;
   packageReports: PackageReportStore;
   leads: LeadStore;
@@ -91,6 +100,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     submissions: createSubmissionStore(storage),
     history: createHistoryStore(storage),
     outbox: createNotificationOutbox(storage),
+    timeline: createTimeline(storage, Boolean(settings.ACS_EMAIL_CONNECTION_STRING)),
     decisions: createDecisionStore(storage),
     packageReports: createPackageReportStore(storage),
     leads: createLeadStore(storage),

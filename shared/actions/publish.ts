@@ -28,7 +28,7 @@ const sameStatus = (a: OfferStatus, b: OfferStatus) => JSON.stringify(a) === JSO
  */
 async function claimSubmission(
   services: Services,
-  offerId: string,
+  { offerId, publisherId }: Pick<Offer, 'offerId' | 'publisherId'>,
   email: string,
   now: string,
   claimed: { claim?: Claim },
@@ -40,7 +40,7 @@ async function claimSubmission(
       claimed.claim = undefined; // a retried mutation decides anew
       assertCanPublish(current);
       const submissionId = String(Number(current.submissionId ?? '0') + 1);
-      const written = startSubmission(current, submissionId, email, now);
+      const written = startSubmission(current, submissionId, email, now, publisherId);
       claimed.claim = { submissionId, before: current, written };
       return written;
     },
@@ -188,7 +188,7 @@ export async function publishOffer(
   let startAttempted = false;
   let submissionId: string;
   try {
-    submissionId = await claimSubmission(services, offerId, notificationEmail, now, claimed);
+    submissionId = await claimSubmission(services, offer, notificationEmail, now, claimed);
     const record = recordOf(submissionId);
     await storeSubmission(services, offer, record);
     const input = inputFor(services, offer, submissionId, notificationEmail, record.snapshotBlobName);

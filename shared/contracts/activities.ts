@@ -20,7 +20,15 @@ export type SubmissionRef = z.infer<typeof submissionRefSchema>;
 
 /** What a step activity returns: business failures are values; infrastructure failures throw (and are retried). */
 export const stepOutcomeSchema = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('succeeded'), message: z.string().optional() }),
+  z.object({
+    outcome: z.literal('succeeded'),
+    message: z.string().optional(),
+    /**
+     * Step 1 only: later steps that do not apply to this offer (no Test Drive, no lead
+     * destination), so they are recorded skipped with the change around them, not run.
+     */
+    skip: z.array(z.object({ step: stepId, message: z.string() })).optional(),
+  }),
   z.object({ outcome: z.literal('skipped'), message: z.string().optional() }),
   z.object({
     outcome: z.literal('failed'),
@@ -37,9 +45,8 @@ export const stepActivityInputSchema = submissionRefSchema.extend({
 });
 export type StepActivityInput = z.infer<typeof stepActivityInputSchema>;
 
-export const recordTransitionInputSchema = z.object({
-  offerId: z.string(),
-  submissionId: z.string(),
+/** One transition of a step change, as recorded (a history row each). */
+export const transitionEntrySchema = z.object({
   step: stepId,
   transition: z.enum(TRANSITIONS),
   at: z.string(),
@@ -53,17 +60,36 @@ export const recordTransitionInputSchema = z.object({
     .object({ step: stepId, code: z.string(), message: z.string(), details: z.array(detail) })
     .optional(),
 });
+export type TransitionEntry = z.infer<typeof transitionEntrySchema>;
+
+/** One transition of one submission (what the reconciler records when it ends an orphan). */
+export const recordTransitionInputSchema = transitionEntrySchema.extend({
+  offerId: z.string(),
+  submissionId: z.string(),
+});
 export type RecordTransitionInput = z.infer<typeof recordTransitionInputSchema>;
 
 /**
- * What recordTransition returns. Only step 8's `started` can be refused: when a Cancel of this
- * submission was accepted on the status first, step 8 does not start and the Cancel is reported.
+ * A step change (shared/domain/stepChange.ts): the transitions recorded in one write and one
+ * email. At most the nine steps' worth, so one change always fits one transaction.
+ */
+export const recordStepChangeInputSchema = z.object({
+  offerId: z.string(),
+  submissionId: z.string(),
+  transitions: z.array(transitionEntrySchema).min(1).max(12),
+});
+export type RecordStepChangeInput = z.infer<typeof recordStepChangeInputSchema>;
+
+/**
+ * What recordStepChange returns. Only a change that starts step 8 can be refused: when a Cancel
+ * of this submission was accepted on the status first, step 8 does not start (nothing of the
+ * change is recorded) and the Cancel is reported.
  */
 export const recordTransitionResultSchema = z.object({
   cancelRequested: z.object({ actor: z.string(), at: z.string() }).optional(),
   /**
    * The submission had already ended (the reconciler ended it while its orchestration still ran):
-   * how it ended. The transition was not recorded and the orchestration stops.
+   * how it ended. The change was not recorded and the orchestration stops.
    */
   ended: z.enum(ENDED_STATES).optional(),
 });

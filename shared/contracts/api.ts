@@ -188,8 +188,19 @@ export const statusResponseSchema = z.object({
   ),
   error: submissionErrorSchema.nullable(),
   actions: z.array(z.enum(ACTIONS)),
-  /** Owner only, from publisher sign-off on. */
+  /** The owner from publisher sign-off on; reviewers and Admin from step 7 on. */
   preview: z.object({ url: z.string() }).optional(),
+  /** From step 7 on: each area's decision so far (null: not decided yet). */
+  reviews: z
+    .object({
+      marketing: z
+        .object({ outcome: z.enum(['approved', 'rejected']), by: z.string(), at: z.string() })
+        .nullable(),
+      technical: z
+        .object({ outcome: z.enum(['approved', 'rejected']), by: z.string(), at: z.string() })
+        .nullable(),
+    })
+    .optional(),
   /** The latest publishing date the reviewers promised (YYYY-MM-DD), once one did. */
   publishDate: z.string().optional(),
   notificationEmail: z.string().nullable(),

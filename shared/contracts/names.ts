@@ -54,7 +54,8 @@ export const ORCHESTRATORS = {
 } as const;
 
 export const ACTIVITIES = {
-  recordTransition: 'recordTransition',
+  /** A step change: status, history, record, email and events in one write. */
+  recordStepChange: 'recordStepChange',
   validatePrerequisites: 'validatePrerequisites',
   readPackageReport: 'readPackageReport',
   validateTestDrive: 'validateTestDrive',
@@ -89,10 +90,12 @@ export const CONTAINERS = {
 
 export const TABLES = {
   offers: 'Offers',
-  status: 'OfferStatus',
-  submissions: 'Submissions',
-  history: 'StepHistory',
-  notifications: 'Notifications',
+  /**
+   * An offer's workflow, one partition per offer (docs/operations.md "Storage layout"): its status
+   * row, submission records, step history, email outbox and webhook events, so that a step change
+   * is one entity-group transaction.
+   */
+  timeline: 'OfferTimeline',
   packageReports: 'PackageReports',
   decisions: 'ReviewDecisions',
   leads: 'Leads',

@@ -79,6 +79,42 @@ function headline(step: StepId, transition: Transition): { subject: string; sent
   return { subject: told, sentence: told };
 }
 
+/** One line of a change's email per transition it covers ("Step 3 of 9, Test Drive Validation, was skipped."). */
+export interface ChangeMailInput {
+  offerId: string;
+  offerName?: string;
+  submissionId: string;
+  transitions: { step: StepId; transition: Transition; message?: string }[];
+  error?: SubmissionError;
+}
+
+/**
+ * The one email of a step change (design.md "one email per change"): named after where the
+ * submission now stands (its last transition: a failure, a wait, the start of the next step, Live),
+ * and listing every transition it covers, so the steps that passed or were skipped on the way are
+ * said too.
+ */
+export function changeEmail(input: ChangeMailInput, links: MailLinks): MailText {
+  const head = input.transitions[input.transitions.length - 1];
+  if (!head) throw new Error('a step change has at least one transition');
+  const mail = transitionEmail({ ...input, ...head }, links);
+  if (input.transitions.length === 1) return mail;
+  const [first, ...rest] = mail.text.split('\n');
+  const covered = input.transitions.map((t) => `  - ${transitionSentence(t.step, t.transition)}`);
+  return {
+    subject: `${mail.subject} (${stepsCovered(input.transitions.map((t) => t.step))})`,
+    text: [first ?? '', '', 'This message covers:', ...covered, ...rest].join('\n'),
+  };
+}
+
+/** "steps 4-6" or "step 5": the range of steps a change covers, for its subject. */
+function stepsCovered(steps: StepId[]): string {
+  const numbers = steps.map((s) => stepIndex(s) + 1);
+  const low = Math.min(...numbers);
+  const high = Math.max(...numbers);
+  return low === high ? `step ${low}` : `steps ${low}-${high}`;
+}
+
 export function transitionEmail(input: TransitionMailInput, links: MailLinks): MailText {
   const offer = offerLabel(input.offerId, input.offerName);
   const told = headline(input.step, input.transition);

@@ -75,6 +75,12 @@ export interface OfferStatus {
   promisedDate?: string | null;
   /** Internal, never shown by a read (see CancelRequest). */
   cancelRequest?: CancelRequest;
+  /** When the current submission was accepted (its record's startedAt). */
+  submittedAt?: string;
+  /** The offer's name as the current submission's snapshot has it: what its emails call it. */
+  offerName?: string;
+  /** The offer's owner, so that a status read needs no second read to check access. */
+  publisherId?: string;
 }
 
 /**

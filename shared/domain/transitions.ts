@@ -101,6 +101,8 @@ export function startSubmission(
   submissionId: string,
   notificationEmail: string,
   now: string,
+  /** The offer's owner: a status read checks access on the status row alone. */
+  publisherId?: string,
 ): OfferStatus {
   return {
     offerId: status.offerId,
@@ -111,6 +113,8 @@ export function startSubmission(
     error: null,
     notificationEmail,
     updatedAt: now,
+    submittedAt: now,
+    ...(publisherId || status.publisherId ? { publisherId: publisherId ?? status.publisherId } : {}),
     lastLiveVersion: status.lastLiveVersion,
     liveSubmissionId: status.liveSubmissionId,
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { HttpRequest, InvocationContext } from '@azure/functions';
-import { deliver, localEcho } from '../../activities/support/notify';
-import { mailLinks } from '../../activities/support/snapshot';
+import { deliver, localEcho } from '../notify/delivery';
+import { mailLinks } from '../notify/snapshot';
 import { questionIdSchema } from '../contracts/api';
 import { DomainError } from '../domain/errors';
 import type { Offer } from '../domain/offer';

@@ -2,7 +2,8 @@ import type { StatusResponse } from '../contracts/api';
 import type { Caller } from '../domain/identity';
 import { actsAsOwner } from '../domain/identity';
 import { actionsFor, previewAvailable } from '../domain/rules';
-import { OfferStatus, liveVersionOf, promisedPublishDate } from '../domain/status';
+import { OfferStatus, ReviewDecision, liveVersionOf, promisedPublishDate } from '../domain/status';
+import { stepIndex } from '../domain/steps';
 
 export function previewUrl(baseUrl: string, offerId: string, hidekey: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/api/offers/${offerId}/preview?hidekey=${encodeURIComponent(hidekey)}`;
@@ -22,7 +23,9 @@ export function statusView(
   openQuestions?: number,
 ): StatusResponse {
   const publishDate = promisedPublishDate(status);
-  const showPreview = actsAsOwner(caller, publisherId) && previewAvailable(status) && status.hidekey;
+  const inReviewOrLater = reachedReview(status);
+  const showPreview =
+    previewAvailable(status) && status.hidekey && (actsAsOwner(caller, publisherId) || inReviewOrLater);
   return {
     offerId: status.offerId,
     submissionId: status.submissionId,
@@ -32,10 +35,23 @@ export function statusView(
     error: status.error,
     actions: actionsFor(status, caller, publisherId),
     ...(showPreview ? { preview: { url: previewUrl(baseUrl, status.offerId, status.hidekey ?? '') } } : {}),
+    ...(inReviewOrLater ? { reviews: reviewsView(status) } : {}),
     ...(publishDate ? { publishDate } : {}),
     notificationEmail: status.notificationEmail,
     liveVersion: liveVersionOf(status),
     updatedAt: status.updatedAt,
     ...(openQuestions !== undefined ? { openQuestions } : {}),
   };
+}
+
+/** From step 7 on (api.md): reviewers judge the listing, and every reader sees the decisions. */
+function reachedReview(status: OfferStatus): boolean {
+  if (!status.currentStep || status.state === 'Canceled' || status.state === 'NotStarted') return false;
+  return stepIndex(status.currentStep) >= stepIndex('marketing-technical-validation');
+}
+
+function reviewsView(status: OfferStatus): NonNullable<StatusResponse['reviews']> {
+  const shown = (d: ReviewDecision | undefined) =>
+    d ? { outcome: d.outcome, by: d.reviewer, at: d.decidedAt } : null;
+  return { marketing: shown(status.reviews?.marketing), technical: shown(status.reviews?.technical) };
 }

@@ -4,7 +4,7 @@
  * protocol (test/support/fakeAcs.ts). Every notification ends Sent and reaches the service once.
  */
 import { randomBytes } from 'node:crypto';
-import { deliver } from '../../activities/support/notify';
+import { deliver } from '../../shared/notify/delivery';
 import { createEmailSender } from '../../shared/adapters/email';
 import { createStorageClients } from '../../shared/adapters/storage';
 import { createNotificationOutbox } from '../../shared/adapters/tables/notificationOutbox';

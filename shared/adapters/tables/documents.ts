@@ -124,6 +124,12 @@ export async function upsertChecked(table: TableClient, entity: DocEntity): Prom
   await table.upsertEntity(entity, 'Replace');
 }
 
+/** Merges the row's columns only if it still has `etag`: other columns (the event sequence) stay. */
+export async function mergeChecked(table: TableClient, entity: DocEntity, etag: string): Promise<void> {
+  assertEntityFits(entity);
+  await table.updateEntity(entity, 'Merge', { etag });
+}
+
 /** Replaces the row only if it still has `etag` (412 otherwise). */
 export async function replaceChecked(table: TableClient, entity: DocEntity, etag?: string): Promise<void> {
   assertEntityFits(entity);
@@ -201,6 +207,31 @@ export async function listPartition(table: TableClient, pk: string): Promise<Sto
   for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
     rows.push(row);
   return rows;
+}
+
+/** The rows of one partition whose row keys start with `prefix` (a range query, not a scan). */
+export async function listPrefix(table: TableClient, pk: string, prefix: string): Promise<StoredEntity[]> {
+  const rows: StoredEntity[] = [];
+  const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const filter = `PartitionKey eq ${quote(pk)} and RowKey ge ${quote(prefix)} and RowKey lt ${quote(end)}`;
+  for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+    rows.push(row);
+  return rows;
+}
+
+/** Every row with this row key, across partitions (one per offer: the status rows). */
+export async function listRowKey(table: TableClient, rk: string): Promise<StoredEntity[]> {
+  const rows: StoredEntity[] = [];
+  const filter = `RowKey eq '${rk.replace(/'/g, "''")}'`;
+  for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+    rows.push(row);
+  return rows;
+}
+
+/** Whether a row holds a document (a status row may hold only the event sequence so far). */
+export function hasDoc(entity: Record<string, unknown> | undefined): boolean {
+  return entity !== undefined && entity.doc0 !== undefined;
 }
 
 export async function listAll(table: TableClient): Promise<StoredEntity[]> {

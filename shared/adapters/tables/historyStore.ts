@@ -3,7 +3,7 @@ import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
 import { TRANSITIONS } from '../../domain/states';
 import { stepIndex } from '../../domain/steps';
-import { decodeDoc, encodeDoc, insertIfAbsent, listPartition } from './documents';
+import { decodeDoc, encodeDoc, insertIfAbsent, listPrefix } from './documents';
 import { padSubmission } from './submissionStore';
 
 /**
@@ -12,6 +12,15 @@ import { padSubmission } from './submissionStore';
  * orchestration, which replays it identically), so the insert doubles as the de-duplication.
  * A revision (step 8's date moved again) is a row of its own after the transition's first row.
  */
+export function historyRowKey(e: HistoryEvent): string {
+  return `hist|${rowKey(e)}`;
+}
+
+/** The row of one transition, as a step change writes it in its transaction. */
+export function historyEntity(event: HistoryEvent) {
+  return { partitionKey: event.offerId, rowKey: historyRowKey(event), ...encodeDoc(event) };
+}
+
 function rowKey(e: HistoryEvent): string {
   const step = String(stepIndex(e.step)).padStart(2, '0');
   const transition = String(TRANSITIONS.indexOf(e.state)).padStart(2, '0');
@@ -20,17 +29,13 @@ function rowKey(e: HistoryEvent): string {
 }
 
 export function createHistoryStore(storage: StorageClients): HistoryStore {
-  const table = () => storage.table(TABLES.history);
+  const table = () => storage.table(TABLES.timeline);
   return {
     async append(event) {
-      return insertIfAbsent(await table(), {
-        partitionKey: event.offerId,
-        rowKey: rowKey(event),
-        ...encodeDoc(event),
-      });
+      return insertIfAbsent(await table(), historyEntity(event));
     },
     async list(offerId) {
-      const events = (await listPartition(await table(), offerId)).map((row) => decodeDoc<HistoryEvent>(row));
+      const events = (await listPrefix(await table(), offerId, 'hist|')).map((row) => decodeDoc<HistoryEvent>(row));
       return events.sort((a, b) =>
         a.submissionId === b.submissionId
           ? a.at.localeCompare(b.at) || rowKey(a).localeCompare(rowKey(b))

@@ -6,7 +6,9 @@ import {
   decodeDoc,
   encodeDoc,
   getEntity,
+  hasDoc,
   isStatus,
+  mergeChecked,
   replaceChecked,
   type StoredEntity,
 } from './documents';
@@ -34,7 +36,7 @@ function revisionOf(row: StoredEntity | undefined): number {
 /** One row's document and revision. */
 export async function readRevised<T>(table: TableClient, pk: string, rk: string): Promise<Revised<T>> {
   const row = await getEntity(table, pk, rk);
-  return { doc: row && decodeDoc<T>(row), revision: revisionOf(row) };
+  return { doc: hasDoc(row) ? decodeDoc<T>(row as StoredEntity) : undefined, revision: revisionOf(row) };
 }
 
 /** What a revised write decides from the row as stored: the document to write, if any, and its answer. */
@@ -53,6 +55,8 @@ export async function writeRevised<R>(
   rk: string,
   decide: (row: StoredEntity | undefined) => Promise<Decision<R>>,
   what: string,
+  /** Merge keeps the row's other columns (the status row's event sequence and applied changes). */
+  mode: 'Replace' | 'Merge' = 'Replace',
 ): Promise<R> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const row = await getEntity(table, pk, rk);
@@ -60,7 +64,8 @@ export async function writeRevised<R>(
     if (doc === undefined) return result;
     const entity = { partitionKey: pk, rowKey: rk, ...encodeDoc(doc), [REVISION]: revisionOf(row) + 1 };
     try {
-      if (row) await replaceChecked(table, entity, row.etag);
+      if (row && mode === 'Merge') await mergeChecked(table, entity, row.etag);
+      else if (row) await replaceChecked(table, entity, row.etag);
       else await createChecked(table, entity);
       return result;
     } catch (error) {

@@ -2,10 +2,12 @@ import type { OfferStatus } from '../../domain/status';
 import type { StatusStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, listAll } from './documents';
+import { decodeDoc, hasDoc, listRowKey, type StoredEntity } from './documents';
 import { readRevised, Revised, writeRevised } from './revisions';
 
-const ROW = 'status';
+/** The offer's status row in its timeline partition: also the partition's sentinel (timeline.ts). */
+export const STATUS_ROW = 'status';
+const ROW = STATUS_ROW;
 
 /**
  * Called with the stored status and the one about to replace it, before the write (each attempt):
@@ -25,13 +27,13 @@ export interface HookedStatusStore extends StatusStore {
 }
 
 export function createStatusStore(storage: StorageClients): HookedStatusStore {
-  const table = () => storage.table(TABLES.status);
+  const table = () => storage.table(TABLES.timeline);
   const getRevised = async (offerId: string) => readRevised<OfferStatus>(await table(), offerId, ROW);
   return {
     getRevised,
     get: async (offerId) => (await getRevised(offerId)).doc,
     async list() {
-      return (await listAll(await table())).map((row) => decodeDoc<OfferStatus>(row));
+      return (await listRowKey(await table(), ROW)).filter(hasDoc).map((row) => decodeDoc<OfferStatus>(row));
     },
     async update(offerId, mutate, initial, beforeWrite?: BeforeStatusWrite) {
       return writeRevised(
@@ -39,13 +41,14 @@ export function createStatusStore(storage: StorageClients): HookedStatusStore {
         offerId,
         ROW,
         async (row) => {
-          const current = row ? decodeDoc<OfferStatus>(row) : initial();
+          const current = hasDoc(row) ? decodeDoc<OfferStatus>(row as StoredEntity) : initial();
           const next = mutate(current);
           if (!next) return { result: current };
           await beforeWrite?.(current, next);
           return { doc: next, result: next };
         },
         `status of '${offerId}'`,
+        'Merge',
       );
     },
   };

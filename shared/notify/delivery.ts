@@ -1,6 +1,6 @@
-import { runsInAzure } from '../../shared/config';
-import type { EmailSender } from '../../shared/ports/email';
-import type { Notification, NotificationOutbox, NotificationStatus } from '../../shared/ports/stores';
+import { runsInAzure } from '../config';
+import type { EmailSender } from '../ports/email';
+import type { Notification, NotificationOutbox, NotificationStatus } from '../ports/stores';
 
 /**
  * Writes a notification to the outbox (insert-if-absent by key) and, when an email service is
@@ -62,6 +62,28 @@ export async function deliver(
     notification,
     delivery.backoffMs ?? DEFAULT_BACKOFF_MS,
   );
+  await outbox.setStatus(notification.offerId, notification.key, status);
+  if (status === 'Sent') await resendFailed(delivery, email, notification.offerId);
+  return status;
+}
+
+/**
+ * Sends a notification whose outbox row a step change wrote (Queued, in its transaction). A retry
+ * that finds the row already Sent, Failed or OutboxOnly sends nothing; a row still Queued means an
+ * earlier attempt stopped mid-send, and is sent (the idempotency key lets the service recognise it).
+ */
+export async function sendQueued(
+  delivery: Delivery,
+  notification: Omit<Notification, 'status'>,
+  alreadyWritten: boolean,
+): Promise<NotificationStatus> {
+  const { outbox, email } = delivery;
+  if (!email) return 'OutboxOnly';
+  if (alreadyWritten) {
+    const existing = await outbox.get(notification.offerId, notification.key);
+    if (!existing || existing.status !== 'Queued') return existing?.status ?? 'OutboxOnly';
+  }
+  const status = await sendWithBackoff(delivery, email, notification, delivery.backoffMs ?? DEFAULT_BACKOFF_MS);
   await outbox.setStatus(notification.offerId, notification.key, status);
   if (status === 'Sent') await resendFailed(delivery, email, notification.offerId);
   return status;

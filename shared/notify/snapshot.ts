@@ -1,7 +1,7 @@
-import { CONTAINERS } from '../../shared/contracts/names';
-import type { BlobStore } from '../../shared/ports/blobs';
-import type { Services } from '../../shared/services';
-import type { MailLinks } from '../../shared/domain/notifications';
+import { CONTAINERS } from '../contracts/names';
+import type { BlobStore } from '../ports/blobs';
+import type { Services } from '../services';
+import type { MailLinks } from '../domain/notifications';
 
 /** The offer snapshot a submission started with, parsed; undefined when the blob is missing. */
 export async function readSnapshot(blobs: BlobStore, snapshotBlobName: string): Promise<unknown> {

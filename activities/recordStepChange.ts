@@ -1,0 +1,212 @@
+import * as df from 'durable-functions';
+import type { InvocationContext } from '@azure/functions';
+import { ACTIVITIES } from '../shared/contracts/names';
+import {
+  RecordTransitionResult,
+  recordStepChangeInputSchema,
+  type RecordStepChangeInput,
+} from '../shared/contracts/activities';
+import type { ChangeContent, ChangeOutcome } from '../shared/adapters/tables/timeline';
+import { changeEmail, portalLink } from '../shared/domain/notifications';
+import { notStartedStatus, OfferStatus } from '../shared/domain/status';
+import {
+  changeKey,
+  changesListedColumns,
+  endsSubmission,
+  headTransition,
+  transitionOf,
+  type StepChange,
+} from '../shared/domain/stepChange';
+import { snapshotBlobNameFor } from '../shared/domain/workflow';
+import type { OfferEventInput } from '../shared/ports/offerEvents';
+import { localEcho, emailLine, sendQueued } from '../shared/notify/delivery';
+import { mailLinks, offerNameOf, readSnapshot } from '../shared/notify/snapshot';
+import { getServices, Services } from '../shared/services';
+
+type Deps = Pick<
+  Services,
+  | 'timeline'
+  | 'outbox'
+  | 'blobs'
+  | 'email'
+  | 'settings'
+  | 'appClaims'
+  | 'offerIndex'
+  | 'activeSubmissions'
+  | 'webhookEvents'
+>;
+
+/**
+ * Every step change goes through here (design.md "A step change is one write"): the status, a
+ * history row per transition, the submission record, the one email and the webhook events land in
+ * one transaction of the offer's timeline partition (shared/adapters/tables/timeline.ts). What
+ * derives from it follows, each step repeatable: the offer lists (only when a listed column
+ * changed), the app-id claim of a submission that ended, the email's send, and the webhooks'
+ * kick. A retry (the runtime runs an activity at least once) finds the change written and only
+ * finishes what follows it.
+ */
+export function recordStepChange(deps: Deps) {
+  return async (raw: unknown, context?: InvocationContext): Promise<RecordTransitionResult> => {
+    const input = recordStepChangeInputSchema.parse(raw);
+    const change = stepChangeOf(input);
+    const offerName = await nameOnce(deps, change);
+    const outcome = await deps.timeline.record(
+      change,
+      () => notStartedStatus(change.offerId, headTransition(change).at),
+      contentOf(deps, change, offerName),
+    );
+    return after(deps, change, outcome, context);
+  };
+}
+
+export function stepChangeOf(input: RecordStepChangeInput): StepChange {
+  return { offerId: input.offerId, submissionId: input.submissionId, transitions: input.transitions };
+}
+
+/**
+ * The offer's name for the emails: read from the submission's snapshot once, on its first change
+ * (the status keeps it from then on). Undefined when the status already has it.
+ */
+async function nameOnce(deps: Deps, change: StepChange): Promise<{ read: boolean; name?: string }> {
+  const first = change.transitions[0];
+  if (!(first?.step === 'validate-prerequisites' && first.transition === 'started')) return { read: false };
+  const snapshot = await readSnapshot(deps.blobs, snapshotBlobNameFor(change.offerId, change.submissionId));
+  const name = offerNameOf(snapshot);
+  return { read: true, ...(name ? { name } : {}) };
+}
+
+function contentOf(deps: Deps, change: StepChange, offerName: { read: boolean; name?: string }): ChangeContent {
+  const links = mailLinks(deps);
+  return {
+    enrich: () => (offerName.name ? { offerName: offerName.name } : {}),
+    email: (before, afterStatus) => {
+      const to = afterStatus.notificationEmail ?? before.notificationEmail;
+      if (!to) return undefined;
+      const failure = transitionOf(change, 'failed');
+      const mail = changeEmail(
+        {
+          offerId: change.offerId,
+          ...(afterStatus.offerName ? { offerName: afterStatus.offerName } : {}),
+          submissionId: change.submissionId,
+          transitions: change.transitions,
+          ...(failure?.error ? { error: failure.error } : {}),
+        },
+        links,
+      );
+      const head = headTransition(change);
+      return {
+        offerId: change.offerId,
+        submissionId: change.submissionId,
+        key: changeKey(change),
+        to,
+        subject: mail.subject,
+        text: mail.text,
+        step: head.step,
+        transition: head.transition,
+        sentAt: head.at,
+      };
+    },
+    events: (_before, afterStatus) => changeEvents(change, afterStatus, links.publicBaseUrl),
+    ...(deps.webhookEvents ? { eventEntity: deps.webhookEvents.eventEntity } : {}),
+  };
+}
+
+/** The webhook events of a change (api.md "Webhooks"): the step change, and how it ended, if it did. */
+export function changeEvents(change: StepChange, status: OfferStatus, baseUrl: string): OfferEventInput[] {
+  const head = headTransition(change);
+  const common = { submissionId: change.submissionId, at: head.at };
+  const events: OfferEventInput[] = [
+    {
+      ...common,
+      type: 'offer.submission.step-changed',
+      data: {
+        step: head.step,
+        transition: head.transition,
+        state: status.state,
+        transitions: change.transitions.map((t) => ({ step: t.step, transition: t.transition, at: t.at })),
+        ...(head.message ? { message: head.message } : {}),
+        portalUrl: portalLink(baseUrl, change.offerId),
+      },
+    },
+  ];
+  const failure = transitionOf(change, 'failed');
+  if (failure) events.push({ ...common, type: 'offer.submission.failed', data: { error: failure.error ?? null } });
+  if (transitionOf(change, 'canceled')) events.push({ ...common, type: 'offer.submission.canceled', data: {} });
+  if (head.step === 'live' && head.transition === 'succeeded')
+    events.push({ ...common, type: 'offer.submission.live', data: { liveVersion: status.lastLiveVersion ?? null } });
+  return events;
+}
+
+async function after(
+  deps: Deps,
+  change: StepChange,
+  outcome: ChangeOutcome,
+  context?: InvocationContext,
+): Promise<RecordTransitionResult> {
+  switch (outcome.kind) {
+    case 'ended':
+      context?.warn(`${change.offerId} submission ${change.submissionId} ended before ${changeKey(change)}: ignored`);
+      return { ended: outcome.end };
+    case 'cancelRequested':
+      return { cancelRequested: { actor: outcome.cancel.actor, at: outcome.cancel.at } };
+    case 'stale':
+      return {};
+  }
+  const { before, after: status, already } = outcome;
+  // A retry also heals list rows a failed refresh of its first attempt left behind.
+  if (already || changesListedColumns(before, status)) await refreshLists(deps, change.offerId, context);
+  if (already || endsSubmission(before, status)) await ended(deps, change, status, context);
+  if (outcome.notification && !already)
+    localEcho(deps.settings, (line) => context?.log(line))?.(emailLine(outcome.notification));
+  const notification = outcome.notification ?? (already ? await storedNotification(deps, change) : undefined);
+  if (notification)
+    await sendQueued(
+      { outbox: deps.outbox, ...(deps.email ? { email: deps.email } : {}), log: (m) => context?.warn(m) },
+      notification,
+      already,
+    );
+  if (deps.webhookEvents) await deps.webhookEvents.kick(change.offerId);
+  return {};
+}
+
+async function storedNotification(deps: Deps, change: StepChange) {
+  if (!deps.email) return undefined;
+  return deps.outbox.get(change.offerId, changeKey(change));
+}
+
+/**
+ * The offer lists follow the status. A failure does not fail the change (it is stored: failing
+ * would only repeat it): the offer is marked stale and the reconciler rebuilds its rows.
+ */
+async function refreshLists(deps: Deps, offerId: string, context?: InvocationContext): Promise<void> {
+  try {
+    await deps.offerIndex.refresh(offerId);
+  } catch (error) {
+    context?.warn(`index of '${offerId}' not refreshed (${String(error).slice(0, 200)}); the reconciler will`);
+    await deps.activeSubmissions.markStale(offerId, new Date().toISOString()).catch(() => undefined);
+  }
+}
+
+/**
+ * The submission ended: the reconciler need not watch it any longer, and the app id its step 2
+ * claimed is free again unless it went live. A failed release throws and the activity is retried
+ * (the change itself is not written twice); reconcileAppClaims repairs the rest.
+ */
+async function ended(deps: Deps, change: StepChange, status: OfferStatus, context?: InvocationContext) {
+  if (status.submissionId !== change.submissionId) return;
+  if (status.state === 'Failed' || status.state === 'Canceled') {
+    const snapshot = await readSnapshot(deps.blobs, snapshotBlobNameFor(change.offerId, change.submissionId));
+    const appId = (snapshot as { app?: { id?: unknown } } | undefined)?.app?.id;
+    if (typeof appId === 'string' && appId !== '')
+      await deps.appClaims.release(appId, change.offerId, change.submissionId);
+  }
+  if (status.state === 'Failed' || status.state === 'Canceled' || status.state === 'Live')
+    await deps.activeSubmissions.clear(change.offerId, change.submissionId).catch((error: unknown) => {
+      context?.warn(`watch row of '${change.offerId}' not removed (${String(error).slice(0, 200)}); the reconciler will`);
+    });
+}
+
+
+df.app.activity(ACTIVITIES.recordStepChange, {
+  handler: (input: unknown, context: InvocationContext) => recordStepChange(getServices())(input, context),
+});
