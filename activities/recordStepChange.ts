@@ -19,6 +19,7 @@ import {
 } from '../shared/domain/stepChange';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
 import type { OfferEventInput } from '../shared/ports/offerEvents';
+import type { KnownStatus } from '../shared/ports/stores';
 import { localEcho, emailLine, sendQueued } from '../shared/notify/delivery';
 import { mailLinks, offerNameOf, readSnapshot } from '../shared/notify/snapshot';
 import { getServices, Services } from '../shared/services';
@@ -75,7 +76,11 @@ async function nameOnce(deps: Deps, change: StepChange): Promise<{ read: boolean
   return { read: true, ...(name ? { name } : {}) };
 }
 
-function contentOf(deps: Deps, change: StepChange, offerName: { read: boolean; name?: string }): ChangeContent {
+function contentOf(
+  deps: Deps,
+  change: StepChange,
+  offerName: { read: boolean; name?: string },
+): ChangeContent {
   const links = mailLinks(deps);
   return {
     enrich: () => (offerName.name ? { offerName: offerName.name } : {}),
@@ -130,10 +135,16 @@ export function changeEvents(change: StepChange, status: OfferStatus, baseUrl: s
     },
   ];
   const failure = transitionOf(change, 'failed');
-  if (failure) events.push({ ...common, type: 'offer.submission.failed', data: { error: failure.error ?? null } });
-  if (transitionOf(change, 'canceled')) events.push({ ...common, type: 'offer.submission.canceled', data: {} });
+  if (failure)
+    events.push({ ...common, type: 'offer.submission.failed', data: { error: failure.error ?? null } });
+  if (transitionOf(change, 'canceled'))
+    events.push({ ...common, type: 'offer.submission.canceled', data: {} });
   if (head.step === 'live' && head.transition === 'succeeded')
-    events.push({ ...common, type: 'offer.submission.live', data: { liveVersion: status.lastLiveVersion ?? null } });
+    events.push({
+      ...common,
+      type: 'offer.submission.live',
+      data: { liveVersion: status.lastLiveVersion ?? null },
+    });
   return events;
 }
 
@@ -145,7 +156,9 @@ async function after(
 ): Promise<RecordTransitionResult> {
   switch (outcome.kind) {
     case 'ended':
-      context?.warn(`${change.offerId} submission ${change.submissionId} ended before ${changeKey(change)}: ignored`);
+      context?.warn(
+        `${change.offerId} submission ${change.submissionId} ended before ${changeKey(change)}: ignored`,
+      );
       return { ended: outcome.end };
     case 'cancelRequested':
       return { cancelRequested: { actor: outcome.cancel.actor, at: outcome.cancel.at } };
@@ -154,7 +167,13 @@ async function after(
   }
   const { before, after: status, already } = outcome;
   // A retry also heals list rows a failed refresh of its first attempt left behind.
-  if (already || changesListedColumns(before, status)) await refreshLists(deps, change.offerId, context);
+  if (already || changesListedColumns(before, status))
+    await refreshLists(
+      deps,
+      change.offerId,
+      outcome.revision ? { status, revision: outcome.revision } : undefined,
+      context,
+    );
   if (already || endsSubmission(before, status)) await ended(deps, change, status, context);
   if (outcome.notification && !already)
     localEcho(deps.settings, (line) => context?.log(line))?.(emailLine(outcome.notification));
@@ -178,11 +197,18 @@ async function storedNotification(deps: Deps, change: StepChange) {
  * The offer lists follow the status. A failure does not fail the change (it is stored: failing
  * would only repeat it): the offer is marked stale and the reconciler rebuilds its rows.
  */
-async function refreshLists(deps: Deps, offerId: string, context?: InvocationContext): Promise<void> {
+async function refreshLists(
+  deps: Deps,
+  offerId: string,
+  known: KnownStatus | undefined,
+  context?: InvocationContext,
+): Promise<void> {
   try {
-    await deps.offerIndex.refresh(offerId);
+    await deps.offerIndex.refresh(offerId, known);
   } catch (error) {
-    context?.warn(`index of '${offerId}' not refreshed (${String(error).slice(0, 200)}); the reconciler will`);
+    context?.warn(
+      `index of '${offerId}' not refreshed (${String(error).slice(0, 200)}); the reconciler will`,
+    );
     await deps.activeSubmissions.markStale(offerId, new Date().toISOString()).catch(() => undefined);
   }
 }
@@ -202,10 +228,11 @@ async function ended(deps: Deps, change: StepChange, status: OfferStatus, contex
   }
   if (status.state === 'Failed' || status.state === 'Canceled' || status.state === 'Live')
     await deps.activeSubmissions.clear(change.offerId, change.submissionId).catch((error: unknown) => {
-      context?.warn(`watch row of '${change.offerId}' not removed (${String(error).slice(0, 200)}); the reconciler will`);
+      context?.warn(
+        `watch row of '${change.offerId}' not removed (${String(error).slice(0, 200)}); the reconciler will`,
+      );
     });
 }
-
 
 df.app.activity(ACTIVITIES.recordStepChange, {
   handler: (input: unknown, context: InvocationContext) => recordStepChange(getServices())(input, context),

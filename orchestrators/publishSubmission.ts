@@ -137,7 +137,11 @@ class Submission {
   pending: TransitionEntry[] = [];
 
   /** Notes a transition; it is recorded with the next `flush`. */
-  note(step: StepId, transition: Transition, extra: Omit<TransitionEntry, 'step' | 'transition' | 'at'> = {}): void {
+  note(
+    step: StepId,
+    transition: Transition,
+    extra: Omit<TransitionEntry, 'step' | 'transition' | 'at'> = {},
+  ): void {
     this.step = step;
     this.pending.push({ step, transition, at: this.now().toISOString(), ...extra });
   }
@@ -187,7 +191,13 @@ class Submission {
       offerId: this.input.offerId,
       submissionId: this.input.submissionId,
       transitions: [
-        { step, transition: 'failed', at: this.now().toISOString(), message, error: { step, code, message, details } },
+        {
+          step,
+          transition: 'failed',
+          at: this.now().toISOString(),
+          message,
+          error: { step, code, message, details },
+        },
       ],
     };
     this.pending = [];

@@ -83,7 +83,12 @@ export async function sendQueued(
     const existing = await outbox.get(notification.offerId, notification.key);
     if (!existing || existing.status !== 'Queued') return existing?.status ?? 'OutboxOnly';
   }
-  const status = await sendWithBackoff(delivery, email, notification, delivery.backoffMs ?? DEFAULT_BACKOFF_MS);
+  const status = await sendWithBackoff(
+    delivery,
+    email,
+    notification,
+    delivery.backoffMs ?? DEFAULT_BACKOFF_MS,
+  );
   await outbox.setStatus(notification.offerId, notification.key, status);
   if (status === 'Sent') await resendFailed(delivery, email, notification.offerId);
   return status;

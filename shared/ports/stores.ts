@@ -169,6 +169,12 @@ export interface LeadStore {
  * Admin, and each publisher's own offers. Derived from the Offers and OfferStatus rows, rewritten
  * by every write of either (so they follow the status in the same request or activity).
  */
+/** A status its writer just stored, with the revision it stored it at: the refresh need not read it. */
+export interface KnownStatus {
+  status: OfferStatus;
+  revision: number;
+}
+
 export interface OfferIndex {
   /**
    * Makes the offer's rows match its stored offer and status (read here). Idempotent; safe to run
@@ -176,7 +182,7 @@ export interface OfferIndex {
    * status, whichever writer lands last. A no-op when the offer does not exist. Resolves true
    * when it had to write (the rows did not match what is stored).
    */
-  refresh(offerId: string): Promise<boolean>;
+  refresh(offerId: string, known?: KnownStatus): Promise<boolean>;
   /** One page of a view in offerId order, starting after `after`. Costs the rows it returns. */
   page(view: ListView, after: string | undefined, top: number): Promise<Page>;
   /**

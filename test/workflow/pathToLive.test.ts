@@ -63,9 +63,24 @@ describe('the path to Live', () => {
 
     const mails = await wf.notifications();
     const keys = mails.map((n) => `${n.step}:${n.transition}`);
-    // One email per transition, none twice.
+    // One email per step change (design.md): a step's end and the next one's start are one
+    // change, skipped steps ride with it, and a wait is said by the change that led there.
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys.sort()).toEqual([...transitions].sort());
+    expect(keys).toEqual([
+      'automated-validation:started',
+      'appsource-packaging:started',
+      'publisher-signoff:waiting',
+      'marketing-technical-validation:waiting',
+      'publish:started',
+      'live:succeeded',
+    ]);
+    expect(mails.length).toBeLessThanOrEqual(8);
+    // Every email says which steps it covers; together they name every transition.
+    expect(mails[1]?.subject).toMatch(/\(steps 2-5\)$/);
+    const told = mails.map((n) => n.body ?? '').join('\n');
+    for (const t of ['Test Drive Validation, was skipped', 'Lead Management Validation and Registration, was skipped'])
+      expect(told).toContain(t);
+    expect(transitions).toHaveLength(17);
     expect(mails.every((n) => n.to === 'ann@contoso.com' && n.status === 'OutboxOnly')).toBe(true);
     expect(mails.find((n) => n.step === 'live')?.subject).toMatch(
       /Contoso Sales Insights.*is live \(step 9 of 9\)/,

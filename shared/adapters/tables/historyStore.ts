@@ -35,7 +35,9 @@ export function createHistoryStore(storage: StorageClients): HistoryStore {
       return insertIfAbsent(await table(), historyEntity(event));
     },
     async list(offerId) {
-      const events = (await listPrefix(await table(), offerId, 'hist|')).map((row) => decodeDoc<HistoryEvent>(row));
+      const events = (await listPrefix(await table(), offerId, 'hist|')).map((row) =>
+        decodeDoc<HistoryEvent>(row),
+      );
       return events.sort((a, b) =>
         a.submissionId === b.submissionId
           ? a.at.localeCompare(b.at) || rowKey(a).localeCompare(rowKey(b))

@@ -44,11 +44,7 @@ export function createNotificationOutbox(storage: StorageClients): NotificationO
       if (!row || decodeDoc<Notification>(row).status !== from) return false;
       const next = { ...decodeDoc<Notification>(row), status: to };
       try {
-        await replaceChecked(
-          t,
-          { partitionKey: offerId, rowKey: rowKey(key), ...encodeDoc(next) },
-          row.etag,
-        );
+        await replaceChecked(t, { partitionKey: offerId, rowKey: rowKey(key), ...encodeDoc(next) }, row.etag);
         return true;
       } catch (error) {
         if (isStatus(error, 412)) return false;
@@ -56,7 +52,9 @@ export function createNotificationOutbox(storage: StorageClients): NotificationO
       }
     },
     async list(offerId) {
-      const all = (await listPrefix(await table(), offerId, 'mail|')).map((row) => decodeDoc<Notification>(row));
+      const all = (await listPrefix(await table(), offerId, 'mail|')).map((row) =>
+        decodeDoc<Notification>(row),
+      );
       return all.sort((a, b) => a.sentAt.localeCompare(b.sentAt));
     },
   };

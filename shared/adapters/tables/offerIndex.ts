@@ -3,7 +3,7 @@ import { TABLES } from '../../contracts/names';
 import { OfferSummary, Page, sameSummary, summarize } from '../../domain/offerSummary';
 import type { Offer } from '../../domain/offer';
 import type { OfferStatus } from '../../domain/status';
-import { ConcurrentUpdateError, OfferIndex } from '../../ports/stores';
+import { ConcurrentUpdateError, KnownStatus, OfferIndex } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import {
   assertEntityFits,
@@ -92,10 +92,10 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
   const publishers = () => storage.table(TABLES.offersByPublisher);
   let backfilled: Promise<void> | undefined;
 
-  async function derive(offerId: string): Promise<Wanted | undefined> {
+  async function derive(offerId: string, known?: KnownStatus): Promise<Wanted | undefined> {
     const [offer, status]: [Revised<Offer>, Revised<OfferStatus>] = await Promise.all([
       sources.offers.getRevised(offerId),
-      sources.statuses.getRevised(offerId),
+      known ? { doc: known.status, revision: known.revision } : sources.statuses.getRevised(offerId),
     ]);
     if (!offer.doc) return undefined;
     return {
@@ -113,10 +113,11 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
     backfill(index, { catalog: await catalog(), publishers: await publishers() }, sources);
 
   const index: OfferIndex = {
-    async refresh(offerId) {
+    async refresh(offerId, known) {
       let changed = false;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const wanted = await derive(offerId);
+        // The status its writer just stored, on the first attempt only: a conflict reads anew.
+        const wanted = await derive(offerId, attempt === 0 ? known : undefined);
         if (!wanted) return changed;
         // Two views, written side by side: a conflict (another writer of THIS offer) starts over.
         const results = await Promise.all(

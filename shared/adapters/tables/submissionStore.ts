@@ -46,7 +46,9 @@ export function createSubmissionStore(storage: StorageClients): SubmissionStore 
       return deleteIfUnchanged(await table(), row);
     },
     async list(offerId) {
-      return (await listPrefix(await table(), offerId, 'sub|')).map((row) => decodeDoc<SubmissionRecord>(row));
+      return (await listPrefix(await table(), offerId, 'sub|')).map((row) =>
+        decodeDoc<SubmissionRecord>(row),
+      );
     },
   };
 }

@@ -76,6 +76,8 @@ export type ChangeOutcome =
       after: OfferStatus;
       notification?: Omit<Notification, 'status'>;
       events: number;
+      /** The status row's revision after this write (undefined when nothing was written). */
+      revision?: number;
     };
 
 export interface Timeline {
@@ -128,11 +130,19 @@ function decide(
   const key = changeKey(change);
   const keys = appliedKeys(row);
   if (keys.includes(key)) {
-    const outcome: ChangeOutcome = { kind: 'recorded', already: true, before: status, after: status, events: 0 };
+    const outcome: ChangeOutcome = {
+      kind: 'recorded',
+      already: true,
+      before: status,
+      after: status,
+      events: 0,
+    };
     return { kind: 'answer', outcome };
   }
-  if (status.submissionId !== change.submissionId) return { kind: 'answer', outcome: { kind: 'stale', status } };
-  if (isEnded(status.state)) return { kind: 'answer', outcome: { kind: 'ended', end: status.state as EndedState } };
+  if (status.submissionId !== change.submissionId)
+    return { kind: 'answer', outcome: { kind: 'stale', status } };
+  if (isEnded(status.state))
+    return { kind: 'answer', outcome: { kind: 'ended', end: status.state as EndedState } };
   const cancel = startsPublishing(change) ? pendingCancel(status, change.submissionId) : undefined;
   if (cancel) return yieldToCancel(row, status, cancel);
   const enriched = { ...status, ...content.enrich?.(status) };
@@ -140,11 +150,12 @@ function decide(
   const notification = content.email?.(status, after);
   const events = content.events?.(status, after) ?? [];
   const seq = Number(row?.[EVENT_SEQ] ?? 0) || 0;
+  const revision = (Number(row?.[REVISION] ?? 0) || 0) + 1;
   const statusRow: DocEntity = {
     partitionKey: change.offerId,
     rowKey: STATUS_ROW,
     ...encodeDoc(after),
-    [REVISION]: (Number(row?.[REVISION] ?? 0) || 0) + 1,
+    [REVISION]: revision,
     [EVENT_SEQ]: seq + (content.eventEntity ? events.length : 0),
     [CHANGES]: JSON.stringify([...keys, key].slice(-KEPT_CHANGE_KEYS)),
   };
@@ -154,7 +165,9 @@ function decide(
     ...(notification
       ? [notificationEntity({ ...notification, status: emailConfigured ? 'Queued' : 'OutboxOnly' })]
       : []),
-    ...(content.eventEntity ? events.map((e, i) => content.eventEntity!(change.offerId, seq + i + 1, e)) : []),
+    ...(content.eventEntity
+      ? events.map((e, i) => content.eventEntity!(change.offerId, seq + i + 1, e))
+      : []),
   ];
   const actions: TransactionAction[] = [
     row ? ['update', statusRow, 'Merge', { etag: row.etag }] : ['create', statusRow],
@@ -168,6 +181,7 @@ function decide(
     after,
     ...(notification ? { notification } : {}),
     events: content.eventEntity ? events.length : 0,
+    revision,
   };
   return { kind: 'write', outcome, write: async (t) => void (await t.submitTransaction(actions)) };
 }
