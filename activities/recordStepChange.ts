@@ -21,7 +21,7 @@ import { snapshotBlobNameFor } from '../shared/domain/workflow';
 import type { OfferEventInput } from '../shared/ports/offerEvents';
 import type { KnownStatus } from '../shared/ports/stores';
 import { localEcho, emailLine, sendQueued } from '../shared/notify/delivery';
-import { mailLinks, offerNameOf, readSnapshot } from '../shared/notify/snapshot';
+import { mailLinks, readSnapshot } from '../shared/notify/snapshot';
 import { getServices, Services } from '../shared/services';
 
 type Deps = Pick<
@@ -50,7 +50,7 @@ export function recordStepChange(deps: Deps) {
   return async (raw: unknown, context?: InvocationContext): Promise<RecordTransitionResult> => {
     const input = recordStepChangeInputSchema.parse(raw);
     const change = stepChangeOf(input);
-    const offerName = await nameOnce(deps, change);
+    const offerName = input.offerName;
     const outcome = await deps.timeline.record(
       change,
       () => notStartedStatus(change.offerId, headTransition(change).at),
@@ -64,26 +64,10 @@ export function stepChangeOf(input: RecordStepChangeInput): StepChange {
   return { offerId: input.offerId, submissionId: input.submissionId, transitions: input.transitions };
 }
 
-/**
- * The offer's name for the emails: read from the submission's snapshot once, on its first change
- * (the status keeps it from then on). Undefined when the status already has it.
- */
-async function nameOnce(deps: Deps, change: StepChange): Promise<{ read: boolean; name?: string }> {
-  const first = change.transitions[0];
-  if (!(first?.step === 'validate-prerequisites' && first.transition === 'started')) return { read: false };
-  const snapshot = await readSnapshot(deps.blobs, snapshotBlobNameFor(change.offerId, change.submissionId));
-  const name = offerNameOf(snapshot);
-  return { read: true, ...(name ? { name } : {}) };
-}
-
-function contentOf(
-  deps: Deps,
-  change: StepChange,
-  offerName: { read: boolean; name?: string },
-): ChangeContent {
+function contentOf(deps: Deps, change: StepChange, offerName: string | undefined): ChangeContent {
   const links = mailLinks(deps);
   return {
-    enrich: () => (offerName.name ? { offerName: offerName.name } : {}),
+    enrich: () => (offerName ? { offerName } : {}),
     email: (before, afterStatus) => {
       const to = afterStatus.notificationEmail ?? before.notificationEmail;
       if (!to) return undefined;

@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
 import { ACTIVITIES } from '../shared/contracts/names';
-import { StepOutcome, stepActivityInputSchema } from '../shared/contracts/activities';
+import { StepOutcome, prerequisitesInputSchema } from '../shared/contracts/activities';
 import { PREREQUISITES_FAILED, prerequisiteFindings } from '../shared/domain/prerequisites';
 import { getServices, Services } from '../shared/services';
 import { readSnapshot } from '../shared/notify/snapshot';
@@ -12,7 +12,7 @@ type Deps = Pick<Services, 'blobs' | 'submissions' | 'statuses'>;
 /** Step 1: the snapshot's required fields by JSON path, and the notification email given with Publish. */
 export function validatePrerequisites(deps: Deps) {
   return async (raw: unknown): Promise<StepOutcome> => {
-    const input = stepActivityInputSchema.parse(raw);
+    const input = prerequisitesInputSchema.parse(raw);
     const snapshot = await readSnapshot(deps.blobs, input.snapshotBlobName);
     if (snapshot === undefined) {
       return {
@@ -22,9 +22,14 @@ export function validatePrerequisites(deps: Deps) {
         details: [],
       };
     }
-    const findings = prerequisiteFindings(snapshot, await notificationEmailOf(deps, input));
+    const email = input.notificationEmail ?? (await notificationEmailOf(deps, input));
+    const findings = prerequisiteFindings(snapshot, email);
     if (findings.length === 0)
-      return { outcome: 'succeeded', message: 'Every required offer field is present.', skip: skipped(snapshot) };
+      return {
+        outcome: 'succeeded',
+        message: 'Every required offer field is present.',
+        skip: skipped(snapshot),
+      };
     return {
       outcome: 'failed',
       code: PREREQUISITES_FAILED,

@@ -133,6 +133,9 @@ class Submission {
     return { offerId, submissionId, snapshotBlobName, at: this.now().toISOString() };
   }
 
+  /** Whether a change was recorded yet: the first one names the offer. */
+  named = false;
+
   /** Transitions noted since the last change was recorded: the next change. */
   pending: TransitionEntry[] = [];
 
@@ -152,12 +155,15 @@ class Submission {
    */
   *flush(): Flow<RecordTransitionResult> {
     if (this.pending.length === 0) return {};
+    const first = !this.named;
     const input: RecordStepChangeInput = {
       offerId: this.input.offerId,
       submissionId: this.input.submissionId,
       transitions: this.pending,
+      ...(first && this.input.offerName ? { offerName: this.input.offerName } : {}),
     };
     this.pending = [];
+    this.named = true;
     let result: unknown;
     try {
       result = yield this.context.df.callActivityWithRetry(ACTIVITIES.recordStepChange, RECORD_RETRY, input);
@@ -249,6 +255,10 @@ class Submission {
 function* automatedStep(s: Submission, step: StepId): Flow<StepOutcome | PackageStepResult> {
   if (step === 'automated-validation') return yield* packageStep(s);
   if (step === 'appsource-packaging') return yield* previewStep(s);
+  if (step === 'validate-prerequisites') {
+    const input = { ...s.stepInput(), notificationEmail: s.input.notificationEmail };
+    return yield* s.call(ACTIVITIES.validatePrerequisites, input, stepOutcomeSchema);
+  }
   const activity = SIMPLE_STEPS[step];
   if (!activity) return INTERNAL;
   return yield* s.call(activity, s.stepInput(), stepOutcomeSchema);

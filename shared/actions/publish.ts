@@ -99,6 +99,7 @@ function inputFor(
     submissionId,
     snapshotBlobName: snapshot,
     notificationEmail: email,
+    ...(offer.name?.trim() ? { offerName: offer.name } : {}),
     settings: {
       packageValidationTimeout: s.PACKAGE_VALIDATION_TIMEOUT,
       signoffReminderInterval: s.SIGNOFF_REMINDER_INTERVAL,

@@ -34,7 +34,9 @@ export function createBlobStore(storage: StorageClients): BlobStore {
     },
     async download(ref) {
       try {
-        return await (await blob(ref)).downloadToBuffer();
+        // One GET: downloadToBuffer would ask for the properties first (a second request).
+        const response = await (await blob(ref)).download();
+        return await bufferOf(response.readableStreamBody);
       } catch (error) {
         if (isStatus(error, 404)) return undefined;
         throw error;
@@ -205,4 +207,11 @@ function allowBrowserUploadsOnEmulator(service: BlobServiceClient): Promise<void
     corsReady.set(service, ready);
   }
   return ready;
+}
+
+async function bufferOf(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  if (stream)
+    for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }

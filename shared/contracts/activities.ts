@@ -45,6 +45,11 @@ export const stepActivityInputSchema = submissionRefSchema.extend({
 });
 export type StepActivityInput = z.infer<typeof stepActivityInputSchema>;
 
+/** Step 1's input: the notification email given with Publish travels with it (nothing to read). */
+export const prerequisitesInputSchema = stepActivityInputSchema.extend({
+  notificationEmail: z.string().optional(),
+});
+
 /** One transition of a step change, as recorded (a history row each). */
 export const transitionEntrySchema = z.object({
   step: stepId,
@@ -77,6 +82,8 @@ export const recordStepChangeInputSchema = z.object({
   offerId: z.string(),
   submissionId: z.string(),
   transitions: z.array(transitionEntrySchema).min(1).max(12),
+  /** The first change of a submission names the offer (the status keeps it for the later ones). */
+  offerName: z.string().optional(),
 });
 export type RecordStepChangeInput = z.infer<typeof recordStepChangeInputSchema>;
 

@@ -7,6 +7,8 @@ import { submissionRefSchema } from './activities';
  */
 export const publishInputSchema = submissionRefSchema.extend({
   notificationEmail: z.string(),
+  /** The offer's name at Publish: what the submission's emails call it (no snapshot read for it). */
+  offerName: z.string().optional(),
   settings: z.object({
     /** ISO 8601 durations. */
     packageValidationTimeout: z.string(),

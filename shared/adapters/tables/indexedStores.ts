@@ -1,4 +1,5 @@
 import { isActive } from '../../domain/states';
+import { changesListedColumns } from '../../domain/stepChange';
 import type { OfferStatus } from '../../domain/status';
 import type { ActiveSubmissions, OfferIndex, OfferStore, StatusStore } from '../../ports/stores';
 import type { HookedStatusStore } from './statusStore';
@@ -64,8 +65,10 @@ export function withOfferIndex(
           if (startsSubmission(current, upcoming))
             await watch.mark(offerId, upcoming.submissionId ?? '', upcoming.updatedAt);
         });
-        // Also when nothing was written (a retried transition): the retry heals rows a failed
-        // refresh of its first attempt left behind.
+        // Only when the lists show something else now (state, step, live version): a Go Live's
+        // mark or a review decision changes none of it. A refresh that failed before is the
+        // reconciler's to repair (the offer was marked stale).
+        if (!before || !changesListedColumns(before, next)) return next;
         try {
           await index.refresh(offerId);
         } catch (error) {
