@@ -92,14 +92,17 @@ export function watchSweepPass(deps: Pick<ReconcileDeps, 'statuses' | 'watch'>, 
       if (last && context.realNow.getTime() - Date.parse(last) < timing.sweepEveryMs) return [];
       const watched = new Set((await deps.watch.list()).map((e) => e.offerId));
       const repairs: Repair[] = [];
-      for (const status of await deps.statuses.list()) {
-        if (!isActive(status.state) || watched.has(status.offerId)) continue;
-        await deps.watch.mark(status.offerId, status.submissionId ?? '', context.now.toISOString());
-        repairs.push({
-          pass: name,
-          offerId: status.offerId,
-          what: `active (${status.state}) but not watched: watched now`,
-        });
+      // Page by page: memory holds one page of statuses, whatever the marketplace's size.
+      for await (const page of deps.statuses.pages()) {
+        for (const status of page) {
+          if (!isActive(status.state) || watched.has(status.offerId)) continue;
+          await deps.watch.mark(status.offerId, status.submissionId ?? '', context.now.toISOString());
+          repairs.push({
+            pass: name,
+            offerId: status.offerId,
+            what: `active (${status.state}) but not watched: watched now`,
+          });
+        }
       }
       await deps.watch.setLastSweep(context.realNow.toISOString());
       return repairs;
@@ -142,8 +145,11 @@ async function checkWatched(
     const runtime = await deps.runtime.stateOf(instanceId);
     const orphaned =
       runtime.state === 'ended' || (runtime.state === 'missing' && pastGrace(entry, timing, context));
-    if (orphaned) {
-      await failOrphan(deps, context, status, runtime.runtimeStatus);
+    // The instance may have ended the submission itself while we asked (a real failure, with its
+    // own error): read again, and end only what is still active and still the same submission.
+    const still = orphaned ? await deps.statuses.get(entry.offerId) : undefined;
+    if (still && isActive(still.state) && still.submissionId === status.submissionId) {
+      await failOrphan(deps, context, still, runtime.runtimeStatus);
       note(
         status.offerId,
         `submission ${status.submissionId} was ${status.state} at ${status.currentStep} but its ` +
@@ -157,7 +163,7 @@ async function checkWatched(
   }
   // The submission ended: its list rows must show it before the row goes.
   if (await deps.offerIndex.refresh(entry.offerId)) note(entry.offerId, 'list rows rebuilt from the status');
-  if (context.realNow.getTime() - Date.parse(entry.writtenAt) < timing.keepFreshMs) return;
+  if (!watchIsOver(entry, status, timing, context)) return;
   if (!(await deps.watch.remove(entry))) return; // re-marked meanwhile: a new submission
   // A Publish that marked the row before we read it and wrote its status after we did: put it back.
   const after = await deps.statuses.get(entry.offerId);
@@ -165,6 +171,23 @@ async function checkWatched(
     await deps.watch.mark(entry.offerId, after.submissionId ?? '', context.now.toISOString());
   else note(entry.offerId, 'submission over: no longer watched');
 }
+
+/**
+ * Whether a watch row may go: its own submission (or a later one) is on the status and no longer
+ * active. A row naming a submission the status does not show yet belongs to a Publish between its
+ * two writes, however slow: it stays, until a day has passed (a Publish that died there; the
+ * reconciler's own sweep would find an active status anyway). Age alone never removes a row.
+ */
+function watchIsOver(entry: WatchEntry, status: OfferStatus | undefined, timing: Timing, context: PassContext) {
+  if (context.realNow.getTime() - Date.parse(entry.writtenAt) < timing.keepFreshMs) return false;
+  const shown = Number(status?.submissionId ?? 0);
+  const watched = Number(entry.submissionId ?? 0);
+  if (!(watched > shown)) return true;
+  return context.realNow.getTime() - Date.parse(entry.writtenAt) >= ABANDONED_CLAIM_MS;
+}
+
+/** A watch row whose submission never appeared on the status after this long was a Publish that died. */
+const ABANDONED_CLAIM_MS = 24 * 3600_000;
 
 function pastGrace(entry: WatchEntry, timing: Timing, context: PassContext): boolean {
   const age = context.now.getTime() - Date.parse(entry.since);
@@ -203,7 +226,8 @@ export function stalePass(deps: Pick<ReconcileDeps, 'offerIndex' | 'watch'>): Re
     name,
     async run() {
       const repairs: Repair[] = [];
-      for (const entry of await deps.watch.listStale()) {
+      // One offer's trouble (its refresh failing again) does not hold up the others.
+      await inParallel(await deps.watch.listStale(), 4, async (entry) => {
         if (await deps.offerIndex.refresh(entry.offerId))
           repairs.push({
             pass: name,
@@ -211,7 +235,7 @@ export function stalePass(deps: Pick<ReconcileDeps, 'offerIndex' | 'watch'>): Re
             what: 'list rows rebuilt from the offer and status',
           });
         await deps.watch.removeStale(entry);
-      }
+      });
       return repairs;
     },
   };
@@ -230,6 +254,6 @@ async function inParallel<T>(items: T[], width: number, job: (item: T) => Promis
   await Promise.all(Array.from({ length: Math.max(1, width) }, worker));
   if (errors.length > 0)
     throw new Error(
-      `${errors.length} of ${items.length} watched offers not checked: ${String((errors[0] as Error)?.message ?? errors[0])}`,
+      `${errors.length} of ${items.length} offers not checked: ${String((errors[0] as Error)?.message ?? errors[0])}`,
     );
 }

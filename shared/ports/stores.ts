@@ -28,6 +28,8 @@ export class ConcurrentUpdateError extends Error {}
 export interface StatusStore {
   get(offerId: string): Promise<OfferStatus | undefined>;
   list(): Promise<OfferStatus[]>;
+  /** Every status, a page at a time (the reconciler's daily sweep: bounded memory). */
+  pages(): AsyncIterable<OfferStatus[]>;
   /**
    * Read-modify-write under the row's ETag, retried on conflict, so two writers never silently
    * overwrite each other. `mutate` gets the current status (or `initial` when none is stored) and

@@ -16,8 +16,8 @@ import type { HookedStatusStore } from './statusStore';
  *   activity exhaust its retries): it is logged, the offer is marked stale (best effort), and the
  *   reconciler rebuilds the rows from the status, found through the watch row, which stays until
  *   the rows of the ended submission were written.
- * - An offer save still fails when its refresh fails (the PUT is repeated and refreshes again), and
- *   marks the offer stale first, so the reconciler repairs it if nobody repeats it.
+ * - An offer save marks the offer stale before it writes, and still fails when its refresh fails
+ *   (the PUT is repeated and refreshes again); the reconciler repairs it if nobody repeats it.
  */
 export function withOfferIndex(
   stores: { offers: OfferStore; statuses: HookedStatusStore },
@@ -44,12 +44,17 @@ export function withOfferIndex(
     offers: {
       get: (offerId) => offers.get(offerId),
       list: () => offers.list(),
+      // Marked stale BEFORE the write: a save whose refresh then fails (and whose second mark
+      // would fail too, in an outage) is still found by the reconciler's stale pass. If the mark
+      // itself fails, nothing was saved and the request fails.
       async put(offer) {
+        await watch.markStale(offer.offerId, new Date().toISOString());
         const result = await offers.put(offer);
         await refreshed(offer.offerId);
         return result;
       },
       async create(offer) {
+        await watch.markStale(offer.offerId, new Date().toISOString());
         const created = await offers.create(offer);
         if (created) await refreshed(offer.offerId);
         return created;
@@ -58,6 +63,7 @@ export function withOfferIndex(
     statuses: {
       get: (offerId) => statuses.get(offerId),
       list: () => statuses.list(),
+      pages: () => statuses.pages(),
       async update(offerId, mutate, initial) {
         let before: OfferStatus | undefined; // the status replaced, if this call wrote one
         const next = await statuses.update(offerId, mutate, initial, async (current, upcoming) => {

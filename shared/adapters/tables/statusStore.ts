@@ -32,6 +32,13 @@ export function createStatusStore(storage: StorageClients): HookedStatusStore {
   return {
     getRevised,
     get: async (offerId) => (await getRevised(offerId)).doc,
+    async *pages() {
+      const filter = `RowKey eq '${ROW}'`;
+      const pages = (await table()).listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({
+        maxPageSize: 100,
+      });
+      for await (const page of pages) yield page.filter(hasDoc).map((row) => decodeDoc<OfferStatus>(row));
+    },
     async list() {
       return (await listRowKey(await table(), ROW)).filter(hasDoc).map((row) => decodeDoc<OfferStatus>(row));
     },
