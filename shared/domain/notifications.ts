@@ -102,7 +102,11 @@ export function changeEmail(input: ChangeMailInput, links: MailLinks): MailText 
   const [first, ...rest] = mail.text.split('\n');
   const covered = input.transitions.map((t) => `  - ${transitionSentence(t.step, t.transition)}`);
   return {
-    subject: `${mail.subject} (${stepsCovered(input.transitions.map((t) => t.step))})`,
+    // Live says its step already ("is live (step 9 of 9)"): the range would read twice.
+    subject:
+      head.step === 'live'
+        ? mail.subject
+        : `${mail.subject} (${stepsCovered(input.transitions.map((t) => t.step))})`,
     text: [first ?? '', '', 'This message covers:', ...covered, ...rest].join('\n'),
   };
 }
