@@ -155,6 +155,9 @@ class Submission {
    */
   *flush(): Flow<RecordTransitionResult> {
     if (this.pending.length === 0) return {};
+    // Everything before this change was recorded: if it cannot be, the submission stood at the
+    // change's first step (its later ones were never reached).
+    const stood = this.pending[0]?.step ?? this.step;
     const first = !this.named;
     const input: RecordStepChangeInput = {
       offerId: this.input.offerId,
@@ -168,7 +171,7 @@ class Submission {
     try {
       result = yield this.context.df.callActivityWithRetry(ACTIVITIES.recordStepChange, RECORD_RETRY, input);
     } catch {
-      throw new BookkeepingFailed(this.step);
+      throw new BookkeepingFailed(stood);
     }
     const parsed = recordTransitionResultSchema.safeParse(result).data ?? {};
     if (parsed.ended) throw new SubmissionEnded(parsed.ended);
