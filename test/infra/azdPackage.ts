@@ -41,7 +41,8 @@ export function parseIgnore(text: string): Rule[] {
     });
 }
 
-function ignored(rules: Rule[], relative: string, isDir: boolean): boolean {
+/** Whether the last rule matching `relative` ignores it (gitignore: a `!` rule re-includes). */
+export function ignored(rules: Rule[], relative: string, isDir: boolean): boolean {
   let result = false;
   for (const rule of rules) {
     if (rule.dirOnly && !isDir) continue;

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ACTIVITIES, FUNCTIONS, ORCHESTRATORS } from '../../shared/contracts/names';
-import { azdPackageFiles, parseIgnore } from './azdPackage';
+import { azdPackageFiles, ignored, parseIgnore } from './azdPackage';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAX_PACKAGE_BYTES = 200 * 1024 * 1024;
@@ -161,6 +161,14 @@ describe('host.json per durable backend', () => {
 });
 
 describe('.funcignore rules as azd reads them', () => {
+  it('keep the toolchain out of a zip of the repository root too (func publish)', () => {
+    const rules = parseIgnore(fs.readFileSync(path.join(ROOT, '.funcignore'), 'utf8'));
+    for (const dir of ['.tools', 'test', 'infra', 'dist/azd-package', 'dist/devhost', 'engine-oracle'])
+      expect(ignored(rules, dir, true)).toBe(true);
+    for (const kept of ['dist', 'dist/functions', 'portal', 'node_modules/@azure/functions/scripts'])
+      expect(ignored(rules, kept, true)).toBe(false);
+  });
+
   const rules = (text: string) => parseIgnore(text);
   it('anchors a leading slash and matches a bare name at any depth', () => {
     const [anchored, bare] = rules('/scripts/\n*.ts');
