@@ -7,9 +7,21 @@
  */
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { expandGlob } from '../devhost/appFiles';
 import { startBridge } from '../devhost/durable/extension';
 import { createFunctionsCore, installFunctionsCore } from '../devhost/functionsCore';
 import type { FunctionRegistration } from '../devhost/types';
+
+/**
+ * What the oracle loads (built files, relative to the repository): the conformance fixture, and
+ * the app's orchestrators with every activity they call. The shims are generated from what these
+ * register, so an activity module left out here has no shim, and the extension never runs it
+ * (every publishing scenario then stopped after its first episode).
+ */
+export const ORACLE_MODULES = [
+  'dist/test/fixtures/hostapp/conformanceApp.js',
+  'dist/{orchestrators,activities}/*.js',
+];
 
 export type ActivityBehaviour = (name: string, input: unknown) => Promise<{ result: unknown } | undefined>;
 
@@ -24,10 +36,11 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
+/** `modules`: globs as package.json `main` writes them, relative to `root`. */
 export async function startOracleBridge(root: string, modules: string[]): Promise<Bridge> {
   const core = createFunctionsCore(() => undefined);
   installFunctionsCore(core.api);
-  for (const file of modules) require(path.resolve(root, file));
+  for (const file of modules.flatMap((m) => expandGlob(root, m))) require(path.resolve(root, file));
   await core.appStart(root);
   let behaviour: ActivityBehaviour | undefined;
 

@@ -14,7 +14,8 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { freePort, startAzurite } from '../devhost/azurite';
 import { hasDotnet, shimsFor } from '../devhost/durable/extension';
-import { startOracleBridge } from './bridge';
+import { ACTIVITIES, ORCHESTRATORS } from '../shared/contracts/names';
+import { ORACLE_MODULES, startOracleBridge } from './bridge';
 import { compareWithGolden, type Golden } from './replay';
 import { SCENARIOS, type Control, type GoldenEvent, type Scenario } from './scenarios';
 
@@ -22,7 +23,6 @@ const ROOT = path.resolve(__dirname, '../..');
 const ORACLE = path.join(ROOT, 'engine-oracle');
 const GOLDENS = path.join(ORACLE, 'goldens');
 const EXTENSION = 'Microsoft.Azure.WebJobs.Extensions.DurableTask 3.19.0';
-const MODULES = ['dist/test/fixtures/hostapp/conformanceApp.js', 'dist/orchestrators/publishSubmission.js'];
 const HUB = 'oracle';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -131,6 +131,12 @@ async function record(
   };
 }
 
+/** The app's orchestrator and activity names (shared/contracts/names.ts) that nothing loaded registers. */
+function unshimmed(registered: string[]): string[] {
+  const have = new Set(registered);
+  return [...Object.values(ORCHESTRATORS), ...Object.values(ACTIVITIES)].filter((n) => !have.has(n));
+}
+
 async function main(): Promise<void> {
   if (!hasDotnet()) {
     console.log('check:engine: no .NET SDK here; npm test judges the local engine by the committed goldens.');
@@ -139,7 +145,14 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   const scenarios = SCENARIOS.filter((s) => !only || s.id.includes(only));
   const out = path.join(ORACLE, 'bin', 'out');
-  const bridge = await startOracleBridge(ROOT, MODULES);
+  const bridge = await startOracleBridge(ROOT, ORACLE_MODULES);
+  const missing = unshimmed(bridge.registrations().map((r) => r.name));
+  if (missing.length > 0) {
+    await bridge.close();
+    throw new Error(
+      `check:engine: nothing registers ${missing.join(', ')}; the oracle would have no shim for it`,
+    );
+  }
   // One shim per registered orchestrator and activity, as DURABLE_ENGINE=extension generates them.
   writeFileSync(path.join(ORACLE, 'Shims.cs'), shimsFor(bridge.registrations()));
   execFileSync('dotnet', ['build', ORACLE, '-c', 'Release', '-o', out, '-nologo', '-v', 'q'], {
@@ -167,6 +180,12 @@ async function main(): Promise<void> {
     mkdirSync(GOLDENS, { recursive: true });
     for (const scenario of scenarios) {
       const golden = await record(scenario, oracle, azurite.connectionString, setScript);
+      if (!TERMINAL.has(golden.runtimeStatus)) {
+        // A recording that never finished (or was never stopped) judges nothing: keep the old golden.
+        failed += 1;
+        console.log(`${scenario.id}: still ${golden.runtimeStatus} on the extension; golden not written`);
+        continue;
+      }
       writeFileSync(path.join(GOLDENS, `${scenario.id}.json`), `${JSON.stringify(golden, null, 2)}\n`);
       const verdict = await compareWithGolden(golden, bridge.orchestrator(scenario.orchestrator));
       const same = verdict.difference ? 'DIFFERS' : 'same';

@@ -10,8 +10,44 @@ targetScope = 'subscription'
 @description('Name of the azd environment; with the subscription and location it seeds the resource token.')
 param environmentName string
 
+// The regions that offer Flex Consumption (the list of Azure-Samples/functions-quickstart-typescript-azd,
+// without the canary region; `az functionapp list-flexconsumption-locations` gives today's list).
+// azd offers only these when it asks for a location; a deployment elsewhere is refused before it starts.
 @minLength(1)
-@description('Primary location of every regional resource (must offer Flex Consumption).')
+@description('Primary location of every regional resource: a region that offers Flex Consumption.')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -23,8 +59,16 @@ param location string
 @minLength(36)
 param authClientId string
 
-@description('Entra client ids of CI applications that deliver with client-credential tokens (AL-Go, BcContainerHelper).')
-param deliveryClientIds array = []
+@description('Entra client ids of the CI applications that deliver with client-credential tokens (AL-Go, BcContainerHelper), comma-separated (azd: DELIVERY_CLIENT_IDS).')
+param deliveryClientIds string = ''
+
+@description('The Durable Functions backend: the storage account (AzureStorage) or the Durable Task Scheduler (see infra/DEPLOY.md).')
+@allowed(['AzureStorage', 'DurableTaskScheduler'])
+param durableBackend string = 'AzureStorage'
+
+@description('Durable Task Scheduler SKU (durableBackend DurableTaskScheduler only).')
+@allowed(['Consumption', 'Dedicated'])
+param durableSchedulerSku string = 'Consumption'
 
 @description('Mailbox that receives the review escalation emails (REVIEW_ESCALATION_EMAIL).')
 @minLength(3)
@@ -50,6 +94,10 @@ param principalType string = 'User'
 param resourceGroupName string = ''
 
 var abbrs = loadJsonContent('./abbreviations.json')
+// One task hub name for both backends: the one host.json gives the Durable extension.
+var taskHubName = loadJsonContent('../host.json').extensions.durableTask.hubName
+var useScheduler = durableBackend == 'DurableTaskScheduler'
+var deliveryClients = filter(map(split(deliveryClientIds, ','), id => trim(id)), id => !empty(id))
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
@@ -141,6 +189,19 @@ module email 'core/communication/email.bicep' = {
   }
 }
 
+module scheduler 'core/durable/scheduler.bicep' = if (useScheduler) {
+  name: 'scheduler'
+  scope: rg
+  params: {
+    name: '${abbrs.durableTaskSchedulers}${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: taskHubName
+    managedIdentityPrincipalId: identity.outputs.principalId
+    skuName: durableSchedulerSku
+  }
+}
+
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -160,7 +221,8 @@ module api 'app/api.bicep' = {
     reviewEscalationEmail: reviewEscalationEmail
     supportUrl: supportUrl
     authClientId: authClientId
-    deliveryClientIds: deliveryClientIds
+    deliveryClientIds: deliveryClients
+    durableTaskSchedulerEndpoint: useScheduler ? scheduler!.outputs.endpoint : ''
   }
 }
 
@@ -178,8 +240,9 @@ module rbac 'app/rbac.bicep' = {
 }
 
 // Package validation starts from the BlobCreated event (an Event Grid trigger: no binding reads the
-// blob). The topic is declared here; its subscription (infra/app/package-events.bicep, an
-// AzureFunction destination) is deployed by infra/scripts/post-deploy.* once the function exists.
+// blob). The topic is declared here; its subscription (infra/app/package-events.bicep, a WebHook
+// destination with the Event Grid extension's system key) is deployed by infra/scripts/post-deploy.*
+// once the function and its key exist.
 module packagesTopic 'core/eventgrid/storage-system-topic.bicep' = {
   name: 'packagesTopic'
   scope: rg
@@ -205,3 +268,6 @@ output PACKAGES_SYSTEM_TOPIC_NAME string = packagesTopic.outputs.name
 output PACKAGES_EVENT_FUNCTION_NAME string = 'validatePackageBlob'
 output ACS_EMAIL_ENDPOINT string = email.outputs.endpoint
 output ACS_EMAIL_SENDER string = email.outputs.senderAddress
+// Read by the prepackage hook (infra/scripts/stage-package.js): host.json's storage provider.
+output DURABLE_BACKEND string = durableBackend
+output DURABLE_TASK_SCHEDULER_ENDPOINT string = useScheduler ? scheduler!.outputs.endpoint : ''

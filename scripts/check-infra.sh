@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# npm run check:infra: compiles and lints every .bicep file under infra/ with the official Bicep CLI.
+# npm run check:infra: compiles and lints every .bicep file under infra/ with the official Bicep CLI,
+# then both durable backends (infra/check/*.bicepparam: main.bicep with AzureStorage and with
+# DurableTaskScheduler), and checks that a location without Flex Consumption is refused.
 # The CLI comes from NuGet (package Azure.Bicep.CommandLine.linux-x64, restored by the dotnet CLI
 # through the machine's configured NuGet sources) into .tools/bicep, which git ignores; nothing is
 # downloaded from anywhere else. Bicep exits 0 on warnings, so any diagnostic fails this script:
@@ -41,6 +43,21 @@ for file in $files; do
   "$BICEP" build "$file" --outdir "$out" 2>>"$diagnostics" || echo "$file: bicep build failed" >>"$diagnostics"
   "$BICEP" lint "$file" 2>>"$diagnostics" >>"$diagnostics" || echo "$file: bicep lint failed" >>"$diagnostics"
 done
+# Each variant of main.bicep: build-params type-checks the values against the template and
+# compiles both; lint runs the analyzers over the parameters file.
+params=$(find infra -name '*.bicepparam' | sort)
+for file in $params; do
+  "$BICEP" build-params "$file" --stdout 2>>"$diagnostics" >/dev/null || echo "$file: bicep build-params failed" >>"$diagnostics"
+  "$BICEP" lint "$file" 2>>"$diagnostics" >>"$diagnostics" || echo "$file: bicep lint failed" >>"$diagnostics"
+done
+# The location guard: a region without Flex Consumption must not get past the parameters.
+guard=infra/check/.location-guard.bicepparam
+trap 'rm -rf "$out" "$guard"' EXIT
+sed "s/^param location = .*/param location = 'westindia'/" infra/check/azure-storage.bicepparam >"$guard"
+if "$BICEP" build-params "$guard" --stdout >/dev/null 2>"$out/guard.txt" || ! grep -q "BCP033" "$out/guard.txt"; then
+  echo "infra/main.bicep: location 'westindia' (no Flex Consumption) was not refused" >>"$diagnostics"
+fi
+rm -f "$guard"
 # The same diagnostic is printed by both commands; show each once.
 sort -u "$diagnostics" -o "$diagnostics"
 count=$(echo "$files" | wc -w)
@@ -49,4 +66,4 @@ if [ -s "$diagnostics" ]; then
   echo "check:infra: $(wc -l <"$diagnostics") diagnostic(s) in $count Bicep files" >&2
   exit 1
 fi
-echo "check:infra: $count Bicep files build and lint with no errors and no warnings"
+echo "check:infra: $count Bicep files and $(echo "$params" | wc -w) parameter files (both durable backends) build and lint with no errors and no warnings; a region without Flex Consumption is refused"

@@ -17,11 +17,23 @@ param reviewEscalationEmail string
 param supportUrl string
 param authClientId string
 // Entra client ids of the CI applications (AL-Go's appSourceContext) allowed to call with
-// client-credential tokens; empty accepts any application of the tenant whose token names this
-// API as audience. The app then maps each client id to a publisher (PUT /api/admin/publisher-clients).
+// client-credential tokens (azd: DELIVERY_CLIENT_IDS). The app maps each client id to a publisher
+// (PUT /api/admin/publisher-clients). Easy Auth accepts tokens from these, the API's own app
+// registration and the Azure CLI only (allowedApplications below).
 param deliveryClientIds array = []
+// Empty: Durable Functions keeps its state in the storage account (AzureStorage). Otherwise the
+// Durable Task Scheduler's endpoint (infra/core/durable/scheduler.bicep); the deployed host.json
+// then names the connection setting below (infra/scripts/stage-package.js).
+param durableTaskSchedulerEndpoint string = ''
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 100
+@description('Instances of the `durable` group (orchestrator, activity and entity triggers) kept warm: Flex\'s recommendation for Durable Functions.')
+param durableAlwaysReady int = 1
+
+// Clients whose tokens Easy Auth accepts besides the delivery pipelines: the API's own app
+// registration (browser sign-in, the portal) and the Azure CLI, with which infra/DEPLOY.md's
+// checks after deploy get a user token (`az account get-access-token --scope api://<appId>/...`).
+var azureCliClientId = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -76,6 +88,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        // Flex scales the durable triggers as one group; a warm instance picks up orchestration
+        // work without waiting for a cold start (Flex's guidance for Durable Functions).
+        alwaysReady: [
+          {
+            name: 'durable'
+            instanceCount: durableAlwaysReady
+          }
+        ]
       }
       // Node 22: the Flex default and the version package.json engines, the npm package `node`
       // (local runs, tests, CI) and the dependencies' own engines ask for.
@@ -120,10 +140,18 @@ var appSettings = {
   OUTBOUND_ALLOW_LOOPBACK: 'false'
 }
 
+// The Durable Task Scheduler variant: host.json's storageProvider (azureManaged) names this setting;
+// the identity holds Durable Task Data Contributor on the task hub.
+var schedulerSettings = empty(durableTaskSchedulerEndpoint)
+  ? {}
+  : {
+      DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
+    }
+
 resource appSettingsConfig 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: appSettings
+  properties: union(appSettings, schedulerSettings)
 }
 
 // App Service Authentication (Easy Auth) with Entra ID, in front of every request. It validates a
@@ -132,8 +160,9 @@ resource appSettingsConfig 'Microsoft.Web/sites/config@2024-04-01' = {
 // It lets unauthenticated requests through (AllowAnonymous) instead of answering them itself,
 // because three kinds must pass without a token and excludedPaths cannot name them all (it
 // documents no wildcard in the middle of a path): the preview routes /api/offers/{id}/preview and
-// /api/offers/{id}/preview/package (their hidekey is the credential), the blob trigger's Event Grid
-// webhook (its system key is), and the health probe. The app itself answers 401 unauthenticated to
+// /api/offers/{id}/preview/package (their hidekey is the credential), Event Grid's deliveries to
+// /runtime/webhooks/eventgrid (a WebHook destination whose URL carries the Event Grid extension's
+// system key, infra/app/package-events.bicep), and the health probe. The app itself answers 401 unauthenticated to
 // every other route without a principal (shared/http/principal.ts), and the portal page sends a
 // browser without a session to /.auth/login/aad?post_login_redirect_uri=<the page> (see DEPLOY.md).
 // Without a client secret the browser sign-in uses the OpenID Connect implicit flow (ID tokens).
@@ -158,17 +187,16 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
           openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
         }
         // Client-credential tokens (New-BcAuthContext with scopes 'api://<authClientId>/') have the
-        // API's audience and no user: they pass when their client id is listed (or no list is set).
+        // API's audience and no user: they pass when their client id is listed. Entra issues one
+        // only to an application holding the app role `Delivery` ("Assignment required", DEPLOY.md).
         validation: {
           allowedAudiences: [
             'api://${authClientId}'
             authClientId
           ]
-          defaultAuthorizationPolicy: empty(deliveryClientIds)
-            ? {}
-            : {
-                allowedApplications: union([authClientId], deliveryClientIds)
-              }
+          defaultAuthorizationPolicy: {
+            allowedApplications: union([authClientId, azureCliClientId], deliveryClientIds)
+          }
         }
         login: {
           disableWWWAuthenticate: false

@@ -1,8 +1,12 @@
 // BlobCreated events of container `packages` -> the Event Grid trigger `validatePackageBlob`.
-// Deployed by the postdeploy hook (infra/scripts/post-deploy.*) once the code is deployed: an
-// AzureFunction destination names the function resource, which exists only after code deploy.
-// Auth: Event Grid delivers to the function through its resource id (it fetches the function's
-// Event Grid extension key itself; no key passes through azd, the scripts or the app settings).
+// Deployed by the postdeploy hook (infra/scripts/post-deploy.*) once the code is deployed and the
+// host has created the Event Grid extension's system key.
+// Auth: a WebHook destination, the form Event Grid documents for a function app protected by Entra
+// ID (and the one the official Flex Event Grid sample uses): the trigger's webhook URL with the
+// `eventgrid_extension` system key as `code`. The hook reads the key and passes it here as a secure
+// parameter through a parameters file (never on a command line, in an output or in a log); Event
+// Grid keeps the URL and returns only its base. The extension answers the subscription's validation
+// handshake itself.
 // Undeliverable events are dead-lettered to a container with the system topic's own identity.
 param systemTopicName string
 param functionAppName string
@@ -10,6 +14,9 @@ param functionName string = 'validatePackageBlob'
 param storageAccountName string
 param packagesContainerName string = 'packages'
 param deadLetterContainerName string = 'package-events-deadletter'
+@secure()
+@description('The Event Grid extension\'s system key (`eventgrid_extension`), read by the postdeploy hook.')
+param eventGridExtensionKey string
 @description('Deliveries per event before it is dead-lettered (MAX_VALIDATION_ATTEMPTS in functions/validatePackageBlob.ts).')
 param maxDeliveryAttempts int = 5
 
@@ -38,10 +45,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
 }
 
-resource validateFunction 'Microsoft.Web/sites/functions@2024-04-01' existing = {
-  parent: functionApp
-  name: functionName
-}
+// https://<app>/runtime/webhooks/eventgrid?functionName=<function>&code=<system key>
+var webhookUrl = 'https://${functionApp.properties.defaultHostName}/runtime/webhooks/eventgrid?functionName=${functionName}&code=${uriComponent(eventGridExtensionKey)}'
 
 // Storage Blob Data Contributor for the topic's identity, on the dead-letter container only.
 var blobDataContributor = subscriptionResourceId(
@@ -68,9 +73,9 @@ resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-
   dependsOn: [deadLetterWriter]
   properties: {
     destination: {
-      endpointType: 'AzureFunction'
+      endpointType: 'WebHook'
       properties: {
-        resourceId: validateFunction.id
+        endpointUrl: webhookUrl
         maxEventsPerBatch: 1
         preferredBatchSizeInKilobytes: 64
       }
