@@ -30,6 +30,8 @@ export interface NotificationView {
   step: string | null;
   transition: string;
   status: string;
+  /** The plain text of the email (api.md "Notifications read back"). */
+  body?: string;
 }
 
 export function workflow(host: RunningHost, offerId: string) {
