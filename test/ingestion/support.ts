@@ -108,9 +108,10 @@ export async function describedOffer(baseUrl: string, offerId: string): Promise<
   return got.body.productId;
 }
 
-interface PackageResource {
+export interface PackageResource {
   id: string;
   state: string;
+  validationState?: 'InProgress' | 'Completed';
   fileSasUri: string;
   '@odata.etag': string;
   validations?: { code: string; message: string; path: string; severity: string }[];
@@ -139,6 +140,16 @@ export async function uploadPackage(
   });
   expect(uploaded.status).toBe(200);
   return uploaded.body;
+}
+
+/** A library package once its apps were validated (they are, one by one, after the PUT answered). */
+export async function validated(client: Ingestion, packageId: string): Promise<PackageResource> {
+  return waitFor(
+    `library package ${packageId}`,
+    async () => (await client.get<PackageResource>(`/packages/${packageId}`)).body,
+    (p) => p.validationState !== 'InProgress',
+    60_000,
+  );
 }
 
 export interface SubmissionResource {
