@@ -5,7 +5,7 @@ import { boundedFindings, compareVersions } from '../domain/ingestion';
 import type { AppCatalog, ArchiveEntry, Finding } from '../domain/package';
 import { entryFindings, normalizeAppId, PACKAGE_LIMITS } from '../domain/package';
 import { openZip } from './package/archiveReader';
-import { RandomAccessSource, SourceReadError } from './package/source';
+import { RandomAccessSource, sliceSource, SourceReadError } from './package/source';
 import { validatePackage } from './package/validatePackage';
 
 /**
@@ -60,7 +60,10 @@ export async function packageKind(source: RandomAccessSource): Promise<'app' | '
  * The cheap part, on the request path: what the upload is and what its directory declares. Reads
  * the central directory only. A string is why the upload is not an acceptable library package.
  */
-export async function planLibraries(source: RandomAccessSource, fileName: string): Promise<LibraryPlan | string> {
+export async function planLibraries(
+  source: RandomAccessSource,
+  fileName: string,
+): Promise<LibraryPlan | string> {
   const kind = await packageKind(source);
   if (!kind) return `${fileName} is neither a .app nor a zip of .app files.`;
   if (kind === 'app') {
@@ -162,6 +165,11 @@ async function eachInflated(
       if (!app) continue;
       const name = `${scratch.prefix}.lib${app.index}`;
       try {
+        const stored = await storedInPlace(source, entry);
+        if (stored) {
+          await validate(app.file, stored);
+          continue;
+        }
         const stream = await openStream(zip, entry);
         const inflated = await scratch.blobs.write(name, bounded(stream, app.declaredBytes, app.file));
         await validate(app.file, inflated);
@@ -185,6 +193,24 @@ async function eachInflated(
 
 class HostileEntry extends Error {}
 
+/**
+ * A stored (uncompressed) entry is already a .app inside the outer zip: it is read there, by
+ * ranges, with no copy. Its data starts after the local header, whose name and extra field may
+ * differ in length from the directory's.
+ */
+async function storedInPlace(
+  source: RandomAccessSource,
+  entry: yauzl.Entry,
+): Promise<RandomAccessSource | undefined> {
+  if (entry.compressionMethod !== 0 || entry.compressedSize !== entry.uncompressedSize) return undefined;
+  const header = await source.read(entry.relativeOffsetOfLocalHeader, 30);
+  if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50)
+    throw new HostileEntry('has no local header where its zip entry says.');
+  const start = entry.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+  if (start + entry.compressedSize > source.size) throw new HostileEntry('points past the end of the zip.');
+  return sliceSource(source, start, entry.compressedSize);
+}
+
 /** The entry's bytes, refused as soon as they pass its declared size (a lying header). */
 async function* bounded(stream: Readable, declared: number, file: string): AsyncGenerator<Uint8Array> {
   let total = 0;
@@ -199,7 +225,9 @@ async function* bounded(stream: Readable, declared: number, file: string): Async
     yield chunk;
   }
   if (total !== declared)
-    throw new HostileEntry(`inflates to ${total} bytes, not the ${declared} its zip entry declares (${file}).`);
+    throw new HostileEntry(
+      `inflates to ${total} bytes, not the ${declared} its zip entry declares (${file}).`,
+    );
 }
 
 /** The central directory as entries, or why the zip cannot be read; nothing is inflated. */
@@ -252,7 +280,9 @@ async function* entriesOf(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
 
 function openStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
   return new Promise((resolve, reject) =>
-    zip.openReadStream(entry, (err, stream) => (err || !stream ? reject(err ?? new Error('no stream')) : resolve(stream))),
+    zip.openReadStream(entry, (err, stream) =>
+      err || !stream ? reject(err ?? new Error('no stream')) : resolve(stream),
+    ),
   );
 }
 
