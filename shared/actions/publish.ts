@@ -254,6 +254,8 @@ async function rememberEmail(services: Services, offerId: string, email: string,
     if (!current || current.notificationEmail === email) return;
     await services.offers.put({ ...current, notificationEmail: email });
   } catch (error) {
-    context.warn(`publish of ${offerId}: keeping its notification email as the default failed: ${String(error)}`);
+    context.warn(
+      `publish of ${offerId}: keeping its notification email as the default failed: ${String(error)}`,
+    );
   }
 }

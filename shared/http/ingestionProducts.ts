@@ -87,7 +87,9 @@ export function packageResource(productId: string, p: IngestionPackage, fileSasU
     ...(p.findings ? { validations: p.findings } : {}),
     ...(p.libraries ? { libraries: p.libraries } : {}),
     // A library's apps are validated after the PUT answered: `validations` is complete once Completed.
-    ...(p.validation ? { validationState: p.validation.state === 'Running' ? 'InProgress' : 'Completed' } : {}),
+    ...(p.validation
+      ? { validationState: p.validation.state === 'Running' ? 'InProgress' : 'Completed' }
+      : {}),
     productId,
   };
 }
@@ -213,7 +215,8 @@ export async function processPackage(
   const next: IngestionPackage = { ...pkg, ...outcome, leaseId: lock.leaseId, version: pkg.version + 1 };
   await updatePackage(services, productId, offer.offerId, next.id, () => next);
   if (next.state === 'ProcessFailed') await blobs.empty(next.blobName, lock.leaseId);
-  if (next.validation?.state === 'Running') validateInBackground(services, productId, offer.offerId, next.id, log);
+  if (next.validation?.state === 'Running')
+    validateInBackground(services, productId, offer.offerId, next.id, log);
   return packageResource(productId, next);
 }
 
@@ -283,7 +286,12 @@ async function validateLibrary(services: Services, productId: string, offerId: s
   const plan = await planLibraries(source, pkg.fileName);
   const reading =
     typeof plan === 'string'
-      ? { apps: [], findings: [{ code: 'package.unreadable', message: plan, path: pkg.fileName, severity: 'error' as const }] }
+      ? {
+          apps: [],
+          findings: [
+            { code: 'package.unreadable', message: plan, path: pkg.fileName, severity: 'error' as const },
+          ],
+        }
       : await readLibraries(
           source,
           plan,

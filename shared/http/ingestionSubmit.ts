@@ -65,7 +65,8 @@ export async function startSubmission(door: Door): Promise<string> {
   const log = (message: string) => door.context.warn(message);
   const configured = configuredPackages(await services.ingestion.state(productId));
   const library =
-    configured.library && (await completedLibrary(services, productId, offer.offerId, configured.library, log));
+    configured.library &&
+    (await completedLibrary(services, productId, offer.offerId, configured.library, log));
   assertLibrariesPass(library);
   const status = await services.statuses.get(offer.offerId);
   const notificationEmail = await notificationEmailFor(services, offer, door.caller.name, status);
