@@ -12,7 +12,8 @@ import type { Services } from '../../shared/services';
 import { at, callWith, RecordingClient, request, seedOffer, seedStatus, uniqueOfferId } from '../api/support';
 import { FailingProxy, isWrite, startFailingProxy, StorageRequest, toTable } from '../faults/failingStorage';
 import { endpointPort, productServices, testStorageConnection, withEndpointPort } from '../faults/support';
-import { deliveryApps } from './support';
+import { createIngestionBlobs } from '../../shared/adapters/ingestionBlobs';
+import { deliveryApps, librariesZip } from './support';
 
 jest.setTimeout(120_000);
 
@@ -121,6 +122,45 @@ describe('a refused POST /submissions leaves nothing behind', () => {
     const status = await services.statuses.get(offerId);
     expect([status?.state, status?.cancelRequest]).toEqual(['WaitingForPublisher', undefined]);
     expect(await shipped(offerId)).toEqual(NOTHING_SHIPPED);
+  });
+
+  it('a library whose validation lost its worker is validated again, then the submission starts', async () => {
+    const { offerId, productId } = await deliverableOffer({ blobName: 'placeholder' });
+    const apps = deliveryApps(offerId);
+    const state = await services.ingestion.state(productId);
+    const lib = state?.packages.find((p) => p.resourceType === LIBRARY_PACKAGE);
+    if (!lib) throw new Error('no library');
+    // Uploaded, processed (locked), and left Running ten minutes ago by an instance that went away.
+    const blobName = `${productId}-libs`;
+    await services.blobs.upload(
+      { container: CONTAINERS.ingestion, name: blobName },
+      librariesZip([
+        ['lib1.app', apps.lib1],
+        ['lib2.app', apps.lib2],
+      ]),
+    );
+    const { leaseId } = await createIngestionBlobs(services.storage, services.blobs).lock(blobName);
+    const long = new Date(Date.now() - 10 * 60_000).toISOString();
+    await services.ingestion.update(
+      productId,
+      () => state!,
+      (current) => ({
+        ...current,
+        packages: current.packages.map((p) =>
+          p.id === lib.id
+            ? { ...p, blobName, leaseId, validation: { state: 'Running', startedAt: long, beatAt: long } }
+            : p,
+        ),
+      }),
+    );
+    const client = new RecordingClient();
+    const res = await callWith(makeIngestionSubmissions(services), client, submit(productId));
+    expect(res.status).toBe(201);
+    const validated = (await services.ingestion.state(productId))?.packages.find((p) => p.id === lib.id);
+    expect(validated?.validation?.state).toBe('Completed');
+    expect(validated?.libraries?.map((l) => l.file)).toEqual(['lib1.app', 'lib2.app']);
+    expect((await shipped(offerId)).libraries).toHaveLength(2);
+    expect(client.started.map((s) => s.instanceId)).toEqual([`${offerId}-submission-1`]);
   });
 
   it('a submission past sign-off makes it 409 before anything is done', async () => {
