@@ -33,7 +33,15 @@ export function createIngestionBlobs(storage: StorageClients, blobs: BlobStore) 
         // 409: it exists already (the upload happened); 412: it is locked (an earlier processing).
         if (!isStatus(error, 409) && !isStatus(error, 412)) throw error;
       }
-      await blob.getBlobLeaseClient(leaseId).acquireLease(-1);
+      try {
+        await blob.getBlobLeaseClient(leaseId).acquireLease(-1);
+      } catch (error) {
+        // Locked by an earlier processing whose record was never written (it failed in between):
+        // the package is still PendingUpload, so that lock protects nothing; take it over.
+        if (!isStatus(error, 409)) throw error;
+        await blob.getBlobLeaseClient().breakLease(0);
+        await blob.getBlobLeaseClient(leaseId).acquireLease(-1);
+      }
       const size = (await blob.getProperties()).contentLength ?? 0;
       return { leaseId, size };
     },

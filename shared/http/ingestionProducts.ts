@@ -160,8 +160,10 @@ async function releaseBlobs(services: Services, gone: IngestionPackage[]): Promi
   const now = services.now().getTime();
   for (const p of gone) {
     const writable = !p.sasExpiresAt || Date.parse(p.sasExpiresAt) > now;
-    if (writable && p.leaseId) await blobs.empty(p.blobName, p.leaseId);
-    else await blobs.remove(p.blobName);
+    // Best effort: the request has done its work; a blob left here is the lifecycle rule's.
+    await (writable && p.leaseId ? blobs.empty(p.blobName, p.leaseId) : blobs.remove(p.blobName)).catch(
+      () => undefined,
+    );
   }
 }
 
@@ -214,7 +216,8 @@ export async function processPackage(
   }
   const next: IngestionPackage = { ...pkg, ...outcome, leaseId: lock.leaseId, version: pkg.version + 1 };
   await updatePackage(services, productId, offer.offerId, next.id, () => next);
-  if (next.state === 'ProcessFailed') await blobs.empty(next.blobName, lock.leaseId);
+  // Best effort, as for packages let go: the answer stands whatever happens to the bytes.
+  if (next.state === 'ProcessFailed') await blobs.empty(next.blobName, lock.leaseId).catch(() => undefined);
   if (next.validation?.state === 'Running')
     validateInBackground(services, productId, offer.offerId, next.id, log);
   return packageResource(productId, next);
