@@ -16,11 +16,12 @@ import { Services, getServices } from '../shared/services';
 
 /**
  * GET .../packages/{packageId}, and PUT with state Uploaded once the file is written: Processed
- * when it is a package (a library zip is validated app by app), ProcessFailed otherwise.
+ * when it is a package, ProcessFailed otherwise. The answer does not wait for a library zip's
+ * apps: they are validated one by one after it (`validationState`, then `validations`).
  */
 export function makeIngestionPackage(services: Services) {
   return guardedIngestion(
-    async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
+    async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
       const { productId, offer } = await productRequest(request, services);
       const pkg = findPackage(await services.ingestion.state(productId), request.params.packageId ?? '');
       if (request.method === 'GET') return ingestionJson(200, packageResource(productId, pkg));
@@ -31,7 +32,10 @@ export function makeIngestionPackage(services: Services) {
           { code: 'invalid_request', message: "must be 'Uploaded'", target: 'state' },
         ]);
       }
-      return ingestionJson(200, await processPackage(services, productId, offer, pkg));
+      return ingestionJson(
+        200,
+        await processPackage(services, productId, offer, pkg, (message) => context.warn(message)),
+      );
     },
   );
 }

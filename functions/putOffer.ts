@@ -62,6 +62,8 @@ async function save(services: Services, put: Put): Promise<{ offer: Offer; creat
   const productId = stored.productId ?? randomUUID();
   if (!stored.productId) await services.ingestion.link(productId, put.offerId);
   const offer: Offer = {
+    // A Publish keeps the address it used as the default: a draft saved without one keeps it.
+    ...(stored.notificationEmail ? { notificationEmail: stored.notificationEmail } : {}),
     ...restoreMaskedSecrets(put.draft, stored),
     offerId: put.offerId,
     productId,

@@ -6,8 +6,10 @@
  * reviewers approve through the API (expects "New AppSource submission succeeded"), then a main app
  * whose version differs from the offer's (-doNotUpdateVersionNumber; expects "failed" and the
  * finding's rule in the submission it prints). Prints what the script printed. The module is not
- * part of this repository: pass a checkout of microsoft/navcontainerhelper. PowerShell 7:
- * `dotnet tool install --global PowerShell --version 7.6.9`.
+ * part of this repository: pass a checkout of microsoft/navcontainerhelper. The offer is created
+ * in the Editor (PUT, with its notificationEmail) and never published from the portal, and the
+ * script signs in with client credentials, as CI does. PowerShell 7:
+ * `dotnet tool install --global PowerShell --version 7.6.9` (or any --tool-path, then PWSH=<path>/pwsh).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,7 +33,9 @@ import { completeOffer, publisherSteps, sleep, StatusBody } from '../test/suppor
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/** PowerShell 7: $PWSH, else the global dotnet tool, else `pwsh` on the PATH. */
 function pwshPath(): string {
+  if (process.env.PWSH) return process.env.PWSH;
   const tool = path.join(homedir(), '.dotnet/tools/pwsh');
   return existsSync(tool) ? tool : 'pwsh';
 }
@@ -101,15 +105,16 @@ async function main(): Promise<void> {
     const offerId = `bcch-${randomBytes(4).toString('hex')}`;
     const steps = publisherSteps(host.baseUrl, offerId);
     const draft = { ...completeOffer(), app: { ...OFFER_APP, id: appIdFor(offerId) } };
-    // The offer's notification email comes from its last Publish: one from the portal, which
-    // fails at step 1 (no summary yet), sets it; the script then sees InProgress/Failed and goes on.
-    await steps.call('ann', 'PUT', `/api/offers/${offerId}`, { ...draft, summary: undefined });
-    await steps.call('ann', 'POST', `/api/offers/${offerId}/publish`, {
+    // As a new publisher does: the offer is created in the Editor, with its notification email,
+    // and never published from the portal; the first submission comes from CI with an
+    // application's token (client credentials: its name is the client id, no email).
+    const created = await steps.call('ann', 'PUT', `/api/offers/${offerId}`, {
+      ...draft,
       notificationEmail: 'ann@contoso.com',
     });
-    while ((await steps.status()).state !== 'Failed') await sleep(200);
-    await steps.call('ann', 'PUT', `/api/offers/${offerId}`, draft);
+    if (created.status !== 201) throw new Error(`PUT offer answered ${created.status}`);
     await steps.uploadArtifacts();
+    console.log(`Offer ${offerId}: created in the Editor, state ${(await steps.status()).state}`);
     const productId = (await steps.call<{ productId: string }>('ann', 'GET', `/api/offers/${offerId}`)).body
       .productId;
 

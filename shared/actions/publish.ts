@@ -2,6 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import { CONTAINERS, ORCHESTRATORS } from '../contracts/names';
 import { PublishInput, publishInputSchema } from '../contracts/orchestration';
 import type { Offer } from '../domain/offer';
+import { DomainError } from '../domain/errors';
 import { assertCanPublish } from '../domain/rules';
 import { OfferStatus, notStartedStatus } from '../domain/status';
 import { instanceIdFor, startSubmission } from '../domain/transitions';
@@ -161,15 +162,41 @@ async function startedAnyway(
   }
 }
 
+/** What a Publish is asked: the offer, and the address named by the caller (if any). */
+export interface PublishRequest {
+  offer: Offer;
+  /** Absent: the offer's own `notificationEmail` (api.md); with neither, 400. */
+  notificationEmail?: string | undefined;
+  /**
+   * Runs once the submission is claimed and recorded, right before its orchestration starts: the
+   * ingestion API ships its packages here, so nothing is shipped for a Publish that is refused.
+   * A failure undoes the claim, as any failure before the start does.
+   */
+  beforeStart?: () => Promise<void>;
+}
+
+/** The address a Publish notifies: the one named, else the offer's own; 400 with neither. */
+export function notificationEmailOf({ offer, notificationEmail }: PublishRequest): string {
+  const email = notificationEmail ?? offer.notificationEmail;
+  if (email) return email;
+  throw new DomainError('invalid_request', 'The request is not valid; see details.', [
+    {
+      path: 'notificationEmail',
+      message: "required: the offer has no notificationEmail yet (set the offer's notification email)",
+    },
+  ]);
+}
+
 /**
  * Publish, complete or leave no trace (design.md "A refused request leaves nothing behind").
  * Order: claim on the status row first (it is what serialises concurrent Publish clicks and gives
  * the submission id), then the snapshot and the submission record, then the start. The claim must
  * come first, so it is the one write that needs an undo: any failure after it (its own index
- * refresh, the snapshot, the record, the start) puts the row back as it was and deletes the
- * record, and the answer is 500; a repeat claims the same id again. The one exception is a start
- * that failed to answer but happened: then the Publish took effect and is answered 202.
+ * refresh, the snapshot, the record, `beforeStart`, the start) puts the row back as it was and
+ * deletes the record, and the answer is 500; a repeat claims the same id again. The one exception
+ * is a start that failed to answer but happened: then the Publish took effect and is answered 202.
  * The snapshot blob of an undone claim stays unreferenced and is overwritten by the next claim.
+ * A started Publish that named another email than the offer's makes it the offer's default.
  *
  * `clock` is the workflow's clock (the local host's one locally), so the submission's startedAt
  * agrees with its steps' times and its endedAt, however far the host clock was moved.
@@ -180,8 +207,10 @@ export async function publishOffer(
   clock: Clock,
   client: OrchestrationClient,
   context: InvocationContext,
-  { offer, notificationEmail }: { offer: Offer; notificationEmail: string },
+  request: PublishRequest,
 ): Promise<string> {
+  const { offer, beforeStart } = request;
+  const notificationEmail = notificationEmailOf(request);
   const { offerId } = offer;
   const now = (await clock.now()).toISOString();
   const recordOf = (submissionId: string) => runningRecord(offerId, submissionId, notificationEmail, now);
@@ -193,6 +222,7 @@ export async function publishOffer(
     const record = recordOf(submissionId);
     await storeSubmission(services, offer, record);
     const input = inputFor(services, offer, submissionId, notificationEmail, record.snapshotBlobName);
+    await beforeStart?.();
     startAttempted = true;
     await client.startNew(ORCHESTRATORS.publishSubmission, {
       instanceId: instanceIdFor(offerId, submissionId),
@@ -210,5 +240,23 @@ export async function publishOffer(
     }
     submissionId = claim.submissionId;
   }
+  await rememberEmail(services, offerId, notificationEmail, context);
   return submissionId;
+}
+
+/**
+ * The address of a started Publish becomes the offer's default when it differs (api.md). The
+ * Publish has taken effect whatever happens here: a failure is logged, never answered.
+ */
+async function rememberEmail(services: Services, offerId: string, email: string, context: InvocationContext) {
+  try {
+    // Re-read: the draft may have been saved since the Publish read it.
+    const current = await services.offers.get(offerId);
+    if (!current || current.notificationEmail === email) return;
+    await services.offers.put({ ...current, notificationEmail: email });
+  } catch (error) {
+    context.warn(
+      `publish of ${offerId}: keeping its notification email as the default failed: ${String(error)}`,
+    );
+  }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { offerDraftSchema, offerIdSchema } from '../domain/offer';
+import { notificationEmailSchema, offerDraftSchema, offerIdSchema } from '../domain/offer';
 import { STEP_IDS } from '../domain/steps';
 import { STEP_STATES, SUBMISSION_STATES, TRANSITIONS } from '../domain/states';
 import { REVIEW_AREAS } from '../domain/status';
@@ -59,8 +59,9 @@ export const offerPutBodySchema = offerDraftSchema.extend({
   productId: z.string().max(64).optional(),
 });
 
+/** The email is optional when the offer has a `notificationEmail` (the Publish then uses that). */
 export const publishRequestSchema = z.strictObject({
-  notificationEmail: z.email({ error: 'must be an email address' }).max(254),
+  notificationEmail: notificationEmailSchema.optional(),
 });
 export type PublishRequest = z.infer<typeof publishRequestSchema>;
 

@@ -32,6 +32,26 @@ export interface IngestionPackage {
   /** Library zips: the apps they carry (resolve the main app's dependencies). */
   libraries?: LibraryApp[];
   version: number;
+  /**
+   * The lock on the staging blob once processed (never shown to the client): a write through
+   * fileSasUri, which carries no lease id, is refused from then on.
+   */
+  leaseId?: string;
+  /** When the fileSasUri stops working (before then the blob is kept locked, never deleted). */
+  sasExpiresAt?: string;
+  /**
+   * A library's app-by-app validation, which runs after PUT state Uploaded has answered:
+   * `Running` since `startedAt` (a worker that stops beating `beatAt` is replaced), then `Completed`.
+   */
+  validation?: { state: 'Running' | 'Completed'; startedAt: string; beatAt: string };
+}
+
+/** A library validation whose worker has not beaten for this long is started again. */
+export const LIBRARY_STALE_MS = 2 * 60 * 1000;
+
+/** Whether a Running library validation has lost its worker (the instance went away). */
+export function isStale(validation: IngestionPackage['validation'], now: Date): boolean {
+  return validation?.state === 'Running' && now.getTime() - Date.parse(validation.beatAt) > LIBRARY_STALE_MS;
 }
 
 export interface LibraryApp {

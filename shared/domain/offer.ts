@@ -24,6 +24,9 @@ const blobFileName = z
   .max(200)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a plain file name (letters, digits, . _ -)');
 
+/** An email address as Publish takes it (RFC 5321's 254 characters at most). */
+export const notificationEmailSchema = z.email({ error: 'must be an email address' }).max(254);
+
 export const leadDestinationSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('azureTable'),
@@ -85,6 +88,11 @@ export const offerDraftSchema = z.strictObject({
   leadDestination: leadDestinationSchema.optional(),
   /** As in AppSourceCop.json: object names must start or end with one of them (design.md). */
   mandatoryAffixes: z.array(z.string().min(2).max(8)).max(10).optional(),
+  /**
+   * Where this offer's publishing notifications go by default (api.md): the Publish dialog
+   * pre-fills it, a delivery through the ingestion API uses it, a Publish naming another keeps that.
+   */
+  notificationEmail: notificationEmailSchema.optional(),
 });
 export type OfferDraft = z.infer<typeof offerDraftSchema>;
 

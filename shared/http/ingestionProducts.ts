@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { blobSource } from '../adapters/package/blobSource';
-import { cachedSource } from '../adapters/package/source';
-import { packageKind, readLibraries } from '../adapters/libraryPackages';
+import { createIngestionBlobs } from '../adapters/ingestionBlobs';
+import { packageKind, planLibraries, readLibraries } from '../adapters/libraryPackages';
 import { packageCreateSchema } from '../contracts/ingestion';
 import { CONTAINERS } from '../contracts/names';
 import {
@@ -13,6 +12,7 @@ import {
   IngestionFinding,
   IngestionPackage,
   isListed,
+  isStale,
   LIBRARY_PACKAGE,
   MAIN_PACKAGE,
   MAX_PACKAGES_KEPT,
@@ -20,7 +20,7 @@ import {
   SubmissionFacts,
   submissionView,
 } from '../domain/ingestion';
-import { APP_VERSION, Offer } from '../domain/offer';
+import { APP_VERSION, notificationEmailSchema, Offer } from '../domain/offer';
 import { pendingReport } from '../domain/package/report';
 import { isActive } from '../domain/states';
 import { liveVersionOf, OfferStatus } from '../domain/status';
@@ -86,6 +86,10 @@ export function packageResource(productId: string, p: IngestionPackage, fileSasU
     '@odata.etag': etagOf('package', p.version),
     ...(p.findings ? { validations: p.findings } : {}),
     ...(p.libraries ? { libraries: p.libraries } : {}),
+    // A library's apps are validated after the PUT answered: `validations` is complete once Completed.
+    ...(p.validation
+      ? { validationState: p.validation.state === 'Running' ? 'InProgress' : 'Completed' }
+      : {}),
     productId,
   };
 }
@@ -108,6 +112,7 @@ export async function createPackage(
   body: z.infer<typeof packageCreateSchema>,
 ) {
   const id = randomUUID();
+  const expires = new Date(services.now().getTime() + FILE_SAS_LIFETIME_MS);
   const pkg: IngestionPackage = {
     id,
     resourceType: body.resourceType,
@@ -117,13 +122,19 @@ export async function createPackage(
     // takes the blob name from the second segment of the URL's path.
     blobName: `${productId}-${id}`,
     version: 1,
+    sasExpiresAt: expires.toISOString(),
   };
+  let gone: IngestionPackage[] = [];
   await services.ingestion.update(
     productId,
     () => emptyProductState(productId, offer.offerId),
-    (current) => ({ ...current, packages: keepRecent([...current.packages, pkg], current) }),
+    (current) => {
+      const kept = keepRecent([...current.packages, pkg], current);
+      gone = current.packages.filter((p) => !kept.includes(p));
+      return { ...current, packages: kept };
+    },
   );
-  const expires = new Date(services.now().getTime() + FILE_SAS_LIFETIME_MS);
+  await releaseBlobs(services, gone);
   const fileSasUri = await services.blobs.writeOnlyUrl(
     { container: CONTAINERS.ingestion, name: pkg.blobName },
     expires,
@@ -140,55 +151,208 @@ function keepRecent(packages: IngestionPackage[], state: ProductState): Ingestio
   return packages.filter((p) => referenced.has(p.id) || dropped++ >= excess);
 }
 
+/**
+ * The staging blobs of packages the record let go: deleted, or, while their fileSasUri could still
+ * write, emptied and kept locked (the container's lifecycle rule takes those; infra/).
+ */
+async function releaseBlobs(services: Services, gone: IngestionPackage[]): Promise<void> {
+  const blobs = ingestionBlobs(services);
+  const now = services.now().getTime();
+  for (const p of gone) {
+    const writable = !p.sasExpiresAt || Date.parse(p.sasExpiresAt) > now;
+    // Best effort: the request has done its work; a blob left here is the lifecycle rule's.
+    await (writable && p.leaseId ? blobs.empty(p.blobName, p.leaseId) : blobs.remove(p.blobName)).catch(
+      () => undefined,
+    );
+  }
+}
+
+const ingestionBlobs = (services: Services) => createIngestionBlobs(services.storage, services.blobs);
+
 export function findPackage(state: ProductState | undefined, packageId: string): IngestionPackage {
   const found = state?.packages.find((p) => p.id === packageId);
   if (!found) throw new IngestionError(404, `No package '${packageId}' exists in this product.`, 'not_found');
   return found;
 }
 
+type Log = (message: string) => void;
+
 /**
  * PUT /packages/{id} with state Uploaded: Processed once the file is there and is a package,
- * ProcessFailed otherwise. A library upload is validated app by app here (its findings are the
+ * ProcessFailed otherwise. The answer is quick whatever the file: the staging blob is locked (the
+ * fileSasUri cannot change it any more), its first bytes say what it is, and a library zip is
+ * judged from its central directory (step 2's zip-bomb rules, the library limits). A library's
+ * apps are then validated one by one in the background (`validation`; its findings become the
  * package's `validations`); the main app is validated by the pipeline when a submission ships it.
+ * Repeating the PUT changes nothing.
  */
 export async function processPackage(
   services: Services,
   productId: string,
   offer: Offer,
   pkg: IngestionPackage,
+  log: Log,
 ) {
-  const client = services.storage.blobService
-    .getContainerClient(CONTAINERS.ingestion)
-    .getBlobClient(pkg.blobName);
-  const info = await services.blobs.info({ container: CONTAINERS.ingestion, name: pkg.blobName });
-  let outcome: Pick<IngestionPackage, 'state' | 'findings' | 'libraries'>;
-  if (!info || info.size === 0) {
+  if (pkg.state === 'Processed' || pkg.state === 'ProcessFailed') return packageResource(productId, pkg);
+  const blobs = ingestionBlobs(services);
+  const lock = await blobs.lock(pkg.blobName, pkg.leaseId);
+  const now = services.now().toISOString();
+  let outcome: Pick<IngestionPackage, 'state' | 'findings' | 'validation'>;
+  if (lock.size === 0) {
     outcome = failed(pkg, 'The file was not uploaded to fileSasUri.');
   } else {
-    const source = cachedSource(await blobSource(client));
+    const source = await blobs.source(pkg.blobName);
     if (pkg.resourceType === MAIN_PACKAGE) {
       outcome = (await packageKind(source))
         ? { state: 'Processed' }
         : failed(pkg, `${pkg.fileName} is not a .app or app zip.`);
     } else {
-      const reading = await readLibraries(
-        source,
-        pkg.fileName,
-        services.appCatalog,
-        services.now().toISOString(),
-      );
-      outcome = reading.problem
-        ? failed(pkg, reading.problem)
-        : { state: 'Processed', findings: reading.findings, libraries: reading.apps };
+      const plan = await planLibraries(source, pkg.fileName);
+      outcome =
+        typeof plan === 'string'
+          ? failed(pkg, plan)
+          : { state: 'Processed', validation: { state: 'Running', startedAt: now, beatAt: now } };
     }
   }
-  const next = { ...pkg, ...outcome, version: pkg.version + 1 };
+  const next: IngestionPackage = { ...pkg, ...outcome, leaseId: lock.leaseId, version: pkg.version + 1 };
+  await updatePackage(services, productId, offer.offerId, next.id, () => next);
+  // Best effort, as for packages let go: the answer stands whatever happens to the bytes.
+  if (next.state === 'ProcessFailed') await blobs.empty(next.blobName, lock.leaseId).catch(() => undefined);
+  if (next.validation?.state === 'Running')
+    validateInBackground(services, productId, offer.offerId, next.id, log);
+  return packageResource(productId, next);
+}
+
+async function updatePackage(
+  services: Services,
+  productId: string,
+  offerId: string,
+  packageId: string,
+  change: (p: IngestionPackage) => IngestionPackage | undefined,
+): Promise<IngestionPackage | undefined> {
+  let changed: IngestionPackage | undefined;
   await services.ingestion.update(
     productId,
-    () => emptyProductState(productId, offer.offerId),
-    (current) => ({ ...current, packages: current.packages.map((p) => (p.id === pkg.id ? next : p)) }),
+    () => emptyProductState(productId, offerId),
+    (current) => {
+      changed = undefined;
+      const found = current.packages.find((p) => p.id === packageId);
+      changed = found && change(found);
+      if (!changed) return undefined;
+      const replaced = changed;
+      return { ...current, packages: current.packages.map((p) => (p.id === packageId ? replaced : p)) };
+    },
   );
-  return packageResource(productId, next);
+  return changed;
+}
+
+/** How often a running library validation says it is alive. */
+const BEAT_MS = 20_000;
+
+/** One library validation at a time per instance: memory stays that of one app, however many arrive. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Starts (or, for a stale one, takes over) a library's validation without waiting for it. */
+function validateInBackground(
+  services: Services,
+  productId: string,
+  offerId: string,
+  packageId: string,
+  log: Log,
+): void {
+  const beat = () =>
+    updatePackage(services, productId, offerId, packageId, (p) =>
+      p.validation?.state === 'Running'
+        ? { ...p, validation: { ...p.validation, beatAt: services.now().toISOString() } }
+        : undefined,
+    );
+  const timer = setInterval(() => void beat().catch(() => undefined), BEAT_MS);
+  timer.unref();
+  const run = async () => {
+    try {
+      await validateLibrary(services, productId, offerId, packageId);
+    } catch (error) {
+      // Left Running: its beat stops, and the next POST /submissions that needs it starts it again.
+      log(`library validation of package ${packageId} (product ${productId}) failed: ${String(error)}`);
+    } finally {
+      clearInterval(timer);
+    }
+  };
+  queue = queue.then(run, run);
+}
+
+async function validateLibrary(services: Services, productId: string, offerId: string, packageId: string) {
+  const pkg = findPackage(await services.ingestion.state(productId), packageId);
+  if (pkg.validation?.state !== 'Running' || !pkg.leaseId) return;
+  const blobs = ingestionBlobs(services);
+  const source = await blobs.source(pkg.blobName);
+  const plan = await planLibraries(source, pkg.fileName);
+  const reading =
+    typeof plan === 'string'
+      ? {
+          apps: [],
+          findings: [
+            { code: 'package.unreadable', message: plan, path: pkg.fileName, severity: 'error' as const },
+          ],
+        }
+      : await readLibraries(
+          source,
+          plan,
+          { blobs: blobs.scratch(), prefix: pkg.blobName },
+          services.appCatalog,
+          services.now().toISOString(),
+        );
+  await updatePackage(services, productId, offerId, packageId, (p) =>
+    p.validation?.state === 'Running'
+      ? {
+          ...p,
+          findings: reading.findings,
+          libraries: reading.apps,
+          validation: { ...p.validation, state: 'Completed' },
+          version: p.version + 1,
+        }
+      : undefined,
+  );
+  // The apps are known (`libraries`): the bytes are no longer needed.
+  await blobs.empty(pkg.blobName, pkg.leaseId);
+}
+
+/** How long POST /submissions waits for the configured library's validation to complete. */
+export const LIBRARY_SETTLE_MS = 60_000;
+
+/**
+ * The configured library once its validation completed. A validation whose worker went away is
+ * started again here; one that does not complete in time refuses the submission (409, nothing done).
+ */
+export async function completedLibrary(
+  services: Services,
+  productId: string,
+  offerId: string,
+  library: IngestionPackage,
+  log: Log,
+): Promise<IngestionPackage> {
+  const deadline = Date.now() + LIBRARY_SETTLE_MS;
+  let current = library;
+  while (current.validation?.state === 'Running') {
+    if (isStale(current.validation, services.now())) {
+      const claimed = await updatePackage(services, productId, offerId, current.id, (p) =>
+        isStale(p.validation, services.now()) && p.validation
+          ? { ...p, validation: { ...p.validation, beatAt: services.now().toISOString() } }
+          : undefined,
+      );
+      if (claimed) validateInBackground(services, productId, offerId, current.id, log);
+    }
+    if (Date.now() > deadline) {
+      throw new IngestionError(
+        409,
+        `The library package ${current.fileName} is still being validated; create the submission again in a minute.`,
+        'library_pending',
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+    current = findPackage(await services.ingestion.state(productId), current.id);
+  }
+  return current;
 }
 
 function failed(pkg: IngestionPackage, message: string): Pick<IngestionPackage, 'state' | 'findings'> {
@@ -349,21 +513,27 @@ export async function shipPackages(
   );
 }
 
-/** The notification email of an ingestion Publish: the offer's last one, else the caller's name. */
+/**
+ * The notification email of an ingestion Publish (api.md): the offer's `notificationEmail`, else
+ * the last one used, else the caller's name when it is an email (an application's token names
+ * none); with none of them, 400 saying to set the offer's notification email.
+ */
 export async function notificationEmailFor(
   services: Services,
-  offerId: string,
+  offer: Offer,
   callerName: string,
   status?: OfferStatus,
-) {
+): Promise<string> {
+  if (offer.notificationEmail) return offer.notificationEmail;
   if (status?.notificationEmail) return status.notificationEmail;
-  const records = await services.submissions.list(offerId);
+  const records = await services.submissions.list(offer.offerId);
   const last = records.at(-1)?.notificationEmail;
   if (last) return last;
-  if (z.email().safeParse(callerName).success) return callerName;
+  if (notificationEmailSchema.safeParse(callerName).success) return callerName;
   throw new IngestionError(
     400,
-    `Offer '${offerId}' has no notification email yet and the caller's name '${callerName.slice(0, 100)}' is not one: publish once from the portal (or with a token whose name is an email).`,
+    `Offer '${offer.offerId}' has no notification email: set the offer's notification email (notificationEmail, in the portal's Editor or with PUT /api/offers/${offer.offerId}), then submit again.`,
     'invalid_request',
+    [{ code: 'invalid_request', message: "set the offer's notification email", target: 'notificationEmail' }],
   );
 }

@@ -134,7 +134,8 @@ export const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/offers/{offerId}/publish',
     id: 'publishOffer',
-    summary: 'Start a submission',
+    summary:
+      "Start a submission; notificationEmail defaults to the offer's own, and a new one becomes the offer's default",
     identity: true,
     body: jsonBody(api.publishRequestSchema),
     ok: { status: 202, schema: api.publishResponseSchema },

@@ -18,6 +18,7 @@ import {
   SubmissionResource,
   uniqueOffer,
   uploadPackage,
+  validated,
 } from './support';
 
 jest.setTimeout(180_000);
@@ -181,7 +182,7 @@ describe('New-AppSourceSubmission against the ingestion API', () => {
       ]),
     );
     expect(library.state).toBe('Processed');
-    const findings = library.validations ?? [];
+    const findings = (await validated(client, library.id)).validations ?? [];
     expect(findings.length).toBeGreaterThan(0);
     expect(findings.every((f) => f.path.startsWith('lib2.app'))).toBe(true);
     const notAPackage = await uploadPackage(client, LIBRARY, 'notes.zip', Buffer.from('not a zip at all'));

@@ -35,6 +35,13 @@ describe("the ingestion front door's stored state", () => {
         version: '1.0.0.0',
       })),
       version: 2,
+      leaseId: '00000000-0000-4000-8000-000000000000',
+      sasExpiresAt: '2026-12-07T12:00:00.000Z',
+      validation: {
+        state: 'Completed',
+        startedAt: '2026-12-07T12:00:00.000Z',
+        beatAt: '2026-12-07T12:00:00.000Z',
+      },
     });
     const state: ProductState = {
       productId: '00000000-0000-4000-8000-000000000001',

@@ -4,11 +4,13 @@
  * and collections read from `value`. Plus the packages of a delivery: a main app and libraries.
  */
 import { randomBytes } from 'node:crypto';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { localToken } from '../../shared/http/principal';
 import {
   appIdFor,
   appPackage,
   buildZip,
+  endOfCentralDirectory,
   navxAttributes,
   navxContent,
   navxManifest,
@@ -108,9 +110,10 @@ export async function describedOffer(baseUrl: string, offerId: string): Promise<
   return got.body.productId;
 }
 
-interface PackageResource {
+export interface PackageResource {
   id: string;
   state: string;
+  validationState?: 'InProgress' | 'Completed';
   fileSasUri: string;
   '@odata.etag': string;
   validations?: { code: string; message: string; path: string; severity: string }[];
@@ -139,6 +142,16 @@ export async function uploadPackage(
   });
   expect(uploaded.status).toBe(200);
   return uploaded.body;
+}
+
+/** A library package once its apps were validated (they are, one by one, after the PUT answered). */
+export async function validated(client: Ingestion, packageId: string): Promise<PackageResource> {
+  return waitFor(
+    `library package ${packageId}`,
+    async () => (await client.get<PackageResource>(`/packages/${packageId}`)).body,
+    (p) => p.validationState !== 'InProgress',
+    60_000,
+  );
 }
 
 export interface SubmissionResource {
@@ -224,4 +237,48 @@ export async function poll(
     done,
     60_000,
   );
+}
+
+/**
+ * A zip of `count` entries of `bytes` zeros each, written without holding them: the deflated form
+ * is computed once and repeated. `declared` is what the directory claims each entry inflates to
+ * (a lying header when it differs); `stored` keeps the bytes as they are (ratio 1:1); `random`
+ * makes them incompressible (deflated, ratio about 1:1).
+ */
+export function zerosZip(
+  count: number,
+  bytes: number,
+  options: { declared?: number; stored?: boolean; random?: boolean } = {},
+) {
+  const zeros = options.random ? randomBytes(bytes) : Buffer.alloc(bytes);
+  const data = options.stored ? zeros : deflateRawSync(zeros, { level: 1 });
+  const crc = crc32(zeros);
+  const parts: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    const name = Buffer.from(`lib${i}.app`);
+    const fields = (b: Buffer, at: number) => {
+      b.writeUInt16LE(options.stored ? 0 : 8, at);
+      b.writeUInt32LE(crc, at + 6);
+      b.writeUInt32LE(data.length, at + 10);
+      b.writeUInt32LE(options.declared ?? bytes, at + 14);
+      b.writeUInt16LE(name.length, at + 18);
+    };
+    const header = Buffer.alloc(30);
+    header.writeUInt32LE(0x04034b50, 0);
+    header.writeUInt16LE(20, 4);
+    fields(header, 8);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    fields(central, 10);
+    central.writeUInt32LE(offset, 42);
+    parts.push(header, name, data);
+    centrals.push(central, name);
+    offset += header.length + name.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  return Buffer.concat([...parts, directory, endOfCentralDirectory(count, directory.length, offset)]);
 }
