@@ -10,7 +10,7 @@ import { CONTAINERS, TABLES } from '../../shared/contracts/names';
 import { LIBRARY_PACKAGE, MAIN_PACKAGE, IngestionPackage } from '../../shared/domain/ingestion';
 import type { Services } from '../../shared/services';
 import { at, callWith, RecordingClient, request, seedOffer, seedStatus, uniqueOfferId } from '../api/support';
-import { FailingProxy, isWrite, startFailingProxy, StorageRequest, toTable } from '../faults/failingStorage';
+import { FailingProxy, startFailingProxy, StorageRequest, writesRow } from '../faults/failingStorage';
 import { endpointPort, productServices, testStorageConnection, withEndpointPort } from '../faults/support';
 import { createIngestionBlobs } from '../../shared/adapters/ingestionBlobs';
 import { deliveryApps, librariesZip } from './support';
@@ -30,7 +30,7 @@ afterAll(async () => {
   await tables?.close();
 });
 
-const statusWrite = (r: StorageRequest) => isWrite(r) && toTable(r, TABLES.status);
+const statusWrite = (r: StorageRequest) => writesRow(r, TABLES.timeline, 'status');
 
 /** An offer whose product has a processed main app (and, if given, a library) configured. */
 async function deliverableOffer(library?: Partial<IngestionPackage>) {

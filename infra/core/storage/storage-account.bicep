@@ -77,6 +77,36 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
+// Files a delivery script uploaded through an ingestion fileSasUri that the app let go of, or a
+// scratch blob of a library check that a crash left behind: deleted after 7 days. The app empties
+// or deletes what it drops itself; this is the backstop (issue 28 item 10).
+resource ingestionCleanup 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'ingestion-staging'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: ['ingestion/']
+            }
+            actions: {
+              baseBlob: {
+                delete: { daysAfterModificationGreaterThan: 7 }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
+
 output name string = storage.name
 output id string = storage.id
 output primaryBlobEndpoint string = storage.properties.primaryEndpoints.blob
