@@ -26,7 +26,12 @@ async function receiver(answer?: (n: number) => number): Promise<Receiver> {
 }
 
 async function register(r: Receiver, body: Record<string, unknown>, as: 'ann' | 'root' = 'ann') {
-  const res = await host.request('POST', '/api/webhooks', { url: r.url, events: ['*'], ...body }, asPerson(as));
+  const res = await host.request(
+    'POST',
+    '/api/webhooks',
+    { url: r.url, events: ['*'], ...body },
+    asPerson(as),
+  );
   expect(res.status).toBe(201);
   const created = res.json<{ webhookId: string; secret: string }>();
   r.secrets.push(created.secret);
@@ -66,7 +71,11 @@ describe('webhook delivery through the local host', () => {
       step('s1', 2, 'publisher-signoff', 'WaitingForPublisher'),
       { type: 'offer.question.asked', submissionId: 's1', data: { n: 3, questionId: 'q1' } },
       { type: 'offer.question.answered', submissionId: 's1', data: { n: 4, questionId: 'q1' } },
-      { type: 'offer.review.decided', submissionId: 's1', data: { n: 5, area: 'marketing', outcome: 'approved', comments: '' } },
+      {
+        type: 'offer.review.decided',
+        submissionId: 's1',
+        data: { n: 5, area: 'marketing', outcome: 'approved', comments: '' },
+      },
       { type: 'offer.submission.live', submissionId: 's1', data: { n: 6, liveVersion: '1.0.0.0' } },
     ];
     const failed: Ev[] = [
@@ -74,7 +83,11 @@ describe('webhook delivery through the local host', () => {
       {
         type: 'offer.submission.failed',
         submissionId: 's2',
-        data: { n: 8, step: 'automated-validation', error: { code: 'package_invalid', details: [{ path: 'app.version', message: 'too low' }] } },
+        data: {
+          n: 8,
+          step: 'automated-validation',
+          error: { code: 'package_invalid', details: [{ path: 'app.version', message: 'too low' }] },
+        },
       },
     ];
     await append(offerId, live);
@@ -104,7 +117,9 @@ describe('webhook delivery through the local host', () => {
         portalUrl: expect.stringContaining(`/api/portal#/offers/${offerId}`),
       },
     });
-    expect(mine.unique()[8]?.body.data).toMatchObject({ error: { code: 'package_invalid', details: [{ path: 'app.version' }] } });
+    expect(mine.unique()[8]?.body.data).toMatchObject({
+      error: { code: 'package_invalid', details: [{ path: 'app.version' }] },
+    });
   });
 
   it('retries a failing endpoint on the backoff while another endpoint of the offer is not delayed', async () => {
@@ -130,8 +145,16 @@ describe('webhook delivery through the local host', () => {
     expect(new Set(flaky.received.slice(0, 4).map((r) => r.id)).size).toBe(1);
 
     const log = await eventually(async () => {
-      const res = await host.request('GET', `/api/webhooks/${webhookId}/deliveries?top=1`, undefined, asPerson('ann'));
-      const page = res.json<{ deliveries: { state: string; attempts: unknown[] }[]; continuation: string | null }>();
+      const res = await host.request(
+        'GET',
+        `/api/webhooks/${webhookId}/deliveries?top=1`,
+        undefined,
+        asPerson('ann'),
+      );
+      const page = res.json<{
+        deliveries: { state: string; attempts: unknown[] }[];
+        continuation: string | null;
+      }>();
       return page.deliveries[0]?.state === 'Succeeded' ? page : undefined;
     }, 'the newest delivery succeeded');
     expect(log.deliveries).toHaveLength(1);
@@ -141,8 +164,13 @@ describe('webhook delivery through the local host', () => {
       undefined,
       asPerson('ann'),
     );
-    const first = older.json<{ deliveries: { state: string; nextAttemptAt: null; attempts: { statusCode: number; response?: string }[] }[] }>()
-      .deliveries[0];
+    const first = older.json<{
+      deliveries: {
+        state: string;
+        nextAttemptAt: null;
+        attempts: { statusCode: number; response?: string }[];
+      }[];
+    }>().deliveries[0];
     expect(first?.state).toBe('Succeeded');
     expect(first?.nextAttemptAt).toBeNull();
     expect(first?.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500, 200]);
@@ -155,11 +183,22 @@ describe('webhook delivery through the local host', () => {
     const { webhookId, secret } = await register(r, { offerIds: [offerId] });
     const ping = await host.request('POST', `/api/webhooks/${webhookId}/ping`, undefined, asPerson('ann'));
     expect(ping.status).toBe(202);
-    await eventually(async () => (r.unique().some((x) => x.type === 'webhook.ping') ? true : undefined), 'the ping');
+    await eventually(
+      async () => (r.unique().some((x) => x.type === 'webhook.ping') ? true : undefined),
+      'the ping',
+    );
 
     await append(offerId, [step('s1', 0, 'prerequisites')]);
-    const delivered = await eventually(async () => r.unique().find((x) => x.type !== 'webhook.ping'), 'the event');
-    const rotatedRes = await host.request('POST', `/api/webhooks/${webhookId}/rotate-secret`, undefined, asPerson('ann'));
+    const delivered = await eventually(
+      async () => r.unique().find((x) => x.type !== 'webhook.ping'),
+      'the event',
+    );
+    const rotatedRes = await host.request(
+      'POST',
+      `/api/webhooks/${webhookId}/rotate-secret`,
+      undefined,
+      asPerson('ann'),
+    );
     const newSecret = rotatedRes.json<{ secret: string }>().secret;
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(secret);
@@ -176,7 +215,8 @@ describe('webhook delivery through the local host', () => {
     );
     expect(again.status).toBe(202);
     const copy = await eventually(
-      async () => (r.received.filter((x) => x.id === delivered.id).length >= 2 ? r.received.at(-1) : undefined),
+      async () =>
+        r.received.filter((x) => x.id === delivered.id).length >= 2 ? r.received.at(-1) : undefined,
       'the redelivery',
     );
     expect(copy?.id).toBe(delivered.id);

@@ -25,20 +25,23 @@ describe('the offer event log (OfferTimeline)', () => {
   it('numbers events 1, 2, ... under concurrent appends, none lost or doubled', async () => {
     const log = createOfferEventLog(storage());
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 2, maxLength: 6 }), async (sizes) => {
-        const id = offerId();
-        let n = 0;
-        const batches = sizes.map((size) => Array.from({ length: size }, () => event(n++)));
-        await Promise.all(batches.map((batch) => log.append(id, batch)));
-        const stored = await log.after(id, 0, 100);
-        expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-        expect(new Set(stored.map((e) => (e.data as { n: number }).n)).size).toBe(n);
-        // Each batch keeps its own order and stays contiguous.
-        for (const batch of batches) {
-          const seqs = batch.map((b) => stored.find((s) => s.data.n === b.data.n)!.seq);
-          expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 2, maxLength: 6 }),
+        async (sizes) => {
+          const id = offerId();
+          let n = 0;
+          const batches = sizes.map((size) => Array.from({ length: size }, () => event(n++)));
+          await Promise.all(batches.map((batch) => log.append(id, batch)));
+          const stored = await log.after(id, 0, 100);
+          expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+          expect(new Set(stored.map((e) => (e.data as { n: number }).n)).size).toBe(n);
+          // Each batch keeps its own order and stays contiguous.
+          for (const batch of batches) {
+            const seqs = batch.map((b) => stored.find((s) => s.data.n === b.data.n)!.seq);
+            expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+          }
+        },
+      ),
       { numRuns: 8 },
     );
   });
@@ -50,7 +53,12 @@ describe('the offer event log (OfferTimeline)', () => {
     expect((await log.after(id, 1, 2)).map((e) => e.seq)).toEqual([2, 3]);
     expect(await log.after(id, 4, 10)).toEqual([]);
     const [first] = await log.after(id, 0, 1);
-    expect(first).toMatchObject({ offerId: id, seq: 1, type: 'offer.submission.step-changed', submissionId: 'sub-1' });
+    expect(first).toMatchObject({
+      offerId: id,
+      seq: 1,
+      type: 'offer.submission.step-changed',
+      submissionId: 'sub-1',
+    });
     expect(first?.eventId).toMatch(/^evt_[0-9a-f]{32}$/);
   });
 
@@ -58,14 +66,22 @@ describe('the offer event log (OfferTimeline)', () => {
     const clients = storage();
     const table = await clients.table(TABLES.timeline);
     const id = offerId();
-    await table.createEntity({ partitionKey: id, rowKey: STATUS_ROW, docChunks: 1, doc0: '{"state":"Running"}' });
+    await table.createEntity({
+      partitionKey: id,
+      rowKey: STATUS_ROW,
+      docChunks: 1,
+      doc0: '{"state":"Running"}',
+    });
     await createOfferEventLog(clients).append(id, [event(1), event(2)]);
     const row = await table.getEntity<Record<string, unknown>>(id, STATUS_ROW);
     expect(row).toMatchObject({ eventSeq: 2, doc0: '{"state":"Running"}' });
   });
 
   it('bounds data to one property under 64 KiB: details halved, counted, or only short fields kept', () => {
-    const details = Array.from({ length: 5000 }, (_, i) => ({ path: `app.field${i}`, message: 'x'.repeat(40) }));
+    const details = Array.from({ length: 5000 }, (_, i) => ({
+      path: `app.field${i}`,
+      message: 'x'.repeat(40),
+    }));
     const failed = eventEntity('big-offer', 7, {
       type: 'offer.submission.failed',
       submissionId: 's',
@@ -80,7 +96,10 @@ describe('the offer event log (OfferTimeline)', () => {
     expect(data.error.details.length).toBeGreaterThan(0);
     expect(failed.rowKey).toBe('event|0000000007');
 
-    const huge = eventEntity('big-offer', 8, { ...event(1), data: { step: 's', blob: 'y'.repeat(200_000), list: ['z'.repeat(100_000)] } });
+    const huge = eventEntity('big-offer', 8, {
+      ...event(1),
+      data: { step: 's', blob: 'y'.repeat(200_000), list: ['z'.repeat(100_000)] },
+    });
     expect(JSON.parse(huge.data)).toEqual({ truncated: true, step: 's', blob: `${'y'.repeat(997)}...` });
   });
 

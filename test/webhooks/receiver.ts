@@ -25,7 +25,9 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(answer: (n: number, body: Record<string, unknown>) => number = () => 200): Promise<Receiver> {
+export async function startReceiver(
+  answer: (n: number, body: Record<string, unknown>) => number = () => 200,
+): Promise<Receiver> {
   const received: Received[] = [];
   const secrets: string[] = [];
   const server = http.createServer((req, res) => {
@@ -47,7 +49,10 @@ export async function startReceiver(answer: (n: number, body: Record<string, unk
       received.push({
         id: String(headers['webhook-id']),
         type: String(body.type),
-        seq: typeof (body.data as { seq?: unknown })?.seq === 'number' ? ((body.data as { seq: number }).seq) : undefined,
+        seq:
+          typeof (body.data as { seq?: unknown })?.seq === 'number'
+            ? (body.data as { seq: number }).seq
+            : undefined,
         body,
         headers: req.headers,
         verified,
