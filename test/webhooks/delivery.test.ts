@@ -253,4 +253,46 @@ describe('webhook delivery through the local host', () => {
     expect(disabled.disabledReason).toMatch(/410/);
     expect(r.received).toHaveLength(1);
   });
+  // Last in this file: it moves the host's clock by more than a day.
+  it('disables an endpoint whose deliveries failed for a whole day, and emails its owner', async () => {
+    const offerId = await offer('wh-day');
+    const r = await receiver(() => 503);
+    const { webhookId } = await register(r, { offerIds: [offerId] });
+    await append(offerId, [step('s1', 0, 'prerequisites')]);
+    const waits = ['PT5S', 'PT5M', 'PT30M', 'PT2H', 'PT5H', 'PT10H', 'PT10H'];
+    for (const [i, by] of waits.entries()) {
+      await eventually(async () => (r.received.length >= i + 1 ? true : undefined), `attempt ${i + 1}`);
+      await host.request('POST', '/admin/clock/advance', { by });
+    }
+    const disabled = await eventually(async () => {
+      const view = (
+        await host.request('GET', `/api/webhooks/${webhookId}`, undefined, asPerson('ann'))
+      ).json<{
+        enabled: boolean;
+        disabledReason: string | null;
+      }>();
+      return view.enabled ? undefined : view;
+    }, 'the endpoint disabled');
+    expect(disabled.disabledReason).toMatch(/24 hours/);
+    expect(r.received).toHaveLength(8);
+    const mail = await eventually(async () => {
+      const res = await host.request(
+        'GET',
+        `/api/offers/${offerId}/notifications`,
+        undefined,
+        asPerson('ann'),
+      );
+      const list = res.json<{ notifications: { to: string; transition: string; subject: string }[] }>()
+        .notifications;
+      return list.find((n) => n.transition === 'webhook-disabled');
+    }, 'the email to the owner');
+    expect(mail).toMatchObject({ to: 'ann@contoso.com', subject: expect.stringMatching(/disabled/) });
+    const log = (
+      await host.request('GET', `/api/webhooks/${webhookId}/deliveries`, undefined, asPerson('ann'))
+    ).json<{
+      deliveries: { state: string; attempts: unknown[] }[];
+    }>();
+    expect(log.deliveries[0]).toMatchObject({ state: 'Failed' });
+    expect(log.deliveries[0]?.attempts).toHaveLength(8);
+  });
 });
