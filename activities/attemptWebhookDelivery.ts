@@ -5,5 +5,6 @@ import { attemptWebhookDelivery } from '../shared/webhooks/delivery';
 
 /** See shared/webhooks/delivery.ts and orchestrators/deliverWebhooks.ts. */
 df.app.activity(ACTIVITIES.attemptWebhookDelivery, {
-  handler: (input: unknown, context) => attemptWebhookDelivery({ ...getServices(), log: (line) => context.log(line) }, input),
+  handler: (input: unknown, context) =>
+    attemptWebhookDelivery({ ...getServices(), log: (line) => context.log(line) }, input),
 });

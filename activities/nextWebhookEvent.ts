@@ -5,5 +5,6 @@ import { nextWebhookEvent } from '../shared/webhooks/delivery';
 
 /** See shared/webhooks/delivery.ts and orchestrators/deliverWebhooks.ts. */
 df.app.activity(ACTIVITIES.nextWebhookEvent, {
-  handler: (input: unknown, context) => nextWebhookEvent({ ...getServices(), log: (line) => context.log(line) }, input),
+  handler: (input: unknown, context) =>
+    nextWebhookEvent({ ...getServices(), log: (line) => context.log(line) }, input),
 });

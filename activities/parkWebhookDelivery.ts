@@ -5,5 +5,6 @@ import { parkWebhookDelivery } from '../shared/webhooks/delivery';
 
 /** See shared/webhooks/delivery.ts and orchestrators/deliverWebhooks.ts. */
 df.app.activity(ACTIVITIES.parkWebhookDelivery, {
-  handler: (input: unknown, context) => parkWebhookDelivery({ ...getServices(), log: (line) => context.log(line) }, input),
+  handler: (input: unknown, context) =>
+    parkWebhookDelivery({ ...getServices(), log: (line) => context.log(line) }, input),
 });

@@ -10,5 +10,7 @@ df.app.client.http(FUNCTIONS.listWebhookDeliveries, {
   route: 'webhooks/{webhookId}/deliveries',
   methods: ['GET'],
   authLevel: API_AUTH_LEVEL,
-  handler: guarded(async (request, client, _context) => listWebhookDeliveries(getServices(), client, request)),
+  handler: guarded(async (request, client, _context) =>
+    listWebhookDeliveries(getServices(), client, request),
+  ),
 });

@@ -47,7 +47,12 @@ export const deliverWebhooks = function* (context: OrchestrationContext): Genera
     const unique = `s${next.seq}-${context.df.newGuid(`${context.df.instanceId}|${next.seq}`).slice(0, 8)}`;
     const deliveryId = deliveryIdFor(context.df.currentUtcDateTime, unique);
     const event = { offerId: input.offerId, seq: next.seq, eventId: next.eventId, type: next.type };
-    const outcome = yield* attempts(context, { webhookId: input.webhookId, owner: input.owner, deliveryId, event });
+    const outcome = yield* attempts(context, {
+      webhookId: input.webhookId,
+      owner: input.owner,
+      deliveryId,
+      event,
+    });
     if (outcome === 'stop') return;
   }
   context.df.continueAsNew({ ...input, fresh: false });

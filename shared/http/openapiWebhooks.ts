@@ -113,7 +113,10 @@ export const WEBHOOK_OPERATIONS: Operation[] = [
       top: z.int().min(1).max(100).default(25).describe('Page size.'),
       continuation: z.string().max(1000).describe('Opaque token from the previous page.'),
     },
-    ok: { status: 200, schema: z.object({ deliveries: z.array(deliverySchema), continuation: z.string().nullable() }) },
+    ok: {
+      status: 200,
+      schema: z.object({ deliveries: z.array(deliverySchema), continuation: z.string().nullable() }),
+    },
     errors: AUTH,
   },
   {

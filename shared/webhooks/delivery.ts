@@ -107,7 +107,9 @@ export const attemptInputSchema = z.object({
   owner: z.string(),
   deliveryId: z.string(),
   /** Set for the ordered deliveries (the event to deliver); a ping or redelivery reads its row. */
-  event: z.object({ offerId: z.string(), seq: z.number().int().min(1), eventId: z.string(), type: z.string() }).nullable(),
+  event: z
+    .object({ offerId: z.string(), seq: z.number().int().min(1), eventId: z.string(), type: z.string() })
+    .nullable(),
   attempt: z.number().int().min(0),
   /** The orchestration's time of this attempt (the log's `at`; the same on a repeat of the activity). */
   at: z.string(),
@@ -173,7 +175,8 @@ export async function attemptWebhookDelivery(deps: DeliveryDeps, raw: unknown): 
   if (status >= 200 && status < 300) {
     await record('Succeeded', null);
     if (input.event) await deps.webhookCursors.advance(input.event.offerId, input.webhookId, input.event.seq);
-    if (endpoint.failingSince) await deps.webhooks.update(endpoint.owner, endpoint.webhookId, (e) => ({ ...e, failingSince: null }));
+    if (endpoint.failingSince)
+      await deps.webhooks.update(endpoint.owner, endpoint.webhookId, (e) => ({ ...e, failingSince: null }));
     return { kind: 'succeeded' };
   }
   if (status === 410) {

@@ -78,9 +78,11 @@ async function checkOfferIds(services: Services, owner: string, offerIds: string
   const details = [];
   for (const [i, offerId] of offerIds.entries()) {
     const offer = await services.offers.get(offerId);
-    if (offer?.publisherId !== owner) details.push({ path: `offerIds[${i}]`, message: 'is not one of your offers' });
+    if (offer?.publisherId !== owner)
+      details.push({ path: `offerIds[${i}]`, message: 'is not one of your offers' });
   }
-  if (details.length > 0) throw new DomainError('invalid_request', 'The request is not valid; see details.', details);
+  if (details.length > 0)
+    throw new DomainError('invalid_request', 'The request is not valid; see details.', details);
 }
 
 export async function createWebhook(services: Services, client: WebhookClient, request: HttpRequest) {
@@ -115,7 +117,8 @@ export async function createWebhook(services: Services, client: WebhookClient, r
 
 export async function listWebhooks(services: Services, request: HttpRequest) {
   const owner = ownerOf(callerOf(request));
-  const endpoints = owner === ADMIN_OWNER ? await services.webhooks.listAll() : await services.webhooks.list(owner);
+  const endpoints =
+    owner === ADMIN_OWNER ? await services.webhooks.listAll() : await services.webhooks.list(owner);
   return json(200, { webhooks: endpoints.map(webhookView) });
 }
 
@@ -171,7 +174,8 @@ async function startOnce(client: WebhookClient, endpoint: WebhookEndpoint, deliv
 }
 
 function assertEnabled(endpoint: WebhookEndpoint) {
-  if (!endpoint.enabled) throw invalid('enabled', 'the endpoint is disabled: enable it first (PATCH {"enabled": true})');
+  if (!endpoint.enabled)
+    throw invalid('enabled', 'the endpoint is disabled: enable it first (PATCH {"enabled": true})');
 }
 
 export async function pingWebhook(services: Services, client: WebhookClient, request: HttpRequest) {
@@ -238,11 +242,15 @@ function encodeToken(key: Buffer, webhookId: string, after: string): string {
 function decodeToken(key: Buffer, token: string, webhookId: string): string {
   const [payload = '', signature = '', extra] = token.split('.');
   const expected = Buffer.from(sign(key, payload));
-  const ok = extra === undefined && signature.length === expected.length && timingSafeEqual(Buffer.from(signature), expected);
+  const ok =
+    extra === undefined &&
+    signature.length === expected.length &&
+    timingSafeEqual(Buffer.from(signature), expected);
   const parsed = ok
     ? z.object({ w: z.literal(webhookId), a: deliveryIdSchema }).safeParse(safeJson(payload))
     : undefined;
-  if (!parsed?.success) throw invalid('continuation', 'is not a continuation token issued by this API for this webhook');
+  if (!parsed?.success)
+    throw invalid('continuation', 'is not a continuation token issued by this API for this webhook');
   return parsed.data.a;
 }
 

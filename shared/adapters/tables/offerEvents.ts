@@ -50,7 +50,10 @@ export function boundedData(data: Record<string, unknown>): Record<string, unkno
   if (error && Array.isArray(error.details)) {
     const all = error.details;
     for (let keep = Math.floor(all.length / 2); keep >= 0; keep = keep === 0 ? -1 : Math.floor(keep / 2)) {
-      const next = { ...data, error: { ...error, details: all.slice(0, keep), detailsOmitted: all.length - keep } };
+      const next = {
+        ...data,
+        error: { ...error, details: all.slice(0, keep), detailsOmitted: all.length - keep },
+      };
       if (fits(next)) return next;
     }
   }

@@ -35,7 +35,10 @@ export interface WebhookCursors {
 
 function cursorOf(row: Record<string, unknown> | undefined): DeliveryCursor {
   const delivered = Number(row?.delivered ?? 0);
-  return { delivered: Number.isInteger(delivered) && delivered > 0 ? delivered : 0, parked: row?.parked === true };
+  return {
+    delivered: Number.isInteger(delivered) && delivered > 0 ? delivered : 0,
+    parked: row?.parked === true,
+  };
 }
 
 export function createWebhookCursors(storage: Pick<StorageClients, 'table'>): WebhookCursors {
@@ -62,7 +65,8 @@ export function createWebhookCursors(storage: Pick<StorageClients, 'table'>): We
     async park(offerId, webhookId, upTo, seen) {
       const t = await table();
       const current = cursorOf(await getEntity(t, offerId, cursorKey(webhookId)));
-      const status = seen.etag === null ? undefined : { partitionKey: offerId, rowKey: STATUS_ROW, etag: seen.etag };
+      const status =
+        seen.etag === null ? undefined : { partitionKey: offerId, rowKey: STATUS_ROW, etag: seen.etag };
       const cursor = {
         partitionKey: offerId,
         rowKey: cursorKey(webhookId),

@@ -45,7 +45,9 @@ export function createWebhookStore(storage: Pick<StorageClients, 'table'>): Webh
     },
     async find(webhookId) {
       const filter = `RowKey eq ${quoted(webhookId)}`;
-      for await (const row of (await table()).listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+      for await (const row of (await table()).listEntities<Record<string, unknown>>({
+        queryOptions: { filter },
+      }))
         return decodeDoc<WebhookEndpoint>(row);
       return undefined;
     },
