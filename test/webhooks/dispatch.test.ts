@@ -58,7 +58,7 @@ async function offerOf(publisherId: string): Promise<string> {
     publisherId,
     createdAt: now,
     updatedAt: now,
-  } as never);
+  } as unknown as Offer);
   return offerId;
 }
 
