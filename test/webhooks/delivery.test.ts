@@ -240,6 +240,18 @@ describe('webhook delivery through the local host', () => {
     }
   });
 
+  it('delivers what a step change wrote when an activity kicks (the durable client input of an activity)', async () => {
+    const offerId = await offer('wh-activity');
+    const r = await receiver();
+    await register(r, { offerIds: [offerId] });
+    const res = await host.request('POST', `/api/test/offers/${offerId}/events-kicked-by-activity`, {
+      events: [step('s1', 0, 'prerequisites'), step('s1', 1, 'automated-validation')],
+    });
+    expect(res.status).toBe(200);
+    await eventually(async () => (ordered(r).length === 2 ? true : undefined), 'both events');
+    expect(ordered(r)).toEqual([0, 1]);
+  });
+
   it('disables an endpoint that answers 410 Gone', async () => {
     const offerId = await offer('wh-gone');
     const r = await receiver(() => 410);
