@@ -23,24 +23,43 @@ RETRY.maxRetryIntervalInMilliseconds = 5 * 60_000;
 
 /** Events delivered per generation before continueAsNew. */
 const PER_GENERATION = 10;
+/**
+ * When an activity failed even after its retries (a long storage outage), the instance does not
+ * fail, which would leave the offer's later events waiting for its next event's kick: it waits
+ * this long on a durable timer and goes on where it was.
+ */
+const OUTAGE_PAUSE_MS = 30 * 60_000;
+const MAX_UNRECORDED = 48;
+
+/** An activity with retries; undefined (after the outage pause) when it failed even so. */
+export function* call<T>(
+  context: OrchestrationContext,
+  name: string,
+  input: unknown,
+): Generator<df.Task, T | undefined, unknown> {
+  try {
+    return (yield context.df.callActivityWithRetry(name, RETRY, input)) as T;
+  } catch {
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + OUTAGE_PAUSE_MS));
+    return undefined;
+  }
+}
 
 export const deliverWebhooks = function* (context: OrchestrationContext): Generator<df.Task, void, unknown> {
   const input = context.df.getInput() as DeliveryInput;
   let fresh = input.fresh;
   for (let handled = 0; handled < PER_GENERATION; handled++) {
-    const next = (yield context.df.callActivityWithRetry(ACTIVITIES.nextWebhookEvent, RETRY, {
-      ...input,
-      fresh,
-    })) as NextEvent;
+    const next = yield* call<NextEvent>(context, ACTIVITIES.nextWebhookEvent, { ...input, fresh });
+    if (!next) continue;
     fresh = false;
     if (next.kind === 'stop') return;
     if (next.kind === 'idle') {
-      const parked = (yield context.df.callActivityWithRetry(ACTIVITIES.parkWebhookDelivery, RETRY, {
+      const parked = yield* call<boolean>(context, ACTIVITIES.parkWebhookDelivery, {
         webhookId: input.webhookId,
         offerId: input.offerId,
         upTo: next.upTo,
         seen: next.seen,
-      })) as boolean;
+      });
       if (parked) return;
       continue;
     }
@@ -63,13 +82,21 @@ export function* attempts(
   context: OrchestrationContext,
   delivery: { webhookId: string; owner: string; deliveryId: string; event: unknown },
 ): Generator<df.Task, 'done' | 'stop', unknown> {
+  let unrecorded = 0;
   for (let attempt = 0; ; attempt++) {
     const at = context.df.currentUtcDateTime.toISOString();
-    const result = (yield context.df.callActivityWithRetry(ACTIVITIES.attemptWebhookDelivery, RETRY, {
+    const result = yield* call<AttemptResult>(context, ACTIVITIES.attemptWebhookDelivery, {
       ...delivery,
       attempt,
       at,
-    })) as AttemptResult;
+    });
+    // Not recorded (storage was out): the same attempt again, after the pause. After a day of
+    // that the instance ends (its history stays bounded); the offer's next kick starts it again.
+    if (!result) {
+      if (++unrecorded >= MAX_UNRECORDED) return 'stop';
+      attempt--;
+      continue;
+    }
     if (result.kind === 'stop') return 'stop';
     if (result.kind !== 'retry') return 'done';
     yield context.df.createTimer(new Date(result.nextAttemptAt));
