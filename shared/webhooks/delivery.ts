@@ -152,7 +152,12 @@ export async function attemptWebhookDelivery(deps: DeliveryDeps, raw: unknown): 
   const endpoint = await liveEndpoint(deps, input.owner, input.webhookId, offerId);
   if (!endpoint) return { kind: 'stop' };
   const delivery = await openDelivery(deps, input);
-  if (!delivery || delivery.state !== 'Pending') return { kind: 'stop' };
+  if (!delivery) return { kind: 'stop' };
+  // A repeat of an activity that recorded its outcome and then was lost: the same answer again.
+  if (delivery.state !== 'Pending') {
+    if (input.event) await deps.webhookCursors.advance(input.event.offerId, input.webhookId, input.event.seq);
+    return { kind: delivery.state === 'Succeeded' ? 'succeeded' : 'failed' };
+  }
   const body = await eventBody(deps, delivery);
   if (!body) return { kind: 'stop' };
   if (input.attempt === 0) await deps.webhookDeliveries.purge(input.webhookId, new Date(input.at));
