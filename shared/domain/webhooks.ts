@@ -145,7 +145,10 @@ const MAX_MS = 9_999_999_999_999;
 export function deliveryIdFor(at: Date, unique: string): string {
   return `${String(MAX_MS - at.getTime()).padStart(13, '0')}-${unique}`;
 }
-export const deliveryIdSchema = z.string().regex(/^\d{13}-[a-z0-9-]{1,80}$/);
+export const deliveryIdSchema = z
+  .string()
+  .max(94)
+  .regex(/^\d{13}-[a-z0-9-]{1,80}$/);
 
 export type AttemptOutcome =
   | { kind: 'succeeded' }
@@ -212,7 +215,10 @@ export function pingEvent(webhookId: string, eventId: string, at: Date): CloudEv
 
 // Requests --------------------------------------------------------------------------------------
 
-const offerIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{2,49}$/, 'an offer id');
+const offerIdSchema = z
+  .string()
+  .max(50)
+  .regex(/^[a-z0-9][a-z0-9-]{2,49}$/, 'an offer id');
 const eventsSchema = z
   .array(z.enum(['*', ...OFFER_EVENT_TYPES]))
   .min(1)
@@ -236,4 +242,7 @@ export const updateWebhookSchema = z.strictObject({
 });
 export type UpdateWebhookRequest = z.infer<typeof updateWebhookSchema>;
 
-export const webhookIdSchema = z.string().regex(/^wh_[a-f0-9]{20}$/);
+export const webhookIdSchema = z
+  .string()
+  .max(23)
+  .regex(/^wh_[a-f0-9]{20}$/);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import * as api from '../contracts/api';
 import * as ingestionContracts from '../contracts/ingestion';
 import { INGESTION_OPERATIONS } from './openapiIngestion';
-import { WEBHOOK_OPERATIONS } from './openapiWebhooks';
+import { WEBHOOK_OPERATIONS, WEBHOOK_PATH_PARAMS } from './openapiWebhooks';
 
 /**
  * The OpenAPI 3.1 document of api.md, generated from the same zod schemas the handlers parse
@@ -332,6 +332,7 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
   packageId: ingestionContracts.packageIdSchema,
   submissionId: ingestionContracts.submissionIdSchema,
   clientId: ingestionContracts.clientIdSchema,
+  ...WEBHOOK_PATH_PARAMS,
 };
 
 /** The portal's asset file names (functions/portalAsset.ts serves only these). */

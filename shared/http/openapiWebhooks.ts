@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { WEBHOOK_EVENT_TYPES } from '../ports/offerEvents';
-import { createWebhookSchema, updateWebhookSchema } from '../domain/webhooks';
+import {
+  createWebhookSchema,
+  deliveryIdSchema,
+  updateWebhookSchema,
+  webhookIdSchema,
+} from '../domain/webhooks';
 import type { Operation } from './openapi';
+
+/** The path parameters of the webhook routes. */
+export const WEBHOOK_PATH_PARAMS: Record<string, z.ZodType> = {
+  webhookId: webhookIdSchema,
+  deliveryId: deliveryIdSchema,
+};
 
 /** The Webhooks routes of api.md, for openapi.ts (from the zod schemas the handlers parse with). */
 const webhookSchema = z.object({
