@@ -119,3 +119,19 @@ describe('the offer event log (OfferTimeline)', () => {
     expect(next?.seq).toBe(2);
   });
 });
+
+describe('one append is one transaction within Azure limits', () => {
+  it('refuses an append over 4 MiB before sending it, and writes nothing', async () => {
+    const log = createOfferEventLog(storage());
+    const id = offerId();
+    const big = Array.from({ length: 70 }, (_, i) => event(i, { text: 'z'.repeat(29_000) }));
+    await expect(log.append(id, big)).rejects.toThrow(/4 MiB/);
+    expect(await log.after(id, 0, 100)).toEqual([]);
+    await expect(
+      log.append(
+        id,
+        Array.from({ length: 100 }, (_, i) => event(i)),
+      ),
+    ).rejects.toThrow(/99/);
+  });
+});

@@ -4,7 +4,15 @@ import { TABLES } from '../../contracts/names';
 import { ConcurrentUpdateError } from '../../ports/stores';
 import type { OfferEvent, OfferEventInput, OfferEventLog, OfferEventType } from '../../ports/offerEvents';
 import type { StorageClients } from '../storage';
-import { assertEntityFits, conflictPause, getEntity, isStatus, type StoredEntity } from './documents';
+import {
+  EntityTooLargeError,
+  assertEntityFits,
+  conflictPause,
+  entitySize,
+  getEntity,
+  isStatus,
+  type StoredEntity,
+} from './documents';
 
 /**
  * The offer's webhook events in its partition of OfferTimeline (see ports/offerEvents.ts). The
@@ -17,11 +25,14 @@ export const EVENT_SEQ = 'eventSeq';
 export const EVENT_PREFIX = 'event|';
 /** Azure's entity-group transaction: 100 operations, one of them the status row. */
 export const MAX_EVENTS_PER_APPEND = 99;
-/**
- * The `data` column's characters: 30,000 UTF-16 code units are 60,004 bytes, under Azure's 64 KiB
- * per property, and 99 such rows plus the status row stay under the 4 MiB batch.
- */
+/** The `data` column's characters: 30,000 UTF-16 code units are 60,004 bytes, under Azure's 64 KiB per property. */
 export const MAX_DATA_CHARS = 30_000;
+/**
+ * Azure refuses an entity-group transaction over 4 MiB. The entities' sizes (as Azure counts them)
+ * of one append stay under this, which leaves room for the request's own framing; a step change
+ * that puts event rows in its batch must count them with its other rows (entitySize).
+ */
+export const MAX_BATCH_ENTITY_BYTES = 3.5 * 1024 * 1024;
 const MAX_ATTEMPTS = 20;
 
 export const eventRowKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(10, '0')}`;
@@ -128,6 +139,11 @@ export async function appendEvents(
     const status = await getEntity(table, offerId, STATUS_ROW);
     const first = eventSeqOf(status) + 1;
     const rows = events.map((event, i) => eventEntity(offerId, first + i, event));
+    const bytes = rows.reduce((sum, row) => sum + entitySize(row), 0);
+    if (bytes > MAX_BATCH_ENTITY_BYTES)
+      throw new EntityTooLargeError(
+        `${events.length} events are ${bytes} bytes: over one transaction's 4 MiB`,
+      );
     const actions: TransactionAction[] = [
       eventSeqAction(offerId, status, first + events.length - 1),
       ...rows.map((row): TransactionAction => ['create', row]),
