@@ -23,7 +23,7 @@
  * The Azurite it starts dies with it (also on a crash); a second `npm start` on the same data
  * folder is refused, and an Azurite left by a crashed host is stopped first (./azurite.ts).
  */
-import { durableClientInputs } from './bindingInputs';
+import { durableClientInputs, type ExtraInputsFor } from './bindingInputs';
 import http from 'node:http';
 import path from 'node:path';
 import {
@@ -42,7 +42,7 @@ import { createHttpHost, DEFAULT_MAX_BODY_BYTES } from './httpServer';
 import { createTimerTriggerRunner, TimerTriggerRunner } from './timerTriggers';
 import { HttpRoute, httpRoutesOf } from './routes';
 import { describeStorage } from './storageText';
-import type { DurableEngine, DurableEngineOptions } from './types';
+import type { DurableEngine, DurableEngineOptions, FunctionInvoker } from './types';
 
 const log = (message: string): void => console.log(`[devhost] ${message}`);
 
@@ -83,8 +83,20 @@ async function main(): Promise<void> {
   const port = Number(env.PORT ?? 7071);
   const listenHost = env.DEVHOST_LISTEN_HOST ?? '127.0.0.1';
   const clock = await createPersistentClock({ storageConnectionString: storage, key: taskHub });
+  // Activities may declare a durable client input too (the webhook kick after a step change):
+  // the engine's invocations get it as the HTTP, blob and timer triggers do, once the engine exists.
+  let engineInputs: ExtraInputsFor = () => ({});
+  const engineInvoker: FunctionInvoker = {
+    list: () => core.invoker.list(),
+    get: (name) => core.invoker.get(name),
+    invoke: (name, value, options) =>
+      core.invoker.invoke(name, value, {
+        ...options,
+        extraInputs: { ...engineInputs(name), ...options?.extraInputs },
+      }),
+  };
   const engineOptions: DurableEngineOptions = {
-    invoker: core.invoker,
+    invoker: engineInvoker,
     clock,
     storageConnectionString: storage,
     taskHub,
@@ -99,6 +111,7 @@ async function main(): Promise<void> {
           workDir: path.join(root, '.data', 'extension-host'),
         })
       : loadDurableEngine(engineOptions);
+  engineInputs = durableClientInputs(core.invoker, engine);
   const routes = httpRoutesOf(core.invoker.list());
   const server = createHttpHost({
     invoker: core.invoker,

@@ -136,6 +136,9 @@ var appTableNames = [
   'IngestionProducts'
   'PublisherClients'
   'ActiveSubmissions'
+  'OfferTimeline'
+  'WebhookEndpoints'
+  'WebhookDeliveries'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

@@ -39,6 +39,13 @@ import type {
 } from './ports/stores';
 import type { BlobStore } from './ports/blobs';
 import type { EmailSender } from './ports/email';
+import type { OfferEventLog, WebhookDispatch } from './ports/offerEvents';
+import { createOfferEventLog } from './adapters/tables/offerEvents';
+import { createDeliveryLog, createWebhookStore } from './adapters/tables/webhookStore';
+import { createWebhookCursors, type WebhookCursors } from './adapters/tables/webhookCursors';
+import type { DeliveryLog, WebhookStore } from './webhooks/ports';
+import { createWebhookDispatch } from './webhooks/dispatch';
+import type { OrchestrationClient } from './http/orchestrations';
 
 /** Everything handlers and activities depend on, built once from the settings. */
 export interface Services {
@@ -80,6 +87,16 @@ export interface Services {
    * the local host's clock locally, the system clock in Azure.
    */
   clockFor(taskHub: string | undefined): Clock;
+  /** The offer's webhook events (OfferTimeline); appended with the step change or by recordOfferEvent. */
+  offerEvents: OfferEventLog;
+  /** Webhook endpoints by owner. */
+  webhooks: WebhookStore;
+  /** The webhook delivery log (30 days). */
+  webhookDeliveries: DeliveryLog;
+  /** Each endpoint's place in each offer's events. */
+  webhookCursors: WebhookCursors;
+  /** The dispatch of new events, through a durable client (an HTTP function's or an activity's input). */
+  webhookDispatch(client: OrchestrationClient): WebhookDispatch;
 }
 
 export function createServices(settings: Settings, now: () => Date = () => new Date()): Services {
@@ -88,6 +105,8 @@ export function createServices(settings: Settings, now: () => Date = () => new D
   const offerIndex = createOfferIndex(storage, stored);
   const catalog = createAppCatalog(storage);
   const activeSubmissions = createActiveSubmissions(storage);
+  const webhooks = createWebhookStore(storage);
+  const webhookCursors = createWebhookCursors(storage);
   const { offers, statuses } = withOfferIndex(stored, offerIndex, activeSubmissions);
   return {
     settings,
@@ -115,6 +134,11 @@ export function createServices(settings: Settings, now: () => Date = () => new D
       taskHub && !runsInAzure(settings)
         ? hostOffsetClock(storage, taskHub, () => now().getTime())
         : systemClock(now),
+    offerEvents: createOfferEventLog(storage),
+    webhooks,
+    webhookDeliveries: createDeliveryLog(storage),
+    webhookCursors,
+    webhookDispatch: (client) => createWebhookDispatch({ offers, webhooks, cursors: webhookCursors }, client),
   };
 }
 

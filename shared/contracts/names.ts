@@ -47,10 +47,24 @@ export const FUNCTIONS = {
   setPublishDate: 'setPublishDate',
   /** Timer: ends orphaned submissions and repairs derived rows (reconcile/). */
   reconcileSubmissions: 'reconcileSubmissions',
+  /** Webhooks (api.md "Webhooks"): subscriptions, ping, the delivery log and redelivery. */
+  createWebhook: 'createWebhook',
+  listWebhooks: 'listWebhooks',
+  getWebhook: 'getWebhook',
+  updateWebhook: 'updateWebhook',
+  deleteWebhook: 'deleteWebhook',
+  rotateWebhookSecret: 'rotateWebhookSecret',
+  pingWebhook: 'pingWebhook',
+  listWebhookDeliveries: 'listWebhookDeliveries',
+  redeliverWebhook: 'redeliverWebhook',
 } as const;
 
 export const ORCHESTRATORS = {
   publishSubmission: 'publishSubmission',
+  /** One per (webhook endpoint, offer): delivers the offer's events in order, with backoff. */
+  deliverWebhooks: 'deliverWebhooks',
+  /** One delivery outside the order (a ping, a redelivery), with the same backoff. */
+  deliverWebhookOnce: 'deliverWebhookOnce',
 } as const;
 
 export const ACTIVITIES = {
@@ -64,6 +78,9 @@ export const ACTIVITIES = {
   sendReminder: 'sendReminder',
   escalateReview: 'escalateReview',
   publishPackage: 'publishPackage',
+  nextWebhookEvent: 'nextWebhookEvent',
+  attemptWebhookDelivery: 'attemptWebhookDelivery',
+  parkWebhookDelivery: 'parkWebhookDelivery',
 } as const;
 
 /** External events raised to a submission's orchestration. */
@@ -113,6 +130,15 @@ export const TABLES = {
   publisherClients: 'PublisherClients',
   /** The reconciler's watch list: offers with an active submission, offers with stale lists. */
   activeSubmissions: 'ActiveSubmissions',
+  /**
+   * One partition per offer: its `status` row (with `eventSeq`), the webhook events
+   * (`event|{seq}`) and each webhook endpoint's delivery cursor for the offer (`cursor|{webhookId}`).
+   */
+  timeline: 'OfferTimeline',
+  /** Webhook endpoints: a partition per owner (`owner|{publisherId}`, `owner|*admin`), a row per endpoint. */
+  webhooks: 'WebhookEndpoints',
+  /** The webhook delivery log: a partition per endpoint, rows newest first, kept 30 days. */
+  webhookDeliveries: 'WebhookDeliveries',
 } as const;
 
 /**

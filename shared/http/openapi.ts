@@ -2,13 +2,14 @@ import { z } from 'zod';
 import * as api from '../contracts/api';
 import * as ingestionContracts from '../contracts/ingestion';
 import { INGESTION_OPERATIONS } from './openapiIngestion';
+import { WEBHOOK_OPERATIONS, WEBHOOK_PATH_PARAMS } from './openapiWebhooks';
 
 /**
  * The OpenAPI 3.1 document of api.md, generated from the same zod schemas the handlers parse
  * with (z.toJSONSchema emits JSON Schema 2020-12, which OpenAPI 3.1 uses as is).
  */
 
-type Method = 'get' | 'put' | 'post' | 'delete';
+type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
 type Body = { type: string; schema?: z.ZodType };
 
 export interface Operation {
@@ -332,6 +333,7 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
   packageId: ingestionContracts.packageIdSchema,
   submissionId: ingestionContracts.submissionIdSchema,
   clientId: ingestionContracts.clientIdSchema,
+  ...WEBHOOK_PATH_PARAMS,
 };
 
 /** The portal's asset file names (functions/portalAsset.ts serves only these). */
@@ -410,7 +412,7 @@ function operationOf(op: Operation): Record<string, unknown> {
 
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of [...OPERATIONS, ...INGESTION_OPERATIONS])
+  for (const op of [...OPERATIONS, ...INGESTION_OPERATIONS, ...WEBHOOK_OPERATIONS])
     (paths[op.path] ??= {})[op.method] = operationOf(op);
   const errorSchema = schemaOf(api.errorResponseSchema, 'output');
   const responses = Object.fromEntries(

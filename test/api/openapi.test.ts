@@ -94,6 +94,15 @@ describe('GET /api/openapi.json', () => {
         ].map((o) => o.replace(' ', ' /v1.0/ingestion/products/{productId}')),
         'POST /oauth2/v2.0/token',
         'PUT /admin/publisher-clients/{clientId}',
+        'POST /webhooks',
+        'GET /webhooks',
+        'GET /webhooks/{webhookId}',
+        'PATCH /webhooks/{webhookId}',
+        'DELETE /webhooks/{webhookId}',
+        'POST /webhooks/{webhookId}/rotate-secret',
+        'POST /webhooks/{webhookId}/ping',
+        'GET /webhooks/{webhookId}/deliveries',
+        'POST /webhooks/{webhookId}/deliveries/{deliveryId}/redeliver',
       ].sort(),
     );
     const put = res.body.paths['/offers/{offerId}'].put;

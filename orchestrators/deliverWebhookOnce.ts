@@ -1,0 +1,17 @@
+import * as df from 'durable-functions';
+import type { OrchestrationContext } from 'durable-functions';
+import { ORCHESTRATORS } from '../shared/contracts/names';
+import { attempts } from './deliverWebhooks';
+
+/**
+ * A delivery outside the order of an offer's events: a ping, or a redelivery asked for by hand
+ * (instance id `webhook-once-{deliveryId}`). Same attempts and backoff as the ordered deliveries.
+ */
+export const deliverWebhookOnce = function* (
+  context: OrchestrationContext,
+): Generator<df.Task, void, unknown> {
+  const input = context.df.getInput() as { webhookId: string; owner: string; deliveryId: string };
+  yield* attempts(context, { ...input, event: null });
+};
+
+df.app.orchestration(ORCHESTRATORS.deliverWebhookOnce, deliverWebhookOnce);

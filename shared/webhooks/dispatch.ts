@@ -1,0 +1,99 @@
+import type { OfferStore } from '../ports/stores';
+import type { OfferEvent, OfferEventInput, OfferEventLog, WebhookDispatch } from '../ports/offerEvents';
+import { ADMIN_OWNER, covers, deliveryInstanceId, type WebhookEndpoint } from '../domain/webhooks';
+import { ORCHESTRATORS } from '../contracts/names';
+import { orchestrationAlive, type OrchestrationClient } from '../http/orchestrations';
+import type { WebhookCursors } from '../adapters/tables/webhookCursors';
+import type { WebhookStore } from './ports';
+
+/**
+ * kick(offerId): every enabled endpoint that covers the offer gets a running delivery instance
+ * for it (one per endpoint and offer: order per offer, and a dead endpoint holds up only itself).
+ *
+ * Why no event is left behind: an instance ends only through park (webhookCursors.ts), which
+ * succeeds only if no event was appended since it last read the offer's events, and marks the
+ * cursor parked. So after an append commits, either a live unparked instance will still read it,
+ * or kick sees the instance parked or gone and starts a new one, waiting out a parked instance's
+ * last moments (starting an id that is still running is refused).
+ */
+export interface DispatchDeps {
+  offers: Pick<OfferStore, 'get'>;
+  webhooks: Pick<WebhookStore, 'list'>;
+  cursors: Pick<WebhookCursors, 'read'>;
+}
+
+export interface DeliveryInput {
+  webhookId: string;
+  owner: string;
+  offerId: string;
+  /** Started by kick (the cursor may still say parked from the instance before). */
+  fresh: boolean;
+}
+
+const PARKED_WAIT_MS = 200;
+const PARKED_TRIES = 100;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function endpointsFor(
+  deps: Pick<DispatchDeps, 'offers' | 'webhooks'>,
+  offerId: string,
+): Promise<WebhookEndpoint[]> {
+  const offer = await deps.offers.get(offerId);
+  if (!offer) return [];
+  const owners = [offer.publisherId, ADMIN_OWNER];
+  const lists = await Promise.all(owners.map((owner) => deps.webhooks.list(owner)));
+  return lists.flat().filter((e) => e.enabled && covers(e, offerId, offer.publisherId));
+}
+
+async function ensureDelivering(
+  deps: DispatchDeps,
+  client: OrchestrationClient,
+  endpoint: WebhookEndpoint,
+  offerId: string,
+): Promise<void> {
+  const instanceId = deliveryInstanceId(endpoint.webhookId, offerId);
+  const input: DeliveryInput = { webhookId: endpoint.webhookId, owner: endpoint.owner, offerId, fresh: true };
+  let lastError: unknown;
+  for (let attempt = 0; attempt < PARKED_TRIES; attempt++) {
+    // The cursor first: a cursor read unparked while the instance is alive means it will read again.
+    const cursor = await deps.cursors.read(offerId, endpoint.webhookId);
+    if (!(await orchestrationAlive(client, instanceId))) {
+      try {
+        await client.startNew(ORCHESTRATORS.deliverWebhooks, { instanceId, input });
+        return;
+      } catch (error) {
+        // Another kick started it first (refused while Pending or Running): look again.
+        lastError = error;
+      }
+    } else if (!cursor.parked) return;
+    await pause(PARKED_WAIT_MS);
+  }
+  throw new Error(
+    `The webhook delivery of ${endpoint.webhookId} for offer ${offerId} could not be started: ${String(lastError ?? 'it stayed parked')}`,
+  );
+}
+
+export function createWebhookDispatch(deps: DispatchDeps, client: OrchestrationClient): WebhookDispatch {
+  return {
+    async kick(offerId) {
+      const endpoints = await endpointsFor(deps, offerId);
+      await Promise.all(endpoints.map((e) => ensureDelivering(deps, client, e, offerId)));
+    },
+  };
+}
+
+/**
+ * Events outside a step change (a question asked or answered, a review decision): appended to the
+ * offer's log, then the deliveries kicked. A route calls it after its own write; when kick throws,
+ * the route fails and the client's retry appends again: an event may then be delivered twice with
+ * different ids, never lost.
+ */
+export async function recordOfferEvent(
+  deps: { offerEvents: OfferEventLog; dispatch: WebhookDispatch },
+  offerId: string,
+  input: OfferEventInput,
+): Promise<OfferEvent> {
+  const [event] = await deps.offerEvents.append(offerId, [input]);
+  await deps.dispatch.kick(offerId);
+  return event!;
+}

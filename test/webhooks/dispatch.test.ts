@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { OrchestrationClient } from '../../shared/http/orchestrations';
+import { ADMIN_OWNER, deliveryInstanceId, type WebhookEndpoint } from '../../shared/domain/webhooks';
+import { createWebhookDispatch } from '../../shared/webhooks/dispatch';
+import { testServices } from '../api/support';
+import { completeOffer } from '../support/scenario';
+import type { Offer } from '../../shared/domain/offer';
+
+/**
+ * kick against real stores (Azurite) and a recorder of the durable client (as handler tests use):
+ * which endpoints it starts, and how it treats a delivery instance that is running or parked.
+ */
+const services = testServices();
+
+function recorder(statusOf: (id: string) => string | undefined) {
+  const started: string[] = [];
+  const client: OrchestrationClient = {
+    async startNew(_name, options) {
+      started.push(options.instanceId);
+      return options.instanceId;
+    },
+    async raiseEvent() {},
+    async getStatus(id) {
+      const status = statusOf(id);
+      if (!status) throw new Error('Request failed with status code 404');
+      return { runtimeStatus: status };
+    },
+  };
+  return { client, started };
+}
+
+async function endpoint(owner: string, offerIds: string[] | null, enabled = true): Promise<WebhookEndpoint> {
+  const e: WebhookEndpoint = {
+    webhookId: `wh_${randomBytes(10).toString('hex')}`,
+    owner,
+    ownerName: 'x@example.com',
+    url: 'https://example.com/h',
+    events: ['*'],
+    offerIds,
+    description: null,
+    enabled,
+    secrets: [{ secret: 'whsec_AAAA', expiresAt: null }],
+    createdAt: '2020-01-01T00:00:00.000Z',
+    updatedAt: '2020-01-01T00:00:00.000Z',
+    failingSince: null,
+    disabledReason: null,
+  };
+  await services.webhooks.create(e);
+  return e;
+}
+
+async function offerOf(publisherId: string): Promise<string> {
+  const offerId = `kick-${randomBytes(5).toString('hex')}`;
+  const now = new Date().toISOString();
+  await services.offers.put({
+    ...completeOffer(),
+    offerId,
+    publisherId,
+    createdAt: now,
+    updatedAt: now,
+  } as unknown as Offer);
+  return offerId;
+}
+
+describe('kick', () => {
+  it("starts the offer's publisher's covering endpoints and Admin's, no one else's, none disabled", async () => {
+    const publisher = `pub${randomBytes(4).toString('hex')}`;
+    const offerId = await offerOf(publisher);
+    const all = await endpoint(publisher, null);
+    const named = await endpoint(publisher, [offerId]);
+    const other = await endpoint(publisher, ['another-offer']);
+    const off = await endpoint(publisher, null, false);
+    const stranger = await endpoint(`pub${randomBytes(4).toString('hex')}`, null);
+    const { client, started } = recorder(() => undefined);
+    await createWebhookDispatch(
+      { offers: services.offers, webhooks: services.webhooks, cursors: services.webhookCursors },
+      client,
+    ).kick(offerId);
+    const ids = started.filter((id) => id.endsWith(offerId));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        deliveryInstanceId(all.webhookId, offerId),
+        deliveryInstanceId(named.webhookId, offerId),
+      ]),
+    );
+    for (const e of [other, off, stranger])
+      expect(ids).not.toContain(deliveryInstanceId(e.webhookId, offerId));
+    // Admin's endpoints (from every test run) cover the offer too.
+    const admins = (await services.webhooks.list(ADMIN_OWNER)).filter(
+      (e) => e.enabled && e.offerIds === null,
+    );
+    for (const e of admins) expect(ids).toContain(deliveryInstanceId(e.webhookId, offerId));
+  });
+
+  it('leaves a running unparked instance alone, and waits out a parked one before starting anew', async () => {
+    const publisher = `pub${randomBytes(4).toString('hex')}`;
+    const offerId = await offerOf(publisher);
+    const e = await endpoint(publisher, [offerId]);
+    const id = deliveryInstanceId(e.webhookId, offerId);
+    const deps = { offers: services.offers, webhooks: services.webhooks, cursors: services.webhookCursors };
+
+    const running = recorder(() => 'Running');
+    await createWebhookDispatch(deps, running.client).kick(offerId);
+    expect(running.started.filter((s) => s === id)).toEqual([]);
+
+    // Parked: the instance is ending without having seen what was just appended.
+    const seen = await services.webhookCursors.seen(offerId);
+    expect(await services.webhookCursors.park(offerId, e.webhookId, 0, seen)).toBe(true);
+    let polls = 0;
+    const ending = recorder((asked) => (asked === id && ++polls < 3 ? 'Running' : 'Completed'));
+    await createWebhookDispatch(deps, ending.client).kick(offerId);
+    expect(ending.started.filter((s) => s === id)).toEqual([id]);
+    expect(polls).toBeGreaterThanOrEqual(3);
+  });
+});
