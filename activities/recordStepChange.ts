@@ -7,7 +7,7 @@ import {
   type RecordStepChangeInput,
 } from '../shared/contracts/activities';
 import type { ChangeContent, ChangeOutcome } from '../shared/adapters/tables/timeline';
-import { changeEmail, portalLink } from '../shared/domain/notifications';
+import { changeEmail } from '../shared/domain/notifications';
 import { notStartedStatus, OfferStatus } from '../shared/domain/status';
 import {
   changeKey,
@@ -18,24 +18,24 @@ import {
   type StepChange,
 } from '../shared/domain/stepChange';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
-import type { OfferEventInput } from '../shared/ports/offerEvents';
+import type { OfferEventInput, WebhookDispatch } from '../shared/ports/offerEvents';
+import { eventEntity } from '../shared/adapters/tables/offerEvents';
 import type { KnownStatus } from '../shared/ports/stores';
 import { localEcho, emailLine, sendQueued } from '../shared/notify/delivery';
 import { mailLinks, readSnapshot } from '../shared/notify/snapshot';
 import { getServices, Services } from '../shared/services';
+import { dispatchOf } from '../shared/webhooks/client';
 
 type Deps = Pick<
   Services,
-  | 'timeline'
-  | 'outbox'
-  | 'blobs'
-  | 'email'
-  | 'settings'
-  | 'appClaims'
-  | 'offerIndex'
-  | 'activeSubmissions'
-  | 'webhookEvents'
->;
+  'timeline' | 'outbox' | 'blobs' | 'email' | 'settings' | 'appClaims' | 'offerIndex' | 'activeSubmissions'
+> & {
+  /**
+   * Tells the webhook deliveries the offer has new events (needs a durable client). Without it the
+   * events are stored all the same and go out with the offer's next kick.
+   */
+  webhookKick?: WebhookDispatch;
+};
 
 /**
  * Every step change goes through here (design.md "A step change is one write"): the status, a
@@ -95,13 +95,13 @@ function contentOf(deps: Deps, change: StepChange, offerName: string | undefined
         sentAt: head.at,
       };
     },
-    events: (_before, afterStatus) => changeEvents(change, afterStatus, links.publicBaseUrl),
-    ...(deps.webhookEvents ? { eventEntity: deps.webhookEvents.eventEntity } : {}),
+    events: (_before, afterStatus) => changeEvents(change, afterStatus),
+    eventEntity,
   };
 }
 
 /** The webhook events of a change (api.md "Webhooks"): the step change, and how it ended, if it did. */
-export function changeEvents(change: StepChange, status: OfferStatus, baseUrl: string): OfferEventInput[] {
+export function changeEvents(change: StepChange, status: OfferStatus): OfferEventInput[] {
   const head = headTransition(change);
   const common = { submissionId: change.submissionId, at: head.at };
   const events: OfferEventInput[] = [
@@ -114,20 +114,25 @@ export function changeEvents(change: StepChange, status: OfferStatus, baseUrl: s
         state: status.state,
         transitions: change.transitions.map((t) => ({ step: t.step, transition: t.transition, at: t.at })),
         ...(head.message ? { message: head.message } : {}),
-        portalUrl: portalLink(baseUrl, change.offerId),
       },
     },
   ];
+  const state = status.state;
   const failure = transitionOf(change, 'failed');
   if (failure)
-    events.push({ ...common, type: 'offer.submission.failed', data: { error: failure.error ?? null } });
-  if (transitionOf(change, 'canceled'))
-    events.push({ ...common, type: 'offer.submission.canceled', data: {} });
+    events.push({
+      ...common,
+      type: 'offer.submission.failed',
+      data: { step: failure.step, state, error: failure.error ?? null },
+    });
+  const cancel = transitionOf(change, 'canceled');
+  if (cancel)
+    events.push({ ...common, type: 'offer.submission.canceled', data: { step: cancel.step, state } });
   if (head.step === 'live' && head.transition === 'succeeded')
     events.push({
       ...common,
       type: 'offer.submission.live',
-      data: { liveVersion: status.lastLiveVersion ?? null },
+      data: { state, liveVersion: status.lastLiveVersion ?? null },
     });
   return events;
 }
@@ -168,7 +173,8 @@ async function after(
       notification,
       already,
     );
-  if (deps.webhookEvents) await deps.webhookEvents.kick(change.offerId);
+  // Thrown when it could not tell: the activity is retried, the change is not written twice.
+  if (deps.webhookKick) await deps.webhookKick.kick(change.offerId);
   return {};
 }
 
@@ -219,5 +225,9 @@ async function ended(deps: Deps, change: StepChange, status: OfferStatus, contex
 }
 
 df.app.activity(ACTIVITIES.recordStepChange, {
-  handler: (input: unknown, context: InvocationContext) => recordStepChange(getServices())(input, context),
+  extraInputs: [df.input.durableClient()],
+  handler: (input: unknown, context: InvocationContext) => {
+    const services = getServices();
+    return recordStepChange({ ...services, webhookKick: dispatchOf(services, context) })(input, context);
+  },
 });

@@ -8,6 +8,7 @@ import { isActive } from '../shared/domain/states';
 import type { OfferStatus } from '../shared/domain/status';
 import { reconcileAppClaims } from '../shared/repair/appClaims';
 import type { Clock } from '../shared/ports/stores';
+import type { WebhookDispatch } from '../shared/ports/offerEvents';
 import { getServices, Services } from '../shared/services';
 
 /**
@@ -44,8 +45,9 @@ export function passesFor(
   services: Services,
   runtime: OrchestrationRuntime,
   timing?: ReconcileDeps['timing'],
+  webhookKick?: WebhookDispatch,
 ): RepairPass[] {
-  const record = recordStepChange(services);
+  const record = recordStepChange({ ...services, ...(webhookKick ? { webhookKick } : {}) });
   const standard = standardPasses({
     statuses: services.statuses,
     submissions: services.submissions,
@@ -89,8 +91,9 @@ export async function runReconciler(
   runtime: OrchestrationRuntime,
   log: (message: string) => void,
   timing?: ReconcileDeps['timing'],
+  webhookKick?: WebhookDispatch,
 ): Promise<ReconcileReport> {
-  const report = await reconcile(passesFor(services, runtime, timing), {
+  const report = await reconcile(passesFor(services, runtime, timing, webhookKick), {
     now: await clock.now(),
     realNow: new Date(),
     log,
@@ -111,6 +114,8 @@ df.app.client.timer(FUNCTIONS.reconcileSubmissions, {
       services.clockFor(client.taskHubName),
       durableRuntime(client),
       (message) => context.log(message),
+      undefined,
+      services.webhookDispatch(client),
     );
     // A pass that could not finish fails the invocation, so it shows in the host's logs and metrics.
     if (report.failed.length > 0)

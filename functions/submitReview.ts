@@ -23,15 +23,32 @@ async function recordInStatus(
   offerId: string,
   submissionId: string,
   decision: ReviewDecision,
-) {
-  await services.statuses.update(
+): Promise<boolean> {
+  // The `offer.review.decided` webhook event rides in the same write: it exists exactly once,
+  // when the decision is first shown (api.md "Webhooks").
+  const { written } = await services.timeline.updateWithEvents(
     offerId,
     (current) =>
       current.submissionId === submissionId && !current.reviews?.[decision.area]
         ? { ...current, reviews: { ...current.reviews, [decision.area]: decision } }
         : undefined,
+    () => [
+      {
+        type: 'offer.review.decided',
+        submissionId,
+        at: decision.decidedAt,
+        data: {
+          area: decision.area,
+          outcome: decision.outcome,
+          comments: decision.comments ?? null,
+          by: decision.reviewer,
+          ...(decision.publishDate ? { publishDate: decision.publishDate } : {}),
+        },
+      },
+    ],
     () => notStartedStatus(offerId, decision.decidedAt),
   );
+  return written;
 }
 
 /** The same decision sent again (a retry), as opposed to another one for the same area. */
@@ -138,7 +155,8 @@ export function makeSubmitReview(services: Services, clock: Clock = services.clo
         throw error;
       }
       try {
-        await recordInStatus(services, offerId, submissionId, decision);
+        if (await recordInStatus(services, offerId, submissionId, decision))
+          await services.webhookDispatch(client).kick(offerId);
       } catch (error) {
         context.warn(`review of ${offerId}: delivered, but not yet shown in the status: ${String(error)}`);
       }

@@ -11,8 +11,6 @@ import { createSubmissionStore } from './adapters/tables/submissionStore';
 import { createHistoryStore } from './adapters/tables/historyStore';
 import { createNotificationOutbox } from './adapters/tables/notificationOutbox';
 import { createTimeline, Timeline } from './adapters/tables/timeline';
-import type { DocEntity } from './adapters/tables/documents';
-import type { OfferEventInput, WebhookDispatch } from './ports/offerEvents';
 import { createDecisionStore } from './adapters/tables/decisionStore';
 import { createPackageReportStore } from './adapters/tables/packageReportStore';
 import { createLeadStore } from './adapters/tables/leadStore';
@@ -58,10 +56,6 @@ export interface Services {
   outbox: NotificationOutbox;
   /** Step changes: one transaction in the offer's timeline partition. */
   timeline: Timeline;
-  /** The webhook event rows a step change writes, and the kick that delivers them (when built). */
-  webhookEvents?: WebhookDispatch & {
-    eventEntity: (offerId: string, seq: number, event: OfferEventInput) => DocEntity;
-  };
   decisions: DecisionStore;
   packageReports: PackageReportStore;
   leads: LeadStore;

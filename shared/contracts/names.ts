@@ -110,7 +110,8 @@ export const TABLES = {
   /**
    * An offer's workflow, one partition per offer (docs/operations.md "Storage layout"): its status
    * row, submission records, step history, email outbox and webhook events, so that a step change
-   * is one entity-group transaction.
+   * is one entity-group transaction. Each webhook endpoint's delivery cursor for the offer is a
+   * row there too (`cursor|{webhookId}`).
    */
   timeline: 'OfferTimeline',
   packageReports: 'PackageReports',
@@ -130,11 +131,6 @@ export const TABLES = {
   publisherClients: 'PublisherClients',
   /** The reconciler's watch list: offers with an active submission, offers with stale lists. */
   activeSubmissions: 'ActiveSubmissions',
-  /**
-   * One partition per offer: its `status` row (with `eventSeq`), the webhook events
-   * (`event|{seq}`) and each webhook endpoint's delivery cursor for the offer (`cursor|{webhookId}`).
-   */
-  timeline: 'OfferTimeline',
   /** Webhook endpoints: a partition per owner (`owner|{publisherId}`, `owner|*admin`), a row per endpoint. */
   webhooks: 'WebhookEndpoints',
   /** The webhook delivery log: a partition per endpoint, rows newest first, kept 30 days. */

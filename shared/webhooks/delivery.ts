@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deliver, localEcho } from '../../activities/support/notify';
+import { deliver, localEcho } from '../notify/delivery';
 import type { OfferEventLog } from '../ports/offerEvents';
 import type { NotificationOutbox, OfferStore } from '../ports/stores';
 import type { EmailSender } from '../ports/email';

@@ -24,6 +24,7 @@ import {
   type StoredEntity,
 } from './documents';
 import { historyEntity } from './historyStore';
+import { eventEntity } from './offerEvents';
 import { notificationEntity } from './notificationOutbox';
 import { REVISION } from './revisions';
 import { STATUS_ROW } from './statusStore';
@@ -82,6 +83,17 @@ export type ChangeOutcome =
 
 export interface Timeline {
   record(change: StepChange, initial: () => OfferStatus, content: ChangeContent): Promise<ChangeOutcome>;
+  /**
+   * A status change that is no step change (a review decision shown on the status) with the webhook
+   * events it makes, in one transaction: the events exist exactly when the change does. Resolves
+   * with the status as stored and whether this call wrote it (false: `mutate` said no change).
+   */
+  updateWithEvents(
+    offerId: string,
+    mutate: (current: OfferStatus) => OfferStatus | undefined,
+    events: (next: OfferStatus) => OfferEventInput[],
+    initial: () => OfferStatus,
+  ): Promise<{ status: OfferStatus; written: boolean }>;
 }
 
 export function createTimeline(storage: StorageClients, emailConfigured: boolean): Timeline {
@@ -102,6 +114,37 @@ export function createTimeline(storage: StorageClients, emailConfigured: boolean
         }
       }
       throw new ConcurrentUpdateError(`status of '${change.offerId}' kept changing; gave up`);
+    },
+    async updateWithEvents(offerId, mutate, events, initial) {
+      const t = await table();
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const row = await getEntity(t, offerId, STATUS_ROW);
+        const current = hasDoc(row) ? decodeDoc<OfferStatus>(row as StoredEntity) : initial();
+        const next = mutate(current);
+        if (!next) return { status: current, written: false };
+        const made = events(next);
+        const seq = Number(row?.[EVENT_SEQ] ?? 0) || 0;
+        const statusRow: DocEntity = {
+          partitionKey: offerId,
+          rowKey: STATUS_ROW,
+          ...encodeDoc(next),
+          [REVISION]: (Number(row?.[REVISION] ?? 0) || 0) + 1,
+          [EVENT_SEQ]: seq + made.length,
+        };
+        const rows = made.map((e, i) => eventEntity(offerId, seq + i + 1, e));
+        assertBatchFits([statusRow, ...rows]);
+        try {
+          await t.submitTransaction([
+            row ? ['update', statusRow, 'Merge', { etag: row.etag }] : ['create', statusRow],
+            ...rows.map((r): TransactionAction => ['create', r]),
+          ]);
+          return { status: next, written: true };
+        } catch (error) {
+          if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
+          await conflictPause(attempt);
+        }
+      }
+      throw new ConcurrentUpdateError(`status of '${offerId}' kept changing; gave up`);
     },
   };
 }
