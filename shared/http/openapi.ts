@@ -323,7 +323,8 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/sample-package',
     id: 'getSamplePackage',
-    summary: 'Local mode only: a valid sample .app for the portal ("Download a sample package"); 404 in Azure',
+    summary:
+      'Local mode only: a valid sample .app for the portal ("Download a sample package"); 404 in Azure',
     identity: false,
     ok: { status: 200, type: 'application/octet-stream' },
     errors: [400, 404],

@@ -97,7 +97,10 @@ export function buildZip(entries: ZipEntry[]): Buffer {
 }
 
 const xml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+  value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
+  );
 
 /** NavxManifest.xml as the AL compiler writes it. */
 function navxManifest(app: SampleApp): string {
