@@ -143,7 +143,7 @@ describe('portal in a browser', () => {
   async function publishThroughGoLive(): Promise<void> {
     await page.goto(`${host.baseUrl}/api/portal#/offers`);
     await page.locator(`#offers-table tr[data-offer-id="${OFFER}"] a`).click();
-    await page.locator('#status-heading', { hasText: OFFER }).waitFor();
+    await page.locator('#status-offer-id', { hasText: OFFER }).waitFor();
     await page.locator('#steps li').nth(8).waitFor();
     expect(await page.locator('#steps li').count()).toBe(9);
     expect(
@@ -191,7 +191,7 @@ describe('portal in a browser', () => {
       await page.locator('#review-form').waitFor();
       await page.getByLabel('Comments').fill(`${reviewer} looks good`);
       await page.getByRole('button', { name: 'Approve' }).click();
-      await page.locator('#action-message', { hasText: 'accepted' }).waitFor();
+      await page.locator('#action-message', { hasText: 'decision is recorded' }).waitFor();
     }
     await signInAs(page, 'publisher');
     await step(page, 'marketing-technical-validation', 'Succeeded').waitFor({ timeout: STEP_WAIT });
