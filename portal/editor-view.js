@@ -512,6 +512,7 @@ async function save(announce) {
       stored = await api('PUT', offerPath(offerId), rest);
     }
     loadedOffer = stored || loadedOffer;
+    if (loadedOffer) showOfferName(loadedOffer);
     showPageError(null);
     refusedFindings = refused.map((d) => ({
       path: d.path,

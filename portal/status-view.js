@@ -318,10 +318,13 @@ function stepSentence(status, step) {
         ? `${title} is in progress. ${PUBLISHING_STARTED}`
         : `${title} is in progress.`;
     case 'Waiting':
-      if (step.id === 'publisher-signoff')
-        return reviewerOnly()
-          ? `${title} is waiting for the publisher’s Go Live.`
-          : `${title} is waiting for your Go Live: open the preview, then press Go Live.`;
+      if (step.id === 'publisher-signoff') {
+        if (reviewerOnly()) return `${title} is waiting for the publisher’s Go Live.`;
+        // Go Live was given (the action is gone) but the step has not moved on yet.
+        if (!(status.actions || []).includes('goLive'))
+          return 'Go Live accepted: the submission moves on to Marketing and Technical Validation.';
+        return `${title} is waiting for your Go Live: open the preview, then press Go Live.`;
+      }
       if (step.id === 'marketing-technical-validation') return `${title}: ${reviewSentence(status)}`;
       if (step.id === 'publish')
         return `${title} is waiting for the promised publishing date${status.publishDate ? `, ${status.publishDate}` : ''}. ${PUBLISHING_STARTED}`;
@@ -716,7 +719,14 @@ async function act(button, description, method, path, body, explainRefusal, afte
   try {
     await api(method, path, body);
     message.textContent = after ? after.accepted : `${description}: done.`;
-    if (after) pending = { text: after.text, done: after.done, until: Date.now() + 60_000 };
+    if (after) {
+      pending = { text: after.text, done: after.done, until: Date.now() + 60_000 };
+      // Said at once: the state the action left must not stay on screen while the status is read.
+      if (lastStatus) {
+        renderSummary(lastStatus);
+        renderActions(lastStatus);
+      }
+    }
     showPageError(null);
   } catch (error) {
     failure = error;
@@ -737,7 +747,8 @@ function goLive(event) {
   return act(event.currentTarget, 'Go Live', 'POST', offerPath(offerId, '/go-live'), undefined, undefined, {
     accepted: 'Go Live accepted.',
     text: 'Go Live accepted: the submission moves on to Marketing and Technical Validation.',
-    done: (s) => s.submissionId !== submissionId || !(s.actions || []).includes('goLive'),
+    // The status drops the Go Live action at once; the step moves on when the orchestration has it.
+    done: (s) => s.submissionId !== submissionId || s.currentStep !== 'publisher-signoff',
   });
 }
 

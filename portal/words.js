@@ -90,8 +90,7 @@ export function fieldMessage(path, message) {
   if (/expected int/i.test(text)) return 'Use a whole number.';
   if (/Invalid (URL|url)/.test(text) || /must be an absolute https URL/i.test(text))
     return 'Enter a full web address that starts with https://.';
-  if (/Invalid email|valid email address/i.test(text))
-    return 'Enter an email address, such as ann@contoso.com.';
+  if (/Invalid email|email address/i.test(text)) return 'Enter an email address, such as ann@contoso.com.';
   if (/expected string, received/i.test(text)) return 'Enter text here.';
   if (/expected number, received/i.test(text)) return 'Enter a number here.';
   if (/unknown field/i.test(text)) return 'The portal does not know this setting: leave it empty.';
