@@ -123,7 +123,7 @@ export function emailStatus(status) {
       Queued: 'Being sent',
       Sent: 'Sent',
       Failed: 'Not delivered',
-      OutboxOnly: 'Kept in the outbox (email sending is off here)',
+      OutboxOnly: 'In the outbox',
     }[status] || 'Recorded'
   );
 }
