@@ -94,7 +94,7 @@ export function fieldMessage(path, message) {
   if (/expected string, received/i.test(text)) return 'Enter text here.';
   if (/expected number, received/i.test(text)) return 'Enter a number here.';
   if (/unknown field/i.test(text)) return 'The portal does not know this setting: leave it empty.';
-  if (/^is required/i.test(text)) return `Fill in ${fieldName(path)}: it is needed to publish.`;
+  if (/^is required/i.test(text)) return 'Required to publish: fill it in.';
   if (/must be a GUID/i.test(text))
     return 'Use the id of app.json, a GUID such as 8b1c4e0a-3f5d-4c1e-9a77-2f0d5b6c7e11.';
   if (/Invalid (string|input)/i.test(text))

@@ -176,7 +176,7 @@ describe('the Editor and the seed’s flow in a browser', () => {
       .locator(`#${(await descriptionField.getAttribute('id')) ?? ''}[aria-describedby$="-warning"]`)
       .waitFor({ state: 'attached' });
     // The API's "is required to publish", in the portal's words: what to do, beside the field.
-    expect(await description(descriptionField)).toContain('Fill in Description: it is needed to publish.');
+    expect(await description(descriptionField)).toContain('Required to publish: fill it in.');
     expect(await descriptionField.getAttribute('aria-invalid')).toBe('true');
     // The summary at the top links to the field.
     const summaryLink = page.locator('#editor-warnings a', { hasText: 'Description' });

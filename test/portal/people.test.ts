@@ -296,7 +296,9 @@ describe('the portal speaks to people (issue 30)', () => {
     await page.waitForURL(new RegExp(`#/offers/${offerId}$`));
     await page.locator('#error-panel:not([hidden])').waitFor({ timeout: STEP_WAIT });
     expect(await page.locator('h1').textContent()).toBe('Status of Contoso Sales Insights');
-    expect(await page.locator('#error-details').innerText()).toContain('Description: Fill in Description');
+    expect(await page.locator('#error-details').innerText()).toContain(
+      'Description: Required to publish: fill it in.',
+    );
     const failed = (
       await host.request('GET', `/api/offers/${offerId}/status`, undefined, asPerson('ann'))
     ).json<{ submissionId: string; error: { step: string; code: string } }>();
@@ -321,7 +323,7 @@ describe('the portal speaks to people (issue 30)', () => {
     // The failure's details are beside their fields in the Editor; fix and publish again.
     await page.locator('#error-fix a', { hasText: 'Editor' }).click();
     await page.locator(`html[data-editor-offer="${offerId}"]`).waitFor({ state: 'attached' });
-    expect(await description(field('Description'))).toContain('Fill in Description');
+    expect(await description(field('Description'))).toContain('Required to publish: fill it in.');
     await field('Description').fill('Dashboards and forecasts for your sales team.');
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     expect(await field('Notification email').inputValue()).toBe('ann@contoso.com');
