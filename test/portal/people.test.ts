@@ -427,6 +427,7 @@ describe('the portal speaks to people (issue 30)', () => {
     await signInAs('technical');
     await page.goto(`${host.baseUrl}/api/portal#/offers/${offerId}`);
     await page.locator('#review-form:not([hidden])').waitFor();
+    await headerOnOneLine();
     const step7 = page.locator('#steps li[data-step="marketing-technical-validation"]');
     expect(await step7.innerText()).toContain('Marketing approved; waiting for the technical review.');
     expect(await step7.innerText()).not.toContain('Waiting for the marketing and technical reviews');
