@@ -528,6 +528,7 @@ async function save(announce) {
         `Saved, except ${n} field${n === 1 ? '' : 's'}: fix ${n === 1 ? 'it' : 'them'} where marked and press Save again.`,
       );
     else if (announce) say(`Saved at ${new Date().toLocaleTimeString()}.`);
+    else say('Saved.');
     if (checkShown) await runCheck();
     else redrawWarnings();
     if (n > 0) $('editor-warnings').focus();
