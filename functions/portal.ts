@@ -1,6 +1,6 @@
 import { runsInAzure } from '../shared/config';
 import { app, HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { getServices } from '../shared/services';
@@ -9,6 +9,8 @@ import { locatePortalDir, PORTAL_HEADERS } from './portalAsset';
 export interface PortalDeps {
   /** True in Azure: App Service Authentication supplies the identity, so the page hides its "sign in as" picker. */
   isAzure: () => boolean;
+  /** SUPPORT_URL: where the Status tab's "Get help" on a failed submission leads (empty: no link). */
+  supportUrl?: () => string;
   portalDir?: string;
 }
 
@@ -54,15 +56,19 @@ export function pagePaths(requestUrl: string): { apiBase: string; assetBase: str
 
 export function servePortal(deps: PortalDeps): HttpHandler {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
-    const template = await fs.readFile(path.join(deps.portalDir ?? locatePortalDir(), 'index.html'), 'utf8');
+    const dir = deps.portalDir ?? locatePortalDir();
+    const template = await fs.readFile(path.join(dir, 'index.html'), 'utf8');
     const { apiBase, assetBase } = pagePaths(request.url);
     const isAzure = deps.isAzure();
     const values: Record<string, string> = {
       __PORTAL_MODE__: isAzure ? 'azure' : 'local',
       __API_BASE__: apiBase,
       __ASSET_BASE__: assetBase,
+      __SUPPORT_URL__: deps.supportUrl?.() ?? '',
+      // The Webhooks page is its own module; the navigation offers it only where it is deployed.
+      __WEBHOOKS__: existsSync(path.join(dir, 'webhooks-view.js')) ? 'on' : 'off',
     };
-    const html = template.replace(/__(PORTAL_MODE|API_BASE|ASSET_BASE)__/g, (key) =>
+    const html = template.replace(/__(PORTAL_MODE|API_BASE|ASSET_BASE|SUPPORT_URL|WEBHOOKS)__/g, (key) =>
       escapeAttribute(values[key] ?? ''),
     );
     return {
@@ -81,5 +87,8 @@ app.http(FUNCTIONS.portal, {
   route: 'portal',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: servePortal({ isAzure: () => runsInAzure(getServices().settings) }),
+  handler: servePortal({
+    isAzure: () => runsInAzure(getServices().settings),
+    supportUrl: () => getServices().settings.SUPPORT_URL,
+  }),
 });

@@ -33,6 +33,12 @@ export function currentPerson() {
   return MODE === 'local' ? IDENTITIES[currentIdentityKey()] : null;
 }
 
+/** True for a reviewer who is not also a publisher or Admin (local mode; in Azure the page cannot tell). */
+export function reviewerOnly() {
+  const who = currentPerson();
+  return Boolean(who) && !who.roles.some((r) => r === 'Publisher' || r === 'Admin');
+}
+
 function principalHeader(who) {
   const claims = [{ typ: 'name', val: who.name }];
   for (const role of who.roles) claims.push({ typ: 'roles', val: role });

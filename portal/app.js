@@ -6,10 +6,13 @@
  *   #/offers/{offerId}                Status              (status-view.js)
  *   #/offers/{offerId}/edit           Editor              (editor-view.js)
  *   #/offers/{offerId}/preview?hidekey=K   Preview        (preview-view.js)
+ *   #/webhooks                        Webhooks            (webhooks-view.js, when the page has it)
+ * Any other fragment (the skip link's #main) is not a page: the view stays as it is.
  * Emails link to #/offers/{offerId} (api.md, "Notifications read back").
  */
 import {
   api,
+  API,
   currentIdentityKey,
   currentPerson,
   MODE,
@@ -22,13 +25,30 @@ import { $ } from './dom.js';
 import { askInDialog } from './dialogs.js';
 import { showPageError } from './errors.js';
 import { showEditor, stopEditor } from './editor-view.js';
-import { showOffers } from './offers-view.js';
+import { resetOffersFilter, showOffers } from './offers-view.js';
 import { showPreview, stopPreview } from './preview-view.js';
 import { showStatus, stopStatus } from './status-view.js';
 
 const ROUTE = /^#\/offers\/([^/?]+)(?:\/(edit|preview))?(?:\?(.*))?$/;
 
+/** The Webhooks page is its own module (portal/webhooks-view.js); the portal function says whether it is there. */
+const HAS_WEBHOOKS = document.documentElement.dataset.webhooks === 'on';
+
+async function showWebhooks() {
+  const view = $('view');
+  view.replaceChildren();
+  document.title = 'Webhooks · Offer publishing';
+  try {
+    const module = await import('./webhooks-view.js');
+    await module.renderWebhooks(view, api, { apiBase: API });
+  } catch (error) {
+    showPageError(error);
+  }
+}
+
 function route() {
+  // Only #/… is a page; #main (the skip link) and other fragments leave the view alone.
+  if (window.location.hash && !window.location.hash.startsWith('#/')) return null;
   stopStatus();
   stopEditor();
   stopPreview();
@@ -37,8 +57,14 @@ function route() {
   const match = ROUTE.exec(window.location.hash);
   const offerId = match ? decodeURIComponent(match[1]) : null;
   const nav = $('nav-offers');
+  const hooks = $('nav-webhooks');
+  nav.removeAttribute('aria-current');
+  hooks.removeAttribute('aria-current');
+  if (HAS_WEBHOOKS && window.location.hash === '#/webhooks') {
+    hooks.setAttribute('aria-current', 'page');
+    return showWebhooks();
+  }
   if (offerId && OFFER_ID.test(offerId)) {
-    nav.removeAttribute('aria-current');
     if (match[2] === 'edit') return showEditor(offerId);
     if (match[2] === 'preview') return showPreview(offerId, match[3]);
     return showStatus(offerId);
@@ -70,7 +96,7 @@ async function newOffer() {
         );
       // PUT replaces a draft: never overwrite an offer that exists.
       if (await readOrNull(offerPath(id)))
-        throw new Error(`An offer '${id}' exists already: open it from All offers.`);
+        throw new Error(`An offer ${id} exists already: open it from All offers.`);
       await api('PUT', offerPath(id), {});
       created = id;
     },
@@ -91,14 +117,23 @@ function start() {
     picker.value = currentIdentityKey();
     picker.addEventListener('change', () => {
       setIdentity(picker.value);
+      // Another person starts from All offers unfiltered: a publisher has no review queue.
+      resetOffersFilter();
       showNewOffer();
       route();
     });
     $('identity').hidden = false;
   }
   showNewOffer();
+  $('nav-webhooks').hidden = !HAS_WEBHOOKS;
   $('new-offer').addEventListener('click', newOffer);
+  // The skip link moves focus to the content; it is not a page to route to.
+  document.querySelector('.skip-link').addEventListener('click', (event) => {
+    event.preventDefault();
+    $('main').focus();
+  });
   window.addEventListener('hashchange', async () => {
+    if (window.location.hash && !window.location.hash.startsWith('#/')) return;
     await Promise.resolve(route()).catch(() => undefined);
     focusView();
   });

@@ -78,3 +78,41 @@ export function askInDialog({ title, text, inputLabel, type, value, hint, confir
     input.focus();
   });
 }
+
+/**
+ * A question with two buttons that say what they do ("Cancel submission" / "Keep the submission"),
+ * never the browser's OK / Cancel. Resolves to true when the first was pressed; Escape keeps.
+ */
+export function confirmDialog({ title, text, confirmText, keepText, danger }) {
+  const shell = document.getElementById('shell');
+  const opener = document.activeElement;
+  const id = `dialog-confirm-${++fieldCount}`;
+  const yes = el('button', { type: 'button', className: danger ? 'danger' : '', text: confirmText });
+  const keep = el('button', { type: 'button', className: 'secondary', text: keepText });
+  const dialog = el('dialog', { 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-text` }, [
+    el('div', { className: 'stack' }, [
+      el('h2', { id: `${id}-title`, text: title }),
+      el('p', { id: `${id}-text`, text }),
+      el('div', { className: 'buttons' }, [keep, yes]),
+    ]),
+  ]);
+  document.body.append(dialog);
+  return new Promise((resolve) => {
+    let confirmed = false;
+    dialog.addEventListener('close', () => {
+      shell.classList.remove('behind-dialog');
+      dialog.remove();
+      if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+      resolve(confirmed);
+    });
+    keep.addEventListener('click', () => dialog.close());
+    yes.addEventListener('click', () => {
+      confirmed = true;
+      dialog.close();
+    });
+    dialog.showModal();
+    shell.classList.add('behind-dialog');
+    // The safe choice has the focus: Enter does not cancel by accident.
+    keep.focus();
+  });
+}

@@ -169,9 +169,10 @@ export function showView(title, ...children) {
 }
 
 /** The tabs of one offer (the seed's Editor and Status tabs), the current one marked for screen readers. */
-export function offerTabs(offerId, current) {
+export function offerTabs(offerId, current, readOnly) {
   const tabs = [
-    ['edit', 'Editor', `#/offers/${offerId}/edit`],
+    // A reviewer reads the offer there; it is no editor for them.
+    ['edit', readOnly ? 'Offer' : 'Editor', `#/offers/${offerId}/edit`],
     ['status', 'Status', `#/offers/${offerId}`],
   ];
   return el(

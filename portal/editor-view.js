@@ -1,13 +1,14 @@
-/* global document, URL */
+/* global document, window, URL, URLSearchParams, createImageBitmap */
 /*
  * The Editor (the seed's first tab): every offer field of api.md, storefront images uploaded and
  * shown as thumbnails, the package with upload progress and its report, "Save" (PUT the draft)
  * and "Publish" (the email dialog). Findings of POST .../check, and the details of a failed step
  * 1, 3 or 5, are shown beside the field they name.
  */
-import { api, offerPath, readOrNull, upload } from './api.js';
-import { $, el, clear, offerTabs, showView, sleep, STEP_TITLES } from './dom.js';
+import { API, api, currentPerson, MODE, offerPath, readOrNull, reviewerOnly, upload } from './api.js';
+import { $, el, clear, offerTabs, showView } from './dom.js';
 import { showPageError } from './errors.js';
+import { errorSentence, fieldMessage, submissionLine } from './words.js';
 import { checkbox, field, listValue, showWarnings } from './forms.js';
 import {
   packageReport,
@@ -16,11 +17,21 @@ import {
   uploadPackageFile,
   waitForReport,
 } from './package.js';
-import { publishWithDialog } from './publish.js';
+import { defaultEmail, publishWithDialog } from './publish.js';
 
 /* Steps whose failure details name offer fields (design.md, "Warnings next to the field"). */
 const FIELD_STEPS = ['validate-prerequisites', 'test-drive-validation', 'appsource-packaging'];
 const MAX_SCREENSHOTS = 5;
+/* Step 5's image rules (design.md), checked when a picture is chosen rather than at Publish. */
+const IMAGE_RULES = {
+  logo: { width: 216, height: 216, types: ['image/png'], words: 'a 216x216 PNG' },
+  screenshots: {
+    width: 1280,
+    height: 720,
+    types: ['image/png', 'image/jpeg'],
+    words: 'a 1280x720 PNG or JPEG',
+  },
+};
 
 let offerId = null;
 let generation = 0;
@@ -29,6 +40,12 @@ let images = { logo: null, screenshots: [] };
 let thumbnails = new Map();
 let checkFindings = [];
 let stepFindings = [];
+/** Fields the last Save refused (kept out of the draft), and pictures refused when chosen. */
+let refusedFindings = [];
+let imageFindings = [];
+/** Check findings are shown once asked for (Check, a failed step), not on a new, empty offer. */
+let checkShown = false;
+let loadedOffer = null;
 let lastStatus = null;
 let packageUploading = false;
 
@@ -60,7 +77,7 @@ function imageField(key, labelText, path, multiple) {
     multiple,
     wide: true,
     hint: multiple
-      ? `PNG or JPEG, 1280x720 (or 1920x1080), up to ${MAX_SCREENSHOTS}. Each is uploaded when chosen.`
+      ? `PNG or JPEG, 1280x720 pixels, up to ${MAX_SCREENSHOTS}. Each is uploaded when chosen.`
       : 'PNG, 216x216 pixels. Uploaded when chosen.',
     after: [progress, list],
   });
@@ -185,8 +202,24 @@ function layout(id) {
     wide: true,
     hint: 'The .app, or a .zip with app.json.',
   });
+  // Local mode: a newcomer without an .app of their own gets the sample `npm run sample` writes.
+  const sample =
+    MODE === 'local'
+      ? el('p', { id: 'sample-package', className: 'hint' }, [
+          'No .app of your own yet? ',
+          el('a', {
+            id: 'sample-package-link',
+            href: `${API}/sample-package`,
+            download: '',
+            text: 'Download a sample package',
+            onclick: (event) => (event.currentTarget.href = sampleHref()),
+          }),
+          ', upload it here, then press “Copy from the package”.',
+        ])
+      : null;
   const packageForm = el('form', { id: 'package-form', className: 'stack', novalidate: true }, [
     F.package,
+    sample,
     el('div', { className: 'buttons' }, [
       el('button', { type: 'submit', id: 'package-upload', text: 'Upload package' }),
     ]),
@@ -206,11 +239,14 @@ function layout(id) {
 
   return el('section', { id: 'editor-view', 'aria-labelledby': 'editor-heading' }, [
     el('p', { className: 'back' }, [el('a', { href: '#/offers', text: '← All offers' })]),
-    el('h1', { id: 'editor-heading', tabindex: '-1' }, [
-      'Editor: ',
-      el('span', { id: 'editor-offer-id', text: id }),
+    el('h1', { id: 'editor-heading', tabindex: '-1', text: id }),
+    el('p', { className: 'muted offer-id' }, ['Offer id ', el('span', { id: 'editor-offer-id', text: id })]),
+    offerTabs(id, 'edit', reviewerOnly()),
+    el('p', { id: 'editor-readonly', className: 'note', hidden: true }, [
+      'You are reviewing this offer: it is shown read-only. Decide on the ',
+      el('a', { href: `#/offers/${id}`, text: 'Status tab' }),
+      '.',
     ]),
-    offerTabs(id, 'edit'),
     el('p', { id: 'editor-submission', className: 'muted', role: 'status' }),
     el('div', { id: 'editor-warnings', className: 'warning-summary', tabindex: '-1', hidden: true }),
     form,
@@ -235,6 +271,7 @@ function set(wrapper, value) {
 }
 
 function fill(offer) {
+  loadedOffer = offer;
   set(F.name, offer.name);
   set(F.summary, offer.summary);
   set(F.description, offer.description);
@@ -333,6 +370,8 @@ function collect() {
       testDrive,
       leadDestination: leadDestination ? compact(leadDestination) : undefined,
       mandatoryAffixes: affixes.length > 0 ? affixes : undefined,
+      // Not edited here (the Publish dialog sets it): kept as stored, since a PUT replaces the draft.
+      notificationEmail: (loadedOffer && loadedOffer.notificationEmail) || undefined,
     }) || {}
   );
 }
@@ -342,7 +381,8 @@ function collect() {
 function redrawWarnings() {
   const seen = new Set();
   const all = [];
-  for (const f of [...stepFindings, ...checkFindings]) {
+  const shownChecks = checkShown ? checkFindings : [];
+  for (const f of [...refusedFindings, ...imageFindings, ...stepFindings, ...shownChecks]) {
     const key = `${f.path}\u0000${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -370,12 +410,13 @@ async function runCheck() {
 
 async function runCheckNow() {
   say('Checking…');
+  checkShown = true;
   await runCheck();
   const count = $('editor-warnings').hidden ? 0 : $('editor-warnings').querySelectorAll('li').length;
   say(
     count === 0
-      ? 'Check: nothing to fix.'
-      : `Check: ${count} thing${count === 1 ? '' : 's'} to fix, listed at the top.`,
+      ? 'Check: nothing to fix. Press Publish when you are ready.'
+      : `Check: ${count} thing${count === 1 ? '' : 's'} to fix before Publish, listed at the top and beside each field.`,
   );
   if (count > 0) $('editor-warnings').focus();
 }
@@ -400,38 +441,109 @@ function renderSubmission(status) {
   const line = $('editor-submission');
   clear(line);
   if (!status || !status.submissionId) return;
-  const step = STEP_TITLES[status.currentStep] || status.currentStep || '';
-  const what =
-    status.state === 'Failed' && status.error
-      ? `failed at ${STEP_TITLES[status.error.step] || status.error.step}: ${status.error.message}`
-      : `${status.state}${step ? `, ${step}` : ''}`;
   line.append(
-    `Submission ${status.submissionId}: ${what} `,
+    `${submissionLine(status)} `,
     el('a', { href: `#/offers/${offerId}`, text: 'See the Status tab' }),
   );
 }
 
+/** Who may change the offer: a publisher or Admin; a reviewer reads it (in Azure, a reviewer is who may review). */
+function editable(status) {
+  const who = currentPerson();
+  if (who) return who.roles.some((r) => r === 'Publisher' || r === 'Admin');
+  return !(status && Array.isArray(status.actions) && status.actions.includes('review'));
+}
+
 /* ---------- save and publish ---------- */
 
-/** PUT the draft. Refusals (400 with details) are shown beside their fields; throws on failure. */
+const LIST_AT = /\[\d+\].*$/;
+
+/** The top-level part of the draft a refused path belongs to: `testDrive` for `testDrive.durationHours`. */
+function refusedKey(path) {
+  const parts = String(path || '')
+    .replace(LIST_AT, '')
+    .split('.')
+    .filter(Boolean);
+  if (parts.length === 0 || parts[0].startsWith('(')) return null;
+  if (parts[0] === 'testDrive' || parts[0] === 'leadDestination') return [parts[0]];
+  return parts;
+}
+
+/** The draft with each refused field back at its stored value, so the rest can be saved. */
+function withoutRefused(draft, details) {
+  const out = JSON.parse(JSON.stringify(draft));
+  for (const d of details) {
+    const parts = refusedKey(d.path);
+    if (!parts) return null;
+    let target = out;
+    let stored = loadedOffer || {};
+    for (const part of parts.slice(0, -1)) {
+      if (typeof target[part] !== 'object' || target[part] === null) target[part] = {};
+      target = target[part];
+      stored = stored && typeof stored === 'object' ? stored[part] : undefined;
+    }
+    const last = parts[parts.length - 1];
+    const before = stored && typeof stored === 'object' ? stored[last] : undefined;
+    if (before === undefined) delete target[last];
+    else target[last] = before;
+  }
+  return out;
+}
+
+/**
+ * PUT the draft. A field the API refuses does not lose the others: the draft is saved with that
+ * field as it was stored, and the refusal is shown beside it. Throws when nothing could be saved.
+ */
 async function save(announce) {
   const saveButton = $('save');
   saveButton.disabled = true;
   say('Saving…');
+  const draft = collect();
+  let refused = [];
   try {
-    const stored = await api('PUT', offerPath(offerId), collect());
+    let stored;
+    try {
+      stored = await api('PUT', offerPath(offerId), draft);
+    } catch (error) {
+      const details = error.status === 400 ? error.details || [] : [];
+      const rest = details.length > 0 ? withoutRefused(draft, details) : null;
+      if (!rest) throw error;
+      refused = details;
+      stored = await api('PUT', offerPath(offerId), rest);
+    }
+    loadedOffer = stored || loadedOffer;
+    if (loadedOffer) showOfferName(loadedOffer);
     showPageError(null);
+    refusedFindings = refused.map((d) => ({
+      path: d.path,
+      message: `Not saved: ${fieldMessage(d.path, d.message)}`,
+    }));
     stepFindings = stepFindingsOf(lastStatus);
-    if (announce) say(`Saved at ${new Date().toLocaleTimeString()}.`);
-    await runCheck();
-    return stored;
+    // What the upload lines asked for is done now.
+    for (const key of ['logo', 'screenshots'])
+      if ($(`${key}-upload-message`)) $(`${key}-upload-message`).textContent = '';
+    const n = refused.length;
+    if (n > 0)
+      say(
+        `Saved, except ${n} field${n === 1 ? '' : 's'}: fix ${n === 1 ? 'it' : 'them'} where marked and press Save again.`,
+      );
+    else if (announce) say(`Saved at ${new Date().toLocaleTimeString()}.`);
+    else say('Saved.');
+    if (checkShown) await runCheck();
+    else redrawWarnings();
+    if (n > 0) $('editor-warnings').focus();
+    return { stored, refused };
   } catch (error) {
-    if (error.details && error.details.length > 0) {
-      checkFindings = error.details.map((d) => ({ path: d.path, message: d.message }));
+    const details = error.details || [];
+    if (details.length > 0) {
+      refusedFindings = details.map((d) => ({
+        path: d.path,
+        message: `Not saved: ${fieldMessage(d.path, d.message)}`,
+      }));
       redrawWarnings();
-      say(`Not saved: ${error.message}`);
+      say('Not saved: fix the fields marked below and press Save again.');
       $('editor-warnings').focus();
-    } else say(`Not saved: ${error.message}`);
+    } else say(`Not saved: ${errorSentence(error, 'the offer could not be stored; try again in a moment.')}`);
     throw error;
   } finally {
     saveButton.disabled = false;
@@ -441,53 +553,17 @@ async function save(announce) {
 async function publish() {
   const id = offerId;
   const accepted = await publishWithDialog(id, {
-    email: lastStatus && lastStatus.notificationEmail,
-    beforePublish: () => save(false),
+    email: defaultEmail(loadedOffer, lastStatus),
+    title: (loadedOffer && loadedOffer.name) || id,
+    beforePublish: async () => {
+      const { refused } = await save(false);
+      if (refused.length > 0)
+        throw new Error('Some fields were not saved: close this, fix them where marked, then publish.');
+    },
   });
   if (!accepted || id !== offerId) return;
-  say(
-    `Publish: accepted${accepted.submissionId ? `, submission ${accepted.submissionId}` : ''}. Validating…`,
-  );
-  await followSubmission(id, accepted.submissionId);
-}
-
-/**
- * After Publish, the Editor follows the submission through the steps that check the offer's
- * fields, so a failure's details appear beside the fields without leaving the page.
- */
-async function followSubmission(id, submissionId) {
-  const mine = generation;
-  for (let attempt = 0; attempt < 240; attempt++) {
-    let status;
-    try {
-      status = await api('GET', offerPath(id, '/status'));
-    } catch {
-      status = null;
-    }
-    if (mine !== generation || id !== offerId) return;
-    if (status && (!submissionId || status.submissionId === submissionId)) {
-      lastStatus = status;
-      renderSubmission(status);
-      if (status.state === 'Failed') {
-        stepFindings = stepFindingsOf(status);
-        redrawWarnings();
-        const count = stepFindings.length;
-        say(
-          `The submission failed: ${status.error ? status.error.message : ''}${count > 0 ? ' Each item is shown beside its field.' : ''}`,
-        );
-        if (count > 0) $('editor-warnings').focus();
-        return;
-      }
-      const index = (status.steps || []).findIndex((s) => s.id === status.currentStep);
-      if (status.state !== 'Running' || index > 4) {
-        stepFindings = [];
-        redrawWarnings();
-        say(`The automated steps passed: ${STEP_TITLES[status.currentStep] || status.state}.`);
-        return;
-      }
-    }
-    await sleep(attempt < 20 ? 500 : 1500);
-  }
+  // The Status tab follows the submission; a failure's details come back here beside their fields.
+  window.location.hash = `#/offers/${id}`;
 }
 
 /* ---------- images ---------- */
@@ -535,8 +611,17 @@ async function uploadImages(key, input) {
   const room = key === 'logo' ? 1 : MAX_SCREENSHOTS - images.screenshots.length;
   const chosen = files.slice(0, Math.max(0, room));
   const failures = [];
+  const path = key === 'logo' ? 'storefront.logo' : 'storefront.screenshots';
+  imageFindings = imageFindings.filter((f) => f.path !== path);
+  let uploaded = 0;
   for (const [index, file] of chosen.entries()) {
     const name = safeFileName(file.name, `${key}-${index + 1}.png`);
+    const wrong = await imageProblem(key, file);
+    if (wrong) {
+      imageFindings.push({ path, message: `${name} was not uploaded: ${wrong}` });
+      failures.push(name);
+      continue;
+    }
     message.textContent = `Uploading ${name}…`;
     try {
       await upload(
@@ -551,19 +636,65 @@ async function uploadImages(key, input) {
       thumbnails.set(name, URL.createObjectURL(file));
       if (key === 'logo') images.logo = name;
       else if (!images.screenshots.includes(name)) images.screenshots.push(name);
+      uploaded++;
     } catch (error) {
-      failures.push(`${name}: ${error.message}`);
+      imageFindings.push({
+        path,
+        message: `${name} was not uploaded: ${errorSentence(error, 'try again in a moment.')}`,
+      });
+      failures.push(name);
     }
   }
   input.value = '';
   renderThumbnails();
+  redrawWarnings();
   const skipped = files.length - chosen.length;
   const parts = [];
-  if (chosen.length - failures.length > 0)
-    parts.push(`Uploaded ${chosen.length - failures.length}: press Save to keep them in the draft.`);
-  if (failures.length > 0) parts.push(`Refused: ${failures.join('; ')}.`);
+  if (uploaded > 0)
+    parts.push(`Uploaded ${uploaded}: press Save to keep ${uploaded === 1 ? 'it' : 'them'} in the draft.`);
+  if (failures.length > 0)
+    parts.push(
+      `${failures.length} not uploaded: see the note beside ${key === 'logo' ? 'Logo' : 'Screenshots'}.`,
+    );
   if (skipped > 0) parts.push(`${skipped} not uploaded: at most ${MAX_SCREENSHOTS} screenshots.`);
   message.textContent = parts.join(' ');
+}
+
+/** Why a chosen picture breaks step 5's rule (type, pixel size), or null when it fits. */
+async function imageProblem(key, file) {
+  const rule = IMAGE_RULES[key];
+  const what = key === 'logo' ? 'the logo' : 'each screenshot';
+  if (file.type && !rule.types.includes(file.type))
+    return `${what} must be ${rule.words}. Choose another picture.`;
+  let size;
+  try {
+    const bitmap = await createImageBitmap(file);
+    size = { width: bitmap.width, height: bitmap.height };
+    bitmap.close();
+  } catch {
+    return `it is not a picture this page can read; ${what} must be ${rule.words}.`;
+  }
+  if (size.width !== rule.width || size.height !== rule.height)
+    return `it is ${size.width}x${size.height} pixels, and ${what} must be ${rule.width}x${rule.height}. Choose another picture.`;
+  return null;
+}
+
+/** The sample .app for this offer's app identity as the Editor holds it (a fresh app id when none). */
+function sampleHref() {
+  const params = new URLSearchParams();
+  const given = {
+    appId: text(F.appId),
+    name: text(F.appName),
+    publisher: text(F.appPublisher),
+    version: text(F.appVersion),
+  };
+  if (given.appId && /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(given.appId))
+    params.set('appId', given.appId);
+  if (given.name) params.set('name', given.name);
+  if (given.publisher) params.set('publisher', given.publisher);
+  if (given.version && /^\d+\.\d+\.\d+\.\d+$/.test(given.version)) params.set('version', given.version);
+  const query = params.toString();
+  return `${API}/sample-package${query ? `?${query}` : ''}`;
 }
 
 /* ---------- package ---------- */
@@ -610,18 +741,21 @@ async function uploadPackage() {
       message.textContent = `Uploading ${file.name}: ${Math.round(fraction * 100)}%`;
     });
     progress.value = 1;
-    message.textContent = `Uploaded ${blobName}. Validating…`;
+    message.textContent = `Uploaded ${file.name}. Validating…`;
     const report = await waitForReport(id, blobName, () => id === offerId);
     if (id !== offerId) return;
     if (report) {
       showReport(report);
-      message.textContent = `Validation of ${blobName}: ${report.state}.`;
-      await runCheck();
+      message.textContent =
+        report.state === 'Passed'
+          ? `${file.name} passed the validation.`
+          : `${file.name} did not pass the validation: see the findings below.`;
+      if (checkShown) await runCheck();
     } else
-      message.textContent = `Uploaded ${blobName}; validation is still running. Reload later to see the report.`;
+      message.textContent = `Uploaded ${file.name}; the validation is still running. Open the Editor again later to see its report.`;
     input.value = '';
   } catch (error) {
-    message.textContent = `Upload: ${error.message}`;
+    message.textContent = `Not uploaded: ${errorSentence(error, 'try again in a moment.')}`;
   } finally {
     packageUploading = false;
     progress.hidden = true;
@@ -635,8 +769,12 @@ export async function showEditor(id) {
   stopEditor();
   offerId = id;
   lastStatus = null;
+  loadedOffer = null;
   checkFindings = [];
   stepFindings = [];
+  refusedFindings = [];
+  imageFindings = [];
+  checkShown = false;
   lastReport = null;
   images = { logo: null, screenshots: [] };
   const mine = generation;
@@ -651,12 +789,13 @@ export async function showEditor(id) {
   }
   if (mine !== generation) return;
   if (!offer) {
-    showPageError(new Error(`No offer '${id}' exists. Press "New offer" to create it.`));
+    showPageError(new Error(`There is no offer ${id}. Press New offer to create it.`));
     $('editor-form').hidden = true;
     $('package-panel').hidden = true;
     return;
   }
   fill(offer);
+  showOfferName(offer);
   const [status, report] = await Promise.all([
     api('GET', offerPath(id, '/status')).catch(() => null),
     packageUploading ? Promise.resolve(undefined) : packageReport(id),
@@ -665,7 +804,31 @@ export async function showEditor(id) {
   lastStatus = status;
   renderSubmission(status);
   if (report !== undefined) showReport(report);
+  if (!editable(status)) showReadOnly();
   stepFindings = stepFindingsOf(status);
-  await runCheck();
+  // A new, empty offer is not a list of faults: the findings wait for Check, or for a submission.
+  checkShown = Boolean(status && status.submissionId);
+  if (checkShown) await runCheck();
+  else {
+    redrawWarnings();
+    say('Fill in the offer and upload the package; Check lists what is still missing before Publish.');
+  }
   if (mine === generation) document.documentElement.dataset.editorOffer = id;
+}
+
+/** The offer's name heads the page; the id stays beside it. */
+function showOfferName(offer) {
+  const name = typeof offer.name === 'string' && offer.name.trim() ? offer.name.trim() : null;
+  $('editor-heading').textContent = name || `New offer ${offerId}`;
+  document.title = `${name || offerId} · Editor · Offer publishing`;
+}
+
+/** A reviewer reads the offer: every control disabled, no Save, Check, Publish or upload. */
+function showReadOnly() {
+  const view = $('editor-view');
+  for (const set of view.querySelectorAll('fieldset.group')) set.disabled = true;
+  for (const id of ['package-form', 'app-from-package']) if ($(id)) $(id).hidden = true;
+  const bar = view.querySelector('.action-bar');
+  if (bar) bar.hidden = true;
+  $('editor-readonly').hidden = false;
 }

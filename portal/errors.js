@@ -1,5 +1,6 @@
-/* The page's error box: an API error's sentence and its field-level details, as text. */
+/* The page's error box: an API error in the portal's words, each refused field by its label. */
 import { $, el, clear } from './dom.js';
+import { errorSentence, fieldMessage, fieldName } from './words.js';
 
 export function showPageError(error) {
   const box = $('page-error');
@@ -8,13 +9,18 @@ export function showPageError(error) {
     box.hidden = true;
     return;
   }
-  box.append(el('p', { text: error.message }));
-  if (error.details && error.details.length > 0) {
+  const details = error.details || [];
+  box.append(
+    el('p', {
+      text: errorSentence(error, details.length > 0 ? 'Some fields need attention:' : undefined),
+    }),
+  );
+  if (details.length > 0) {
     box.append(
       el(
         'ul',
         null,
-        error.details.map((d) => el('li', { text: d.path ? `${d.path}: ${d.message}` : d.message })),
+        details.map((d) => el('li', { text: `${fieldName(d.path)}: ${fieldMessage(d.path, d.message)}` })),
       ),
     );
   }
@@ -23,5 +29,5 @@ export function showPageError(error) {
 
 /** A sentence for an error, for status lines. */
 export function explain(error) {
-  return error && error.message ? error.message : String(error);
+  return errorSentence(error);
 }

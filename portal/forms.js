@@ -5,6 +5,7 @@
  * links to each field. Paths are api.md's: `summary`, `app.version`, `storefront.screenshots[0]`.
  */
 import { $, el, clear } from './dom.js';
+import { fieldMessage, fieldName } from './words.js';
 
 let fieldCount = 0;
 
@@ -67,6 +68,16 @@ export function checkbox(labelText, path) {
   return wrapper;
 }
 
+/** Which entry of a list field a path names, in words: `storefront.screenshots[1]` → "Screenshot 2". */
+function itemOf(path) {
+  const m = /^(storefront\.screenshots|categories|mandatoryAffixes)\[(\d+)\]/.exec(String(path || ''));
+  if (!m) return '';
+  const noun = { 'storefront.screenshots': 'Screenshot', categories: 'Category', mandatoryAffixes: 'Affix' }[
+    m[1]
+  ];
+  return `${noun} ${Number(m[2]) + 1}`;
+}
+
 /** `storefront.screenshots[2]` → `storefront.screenshots`; `package.app.version` → `package`. */
 function candidates(path) {
   const plain = String(path || '').replace(/\[\d+\]/g, '');
@@ -106,10 +117,11 @@ export function showWarnings(form, summary, findings) {
   const items = [];
   for (const finding of findings) {
     const wrapper = fieldFor(form, finding.path);
-    const text = `${finding.message}`;
+    const text = fieldMessage(finding.path, finding.message);
+    const item = itemOf(finding.path);
     if (wrapper && wrapper.warning) {
       const line = el('span', { className: finding.severity === 'warning' ? 'soft' : '' }, [
-        finding.path && finding.path !== wrapper.dataset.path ? `${finding.path}: ` : '',
+        item ? `${item}: ` : '',
         text,
       ]);
       if (wrapper.warning.childNodes.length > 0) wrapper.warning.append(el('br'));
@@ -120,8 +132,8 @@ export function showWarnings(form, summary, findings) {
       wrapper.control.setAttribute('aria-describedby', wrapper.warning.id);
       if (finding.severity !== 'warning') wrapper.control.setAttribute('aria-invalid', 'true');
     }
-    const name = wrapper ? wrapper.querySelector('label').textContent : finding.path || 'Offer';
-    const content = `${name}: ${text}`;
+    const name = wrapper ? wrapper.querySelector('label').textContent : fieldName(finding.path);
+    const content = `${name}${item ? `, ${item.toLowerCase()}` : ''}: ${text}`;
     items.push(
       el('li', null, [
         wrapper

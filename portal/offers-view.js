@@ -126,6 +126,11 @@ async function load(more) {
   }
 }
 
+/** Back to "All states": the filter belongs to the person who chose it. */
+export function resetOffersFilter() {
+  filterValue = '';
+}
+
 export function showOffers() {
   showView('All offers', layout());
   return load(false);

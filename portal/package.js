@@ -4,6 +4,7 @@
  */
 import { api, ApiError, offerPath, send, upload } from './api.js';
 import { el, clear, time, sleep } from './dom.js';
+import { fieldMessage } from './words.js';
 
 /** Header-safe file name: the API stores the blob under it. */
 export function safeFileName(name, fallback = 'package.app') {
@@ -52,7 +53,7 @@ export async function packageReport(offerId) {
   try {
     return await api('GET', offerPath(offerId, '/package-validation'));
   } catch (error) {
-    return error.status === 404 ? null : { unavailable: error.message };
+    return error.status === 404 ? null : { unavailable: true };
   }
 }
 
@@ -74,7 +75,7 @@ export function renderPackageReport(box, report) {
   if (!report || report.unavailable) {
     delete box.dataset.state;
     const text = report
-      ? `The package report cannot be shown: ${report.unavailable}`
+      ? 'The package report cannot be shown right now: open the Editor again in a moment.'
       : 'No package uploaded yet.';
     box.append(el('p', { className: 'muted', text }));
     return;
@@ -83,9 +84,11 @@ export function renderPackageReport(box, report) {
   const colour =
     { Passed: 'Succeeded', Failed: 'Failed', Pending: 'InProgress' }[report.state] || 'NotStarted';
   const manifest = report.manifest || null;
-  box.append(
+  const word = { Passed: 'Passed', Failed: 'Failed', Pending: 'Validating' }[report.state] || 'Unknown';
+  // Element.append writes null as the text "null": only nodes go in.
+  const lines = [
     el('p', null, [
-      el('span', { className: `state-chip ${colour}`, text: report.state || '—' }),
+      el('span', { className: `state-chip ${colour}`, text: word }),
       ' ',
       el('span', { className: 'break', text: report.blobName || '' }),
       report.validatedAt ? ' · validated ' : '',
@@ -94,10 +97,17 @@ export function renderPackageReport(box, report) {
     manifest && manifest.name
       ? el('p', {
           className: 'muted',
-          text: `${manifest.name} ${manifest.version || ''} by ${manifest.publisher || '?'} (${manifest.id || 'no id'})`,
+          text: [
+            `${manifest.name} ${manifest.version || ''}`.trim(),
+            manifest.publisher ? `by ${manifest.publisher}` : '',
+            manifest.id ? `(app id ${manifest.id})` : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
         })
       : null,
-  );
+  ].filter(Boolean);
+  box.append(...lines);
   const groups = new Map();
   for (const f of Array.isArray(report.findings) ? report.findings : []) {
     const rule = String(f.rule || 'unknown');
@@ -115,7 +125,7 @@ export function renderPackageReport(box, report) {
       el('li', { className: `finding-group ${severity}`, dataset: { rule } }, [
         el('p', { className: 'finding-rule' }, [
           el('code', { text: rule }),
-          ` · ${severity} · ${findings.length} finding${findings.length === 1 ? '' : 's'}`,
+          ` · ${severity === 'error' ? 'must be fixed' : 'warning'} · ${findings.length} finding${findings.length === 1 ? '' : 's'}`,
         ]),
         el(
           'ul',
@@ -124,7 +134,7 @@ export function renderPackageReport(box, report) {
             el('li', null, [
               f.path ? el('code', { text: f.path }) : null,
               f.path ? ': ' : '',
-              String(f.message || ''),
+              fieldMessage(f.path, f.message),
             ]),
           ),
         ),

@@ -6,6 +6,7 @@
  */
 import { api, currentPerson, offerPath } from './api.js';
 import { el, clear, time } from './dom.js';
+import { errorSentence } from './words.js';
 
 const REVIEW_STEP = 'marketing-technical-validation';
 const AREA_OF_ROLE = { MarketingReviewer: 'marketing', TechnicalReviewer: 'technical' };
@@ -49,7 +50,7 @@ function textForm(idBase, labelText, buttonText, submit, extra) {
       area.value = '';
       message.textContent = `${buttonText}: sent.`;
     } catch (error) {
-      message.textContent = `${buttonText}: ${error.message}`;
+      message.textContent = `${buttonText}: ${errorSentence(error)}`;
     } finally {
       button.disabled = false;
     }
@@ -83,12 +84,18 @@ function questionItem(offerId, q, index, reload) {
   ];
   if (!resolved) {
     const id = encodeURIComponent(String(q.questionId || ''));
-    children.push(
-      textForm(`answer-${index}`, `Your answer to question ${index + 1}`, 'Answer', async (text) => {
-        await api('POST', offerPath(offerId, `/questions/${id}/answers`), { text });
-        await reload();
-      }),
-    );
+    const who = currentPerson();
+    // The one who asked waits for the answer; another reviewer may add to it.
+    const asker = Boolean(who) && who.name === q.askedBy;
+    const answerLabel =
+      who && isReviewer() ? `Reply to question ${index + 1}` : `Your answer to question ${index + 1}`;
+    if (!asker)
+      children.push(
+        textForm(`answer-${index}`, answerLabel, 'Answer', async (text) => {
+          await api('POST', offerPath(offerId, `/questions/${id}/answers`), { text });
+          await reload();
+        }),
+      );
     if (isReviewer())
       children.push(
         el('button', {

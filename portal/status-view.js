@@ -4,7 +4,7 @@
  * Cancel submission, the reviewers' Approve / Reject), the questions of step 7, the preview link,
  * the productId with its AL-Go settings, the history and the emails sent.
  */
-import { api, currentPerson, offerPath, readOrNull } from './api.js';
+import { API, api, currentPerson, offerPath, readOrNull, reviewerOnly } from './api.js';
 import {
   $,
   el,
@@ -21,15 +21,35 @@ import {
   STEP_ORDER,
   STEP_TITLES,
 } from './dom.js';
+import { confirmDialog } from './dialogs.js';
 import { showPageError } from './errors.js';
-import { publishWithDialog } from './publish.js';
+import { defaultEmail, publishWithDialog } from './publish.js';
 import { renderQuestions } from './questions.js';
+import {
+  emailStatus,
+  errorSentence,
+  fieldMessage,
+  fieldName,
+  linkify,
+  supportHref,
+  transitionWord,
+} from './words.js';
 
 /* Once step 8 has started the submission can no longer be canceled (design.md, "Cancel"). */
 const PUBLISHING_STARTED = 'Publishing has started: this submission can no longer be canceled.';
 
+const AREAS = ['marketing', 'technical'];
+const AREA_NAMES = { marketing: 'Marketing', technical: 'Technical' };
+const AREA_OF_ROLE = { MarketingReviewer: 'marketing', TechnicalReviewer: 'technical' };
+
 let offerId = null;
 let lastStatus = null;
+let lastOffer = null;
+/**
+ * After Go Live or Cancel is accepted the orchestration takes a moment to move on: until the
+ * status shows it, the page says what was accepted instead of the state it left.
+ */
+let pending = null;
 let refreshTimer = null;
 let generation = 0;
 
@@ -76,11 +96,10 @@ function panel(id, heading, children, hidden = true) {
 function layout(id) {
   const reviewForm = el('form', { id: 'review-form', className: 'stack', hidden: true, novalidate: true }, [
     el('fieldset', null, [
-      el('legend', { text: 'Review' }),
-      el('label', { for: 'review-area', text: 'Area' }),
-      el('select', { id: 'review-area' }, [
-        el('option', { value: 'marketing', text: 'Marketing' }),
-        el('option', { value: 'technical', text: 'Technical' }),
+      el('legend', { id: 'review-legend', text: 'Your review' }),
+      el('div', { id: 'review-area-field', className: 'stack', hidden: true }, [
+        el('label', { for: 'review-area', text: 'Area' }),
+        el('select', { id: 'review-area' }),
       ]),
       el('label', { for: 'review-comments' }, [
         'Comments ',
@@ -107,11 +126,9 @@ function layout(id) {
   reviewForm.addEventListener('submit', review);
   return el('section', { id: 'status-view', 'aria-labelledby': 'status-heading' }, [
     el('p', { className: 'back' }, [el('a', { href: '#/offers', text: '← All offers' })]),
-    el('h1', { id: 'status-heading', tabindex: '-1' }, [
-      'Status of ',
-      el('span', { id: 'status-offer-id', text: id }),
-    ]),
-    offerTabs(id, 'status'),
+    el('h1', { id: 'status-heading', tabindex: '-1', text: id }),
+    el('p', { className: 'muted offer-id' }, ['Offer id ', el('span', { id: 'status-offer-id', text: id })]),
+    offerTabs(id, 'status', reviewerOnly()),
     // What matters now comes first: on a phone it is the first screen.
     el(
       'div',
@@ -128,10 +145,21 @@ function layout(id) {
       el('p', { id: 'error-message' }),
       el('p', { className: 'muted', id: 'error-where' }),
       el('ul', { id: 'error-details' }),
-      el('p', null, [
+      el('p', { id: 'error-fix' }, [
         'Fix what is listed above in the ',
         el('a', { href: `#/offers/${id}/edit`, text: 'Editor' }),
         ' (each item is shown beside its field there) and press Publish again: the submission restarts at step 1.',
+      ]),
+      el('p', { id: 'get-help-line' }, [
+        'Stuck? ',
+        el('a', {
+          id: 'get-help',
+          href: '#',
+          rel: 'noopener noreferrer',
+          target: '_blank',
+          text: 'Get help',
+        }),
+        ' from the marketplace’s support, with this failure filled in.',
       ]),
     ]),
     panel('actions-panel', 'Actions', [
@@ -153,9 +181,10 @@ function layout(id) {
     panel('preview-panel', 'Preview', [
       el('p', null, [
         el('a', { id: 'preview-link', href: '#', text: 'Open the preview' }),
-        ' (only you can see this link; it carries a secret key).',
+        el('span', { id: 'preview-note', text: '' }),
       ]),
     ]),
+    panel('reviews-panel', 'Reviews', [el('ul', { id: 'reviews', className: 'reviews' })]),
     el('section', {
       id: 'questions-panel',
       className: 'panel',
@@ -164,7 +193,9 @@ function layout(id) {
     }),
     el('h2', { id: 'steps-heading', text: 'Publishing steps' }),
     el('ol', { id: 'steps', className: 'steps', 'aria-labelledby': 'steps-heading' }),
-    panel('delivery-panel', 'Deliver from AL-Go for GitHub', [el('div', { id: 'delivery' })]),
+    panel('delivery-panel', 'Deliver from AL-Go for GitHub', [
+      el('div', { id: 'delivery', className: 'delivery-settings' }),
+    ]),
     panel(
       'history-panel',
       'History',
@@ -213,6 +244,12 @@ function stepDetails(step, status) {
   return el('dl', null, rows);
 }
 
+/** The step's own message; step 7's, while it waits, says which review is still to come. */
+function stepMessage(step, status) {
+  if (step.id === 'marketing-technical-validation' && step.state === 'Waiting') return reviewSentence(status);
+  return step.message ? fieldMessage('', step.message) : '';
+}
+
 function renderSteps(status) {
   const list = $('steps');
   clear(list);
@@ -232,11 +269,40 @@ function renderSteps(status) {
           el('span', { className: 'step-title', text: step.title || stepTitle(step.id) }),
           el('span', { className: 'step-state' }, [icon(state), label(state)]),
           stepDetails(step, status),
-          step.message ? el('p', { className: 'step-message', text: step.message }) : null,
+          stepMessage(step, status)
+            ? el('p', { className: 'step-message', text: stepMessage(step, status) })
+            : null,
         ],
       ),
     );
   });
+}
+
+/** Each area's decision so far (api.md `reviews`): `{outcome, by, at}` or null. */
+function reviewsOf(status) {
+  const reviews = status && status.reviews && typeof status.reviews === 'object' ? status.reviews : {};
+  const out = {};
+  for (const area of AREAS) {
+    const r = reviews[area];
+    out[area] =
+      r && typeof r === 'object' && r.outcome
+        ? { outcome: r.outcome, by: r.by || r.reviewer || '', at: r.at || r.decidedAt || '' }
+        : null;
+  }
+  return out;
+}
+
+/** Step 7 in words from the decisions so far: "Marketing approved; waiting for the technical review." */
+function reviewSentence(status) {
+  const reviews = reviewsOf(status);
+  const decided = AREAS.filter((a) => reviews[a]);
+  const waiting = AREAS.filter((a) => !reviews[a]);
+  const said = decided.map(
+    (a) => `${AREA_NAMES[a]} ${reviews[a].outcome === 'rejected' ? 'rejected' : 'approved'}`,
+  );
+  if (waiting.length === 2) return 'Waiting for the marketing and technical reviews.';
+  if (waiting.length === 1) return `${said.join('; ')}; waiting for the ${waiting[0]} review.`;
+  return `${said.join('; ')}.`;
 }
 
 /** What the current step is doing, in a sentence: "AppSource Packaging failed.", "The offer is live." */
@@ -252,8 +318,14 @@ function stepSentence(status, step) {
         ? `${title} is in progress. ${PUBLISHING_STARTED}`
         : `${title} is in progress.`;
     case 'Waiting':
-      if (step.id === 'publisher-signoff') return `${title} is waiting for your Go Live.`;
-      if (step.id === 'marketing-technical-validation') return `${title} is waiting for the reviewers.`;
+      if (step.id === 'publisher-signoff') {
+        if (reviewerOnly()) return `${title} is waiting for the publisher’s Go Live.`;
+        // Go Live was given (the action is gone) but the step has not moved on yet.
+        if (!(status.actions || []).includes('goLive'))
+          return 'Go Live accepted: the submission moves on to Marketing and Technical Validation.';
+        return `${title} is waiting for your Go Live: open the preview, then press Go Live.`;
+      }
+      if (step.id === 'marketing-technical-validation') return `${title}: ${reviewSentence(status)}`;
       if (step.id === 'publish')
         return `${title} is waiting for the promised publishing date${status.publishDate ? `, ${status.publishDate}` : ''}. ${PUBLISHING_STARTED}`;
       return `${title} is waiting.`;
@@ -268,6 +340,7 @@ function stepSentence(status, step) {
 }
 
 function summaryText(status) {
+  if (pending) return pending.text;
   const parts = [status.submissionId ? `Submission ${status.submissionId}.` : 'No submission yet.'];
   const live = liveText(status.state, status.liveVersion);
   if (live) parts.push(`${live}.`);
@@ -291,19 +364,40 @@ function renderSummary(status) {
   if (box.dataset.text === text) return;
   box.dataset.text = text;
   clear(box);
-  box.append(chip(status.state), ' ', el('span', { text }));
+  box.append(pending ? chip('Running', 'Moving on') : chip(status.state), ' ', el('span', { text }));
+}
+
+/** SUPPORT_URL as the portal function wrote it into the page (empty: no Get help link). */
+function supportUrl() {
+  return document.documentElement.dataset.supportUrl || '';
 }
 
 function renderError(status) {
   const error = status.state === 'Failed' ? status.error : null;
   $('error-panel').hidden = !error;
   if (!error) return;
-  $('error-message').textContent = error.message || 'The submission failed.';
-  $('error-where').textContent = `Step: ${stepTitle(error.step)}${error.code ? ` · code ${error.code}` : ''}`;
+  $('error-message').textContent = errorSentence(error, 'The submission failed.');
+  $('error-where').textContent = `Failed at step ${stepNumber(error.step)}, ${stepTitle(error.step)}.`;
   const list = $('error-details');
   clear(list);
   for (const d of Array.isArray(error.details) ? error.details : [])
-    list.append(el('li', { text: d.path ? `${d.path}: ${d.message}` : String(d.message || '') }));
+    list.append(el('li', { text: `${fieldName(d.path)}: ${fieldMessage(d.path, d.message)}` }));
+  $('error-fix').hidden = reviewerOnly();
+  let help = '';
+  try {
+    help = supportUrl()
+      ? supportHref(supportUrl(), {
+          offerId,
+          submissionId: status.submissionId,
+          step: error.step,
+          code: error.code,
+        })
+      : '';
+  } catch {
+    help = '';
+  }
+  $('get-help-line').hidden = !help;
+  if (help) $('get-help').href = help;
 }
 
 /** The preview link opens the portal's rendered preview; the key travels in the URL's fragment only. */
@@ -317,35 +411,96 @@ function renderPreview(status) {
     hidekey = null;
   }
   $('preview-panel').hidden = !hidekey;
-  if (hidekey) $('preview-link').href = `#/offers/${offerId}/preview?hidekey=${encodeURIComponent(hidekey)}`;
+  if (!hidekey) return;
+  $('preview-link').href = `#/offers/${offerId}/preview?hidekey=${encodeURIComponent(hidekey)}`;
+  $('preview-note').textContent = reviewerOnly()
+    ? ': the listing as the storefront will show it, the one you judge.'
+    : ' (only you and the reviewers can see this link; it carries a secret key).';
+}
+
+/** Each area's decision so far, from step 7 on. */
+function renderReviews(status) {
+  const at = STEP_ORDER.indexOf(status.currentStep);
+  const reviews = reviewsOf(status);
+  const any = AREAS.some((a) => reviews[a]);
+  const show =
+    any ||
+    (at === STEP_ORDER.indexOf('marketing-technical-validation') && status.state === 'WaitingForReview');
+  $('reviews-panel').hidden = !show;
+  const list = $('reviews');
+  clear(list);
+  if (!show) return;
+  for (const area of AREAS) {
+    const r = reviews[area];
+    const word = r ? (r.outcome === 'rejected' ? 'Rejected' : 'Approved') : 'Pending';
+    list.append(
+      el('li', { dataset: { area, outcome: r ? r.outcome : 'pending' } }, [
+        el('span', { className: 'review-area', text: `${AREA_NAMES[area]} review: ` }),
+        chip(r ? (r.outcome === 'rejected' ? 'Failed' : 'Succeeded') : 'Waiting', word),
+        r && r.by ? ` by ${r.by}` : '',
+        r && r.at ? ', ' : '',
+        r && r.at ? time(r.at) : '',
+      ]),
+    );
+  }
+}
+
+/** The areas this person may decide: their own (Admin: both); in Azure the API decides. */
+function ownAreas() {
+  const who = currentPerson();
+  if (!who || who.roles.includes('Admin')) return AREAS;
+  return who.roles.map((r) => AREA_OF_ROLE[r]).filter(Boolean);
+}
+
+function renderReviewForm(status, allowed) {
+  const reviews = reviewsOf(status);
+  const open = ownAreas().filter((a) => !reviews[a]);
+  const form = $('review-form');
+  const show = allowed && open.length > 0;
+  if (!show) {
+    form.hidden = true;
+    return;
+  }
+  const select = $('review-area');
+  const values = Array.from(select.options).map((o) => o.value);
+  if (values.join() !== open.join()) {
+    clear(select);
+    for (const a of open) select.append(el('option', { value: a, text: AREA_NAMES[a] }));
+  }
+  // One area: no choice to offer, the legend names it.
+  $('review-area-field').hidden = open.length < 2;
+  $('review-legend').textContent =
+    open.length === 1 ? `Your review: ${AREA_NAMES[open[0]].toLowerCase()}` : 'Your review';
+  form.hidden = false;
 }
 
 function renderActions(status) {
   const actions = Array.isArray(status.actions) ? status.actions : [];
-  const allowed = (name) => actions.includes(name);
+  const allowed = (name) => actions.includes(name) && !pending;
   $('go-live').hidden = !allowed('goLive');
   $('cancel').hidden = !allowed('cancel');
   const publishButton = $('publish');
   publishButton.hidden = !allowed('publish');
   // A live offer's next Publish is an update, not the page's main action.
   publishButton.className = status.state === 'Live' || status.liveVersion ? 'secondary' : '';
-  const reviewForm = $('review-form');
-  const who = currentPerson();
-  if (allowed('review') && reviewForm.hidden && who) {
-    if (who.roles.includes('TechnicalReviewer')) $('review-area').value = 'technical';
-    if (who.roles.includes('MarketingReviewer')) $('review-area').value = 'marketing';
-  }
-  reviewForm.hidden = !allowed('review');
-  $('actions-panel').hidden = actions.length === 0 && !$('action-message').textContent;
+  renderReviewForm(status, actions.includes('review'));
+  $('actions-panel').hidden =
+    $('go-live').hidden &&
+    $('cancel').hidden &&
+    publishButton.hidden &&
+    $('review-form').hidden &&
+    !$('action-message').textContent;
 }
 
-/** The productId (from GET /offers/{id}) and the AL-Go settings that deliver to it. */
+/** The productId (from GET /offers/{id}), the API base and the AL-Go settings that deliver to it. */
 function renderDelivery(offer) {
   const box = $('delivery');
   const productId = offer && typeof offer.productId === 'string' ? offer.productId : null;
-  $('delivery-panel').hidden = !productId;
+  // Delivering is the publisher's business: a reviewer has nothing to set up.
+  $('delivery-panel').hidden = !productId || reviewerOnly();
   clear(box);
-  if (!productId) return;
+  if (!productId || reviewerOnly()) return;
+  const apiBase = new URL(`${API}/`, window.location.href).href;
   const snippet = JSON.stringify(
     { deliverToAppSource: { productId, continuousDelivery: false, includeDependencies: [] } },
     null,
@@ -354,6 +509,10 @@ function renderDelivery(offer) {
   const copied = el('span', { id: 'snippet-copied', role: 'status', className: 'muted' });
   box.append(
     el('p', null, ['Product id: ', el('code', { id: 'product-id', text: productId })]),
+    el('p', null, [
+      'API base (BcContainerHelper’s New-BcAuthContext authority and the ingestion API): ',
+      el('code', { id: 'api-base', className: 'break', text: apiBase }),
+    ]),
     el('p', {
       id: 'snippet-label',
       text: 'AL-Go for GitHub settings (.AL-Go/settings.json of the app’s project):',
@@ -384,44 +543,64 @@ function renderDelivery(offer) {
 
 function renderHistory(events) {
   const tbody = $('history-table').querySelector('tbody');
-  clear(tbody);
   const sorted = events.slice().sort((a, b) => String(b.at).localeCompare(String(a.at)));
+  const key = JSON.stringify(sorted.map((e) => [e.at, e.step, e.state, e.submissionId]));
+  if (tbody.dataset.key === key) return;
+  tbody.dataset.key = key;
+  clear(tbody);
   for (const e of sorted)
     tbody.append(
       el('tr', null, [
         cell('When', [time(e.at)]),
         cell('Submission', e.submissionId || ''),
         cell('Step', stepTitle(e.step)),
-        cell('State', [chip(e.state)]),
-        cell('Message', [e.message, e.actor ? `(${e.actor})` : ''].filter(Boolean).join(' ')),
+        cell('State', [chip(e.state, transitionWord(e.state) || label(e.state))]),
+        cell(
+          'Message',
+          [e.message ? fieldMessage('', e.message) : '', e.actor ? `(${e.actor})` : '']
+            .filter(Boolean)
+            .join(' '),
+        ),
       ]),
     );
   if (sorted.length === 0) tbody.append(el('tr', null, [el('td', { colspan: 5, text: 'No history yet.' })]));
 }
 
+/**
+ * The emails, each readable in place with its links clickable. Only a change redraws the table,
+ * and an opened email stays open when it does: the page refreshes while someone reads.
+ */
 function renderEmails(notifications) {
   const tbody = $('emails-table').querySelector('tbody');
-  clear(tbody);
   const sorted = notifications.slice().sort((a, b) => String(b.sentAt).localeCompare(String(a.sentAt)));
+  const keyOf = (n) => `${n.sentAt}|${n.subject}|${n.to}`;
+  const key = JSON.stringify(sorted.map((n) => [keyOf(n), n.status]));
+  if (tbody.dataset.key === key) return;
+  tbody.dataset.key = key;
+  const open = new Set(Array.from(tbody.querySelectorAll('details[open]')).map((d) => d.dataset.key));
+  clear(tbody);
   for (const n of sorted)
     tbody.append(
       el('tr', null, [
         cell('Sent', [time(n.sentAt)]),
         cell('To', n.to || ''),
         cell('Subject', n.subject || ''),
-        cell('Step', `${stepTitle(n.step)}${n.transition ? ` (${n.transition})` : ''}`),
-        cell('Status', n.status || ''),
+        cell(
+          'Step',
+          `${stepTitle(n.step)}${n.transition ? ` (${transitionWord(n.transition).toLowerCase()})` : ''}`,
+        ),
+        cell('Status', emailStatus(n.status)),
         cell(
           'Email',
           typeof n.body === 'string' && n.body
             ? [
-                el('details', null, [
+                el('details', { dataset: { key: keyOf(n) }, open: open.has(keyOf(n)) }, [
                   // Each disclosure says which email it opens, not only "Read".
                   el('summary', null, [
                     'Read',
                     el('span', { className: 'visually-hidden', text: `: ${n.subject || 'the email'}` }),
                   ]),
-                  el('pre', { className: 'email-body', text: n.body }),
+                  el('div', { className: 'email-body' }, linkify(n.body)),
                 ]),
               ]
             : '—',
@@ -449,6 +628,13 @@ async function optionalRead(path) {
   }
 }
 
+/** The offer's name heads the page; the id stays beside it. */
+function showOfferName(offer) {
+  const name = offer && typeof offer.name === 'string' && offer.name.trim() ? offer.name.trim() : null;
+  $('status-heading').textContent = name ? `Status of ${name}` : `Status of offer ${offerId}`;
+  document.title = `${name || offerId} · Status · Offer publishing`;
+}
+
 export async function loadStatus() {
   const id = offerId;
   const mine = ++generation;
@@ -472,41 +658,75 @@ export async function loadStatus() {
     optionalRead(offerPath(id, '/questions')),
   ]);
   if (mine !== generation || offerId !== id || !$('steps')) return;
+  if (pending && (pending.done(status) || Date.now() > pending.until)) pending = null;
   lastStatus = status;
+  lastOffer = offer;
   showPageError(null);
+  showOfferName(offer);
   renderSteps(status);
   renderSummary(status);
   renderError(status);
   renderPreview(status);
+  renderReviews(status);
   renderActions(status);
   renderQuestions($('questions-panel'), { offerId: id, status, questions, reload: loadStatus });
   renderDelivery(offer);
   renderHistory(events);
   renderEmails(notifications);
   document.documentElement.dataset.statusOffer = id;
-  const delay = refreshDelay(status);
+  if (!pending) document.documentElement.dataset.statusSettled = id;
+  const delay = pending ? 400 : refreshDelay(status);
   if (delay !== null) refreshTimer = setTimeout(loadStatus, delay);
 }
 
 /** The refusal of a Cancel in words a publisher reads right: once step 8 started, publishing has started. */
 function cancelRefusal(error) {
-  if (error.code !== 'not_cancellable') return error.message;
+  if (error.code !== 'not_cancellable') return errorSentence(error);
   const at = lastStatus && lastStatus.currentStep ? STEP_ORDER.indexOf(lastStatus.currentStep) : -1;
   if (at >= STEP_ORDER.indexOf('publish')) return PUBLISHING_STARTED;
   if (lastStatus && ['Live', 'Failed', 'Canceled'].includes(lastStatus.state))
     return `This submission has ended (${label(lastStatus.state).toLowerCase()}): there is nothing to cancel.`;
-  return error.message;
+  return 'This submission cannot be canceled now: it can be canceled from Publisher Sign-off until publishing starts.';
 }
 
-/** Runs one action, reports its outcome in the actions panel, and reloads the status. */
-async function act(button, description, method, path, body, explainRefusal) {
+/** Refusals of the other actions, in the portal's words. */
+function refusal(error) {
+  switch (error.code) {
+    case 'not_at_signoff':
+      return 'Go Live is possible only while the submission waits for your sign-off.';
+    case 'not_in_review':
+      return 'Decisions are taken only while the submission is in Marketing and Technical Validation.';
+    case 'already_decided':
+      return 'This area has been decided already for this submission.';
+    case 'forbidden':
+      return 'You may not do this for this offer.';
+    default:
+      if (error.details && error.details.length > 0)
+        return error.details.map((d) => `${fieldName(d.path)}: ${fieldMessage(d.path, d.message)}`).join(' ');
+      return errorSentence(error);
+  }
+}
+
+/**
+ * Runs one action, reports its outcome in the actions panel, and reloads the status. `after`
+ * ({text, done(status)}) says what the page shows until the status reflects the action.
+ */
+async function act(button, description, method, path, body, explainRefusal, after) {
   const message = $('action-message');
   button.disabled = true;
   message.textContent = `${description}…`;
   let failure = null;
   try {
     await api(method, path, body);
-    message.textContent = `${description}: accepted.`;
+    message.textContent = after ? after.accepted : `${description}: done.`;
+    if (after) {
+      pending = { text: after.text, done: after.done, until: Date.now() + 60_000 };
+      // Said at once: the state the action left must not stay on screen while the status is read.
+      if (lastStatus) {
+        renderSummary(lastStatus);
+        renderActions(lastStatus);
+      }
+    }
     showPageError(null);
   } catch (error) {
     failure = error;
@@ -516,27 +736,48 @@ async function act(button, description, method, path, body, explainRefusal) {
   // A refusal is explained against the state it met, so the status is read again first.
   await loadStatus();
   if (failure && $('action-message')) {
-    $('action-message').textContent =
-      `${description}: ${explainRefusal ? explainRefusal(failure) : failure.message}`;
+    $('action-message').textContent = `${description}: ${(explainRefusal || refusal)(failure)}`;
     $('actions-panel').hidden = false;
-    if (failure.details && failure.details.length > 0) showPageError(failure);
   }
+  return !failure;
 }
 
 function goLive(event) {
-  return act(event.currentTarget, 'Go Live', 'POST', offerPath(offerId, '/go-live'));
+  const submissionId = lastStatus && lastStatus.submissionId;
+  return act(event.currentTarget, 'Go Live', 'POST', offerPath(offerId, '/go-live'), undefined, undefined, {
+    accepted: 'Go Live accepted.',
+    text: 'Go Live accepted: the submission moves on to Marketing and Technical Validation.',
+    // The status drops the Go Live action at once; the step moves on when the orchestration has it.
+    done: (s) => s.submissionId !== submissionId || s.currentStep !== 'publisher-signoff',
+  });
 }
 
-function cancel(event) {
-  if (!window.confirm('Cancel this submission? The offer goes back to step 1.')) return;
-  return act(event.currentTarget, 'Cancel', 'POST', offerPath(offerId, '/cancel'), undefined, cancelRefusal);
+async function cancel(event) {
+  const button = event.currentTarget;
+  const sure = await confirmDialog({
+    title: 'Cancel this submission?',
+    text: 'The submission stops and the offer goes back to step 1. Your draft stays as it is; press Publish to start again.',
+    confirmText: 'Cancel submission',
+    keepText: 'Keep the submission',
+    danger: true,
+  });
+  if (!sure) return;
+  const submissionId = lastStatus && lastStatus.submissionId;
+  return act(button, 'Cancel', 'POST', offerPath(offerId, '/cancel'), undefined, cancelRefusal, {
+    accepted: 'Cancel accepted.',
+    text: 'Cancel accepted: the submission is being stopped.',
+    done: (s) => s.submissionId !== submissionId || s.state === 'Canceled',
+  });
 }
 
 async function publish() {
-  const accepted = await publishWithDialog(offerId, { email: lastStatus && lastStatus.notificationEmail });
+  const accepted = await publishWithDialog(offerId, {
+    email: defaultEmail(lastOffer, lastStatus),
+    title: (lastOffer && lastOffer.name) || offerId,
+  });
   if (!accepted) return;
   $('action-message').textContent =
-    `Publish: accepted${accepted.submissionId ? `, submission ${accepted.submissionId}` : ''}.`;
+    `Publish accepted${accepted.submissionId ? `: submission ${accepted.submissionId} starts at step 1` : ''}.`;
   await loadStatus();
 }
 
@@ -556,9 +797,11 @@ function review(event) {
   const area = $('review-area').value === 'technical' ? 'technical' : 'marketing';
   const verb = outcome === 'approved' ? 'Approve' : 'Reject';
   return act(submitter, `${verb} (${area})`, 'POST', offerPath(offerId, `/reviews/${area}`), body).then(
-    () => {
-      if ($('review-comments') && $('action-message').textContent.endsWith('accepted.'))
-        $('review-comments').value = '';
+    (ok) => {
+      if (!ok || !$('review-comments')) return;
+      $('review-comments').value = '';
+      $('action-message').textContent =
+        `Your ${area} decision is recorded: ${outcome === 'approved' ? 'approved' : 'rejected'}.`;
     },
   );
 }
@@ -567,7 +810,10 @@ export function showStatus(id) {
   stopStatus();
   offerId = id;
   lastStatus = null;
+  lastOffer = null;
+  pending = null;
   delete document.documentElement.dataset.statusOffer;
+  delete document.documentElement.dataset.statusSettled;
   showView(`Status of ${id}`, layout(id));
   return loadStatus();
 }

@@ -20,19 +20,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { png } from '../test/support/images';
-import { appPackage, buildZip, navxAttributes, navxManifest } from '../test/support/packages';
+import { packageFileName, png, SAMPLE_APP, SampleApp, samplePackage } from '../shared/sample/samplePackage';
 
-/** The app the sample offer describes; the .app's NavxManifest.xml carries the same four values. */
-export const SAMPLE_APP = {
-  id: '8b1c4e0a-3f5d-4c1e-9a77-2f0d5b6c7e11',
-  name: 'Sales Insights',
-  publisher: 'Contoso',
-  version: '1.2.0.0',
-} as const;
-
-/** The app of a sample: the default one, or another id and version (`--app-id`, `--version`). */
-export type SampleApp = { id: string; name: string; publisher: string; version: string };
+// The generator lives in shared/ (the portal's local sample download uses it too).
+export { packageFileName, SAMPLE_APP, samplePackage };
+export type { SampleApp };
 
 export const SAMPLE_FILES = {
   offer: 'offer.json',
@@ -40,9 +32,6 @@ export const SAMPLE_FILES = {
   logo: 'logo-216.png',
   screenshot: 'shot-1.png',
 } as const;
-
-/** The package's file name for an app version. */
-export const packageFileName = (app: SampleApp) => `SalesInsights_${app.version}.app`;
 
 /** The offer as PUT /api/offers/{offerId} takes it: complete, so step 1 passes. */
 export function sampleOffer(app: SampleApp = SAMPLE_APP): Record<string, unknown> {
@@ -57,52 +46,6 @@ export function sampleOffer(app: SampleApp = SAMPLE_APP): Record<string, unknown
     app: { ...app },
     storefront: { logo: SAMPLE_FILES.logo, screenshots: [SAMPLE_FILES.screenshot] },
   };
-}
-
-/**
- * SymbolReference.json as the AL compiler writes it (a BOM first). Without it the technical
- * validation would warn that the symbols cannot be read.
- */
-function symbolReference(app: SampleApp): Buffer {
-  const symbols = {
-    RuntimeVersion: '13.0',
-    AppId: app.id,
-    Name: app.name,
-    Publisher: app.publisher,
-    Version: app.version,
-    Namespaces: [],
-    Tables: [],
-    Codeunits: [{ Id: 50100, Name: 'Sales Insights', Methods: [] }],
-    Pages: [],
-    Reports: [],
-    Queries: [],
-    XmlPorts: [],
-    EnumTypes: [],
-    Interfaces: [],
-  };
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(symbols), 'utf8')]);
-}
-
-/** A signed-looking .app whose manifest matches sampleOffer().app and passes every manifest rule. */
-export function samplePackage(app: SampleApp = SAMPLE_APP): Buffer {
-  const manifest = navxManifest(
-    navxAttributes({
-      Id: app.id,
-      Name: app.name,
-      Publisher: app.publisher,
-      Version: app.version,
-      Logo: '/logo/SalesInsights.png',
-    }),
-  );
-  return appPackage(
-    buildZip([
-      { name: 'NavxManifest.xml', data: Buffer.from(manifest, 'utf8') },
-      { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0"?><Types />') },
-      { name: 'SymbolReference.json', data: symbolReference(app) },
-      { name: 'logo/SalesInsights.png', data: png(216, 216), method: 0 },
-      { name: 'src/Sales%20Insights.Codeunit.al', data: Buffer.from('codeunit 50100 "Sales Insights" { }') },
-    ]),
-  );
 }
 
 /** Every sample file, by name. */

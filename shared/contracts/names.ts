@@ -23,6 +23,8 @@ export const FUNCTIONS = {
   validatePackageBlob: 'validatePackageBlob',
   portal: 'portal',
   portalAsset: 'portalAsset',
+  /** Local mode only: the sample .app the portal offers to a newcomer. */
+  getSamplePackage: 'getSamplePackage',
   createPackageUploadUrl: 'createPackageUploadUrl',
   getHealth: 'getHealth',
   checkOffer: 'checkOffer',

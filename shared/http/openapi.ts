@@ -321,6 +321,16 @@ export const OPERATIONS: Operation[] = [
     ok: { status: 200, type: 'text/*' },
     errors: [404],
   },
+  {
+    method: 'get',
+    path: '/sample-package',
+    id: 'getSamplePackage',
+    summary:
+      'Local mode only: a valid sample .app for the portal ("Download a sample package"); 404 in Azure',
+    identity: false,
+    ok: { status: 200, type: 'application/octet-stream' },
+    errors: [400, 404],
+  },
 ];
 
 const PATH_PARAMS: Record<string, z.ZodType> = {

@@ -73,6 +73,7 @@ describe('GET /api/openapi.json', () => {
         'GET /openapi.json',
         'GET /portal',
         'GET /portal/assets/{name}',
+        'GET /sample-package',
         ...[
           'GET ',
           'GET /setup',

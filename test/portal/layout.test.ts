@@ -513,9 +513,10 @@ describe('status page layout on a phone and a desktop', () => {
             body: JSON.stringify(status),
           });
         });
-        p.on('dialog', (dialog) => void dialog.accept());
         await p.goto(`${host.baseUrl}/api/portal#/offers/${SIGNOFF}`);
         await p.getByRole('button', { name: 'Cancel submission' }).click();
+        // The page's own dialog, whose buttons say what they do.
+        await p.getByRole('dialog').getByRole('button', { name: 'Cancel submission' }).click();
         const message = p.locator('#action-message', { hasText: 'can no longer be canceled' });
         await message.waitFor();
         expect(await message.textContent()).toContain('Publishing has started');

@@ -143,7 +143,7 @@ describe('portal in a browser', () => {
   async function publishThroughGoLive(): Promise<void> {
     await page.goto(`${host.baseUrl}/api/portal#/offers`);
     await page.locator(`#offers-table tr[data-offer-id="${OFFER}"] a`).click();
-    await page.locator('#status-heading', { hasText: OFFER }).waitFor();
+    await page.locator('#status-offer-id', { hasText: OFFER }).waitFor();
     await page.locator('#steps li').nth(8).waitFor();
     expect(await page.locator('#steps li').count()).toBe(9);
     expect(
@@ -191,7 +191,7 @@ describe('portal in a browser', () => {
       await page.locator('#review-form').waitFor();
       await page.getByLabel('Comments').fill(`${reviewer} looks good`);
       await page.getByRole('button', { name: 'Approve' }).click();
-      await page.locator('#action-message', { hasText: 'accepted' }).waitFor();
+      await page.locator('#action-message', { hasText: 'decision is recorded' }).waitFor();
     }
     await signInAs(page, 'publisher');
     await step(page, 'marketing-technical-validation', 'Succeeded').waitFor({ timeout: STEP_WAIT });
@@ -210,7 +210,8 @@ describe('portal in a browser', () => {
     await step(page, 'validate-prerequisites', 'Failed').waitFor({ timeout: STEP_WAIT });
     await page.locator('#error-panel').waitFor();
     const details = await page.locator('#error-details li').allTextContents();
-    expect(details).toEqual(expect.arrayContaining([expect.stringMatching(/^summary: /)]));
+    // Each detail by the field's label, in words: no JSON path, no schema sentence.
+    expect(details).toEqual(expect.arrayContaining(['Summary: Required to publish: fill it in.']));
     expect(await page.locator('#error-panel img').count()).toBe(0);
     await page.locator('#publish').waitFor();
     expect(await page.locator('#go-live').isVisible()).toBe(false);

@@ -1,5 +1,6 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { servePortal } from '../../functions/portal';
 import { locatePortalDir, servePortalAsset } from '../../functions/portalAsset';
@@ -103,6 +104,35 @@ describe('portal functions (no browser)', () => {
       'forms.js',
     ])
       expect(seen).toContain(name);
+  });
+
+  it('gives the page SUPPORT_URL for Get help, and offers Webhooks only where its module is deployed', async () => {
+    const support = 'https://help.example.com/new?from="portal"&x=<1>';
+    const page = await invoke(
+      servePortal({ isAzure: () => false, supportUrl: () => support, portalDir: PORTAL_DIR }),
+      get('http://localhost:7071/api/portal'),
+    );
+    const html = String(page.body);
+    // Written as an attribute value: quotes and angle brackets cannot leave it.
+    expect(html).toContain(
+      'data-support-url="https://help.example.com/new?from=&#34;portal&#34;&#38;x=&#60;1&#62;"',
+    );
+    const hasWebhooks = existsSync(path.join(PORTAL_DIR, 'webhooks-view.js'));
+    expect(html).toContain(`data-webhooks="${hasWebhooks ? 'on' : 'off'}"`);
+    // A copy of the page's folder with the Webhooks module in it: the navigation offers the page.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'portal-webhooks-'));
+    try {
+      cpSync(PORTAL_DIR, dir, { recursive: true });
+      writeFileSync(path.join(dir, 'webhooks-view.js'), 'export function renderWebhooks() {}\n');
+      const withHooks = await invoke(
+        servePortal({ isAzure: () => false, portalDir: dir }),
+        get('http://localhost/api/portal'),
+      );
+      expect(String(withHooks.body)).toContain('data-webhooks="on"');
+      expect(String(withHooks.body)).toContain('data-support-url=""');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses path traversal and anything that is not a portal asset', async () => {
