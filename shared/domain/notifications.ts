@@ -2,6 +2,7 @@ import { ErrorDetail } from './errors';
 import { Transition } from './states';
 import { STEPS, StepId, stepIndex } from './steps';
 import { SubmissionError } from './status';
+import { supportLink } from './support';
 
 /**
  * The emails of the publishing workflow: one per step transition to the publisher, a reminder
@@ -126,7 +127,15 @@ export function transitionEmail(input: TransitionMailInput, links: MailLinks): M
   const lines = [
     `Submission ${input.submissionId} of offer ${offer}${told.sentence}.`,
     ...(input.message ? ['', input.message] : []),
-    ...(input.transition === 'failed' ? failureLines(input.error, links) : []),
+    ...(input.transition === 'failed' ? failureLines(input, links) : []),
+    ...(input.step === 'publisher-signoff' && input.transition === 'waiting'
+      ? [
+          '',
+          // The preview's link carries its hidekey, a secret: the portal's Status tab shows it to
+          // the owner after sign-in, so the email sends the publisher there.
+          `Review the preview from the offer's Status tab: ${portalLink(links.publicBaseUrl, input.offerId)}`,
+        ]
+      : []),
     ...(input.transition === 'canceled'
       ? ['', 'The submission was canceled and the offer is back at step 1. Press Publish to submit again.']
       : []),
@@ -136,7 +145,14 @@ export function transitionEmail(input: TransitionMailInput, links: MailLinks): M
   return { subject, text: lines.join('\n') };
 }
 
-function failureLines(error: SubmissionError | undefined, links: MailLinks): string[] {
+function failureLines(input: TransitionMailInput, links: MailLinks): string[] {
+  const { error } = input;
+  const help = supportLink(links.supportUrl, {
+    offerId: input.offerId,
+    submissionId: input.submissionId,
+    step: error?.step ?? input.step,
+    ...(error?.code ? { code: error.code } : {}),
+  });
   return [
     '',
     `What went wrong: ${error?.message ?? 'the step failed.'}`,
@@ -144,7 +160,7 @@ function failureLines(error: SubmissionError | undefined, links: MailLinks): str
     ...detailLines(error?.details ?? []),
     '',
     'Fix the problems above, then press Publish again: the submission restarts at step 1.',
-    `Need help? ${links.supportUrl}`,
+    `Need help? Get help with this failure: ${help}`,
   ];
 }
 
