@@ -1,4 +1,4 @@
-import { runsInAzure } from '../shared/config';
+import { localMode } from '../shared/config';
 import { app, HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +7,10 @@ import { getServices } from '../shared/services';
 import { locatePortalDir, PORTAL_HEADERS } from './portalAsset';
 
 export interface PortalDeps {
-  /** True in Azure: App Service Authentication supplies the identity, so the page hides its "sign in as" picker. */
+  /**
+   * True outside local mode: App Service Authentication supplies the identity, so the page hides
+   * its "sign in as" picker. Only the local host turns local mode on (shared/config.ts localMode).
+   */
   isAzure: () => boolean;
   portalDir?: string;
 }
@@ -81,5 +84,14 @@ app.http(FUNCTIONS.portal, {
   route: 'portal',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: servePortal({ isAzure: () => runsInAzure(getServices().settings) }),
+  handler: servePortal({ isAzure: () => !inLocalMode() }),
 });
+
+/** Local mode from the settings; an invalid configuration is not local mode (the API answers 503). */
+function inLocalMode(): boolean {
+  try {
+    return localMode(getServices().settings);
+  } catch {
+    return false;
+  }
+}
