@@ -2,29 +2,12 @@ import { z } from 'zod';
 import * as api from '../contracts/api';
 import * as ingestionContracts from '../contracts/ingestion';
 import { INGESTION_OPERATIONS } from './openapiIngestion';
+import type { Body, Operation } from './openapiOperation';
 
 /**
  * The OpenAPI 3.1 document of api.md, generated from the same zod schemas the handlers parse
  * with (z.toJSONSchema emits JSON Schema 2020-12, which OpenAPI 3.1 uses as is).
  */
-
-type Method = 'get' | 'put' | 'post' | 'delete';
-type Body = { type: string; schema?: z.ZodType };
-
-export interface Operation {
-  method: Method;
-  path: string;
-  id: string;
-  summary: string;
-  /** Whether x-ms-client-principal is required. */
-  identity: boolean;
-  body?: Body;
-  query?: Record<string, z.ZodType>;
-  ok: { status: number; schema?: z.ZodType; type?: string };
-  errors: number[];
-  /** Answers with their own body, beside the api.md error bodies of `errors`. */
-  other?: Record<number, { description: string; schema: z.ZodType }>;
-}
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'invalid_request',
