@@ -3,6 +3,7 @@ import * as api from '../contracts/api';
 import * as ingestionContracts from '../contracts/ingestion';
 import { INGESTION_OPERATIONS } from './openapiIngestion';
 import type { Body, Operation } from './openapiOperation';
+import { QUESTIONS_TOP_DEFAULT, QUESTIONS_TOP_MAX } from '../domain/questions';
 
 /**
  * The OpenAPI 3.1 document of api.md, generated from the same zod schemas the handlers parse
@@ -231,8 +232,15 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/offers/{offerId}/questions',
     id: 'listQuestions',
-    summary: 'Questions during review with their answers, newest first',
+    summary: 'Questions during review with their answers, newest first, a page at a time',
     identity: true,
+    query: {
+      top: z.int().min(1).max(QUESTIONS_TOP_MAX).default(QUESTIONS_TOP_DEFAULT).describe('Page size.'),
+      continuation: z
+        .string()
+        .max(2048)
+        .describe('Opaque token from the previous page; absent for the first page.'),
+    },
     ok: { status: 200, schema: api.questionListSchema },
     errors: AUTH,
   },
