@@ -148,6 +148,28 @@ describe('delivery clients act for a publisher with app-only tokens only (issue 
   });
 });
 
+describe('ingestion routes from another site (issue 28 item 12)', () => {
+  it('refuses a cross-site promote carrying an Easy Auth session, serves the script without Origin', async () => {
+    const app = principal([
+      ['appid', MAPPED],
+      ['idtyp', 'app'],
+    ]);
+    const promote = (headers: Record<string, string>) =>
+      ingestionCaller(
+        request('POST', 'v1.0/ingestion/products/x/submissions/1/promote', {
+          headers: { 'x-ms-client-principal': app, ...headers },
+        }),
+        easyAuth,
+      );
+    expect(
+      await refusal(promote({ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })),
+    ).toMatch(/^forbidden: .*evil\.example/);
+    expect(await refusal(promote({ origin: 'https://evil.example' }))).toMatch(/^forbidden: /);
+    expect((await promote({})).publisherId).toBe('contoso');
+    expect((await promote({ 'sec-fetch-site': 'same-origin' })).publisherId).toBe('contoso');
+  });
+});
+
 describe("local mode is the local host's to turn on (issue 28 item 11)", () => {
   it('is on in the services the tests build as the local host does, off behind App Service Authentication', () => {
     expect([localMode(local.settings), localMode(easyAuth.settings)]).toEqual([true, false]);
