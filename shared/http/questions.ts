@@ -100,7 +100,12 @@ async function withinEmailRate(
   key: string,
 ): Promise<boolean> {
   const hour = emailHourOf(at);
-  const allowed = await services.questions.reserve(offerId, { kind: 'emails', hour }, key, QUESTION_EMAILS_PER_HOUR);
+  const allowed = await services.questions.reserve(
+    offerId,
+    { kind: 'emails', hour },
+    key,
+    QUESTION_EMAILS_PER_HOUR,
+  );
   if (!allowed)
     context.warn(
       `offer ${offerId}: ${QUESTION_EMAILS_PER_HOUR} question and answer emails were sent in hour ${hour} UTC; this one is not mailed`,
@@ -118,7 +123,8 @@ export async function mailQuestion(
 ): Promise<void> {
   const to = status.notificationEmail;
   if (!looksLikeEmail(to)) return;
-  if (!(await withinEmailRate(services, context, offer.offerId, question.askedAt, question.questionId))) return;
+  if (!(await withinEmailRate(services, context, offer.offerId, question.askedAt, question.questionId)))
+    return;
   const mail = questionEmail(
     { offerId: offer.offerId, offerName: offer.name, question },
     mailLinks(services),

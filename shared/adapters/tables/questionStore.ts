@@ -121,14 +121,16 @@ export function createQuestionStore(storage: StorageClients): QuestionStore {
     async page(offerId, after, top) {
       const t = await table();
       const escape = (v: string) => v.replace(/'/g, "''");
-      const from = after && QUESTION_CURSOR.test(after) ? `RowKey gt '${after}'` : `RowKey ge '${INDEX_START}'`;
+      const from =
+        after && QUESTION_CURSOR.test(after) ? `RowKey gt '${after}'` : `RowKey ge '${INDEX_START}'`;
       const filter = `PartitionKey eq '${escape(offerId)}' and ${from} and RowKey lt '${INDEX_END}'`;
       const keys: { rowKey: string; questionId: string }[] = [];
       const rows = t.listEntities<Record<string, unknown>>({
         queryOptions: { filter, select: ['RowKey', 'questionId'] },
       });
       for await (const row of rows.byPage({ maxPageSize: top + 1 })) {
-        for (const entity of row) keys.push({ rowKey: String(entity.rowKey), questionId: String(entity.questionId) });
+        for (const entity of row)
+          keys.push({ rowKey: String(entity.rowKey), questionId: String(entity.questionId) });
         if (keys.length > top) break;
       }
       const shown = keys.slice(0, top);
