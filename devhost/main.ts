@@ -2,7 +2,8 @@
  * `npm start`: runs the app's registered functions on this machine, as the Functions host and
  * Node worker would, with Azurite as storage. No Azure account, no Core Tools.
  *
- * Settings (environment first, then local.settings.json Values):
+ * Settings (environment first, then local.settings.json Values). The host itself sets LOCAL_MODE=true
+ * (the app's local mode: it trusts the identity header as sent and mints local tokens only then).
  *   AzureWebJobsStorage     storage connection string; unset = start Azurite with data under .data/azurite
  *   PORT                    HTTP port (7071)
  *   DEVHOST_LISTEN_HOST     address the HTTP server binds (127.0.0.1: loopback only, because the host
@@ -46,6 +47,9 @@ import type { DurableEngine, DurableEngineOptions, FunctionInvoker } from './typ
 
 const log = (message: string): void => console.log(`[devhost] ${message}`);
 
+/** The app setting that turns the app's local mode on; set here, by name (devhost never imports the app). */
+const LOCAL_MODE_SETTING = 'LOCAL_MODE';
+
 /** Kept outside main() so a failed start still stops the Azurite it launched. */
 let launchedAzurite: RunningAzurite | undefined;
 
@@ -65,6 +69,10 @@ async function main(): Promise<void> {
   env.no_proxy = withLocalhost(env.no_proxy);
   // As Core Tools do: the durable client builds its status and management links from it.
   env.WEBSITE_HOSTNAME ??= `localhost:${env.PORT ?? 7071}`;
+  // Local mode (identity header and unsigned local tokens trusted as sent, token minting, the
+  // "Sign in as" picker) is the local host's to turn on: the app is on it only where this host runs
+  // it, never by default (the app's docs/operations.md, "Local mode").
+  env[LOCAL_MODE_SETTING] = 'true';
   const applied = applyLocalSettings(root, env);
   if (applied.length > 0) log(`local.settings.json: ${applied.join(', ')}`);
   const azurite = env.AzureWebJobsStorage ? undefined : await startLocalStorage(root);

@@ -1,7 +1,14 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { answerRequestSchema } from '../shared/contracts/api';
-import { Answer, answerIdFor, answeringSide, assertQuestionInReview } from '../shared/domain/questions';
+import {
+  ANSWERS_PER_QUESTION_MAX,
+  Answer,
+  answerIdFor,
+  answeringSide,
+  assertQuestionInReview,
+  tooManyAnswers,
+} from '../shared/domain/questions';
 import { offerRequest } from '../shared/http/access';
 import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
@@ -10,8 +17,8 @@ import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
 /**
- * The publisher or a reviewer answers a question while its submission is in step 7; the other
- * side is emailed. The same answer repeated (a retry) is stored and mailed once.
+ * The publisher or a reviewer answers a question while its submission is in step 7, within the
+ * question's ANSWERS_PER_QUESTION_MAX places (409 limit_reached after); the other side is emailed. The same answer repeated (a retry) is stored and mailed once.
  */
 export function makeAnswerQuestion(services: Services) {
   return guarded(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
@@ -22,6 +29,9 @@ export function makeAnswerQuestion(services: Services) {
     const status = await statusOf(services, offer);
     assertQuestionInReview(question, status);
     const answerId = answerIdFor(question.questionId, caller.name, body.text);
+    const set = { kind: 'answers', questionId: question.questionId } as const;
+    if (!(await services.questions.reserve(offerId, set, answerId, ANSWERS_PER_QUESTION_MAX)))
+      throw tooManyAnswers(question.questionId);
     const answer: Answer = { by: caller.name, at: services.now().toISOString(), text: body.text };
     await services.questions.addAnswer(offerId, { ...answer, questionId: question.questionId, answerId });
     const stored = (await services.questions.get(offerId, question.questionId)) ?? question;

@@ -3,7 +3,13 @@ import { FUNCTIONS } from '../shared/contracts/names';
 import { askQuestionRequestSchema } from '../shared/contracts/api';
 import { DomainError } from '../shared/domain/errors';
 import { isAdmin, isReviewer } from '../shared/domain/identity';
-import { Question, assertCanAsk, questionIdFor } from '../shared/domain/questions';
+import {
+  QUESTIONS_PER_SUBMISSION_MAX,
+  Question,
+  assertCanAsk,
+  questionIdFor,
+  tooManyQuestions,
+} from '../shared/domain/questions';
 import { offerRequest } from '../shared/http/access';
 import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
@@ -12,8 +18,9 @@ import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
 /**
- * A reviewer asks the publisher a question about their area, during step 7. Stored, added to the
- * submission's open questions, then mailed to the publisher. Repeating the same request (a retry
+ * A reviewer asks the publisher a question about their area, during step 7: one of the
+ * submission's QUESTIONS_PER_SUBMISSION_MAX places (409 limit_reached when they are taken), then
+ * stored, added to the submission's open questions, and mailed to the publisher. Repeating the same request (a retry
  * after a lost answer) finds the stored question and completes what is missing: one question, one
  * email.
  */
@@ -27,6 +34,9 @@ export function makeAskQuestion(services: Services) {
     assertCanAsk(caller, body.area, status);
     const submissionId = status.submissionId ?? '';
     const questionId = questionIdFor(submissionId, body.area, caller.name, body.text);
+    const set = { kind: 'questions', submissionId } as const;
+    if (!(await services.questions.reserve(offerId, set, questionId, QUESTIONS_PER_SUBMISSION_MAX)))
+      throw tooManyQuestions(submissionId);
     const asked = {
       questionId,
       submissionId,

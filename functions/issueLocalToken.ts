@@ -1,5 +1,5 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { runsInAzure } from '../shared/config';
+import { ConfigError, localMode } from '../shared/config';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { readBytes } from '../shared/http/body';
 import { JSON_CONTENT_TYPE } from '../shared/http/errors';
@@ -20,17 +20,32 @@ function oauthError(status: number, error: string, description: string): HttpRes
   };
 }
 
+const settingNames = (error: ConfigError) => error.problems.map((p) => p.split(':')[0]).join(', ');
+
 /**
  * POST /api/oauth2/v2.0/token, local mode only: the client-credentials grant of Entra ID, so that
  * `New-BcAuthContext -authority {PUBLIC_BASE_URL}/api/` gets a token here. `client_id` is the
- * publisher id; the secret is not checked (locally the identity header is trusted as sent anyway)
- * and never logged. The token is an unsigned JWT with the claims of x-ms-client-principal plus
- * `appid`, `tid` and `exp`, which BcContainerHelper reads. In Azure: 404, Entra issues tokens.
+ * publisher id; the secret is not checked (in local mode the identity header is trusted as sent
+ * anyway) and never logged. The token is an unsigned JWT with the claims of x-ms-client-principal
+ * plus `appid`, `tid` and `exp`, which BcContainerHelper reads, and those of an app-only Entra
+ * token (`idtyp` app, `oid` = `sub`, no `scp`). Outside local mode: 404, Entra issues tokens.
  */
 export function makeIssueLocalToken(services: Services) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
-    if (runsInAzure(services.settings))
-      return oauthError(404, 'not_found', 'Tokens come from Entra ID in Azure.');
+    let local: boolean;
+    try {
+      local = localMode(services.settings);
+    } catch (error) {
+      // An invalid configuration (no local mode, no App Service Authentication): 503 naming it.
+      if (!(error instanceof ConfigError)) throw error;
+      return oauthError(503, 'temporarily_unavailable', `The app is not configured: ${settingNames(error)}.`);
+    }
+    if (!local)
+      return oauthError(
+        404,
+        'not_found',
+        'Tokens come from Entra ID; this one is issued in local mode only.',
+      );
     let form: URLSearchParams;
     try {
       form = new URLSearchParams((await readBytes(request, MAX_FORM_BYTES)).toString('utf8'));
@@ -60,7 +75,9 @@ export function makeIssueLocalToken(services: Services) {
       exp: now + LOCAL_TOKEN_SECONDS,
       tid: 'local',
       iat: now,
-      scp: form.get('scope') ?? '',
+      idtyp: 'app',
+      oid: `local-app-${clientId}`,
+      sub: `local-app-${clientId}`,
     });
     return {
       status: 200,

@@ -2,14 +2,18 @@ import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { FUNCTIONS } from '../shared/contracts/names';
 import { offerRequest } from '../shared/http/access';
 import { guarded, json } from '../shared/http/errors';
+import { questionPage } from '../shared/http/questions';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
-/** Every question of the offer's reviews with its answers, newest question first. */
+/**
+ * The questions of the offer's reviews with their answers, newest question first, a page at a
+ * time (`top`, `continuation`, as GET /api/offers).
+ */
 export function makeListQuestions(services: Services) {
   return guarded(async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const { offerId } = await offerRequest(request, services.offers, 'read');
-    return json(200, { questions: await services.questions.list(offerId) });
+    return json(200, await questionPage(services, request, offerId));
   });
 }
 

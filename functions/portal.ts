@@ -1,4 +1,4 @@
-import { runsInAzure } from '../shared/config';
+import { localMode } from '../shared/config';
 import { app, HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +7,10 @@ import { getServices } from '../shared/services';
 import { locatePortalDir, PORTAL_HEADERS } from './portalAsset';
 
 export interface PortalDeps {
-  /** True in Azure: App Service Authentication supplies the identity, so the page hides its "sign in as" picker. */
+  /**
+   * True outside local mode: App Service Authentication supplies the identity, so the page hides
+   * its "sign in as" picker. Only the local host turns local mode on (shared/config.ts localMode).
+   */
   isAzure: () => boolean;
   /** SUPPORT_URL: where the Status tab's "Get help" on a failed submission leads (empty: no link). */
   supportUrl?: () => string;
@@ -88,7 +91,16 @@ app.http(FUNCTIONS.portal, {
   methods: ['GET'],
   authLevel: 'anonymous',
   handler: servePortal({
-    isAzure: () => runsInAzure(getServices().settings),
+    isAzure: () => !inLocalMode(),
     supportUrl: () => getServices().settings.SUPPORT_URL,
   }),
 });
+
+/** Local mode from the settings; an invalid configuration is not local mode (the API answers 503). */
+function inLocalMode(): boolean {
+  try {
+    return localMode(getServices().settings);
+  } catch {
+    return false;
+  }
+}

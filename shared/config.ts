@@ -12,6 +12,8 @@ const isoDuration = z
   );
 const intFromString = (def: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(def);
+/** A switch as App Service writes its own ("true" / "True"); kept as text so raw and parsed settings read alike. */
+const booleanText = z.enum(['true', 'false', 'True', 'False']).optional();
 
 const settingsSchema = z.object({
   /** Storage for Tables and Blobs: a connection string, or identity-based `__*ServiceUri` settings. */
@@ -45,7 +47,17 @@ const settingsSchema = z.object({
   OUTBOUND_ALLOW_LOOPBACK: z.stringbool().optional(),
   /** Set by App Service in Azure; the app trusts x-ms-client-principal there only when it is "true". */
   WEBSITE_HOSTNAME: z.string().optional(),
-  WEBSITE_AUTH_ENABLED: z.enum(['true', 'false', 'True', 'False']).optional(),
+  WEBSITE_AUTH_ENABLED: booleanText,
+  /**
+   * "true": App Service Authentication is in front of the app. infra/ sets it beside the
+   * authsettingsV2 resource that turns authentication on (see identitySource).
+   */
+  APP_SERVICE_AUTH_ENABLED: booleanText,
+  /**
+   * "true": local mode. The local host (devhost/) sets it itself; nothing else should (see
+   * identitySource and docs/operations.md, "Local mode").
+   */
+  LOCAL_MODE: booleanText,
 });
 
 /**
@@ -55,6 +67,56 @@ const settingsSchema = z.object({
 export function runsInAzure(settings: { WEBSITE_HOSTNAME?: string }): boolean {
   const host = settings.WEBSITE_HOSTNAME;
   return Boolean(host) && !/^(localhost|127\.0\.0\.1)(:\d+)?$/.test(host ?? '');
+}
+
+/** The settings that say who vouches for the caller's identity, raw or parsed (both are text). */
+export interface IdentitySettings {
+  WEBSITE_HOSTNAME?: string;
+  WEBSITE_AUTH_ENABLED?: string;
+  APP_SERVICE_AUTH_ENABLED?: string;
+  LOCAL_MODE?: string;
+}
+
+const isOn = (value: string | undefined) => value?.toLowerCase() === 'true';
+const isOff = (value: string | undefined) => value?.toLowerCase() === 'false';
+
+/**
+ * Who vouches for x-ms-client-principal (design.md, "Identity and roles"):
+ * - App Service Authentication, when infra/ says it turned it on (APP_SERVICE_AUTH_ENABLED) or the
+ *   platform does (WEBSITE_AUTH_ENABLED, documented for App Service, not promised on Flex
+ *   Consumption), and the platform does not say it is off;
+ * - local mode, when the local host turned it on (LOCAL_MODE), never in Azure and never beside
+ *   App Service Authentication: the header and unsigned local tokens are trusted as sent;
+ * - nobody otherwise: the configuration is invalid and every route answers 503.
+ */
+export function identitySource(s: IdentitySettings): 'appServiceAuthentication' | 'localMode' | undefined {
+  if (!isOff(s.WEBSITE_AUTH_ENABLED) && (isOn(s.APP_SERVICE_AUTH_ENABLED) || isOn(s.WEBSITE_AUTH_ENABLED)))
+    return 'appServiceAuthentication';
+  if (isOn(s.LOCAL_MODE) && !runsInAzure(s)) return 'localMode';
+  return undefined;
+}
+
+/** True in local mode: identity trusted as sent, local tokens minted, the "Sign in as" picker shown. */
+export function localMode(s: IdentitySettings): boolean {
+  return identitySource(s) === 'localMode';
+}
+
+/** The setting to name when nobody vouches for the identity header. */
+function identityProblems(s: IdentitySettings): string[] {
+  if (identitySource(s)) return [];
+  if (isOff(s.WEBSITE_AUTH_ENABLED)) {
+    return [
+      'WEBSITE_AUTH_ENABLED: App Service says its authentication is off, so the app trusts no identity header; enable App Service Authentication (authsettingsV2)',
+    ];
+  }
+  if (runsInAzure(s)) {
+    return [
+      'APP_SERVICE_AUTH_ENABLED: in Azure the app trusts x-ms-client-principal only behind App Service Authentication; infra/ sets this setting to true beside authsettingsV2',
+    ];
+  }
+  return [
+    'LOCAL_MODE: nothing vouches for the identity header here: local mode is off (the local host, npm start, turns it on itself) and App Service Authentication is not on (APP_SERVICE_AUTH_ENABLED)',
+  ];
 }
 
 type RawSettings = Partial<Record<keyof z.infer<typeof settingsSchema>, string>>;
@@ -79,23 +141,18 @@ function crossSettingProblems(s: RawSettings): string[] {
       'ACS_EMAIL_CONNECTION_STRING: set ACS_EMAIL_ENDPOINT (managed identity) or the connection string, not both',
     );
   }
+  problems.push(...identityProblems(s));
   if (runsInAzure(s)) problems.push(...azureProblems(s));
   return problems;
 }
 
 /**
- * What Azure adds: App Service Authentication on, storage through the managed identity (the account
- * has no shared key), one identity named consistently, and public links over https.
- * WEBSITE_AUTH_ENABLED is the variable App Service documents as injected, read-only, into the app
- * to say whether authentication is enabled (reference-app-settings, "Authentication & authorization").
+ * What Azure adds (beside App Service Authentication, identityProblems): storage through the
+ * managed identity (the account has no shared key), one identity named consistently, and public
+ * links over https.
  */
 function azureProblems(s: RawSettings): string[] {
   const problems: string[] = [];
-  if (s.WEBSITE_AUTH_ENABLED?.toLowerCase() !== 'true') {
-    problems.push(
-      'WEBSITE_AUTH_ENABLED: in Azure the app trusts x-ms-client-principal only behind App Service Authentication; enable it (authsettingsV2)',
-    );
-  }
   if (s.AzureWebJobsStorage && s.AzureWebJobsStorage__blobServiceUri) {
     problems.push(
       'AzureWebJobsStorage: set the identity-based AzureWebJobsStorage__*ServiceUri settings or a connection string, not both',

@@ -144,7 +144,7 @@ describe('the sample', () => {
 
 describe('PORT drives the local defaults', () => {
   it('PUBLIC_BASE_URL follows PORT unless it is set', () => {
-    const storage = { AzureWebJobsStorage: 'UseDevelopmentStorage=true' };
+    const storage = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', LOCAL_MODE: 'true' };
     expect(loadConfig({ ...storage, PORT: '7451' }).PUBLIC_BASE_URL).toBe('http://localhost:7451');
     expect(loadConfig({ ...storage }).PUBLIC_BASE_URL).toBe('http://localhost:7071');
     expect(loadConfig({ ...storage, PORT: 'http' }).PUBLIC_BASE_URL).toBe('http://localhost:7071');

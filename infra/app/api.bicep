@@ -128,6 +128,10 @@ var appSettings = {
   PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
   REVIEW_ESCALATION_EMAIL: reviewEscalationEmail
   SUPPORT_URL: supportUrl
+  // The app trusts the identity header only behind App Service Authentication, configured by the
+  // authsettingsV2 resource below. Whether Flex sets WEBSITE_AUTH_ENABLED is not documented, so
+  // this deployment says it itself (shared/config.ts identitySource; 503 naming it when missing).
+  APP_SERVICE_AUTH_ENABLED: 'true'
   PACKAGE_VALIDATION_TIMEOUT: 'PT1H'
   SIGNOFF_REMINDER_INTERVAL: 'P3D'
   REVIEW_SLA_BUSINESS_DAYS: '7'

@@ -116,7 +116,9 @@ export function embeddedIpv4(address: string): string[] {
   const zeroTo = (n: number) => w.slice(0, n).every((x) => x === 0);
   if (zeroTo(5) && w5 === 0xffff) return [ipv4Of(w6, w7)];
   if (zeroTo(4) && w4 === 0xffff && w5 === 0) return [ipv4Of(w6, w7)];
-  if (zeroTo(6)) return [ipv4Of(w6, w7)];
+  // :: (unspecified) and ::1 (loopback) are IPv6's own addresses, not IPv4-compatible forms of
+  // 0.0.0.0 and 0.0.0.1 (RFC 4291 2.5.5.1): they are judged by their own ranges below.
+  if (zeroTo(6) && (w6 !== 0 || w7 > 1)) return [ipv4Of(w6, w7)];
   if (w0 === 0x64 && w1 === 0xff9b && w2 === 0 && w3 === 0 && w4 === 0 && w5 === 0) return [ipv4Of(w6, w7)];
   if (w0 === 0x2002) return [ipv4Of(w1, w2)];
   if (w0 === 0x2001 && w1 === 0) return [ipv4Of(w2, w3), ipv4Of(w6 ^ 0xffff, w7 ^ 0xffff)];

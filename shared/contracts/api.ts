@@ -298,7 +298,11 @@ export const questionSchema = z.object({
   answers: z.array(z.object({ by: z.string(), at: z.string(), text: z.string() })),
 });
 
-export const questionListSchema = z.object({ questions: z.array(questionSchema) });
+export const questionListSchema = z.object({
+  questions: z.array(questionSchema),
+  /** The next page's token (GET .../questions?continuation=), null on the last page. */
+  continuation: z.string().nullable(),
+});
 
 export const checkResponseSchema = z.object({
   findings: z.array(

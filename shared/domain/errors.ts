@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'not_in_review'
   | 'already_decided'
   | 'not_waiting_for_date'
+  | 'limit_reached'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'internal'

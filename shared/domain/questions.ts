@@ -12,6 +12,40 @@ import type { OfferStatus, ReviewArea } from './status';
 
 export const QUESTION_TEXT_MAX = 10_000;
 
+/**
+ * Bounds on a review thread (docs/api.md, "Questions during review"): each question and answer is
+ * a row and each answer emails the other side, so neither may grow without end.
+ */
+export const QUESTIONS_PER_SUBMISSION_MAX = 50;
+export const ANSWERS_PER_QUESTION_MAX = 30;
+/** Question and answer emails of one offer per clock hour (UTC); the rest are stored, not mailed. */
+export const QUESTION_EMAILS_PER_HOUR = 10;
+/** Pages of GET .../questions. */
+export const QUESTIONS_TOP_DEFAULT = 20;
+export const QUESTIONS_TOP_MAX = 50;
+
+/** Where a page of questions ends: the index row key of its last question (questionStore.ts). */
+export const QUESTION_CURSOR = /^t_\d{13}_[0-9a-f]{20}$/;
+
+/** The clock hour (UTC) an email counts against: `2026-12-07T13`. */
+export function emailHourOf(at: string): string {
+  return at.slice(0, 13);
+}
+
+export function tooManyQuestions(submissionId: string): DomainError {
+  return new DomainError(
+    'limit_reached',
+    `Submission ${submissionId} already has ${QUESTIONS_PER_SUBMISSION_MAX} questions, the most one submission may have: answer or resolve the open ones.`,
+  );
+}
+
+export function tooManyAnswers(questionId: string): DomainError {
+  return new DomainError(
+    'limit_reached',
+    `Question '${questionId}' already has ${ANSWERS_PER_QUESTION_MAX} answers, the most one question may have: ask a new question.`,
+  );
+}
+
 export interface Answer {
   by: string;
   at: string;
@@ -91,13 +125,6 @@ export function assertCanResolve(caller: Caller, question: Question): void {
       'forbidden',
       `Only a ${question.area} reviewer (or Admin) may resolve a question of the ${question.area} review.`,
     );
-}
-
-/** Newest first (api.md); a tie in time is broken by id so the order is stable. */
-export function newestFirst(questions: Question[]): Question[] {
-  return [...questions].sort(
-    (a, b) => b.askedAt.localeCompare(a.askedAt) || a.questionId.localeCompare(b.questionId),
-  );
 }
 
 /** A question with its answers, oldest answer first. */

@@ -17,6 +17,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   not_in_review: 409,
   already_decided: 409,
   not_waiting_for_date: 409,
+  limit_reached: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal: 500,

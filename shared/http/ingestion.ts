@@ -1,7 +1,7 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { runsInAzure } from '../config';
+import { localMode } from '../config';
 import { productIdSchema } from '../contracts/ingestion';
 import { DomainError, ensureError } from '../domain/errors';
 import { Caller, actsAsOwner } from '../domain/identity';
@@ -11,11 +11,11 @@ import type { Services } from '../services';
 import { readJson } from './body';
 import { JSON_CONTENT_TYPE, STATUS_OF } from './errors';
 import {
+  appClientIdOf,
+  appClientIdOfLocalToken,
   bearerTokenOf,
   callerOf,
   callerOfLocalToken,
-  clientIdOf,
-  clientIdOfLocalToken,
   PRINCIPAL_HEADER,
 } from './principal';
 
@@ -96,17 +96,19 @@ export function guardedIngestion<A extends unknown[]>(
 }
 
 /**
- * Who calls. Locally a bearer token is an unsigned JWT (principal.ts); in Azure App Service
- * Authentication validated the token and set x-ms-client-principal. Either way an application
- * (client credentials: no publisher_id claim) acts for the publisher an Admin mapped its client
- * id to.
+ * Who calls. In local mode a bearer token is an unsigned JWT (principal.ts); behind App Service
+ * Authentication the platform validated the token and set x-ms-client-principal. Either way an
+ * application's own token (client credentials: app-only, no publisher_id claim) acts for the
+ * publisher an Admin mapped its client id to. The mapping is the list of delivery clients: a
+ * client nobody mapped acts for no publisher, and a user's delegated token is never mapped, even
+ * one signed in through a mapped client.
  */
 export async function ingestionCaller(request: HttpRequest, services: Services): Promise<Caller> {
   const token = bearerTokenOf(request);
-  const local = !request.headers.get(PRINCIPAL_HEADER) && token && !runsInAzure(services.settings);
+  const local = !request.headers.get(PRINCIPAL_HEADER) && token && localMode(services.settings);
   const caller = local ? callerOfLocalToken(token, services.now().getTime()) : callerOf(request);
   if (caller.publisherId) return caller;
-  const clientId = local ? clientIdOfLocalToken(token) : clientIdOf(request);
+  const clientId = local ? appClientIdOfLocalToken(token) : appClientIdOf(request);
   const publisherId = clientId ? await services.ingestion.publisherOfClient(clientId) : undefined;
   if (!publisherId) return caller;
   return { name: caller.name, roles: [...new Set([...caller.roles, 'Publisher' as const])], publisherId };

@@ -3,29 +3,13 @@ import * as api from '../contracts/api';
 import * as ingestionContracts from '../contracts/ingestion';
 import { INGESTION_OPERATIONS } from './openapiIngestion';
 import { WEBHOOK_OPERATIONS, WEBHOOK_PATH_PARAMS } from './openapiWebhooks';
+import type { Body, Operation } from './openapiOperation';
+import { QUESTIONS_TOP_DEFAULT, QUESTIONS_TOP_MAX } from '../domain/questions';
 
 /**
  * The OpenAPI 3.1 document of api.md, generated from the same zod schemas the handlers parse
  * with (z.toJSONSchema emits JSON Schema 2020-12, which OpenAPI 3.1 uses as is).
  */
-
-type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
-type Body = { type: string; schema?: z.ZodType };
-
-export interface Operation {
-  method: Method;
-  path: string;
-  id: string;
-  summary: string;
-  /** Whether x-ms-client-principal is required. */
-  identity: boolean;
-  body?: Body;
-  query?: Record<string, z.ZodType>;
-  ok: { status: number; schema?: z.ZodType; type?: string };
-  errors: number[];
-  /** Answers with their own body, beside the api.md error bodies of `errors`. */
-  other?: Record<number, { description: string; schema: z.ZodType }>;
-}
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'invalid_request',
@@ -250,8 +234,15 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/offers/{offerId}/questions',
     id: 'listQuestions',
-    summary: 'Questions during review with their answers, newest first',
+    summary: 'Questions during review with their answers, newest first, a page at a time',
     identity: true,
+    query: {
+      top: z.int().min(1).max(QUESTIONS_TOP_MAX).default(QUESTIONS_TOP_DEFAULT).describe('Page size.'),
+      continuation: z
+        .string()
+        .max(2048)
+        .describe('Opaque token from the previous page; absent for the first page.'),
+    },
     ok: { status: 200, schema: api.questionListSchema },
     errors: AUTH,
   },

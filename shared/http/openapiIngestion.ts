@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import * as ingestion from '../contracts/ingestion';
-import type { Operation } from './openapi';
+import type { Operation } from './openapiOperation';
 
 /**
  * The routes of api.md's "Partner Center ingestion API" section in the OpenAPI document. Their

@@ -6,7 +6,7 @@ import {
   updateWebhookSchema,
   webhookIdSchema,
 } from '../domain/webhooks';
-import type { Operation } from './openapi';
+import type { Operation } from './openapiOperation';
 
 /** The path parameters of the webhook routes. */
 export const WEBHOOK_PATH_PARAMS: Record<string, z.ZodType> = {

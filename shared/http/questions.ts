@@ -5,16 +5,53 @@ import { mailLinks } from '../notify/snapshot';
 import { questionIdSchema } from '../contracts/api';
 import { DomainError } from '../domain/errors';
 import type { Offer } from '../domain/offer';
-import { Answer, Question, answerEmail, questionEmail } from '../domain/questions';
+import {
+  Answer,
+  QUESTION_CURSOR,
+  QUESTION_EMAILS_PER_HOUR,
+  QUESTIONS_TOP_DEFAULT,
+  QUESTIONS_TOP_MAX,
+  Question,
+  answerEmail,
+  emailHourOf,
+  questionEmail,
+} from '../domain/questions';
 import { OfferStatus, notStartedStatus } from '../domain/status';
 import type { Services } from '../services';
-import { routeParam } from './body';
+import { parseWith, routeParam } from './body';
 
 /**
  * What the question routes share: the question named by the route, the offer's status, and the
  * emails. Emails go through the outbox like every other (insert-if-absent by key, then sent), so a
  * repeated request never sends one twice.
  */
+
+const topText = `must be an integer from 1 to ${QUESTIONS_TOP_MAX}`;
+/** The query of GET .../questions: `top` and `continuation`, as GET /api/offers takes them. */
+const listQuery = z.object({
+  top: z
+    .string()
+    .regex(/^\d{1,3}$/, topText)
+    .transform(Number)
+    .pipe(z.number().int().min(1, topText).max(QUESTIONS_TOP_MAX, topText))
+    .optional(),
+  continuation: z
+    .string()
+    .max(2048)
+    .transform((token) => Buffer.from(token, 'base64url').toString('utf8'))
+    .refine((cursor) => QUESTION_CURSOR.test(cursor), 'is not a continuation from GET .../questions')
+    .optional(),
+});
+
+/** One page of the offer's questions, newest first, and the continuation of the next (or null). */
+export async function questionPage(services: Services, request: HttpRequest, offerId: string) {
+  const query = parseWith(listQuery, Object.fromEntries(request.query.entries()));
+  const page = await services.questions.page(offerId, query.continuation, query.top ?? QUESTIONS_TOP_DEFAULT);
+  return {
+    questions: page.items,
+    continuation: page.next === null ? null : Buffer.from(page.next, 'utf8').toString('base64url'),
+  };
+}
 
 export async function statusOf(services: Services, offer: Offer): Promise<OfferStatus> {
   return (await services.statuses.get(offer.offerId)) ?? notStartedStatus(offer.offerId, offer.updatedAt);
@@ -49,6 +86,33 @@ function deliveryOf(services: Services, context: InvocationContext) {
   };
 }
 
+/**
+ * The rate of question and answer emails per offer (docs/workflow.md): at most
+ * QUESTION_EMAILS_PER_HOUR in the clock hour of the question or answer. A retry of the same
+ * request counts once (its key holds its place), so its email is still sent; beyond the rate the
+ * question or answer is stored and shown, not mailed.
+ */
+async function withinEmailRate(
+  services: Services,
+  context: InvocationContext,
+  offerId: string,
+  at: string,
+  key: string,
+): Promise<boolean> {
+  const hour = emailHourOf(at);
+  const allowed = await services.questions.reserve(
+    offerId,
+    { kind: 'emails', hour },
+    key,
+    QUESTION_EMAILS_PER_HOUR,
+  );
+  if (!allowed)
+    context.warn(
+      `offer ${offerId}: ${QUESTION_EMAILS_PER_HOUR} question and answer emails were sent in hour ${hour} UTC; this one is not mailed`,
+    );
+  return allowed;
+}
+
 /** A new question is mailed to the publisher's notification email of the submission. */
 export async function mailQuestion(
   services: Services,
@@ -59,6 +123,8 @@ export async function mailQuestion(
 ): Promise<void> {
   const to = status.notificationEmail;
   if (!looksLikeEmail(to)) return;
+  if (!(await withinEmailRate(services, context, offer.offerId, question.askedAt, question.questionId)))
+    return;
   const mail = questionEmail(
     { offerId: offer.offerId, offerName: offer.name, question },
     mailLinks(services),
@@ -89,6 +155,8 @@ export async function mailAnswer(
   const { offer, question, answer } = input;
   const to = side === 'publisher' ? question.askedBy : input.status.notificationEmail;
   if (!looksLikeEmail(to)) return;
+  const key = `${question.questionId}|${input.answerId}`;
+  if (!(await withinEmailRate(services, context, offer.offerId, answer.at, key))) return;
   const mail = answerEmail(
     { offerId: offer.offerId, offerName: offer.name, question, answer },
     mailLinks(services),

@@ -231,6 +231,17 @@ export interface Clock {
   now(): Promise<Date>;
 }
 
+export interface QuestionPage {
+  items: Question[];
+  next: string | null;
+}
+
+/** The bounded sets of the question table: their places are ids. */
+export type QuestionSet =
+  | { kind: 'questions'; submissionId: string }
+  | { kind: 'answers'; questionId: string }
+  | { kind: 'emails'; hour: string };
+
 /** A question as stored: api.md's fields without the answers (they are rows of their own). */
 export type StoredQuestion = Omit<Question, 'answers'>;
 
@@ -243,8 +254,17 @@ export interface QuestionStore {
   addQuestion(offerId: string, question: StoredQuestion): Promise<boolean>;
   /** The question with its answers (oldest first). */
   get(offerId: string, questionId: string): Promise<Question | undefined>;
-  /** Every question of the offer with its answers, newest first. */
-  list(offerId: string): Promise<Question[]>;
+  /**
+   * One page of the offer's questions with their answers, newest first: `top` of them after the
+   * `after` cursor of the previous page; `next` is the cursor of the next page, or null.
+   */
+  page(offerId: string, after: string | undefined, top: number): Promise<QuestionPage>;
+  /**
+   * Takes one of `cap` places of a bounded set (a submission's questions, a question's answers,
+   * an hour's emails) for `id`: true when `id` holds one (also from an earlier attempt), false
+   * when the set is full. One conditional write per new id, so concurrent writers never overfill.
+   */
+  reserve(offerId: string, set: QuestionSet, id: string, cap: number): Promise<boolean>;
   /** Insert-if-absent: false when this answer was already stored. */
   addAnswer(offerId: string, answer: StoredAnswer): Promise<boolean>;
   /** Sets resolvedAt unless already set; returns the question as stored afterwards. */

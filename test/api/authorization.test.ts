@@ -138,3 +138,68 @@ describe('authorization matrix', () => {
     else expect([res.status, res.body.error.code]).toEqual([404, 'offer_not_found']);
   });
 });
+
+/**
+ * Issue 28 item 12: a request that changes state is refused when a browser says it comes from
+ * another site (Sec-Fetch-Site, else Origin against the app's own address). Routes without a body
+ * (go-live, cancel, resolve, check...) would otherwise rest on the session cookie's SameSite alone
+ * in Azure. The portal (same origin) and scripts (no Origin) are served as before.
+ */
+describe('cross-site requests that change state (issue 28 item 12)', () => {
+  const changing = ROUTES.filter((r) => r.method !== 'GET');
+  // As Admin, whom every one of these routes serves: a refusal can only be the origin's.
+  const succeeds = (name: string) => MATRIX[name]![CALLERS.indexOf('root')]![0];
+
+  async function invokeFrom(route: RouteCase, headers: Record<string, string>) {
+    const offerId = await prepare(route);
+    const req = request(route.method, route.path(offerId), {
+      as: 'root',
+      params: route.params(offerId),
+      query: route.query,
+      body: route.body?.value,
+      headers: { ...(route.body ? { 'content-type': route.body.type } : {}), ...headers },
+    });
+    const { context: ctx } = context();
+    return answer(
+      'plain' in route.handler
+        ? await route.handler.plain(req, ctx)
+        : await route.handler.durable(req, new RecordingClient(), ctx),
+    );
+  }
+
+  it('covers the routes without a body', () => {
+    expect(changing.filter((r) => !r.body).map((r) => r.name)).toEqual(
+      expect.arrayContaining(['goLive', 'cancelSubmission', 'resolveQuestion']),
+    );
+  });
+
+  it.each(changing.map((r) => r.name))('%s from another site is 403 forbidden', async (name) => {
+    const route = ROUTES.find((r) => r.name === name)!;
+    const evil = 'https://evil.example';
+    for (const headers of <Record<string, string>[]>[
+      { origin: evil, 'sec-fetch-site': 'cross-site' },
+      { origin: evil, 'sec-fetch-site': 'same-site' },
+      { origin: evil }, // a browser without Sec-Fetch-Site still sends Origin on a cross-origin POST
+      { origin: 'null' },
+    ]) {
+      const res = await invokeFrom(route, headers);
+      expect([headers, res.status, res.body?.error?.code]).toEqual([headers, 403, 'forbidden']);
+    }
+  });
+
+  it.each(changing.map((r) => r.name))(
+    "%s from the app's own page, or from a script, is served",
+    async (name) => {
+      const route = ROUTES.find((r) => r.name === name)!;
+      for (const headers of <Record<string, string>[]>[
+        { origin: 'http://localhost:7071', 'sec-fetch-site': 'same-origin' },
+        { 'sec-fetch-site': 'same-origin' },
+        { origin: 'http://localhost:7071' }, // request() addresses http://localhost:7071
+        {}, // curl, BcContainerHelper: no Origin
+      ]) {
+        const res = await invokeFrom(route, headers);
+        expect([headers, res.status]).toEqual([headers, succeeds(name)]);
+      }
+    },
+  );
+});

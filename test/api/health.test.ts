@@ -13,6 +13,7 @@ import { errorResponse } from '../../shared/http/errors';
 const AZURE = {
   WEBSITE_HOSTNAME: 'func-api-abc.azurewebsites.net',
   WEBSITE_AUTH_ENABLED: 'True',
+  APP_SERVICE_AUTH_ENABLED: 'true',
   AzureWebJobsStorage__blobServiceUri: 'https://stabc.blob.core.windows.net/',
   AzureWebJobsStorage__tableServiceUri: 'https://stabc.table.core.windows.net/',
   AzureWebJobsStorage__queueServiceUri: 'https://stabc.queue.core.windows.net/',
@@ -31,7 +32,7 @@ describe('settings in Azure mode', () => {
 
   it('name each missing or contradictory setting', () => {
     const cases: Array<[Record<string, string | undefined>, string]> = [
-      [{ WEBSITE_AUTH_ENABLED: undefined }, 'WEBSITE_AUTH_ENABLED'],
+      [{ WEBSITE_AUTH_ENABLED: undefined, APP_SERVICE_AUTH_ENABLED: undefined }, 'APP_SERVICE_AUTH_ENABLED'],
       [{ WEBSITE_AUTH_ENABLED: 'false' }, 'WEBSITE_AUTH_ENABLED'],
       [
         { AzureWebJobsStorage__clientId: undefined, AZURE_CLIENT_ID: undefined },
@@ -59,6 +60,7 @@ describe('settings in Azure mode', () => {
       ...AZURE,
       AzureWebJobsStorage: secretish,
       WEBSITE_AUTH_ENABLED: undefined,
+      APP_SERVICE_AUTH_ENABLED: undefined,
     });
     const response = healthResponse(check);
     expect(response.status).toBe(503);
@@ -70,7 +72,7 @@ describe('settings in Azure mode', () => {
       error: {
         code: 'misconfigured',
         details: expect.arrayContaining([
-          expect.objectContaining({ path: 'WEBSITE_AUTH_ENABLED' }),
+          expect.objectContaining({ path: 'APP_SERVICE_AUTH_ENABLED' }),
           expect.objectContaining({ path: 'AzureWebJobsStorage' }),
         ]),
       },
@@ -117,14 +119,14 @@ describe('GET /api/health through the local host', () => {
         PUBLIC_BASE_URL: 'https://func-api-abc.azurewebsites.net',
       },
     });
-    const report = /Invalid configuration[^\n]*\n {2}- WEBSITE_AUTH_ENABLED: /g;
+    const report = /Invalid configuration[^\n]*\n {2}- APP_SERVICE_AUTH_ENABLED: /g;
     expect(misconfigured.output().match(report)).toHaveLength(1);
     for (let i = 0; i < 3; i++) {
       const res = await misconfigured.request('GET', '/api/health');
       expect(res.status).toBe(503);
       expect(res.json()).toMatchObject({
         status: 'unhealthy',
-        error: { code: 'misconfigured', details: [{ path: 'WEBSITE_AUTH_ENABLED' }] },
+        error: { code: 'misconfigured', details: [{ path: 'APP_SERVICE_AUTH_ENABLED' }] },
       });
     }
     expect(misconfigured.output().match(report)).toHaveLength(1);
@@ -145,8 +147,8 @@ describe('GET /api/health through the local host', () => {
       expect(res.json()).toEqual({
         error: {
           code: 'unavailable',
-          message: expect.stringContaining('WEBSITE_AUTH_ENABLED'),
-          details: [{ path: 'WEBSITE_AUTH_ENABLED', message: expect.any(String) }],
+          message: expect.stringContaining('APP_SERVICE_AUTH_ENABLED'),
+          details: [{ path: 'APP_SERVICE_AUTH_ENABLED', message: expect.any(String) }],
         },
       });
       expect(res.text).not.toContain('azurewebsites.net');

@@ -5,7 +5,13 @@ import { makeGetStatus } from '../../functions/getStatus';
 import { makeListNotifications } from '../../functions/listNotifications';
 import { makeListQuestions } from '../../functions/listQuestions';
 import { makeResolveQuestion } from '../../functions/resolveQuestion';
-import { Services } from '../../shared/services';
+import {
+  ANSWERS_PER_QUESTION_MAX,
+  QUESTION_EMAILS_PER_HOUR,
+  QUESTIONS_PER_SUBMISSION_MAX,
+  QUESTIONS_TOP_DEFAULT,
+} from '../../shared/domain/questions';
+import { Services, createServices } from '../../shared/services';
 import { Person, at, call, request, seedOffer, seedStatus, testServices, uniqueOfferId } from './support';
 
 const services = testServices();
@@ -40,8 +46,8 @@ const resolve = (offerId: string, questionId: string, as: Person) =>
       params: { offerId, questionId },
     }),
   );
-const list = (offerId: string, as: Person) =>
-  call(r.list, request('GET', `offers/${offerId}/questions`, { as, params: { offerId } }));
+const list = (offerId: string, as: Person, query?: Record<string, string>) =>
+  call(r.list, request('GET', `offers/${offerId}/questions`, { as, params: { offerId }, query }));
 const status = (offerId: string, as: Person = 'ann') =>
   call(makeGetStatus(services), request('GET', `offers/${offerId}/status`, { as, params: { offerId } }));
 const emails = async (offerId: string) =>
@@ -212,15 +218,15 @@ describe('questions during review', () => {
     expect([malformed.status, malformed.body.error.details[0].path]).toEqual([400, 'questionId']);
   });
 
-  it('a long thread never outgrows a table row: 60 answers of 10,000 characters', async () => {
+  it('a full thread never outgrows a table row: the most answers a question takes, of 10,000 characters', async () => {
     const offerId = await inReview();
     const q = (await ask(offerId, 'tom', { area: 'technical', text: 'Tell me everything.' })).body;
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < ANSWERS_PER_QUESTION_MAX; i++) {
       const res = await answer(offerId, q.questionId, i % 2 ? 'ann' : 'tom', `${i}`.padEnd(10_000, '.'));
       expect(res.status).toBe(201);
     }
     const all = await list(offerId, 'ann');
-    expect(all.body.questions[0].answers).toHaveLength(60);
+    expect(all.body.questions[0].answers).toHaveLength(ANSWERS_PER_QUESTION_MAX);
   });
 
   it('under failing writes, repeating the request until it succeeds gives one question, one open count and one email', async () => {
@@ -246,6 +252,118 @@ describe('questions during review', () => {
       ),
       { numRuns: 12 },
     );
+  });
+});
+
+/**
+ * Issue 28 item 9: a review thread is bounded. Questions per submission and answers per question
+ * are capped (409 limit_reached), GET .../questions is paged like GET /api/offers, and question and
+ * answer emails are rate-limited per offer and clock hour.
+ */
+describe('bounded questions (issue 28 item 9)', () => {
+  /** The services on a clock that moves one second per reading, from `start`. */
+  function clocked(start: string): Services {
+    let ms = Date.parse(start);
+    return createServices(services.settings, () => new Date((ms += 1000)));
+  }
+
+  it(`takes ${QUESTIONS_PER_SUBMISSION_MAX} questions per submission, then 409 limit_reached; a retry still answers`, async () => {
+    const offerId = await inReview();
+    const asked: string[] = [];
+    for (let i = 0; i < QUESTIONS_PER_SUBMISSION_MAX; i++) {
+      const res = await ask(offerId, i % 2 ? 'tom' : 'mia', {
+        area: i % 2 ? 'technical' : 'marketing',
+        text: `Question ${i}?`,
+      });
+      expect([i, res.status]).toEqual([i, 201]);
+      asked.push(res.body.questionId);
+    }
+    const over = await ask(offerId, 'tom', { area: 'technical', text: 'One more?' });
+    expect([over.status, over.body.error.code]).toEqual([409, 'limit_reached']);
+    expect(over.body.error.message).toContain(String(QUESTIONS_PER_SUBMISSION_MAX));
+    // A question already asked is the same question: a retry still gets it.
+    const retry = await ask(offerId, 'tom', { area: 'technical', text: 'Question 1?' });
+    expect([retry.status, retry.body.questionId]).toEqual([201, asked[1]]);
+    const all = await list(offerId, 'ann', { top: '50' });
+    expect(all.body.questions).toHaveLength(QUESTIONS_PER_SUBMISSION_MAX);
+  });
+
+  it(`takes ${ANSWERS_PER_QUESTION_MAX} answers per question, then 409 limit_reached; a retry still answers`, async () => {
+    const offerId = await inReview();
+    const q = (await ask(offerId, 'tom', { area: 'technical', text: 'Talk to me.' })).body;
+    for (let i = 0; i < ANSWERS_PER_QUESTION_MAX; i++)
+      expect([i, (await answer(offerId, q.questionId, i % 2 ? 'ann' : 'tom', `Answer ${i}`)).status]).toEqual(
+        [i, 201],
+      );
+    const over = await answer(offerId, q.questionId, 'ann', 'And another thing');
+    expect([over.status, over.body.error.code]).toEqual([409, 'limit_reached']);
+    const retry = await answer(offerId, q.questionId, 'ann', 'Answer 1');
+    expect([retry.status, retry.body.answers]).toEqual([201, expect.any(Array)]);
+    expect(retry.body.answers).toHaveLength(ANSWERS_PER_QUESTION_MAX);
+  });
+
+  it('pages GET .../questions newest first with top and continuation, every question once', async () => {
+    const s = clocked('2026-12-07T10:00:00.000Z');
+    const handlers = routes(s);
+    const offerId = await inReview();
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      const res = await ask(offerId, 'tom', { area: 'technical', text: `Paged ${i}?` }, handlers.ask);
+      ids.unshift(res.body.questionId); // newest first
+    }
+    const pageOf = async (query: Record<string, string>) =>
+      call(
+        handlers.list,
+        request('GET', `offers/${offerId}/questions`, { as: 'ann', params: { offerId }, query }),
+      );
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let continuation: string | null = null;
+    do {
+      const res = await pageOf({ top: '10', ...(continuation ? { continuation } : {}) });
+      expect(res.status).toBe(200);
+      sizes.push(res.body.questions.length);
+      seen.push(...res.body.questions.map((q: { questionId: string }) => q.questionId));
+      continuation = res.body.continuation;
+    } while (continuation);
+    expect(sizes).toEqual([10, 10, 5]);
+    expect(seen).toEqual(ids);
+    const first = await pageOf({});
+    expect(first.body.questions).toHaveLength(QUESTIONS_TOP_DEFAULT);
+    expect(first.body.continuation).toEqual(expect.any(String));
+    const bad = await pageOf({ top: '0', continuation: 'bm90LW91cnM' });
+    expect([bad.status, bad.body.error.details.map((d: { path: string }) => d.path).sort()]).toEqual([
+      400,
+      ['continuation', 'top'],
+    ]);
+    expect((await pageOf({ top: '51' })).status).toBe(400);
+  });
+
+  it(`mails at most ${QUESTION_EMAILS_PER_HOUR} questions and answers per offer and hour; the rest are stored`, async () => {
+    const s = clocked('2026-12-07T11:00:00.000Z');
+    const handlers = routes(s);
+    const offerId = await inReview();
+    const asked: string[] = [];
+    for (let i = 0; i < QUESTION_EMAILS_PER_HOUR + 2; i++)
+      asked.push(
+        (await ask(offerId, 'tom', { area: 'technical', text: `Mailed ${i}?` }, handlers.ask)).body
+          .questionId,
+      );
+    await answer(offerId, asked[0]!, 'ann', 'Within the hour, over the rate', handlers.answer);
+    const mailed = (await emails(offerId)).filter(
+      (n) => n.transition === 'question' || n.transition === 'answer',
+    );
+    expect(mailed).toHaveLength(QUESTION_EMAILS_PER_HOUR);
+    // Every question is stored and counted as open, mailed or not.
+    expect((await list(offerId, 'ann', { top: '50' })).body.questions).toHaveLength(
+      QUESTION_EMAILS_PER_HOUR + 2,
+    );
+    expect((await status(offerId)).body.openQuestions).toBe(QUESTION_EMAILS_PER_HOUR + 2);
+    // The next hour has its own emails (the answer's time is what counts).
+    const later = clocked('2026-12-07T12:00:00.000Z');
+    await answer(offerId, asked[1]!, 'ann', 'The next hour', routes(later).answer);
+    const after = (await emails(offerId)).filter((n) => n.transition === 'answer');
+    expect(after).toHaveLength(1);
   });
 });
 

@@ -18,6 +18,8 @@ export function testServices(env: Record<string, string> = {}): Services {
     loadConfig({
       AzureWebJobsStorage: connection,
       PUBLIC_BASE_URL: BASE_URL,
+      // As the local host sets it: the handlers trust the identity header only in local mode.
+      LOCAL_MODE: 'true',
       MAX_JSON_BODY_BYTES: '65536',
       MAX_PACKAGE_BYTES: '4096',
       MAX_ARTIFACT_BYTES: '2048',

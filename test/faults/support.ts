@@ -49,7 +49,7 @@ export function withEndpointPort(
 
 /** The product's services (stores, blobs) over a storage account, built as the app builds them. */
 export function productServices(connectionString = testStorageConnection()): Services {
-  return createServices(loadConfig({ AzureWebJobsStorage: connectionString }));
+  return createServices(loadConfig({ AzureWebJobsStorage: connectionString, LOCAL_MODE: 'true' }));
 }
 
 /** Every row of a table (an empty list when the table does not exist). */

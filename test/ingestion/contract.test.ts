@@ -59,6 +59,8 @@ const libs = (apps: ReturnType<typeof deliveryApps>) =>
     ['lib2.app', apps.lib2],
   ]);
 
+const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
+
 describe('New-AppSourceSubmission against the ingestion API', () => {
   it('delivers main.app with lib1.app and lib2.app to Live: -autoPromote while reviewers approve', async () => {
     const offerId = uniqueOffer('ingest-live');
@@ -287,7 +289,7 @@ describe('New-AppSourceSubmission against the ingestion API', () => {
     const bob = ingestion(
       host.baseUrl,
       productId,
-      localToken({ name: 'bob', roles: ['Publisher'], publisher_id: 'fabrikam' }),
+      localToken({ name: 'bob', roles: ['Publisher'], publisher_id: 'fabrikam', exp: inAnHour() }),
     );
     expect((await bob.get('')).status).toBe(404);
     const expired = ingestion(host.baseUrl, productId, annToken({ exp: Math.floor(Date.now() / 1000) - 10 }));
@@ -337,12 +339,18 @@ describe('New-AppSourceSubmission against the ingestion API', () => {
       publisherId: 'contoso',
     });
     expect([put.status, put.body]).toEqual([200, { clientId, publisherId: 'contoso' }]);
-    // An Easy Auth principal of that application (no roles, no publisher_id) acts for contoso.
+    // An Easy Auth principal of that application's own token (app-only: idtyp app, no roles, no
+    // publisher_id) acts for contoso.
     const offerId = uniqueOffer('ingest-client');
     const productId = await describedOffer(host.baseUrl, offerId);
-    const principal = Buffer.from(JSON.stringify({ claims: [{ typ: 'appid', val: clientId }] })).toString(
-      'base64',
-    );
+    const principal = Buffer.from(
+      JSON.stringify({
+        claims: [
+          { typ: 'appid', val: clientId },
+          { typ: 'idtyp', val: 'app' },
+        ],
+      }),
+    ).toString('base64');
     const res = await fetch(`${host.baseUrl}/api/v1.0/ingestion/products/${productId}`, {
       headers: { 'x-ms-client-principal': principal },
     });
@@ -350,7 +358,13 @@ describe('New-AppSourceSubmission against the ingestion API', () => {
     // Locally, a bearer token of that application (appid or azp, no publisher_id) is mapped alike.
     for (const claim of ['appid', 'azp'])
       expect(
-        (await ingestion(host.baseUrl, productId, localToken({ [claim]: clientId })).get('')).status,
+        (
+          await ingestion(
+            host.baseUrl,
+            productId,
+            localToken({ [claim]: clientId, idtyp: 'app', exp: inAnHour() }),
+          ).get('')
+        ).status,
       ).toBe(200);
   });
 });

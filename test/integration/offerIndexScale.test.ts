@@ -64,7 +64,9 @@ describe('a publisher with more offers than one table entity holds', () => {
   });
 
   it('lists every one of 1,200 offers with 256-character names, and follows a status change', async () => {
-    const services = createServices(loadConfig({ AzureWebJobsStorage: azurite.connectionString }));
+    const services = createServices(
+      loadConfig({ AzureWebJobsStorage: azurite.connectionString, LOCAL_MODE: 'true' }),
+    );
     const publisherId = 'bigpub';
     const at = '2026-12-01T00:00:00.000Z';
     const ids = Array.from({ length: 1200 }, (_, i) => `big-${String(i).padStart(5, '0')}`);

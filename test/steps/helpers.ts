@@ -11,7 +11,7 @@ import type { StepActivityInput } from '../../shared/contracts/activities';
 export function testServices(): Services {
   const connection = process.env.TEST_STORAGE_CONNECTION;
   if (!connection) throw new Error('TEST_STORAGE_CONNECTION is not set (jest globalSetup starts Azurite)');
-  return createServices(loadConfig({ AzureWebJobsStorage: connection }));
+  return createServices(loadConfig({ AzureWebJobsStorage: connection, LOCAL_MODE: 'true' }));
 }
 
 export function uniqueOfferId(prefix: string): string {

@@ -14,6 +14,7 @@ const NOT_IN_BICEP: Record<string, string> = {
     'local alternative carrying an access key; Azure sends through ACS_EMAIL_ENDPOINT with the managed identity',
   WEBSITE_HOSTNAME: 'set by the platform in Azure',
   WEBSITE_AUTH_ENABLED: 'set by the platform when authsettingsV2 enables App Service Authentication',
+  LOCAL_MODE: 'set by the local host (devhost/) only; never on in Azure',
 };
 
 /** Sample entries the app does not read through shared/config.ts. */
@@ -143,7 +144,11 @@ describe('local.settings.sample.json', () => {
   });
 
   it('is a valid configuration as it stands', () => {
-    expect(() => loadConfig(sampleValues as Record<string, string>)).not.toThrow();
+    // The local host adds LOCAL_MODE itself; the sample leaves it empty so nothing else turns it on.
+    expect(sampleValues.LOCAL_MODE).toBe('');
+    expect(() =>
+      loadConfig({ ...(sampleValues as Record<string, string>), LOCAL_MODE: 'true' }),
+    ).not.toThrow();
   });
 });
 

@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { Question, StoredAnswer } from '../../domain/questions';
-import { newestFirst, withAnswers } from '../../domain/questions';
-import type { QuestionStore, StoredQuestion } from '../../ports/stores';
+import { QUESTION_CURSOR, withAnswers } from '../../domain/questions';
+import type { QuestionSet, QuestionStore, StoredQuestion } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
 import {
@@ -11,7 +11,6 @@ import {
   getEntity,
   insertIfAbsent,
   isStatus,
-  listPartition,
   replaceChecked,
 } from './documents';
 import { padSubmission } from './submissionStore';
@@ -20,11 +19,28 @@ import { padSubmission } from './submissionStore';
  * Table ReviewQuestions, one partition per offer: a row per question (`q_{id}`), a row per answer
  * (`a_{questionId}_{answerId}`), so a long thread never outgrows one entity, and a row per
  * submission with its open question ids (`open_{submission}`), which the status reads in one
- * point read while step 7 runs.
+ * point read while step 7 runs. Beside them:
+ * - an index row per question (`t_{inverted askedAt}_{id}`), written with the question in one
+ *   transaction: a range of them is a page of questions, newest first;
+ * - a row per bounded set (`set_questions_{submission}`, `set_answers_{questionId}`,
+ *   `set_emails_{hour}`) holding the ids that took its places.
  */
 const questionKey = (id: string) => `q_${id}`;
 const answerPrefix = (questionId: string) => `a_${questionId}_`;
 const openKey = (submissionId: string) => `open_${padSubmission(submissionId)}`;
+/** Milliseconds until the year 2286: the inverted time sorts the newest question first. */
+const TIME_SPAN = 9_999_999_999_999;
+const indexKey = (q: StoredQuestion) =>
+  `t_${String(TIME_SPAN - Date.parse(q.askedAt)).padStart(13, '0')}_${q.questionId}`;
+const INDEX_START = 't_';
+/** '`' follows '_' in code order: below it lie exactly the keys that start with `t_`. */
+const INDEX_END = 't`';
+const setKey = (set: QuestionSet) =>
+  set.kind === 'questions'
+    ? `set_questions_${padSubmission(set.submissionId)}`
+    : set.kind === 'answers'
+      ? `set_answers_${set.questionId}`
+      : `set_emails_${set.hour}`;
 const MAX_ATTEMPTS = 20;
 
 interface OpenSet {
@@ -70,30 +86,68 @@ export function createQuestionStore(storage: StorageClients): QuestionStore {
     throw new Error(`row ${rowKey} of '${offerId}' kept changing; gave up after ${MAX_ATTEMPTS} attempts`);
   }
 
+  async function get(offerId: string, questionId: string): Promise<Question | undefined> {
+    const t = await table();
+    const row = await getEntity(t, offerId, questionKey(questionId));
+    if (!row) return undefined;
+    return withAnswers(decodeDoc<StoredQuestion>(row), await answersOf(t, offerId, questionId));
+  }
+
+  /** The question row and its index row, together: a question is listed exactly when it exists. */
+  async function addQuestion(offerId: string, question: StoredQuestion): Promise<boolean> {
+    const t = await table();
+    const row = { partitionKey: offerId, rowKey: questionKey(question.questionId), ...encodeDoc(question) };
+    const index = { partitionKey: offerId, rowKey: indexKey(question), questionId: question.questionId };
+    try {
+      await t.submitTransaction([
+        ['create', row],
+        ['create', index],
+      ]);
+      return true;
+    } catch (error) {
+      if (!isStatus(error, 409)) throw error;
+    }
+    // Asked before (a retry): the index row follows the time first stored.
+    const stored = await getEntity(t, offerId, questionKey(question.questionId));
+    const first = stored ? decodeDoc<StoredQuestion>(stored) : question;
+    const created = stored ? false : await insertIfAbsent(t, row);
+    await insertIfAbsent(t, { ...index, rowKey: indexKey(first) });
+    return created;
+  }
+
   return {
-    async addQuestion(offerId, question) {
-      const entity = {
-        partitionKey: offerId,
-        rowKey: questionKey(question.questionId),
-        ...encodeDoc(question),
-      };
-      return insertIfAbsent(await table(), entity);
-    },
-    async get(offerId, questionId) {
+    addQuestion,
+    get,
+    async page(offerId, after, top) {
       const t = await table();
-      const row = await getEntity(t, offerId, questionKey(questionId));
-      if (!row) return undefined;
-      return withAnswers(decodeDoc<StoredQuestion>(row), await answersOf(t, offerId, questionId));
-    },
-    async list(offerId) {
-      const rows = await listPartition(await table(), offerId);
-      const questions: StoredQuestion[] = [];
-      const answers: StoredAnswer[] = [];
-      for (const row of rows) {
-        if (row.rowKey?.startsWith('q_')) questions.push(decodeDoc<StoredQuestion>(row));
-        else if (row.rowKey?.startsWith('a_')) answers.push(decodeDoc<StoredAnswer>(row));
+      const escape = (v: string) => v.replace(/'/g, "''");
+      const from =
+        after && QUESTION_CURSOR.test(after) ? `RowKey gt '${after}'` : `RowKey ge '${INDEX_START}'`;
+      const filter = `PartitionKey eq '${escape(offerId)}' and ${from} and RowKey lt '${INDEX_END}'`;
+      const keys: { rowKey: string; questionId: string }[] = [];
+      const rows = t.listEntities<Record<string, unknown>>({
+        queryOptions: { filter, select: ['RowKey', 'questionId'] },
+      });
+      for await (const row of rows.byPage({ maxPageSize: top + 1 })) {
+        for (const entity of row)
+          keys.push({ rowKey: String(entity.rowKey), questionId: String(entity.questionId) });
+        if (keys.length > top) break;
       }
-      return newestFirst(questions.map((q): Question => withAnswers(q, answers)));
+      const shown = keys.slice(0, top);
+      const items = await Promise.all(shown.map((k) => get(offerId, k.questionId)));
+      return {
+        items: items.filter((q): q is Question => q !== undefined),
+        next: keys.length > top ? (shown[shown.length - 1]?.rowKey ?? null) : null,
+      };
+    },
+    async reserve(offerId, set, id, cap) {
+      let granted = false;
+      await change<OpenSet>(await table(), offerId, setKey(set), (current) => {
+        const ids = current?.ids ?? [];
+        granted = ids.includes(id) || ids.length < cap;
+        return ids.includes(id) || !granted ? undefined : { ids: [...ids, id] };
+      });
+      return granted;
     },
     async addAnswer(offerId, answer) {
       const rowKey = `${answerPrefix(answer.questionId)}${answer.answerId}`;
