@@ -1,4 +1,6 @@
-import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import type { OrchestrationClient } from '../shared/http/orchestrations';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { answerRequestSchema } from '../shared/contracts/api';
 import {
@@ -12,7 +14,7 @@ import {
 import { offerRequest } from '../shared/http/access';
 import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
-import { mailAnswer, questionOf, statusOf } from '../shared/http/questions';
+import { mailAnswer, questionEvent, questionOf, statusOf } from '../shared/http/questions';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
@@ -20,7 +22,7 @@ import { Services, getServices } from '../shared/services';
  * The publisher or a reviewer answers a question while its submission is in step 7, within the
  * question's ANSWERS_PER_QUESTION_MAX places (409 limit_reached after); the other side is emailed. The same answer repeated (a retry) is stored and mailed once.
  */
-export function makeAnswerQuestion(services: Services) {
+export function makeAnswerQuestion(services: Services, client?: OrchestrationClient) {
   return guarded(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const { caller, offerId, offer } = await offerRequest(request, services.offers, 'read');
     const side = answeringSide(caller, offer.publisherId);
@@ -33,18 +35,29 @@ export function makeAnswerQuestion(services: Services) {
     if (!(await services.questions.reserve(offerId, set, answerId, ANSWERS_PER_QUESTION_MAX)))
       throw tooManyAnswers(question.questionId);
     const answer: Answer = { by: caller.name, at: services.now().toISOString(), text: body.text };
-    await services.questions.addAnswer(offerId, { ...answer, questionId: question.questionId, answerId });
+    const added = await services.questions.addAnswer(offerId, {
+      ...answer,
+      questionId: question.questionId,
+      answerId,
+    });
     const stored = (await services.questions.get(offerId, question.questionId)) ?? question;
     // The answer as first stored (a retry keeps its time), so the email matches the thread.
     const first = stored.answers.find((a) => a.by === answer.by && a.text === answer.text) ?? answer;
     await mailAnswer(services, context, { offer, status, question: stored, answer: first, answerId }, side);
+    if (added)
+      await questionEvent(services, client, context, offerId, {
+        type: 'offer.question.answered',
+        submissionId: question.submissionId,
+        at: answer.at,
+        data: { questionId: question.questionId, answerId, text: answer.text, by: answer.by },
+      });
     return json(201, stored);
   });
 }
 
-app.http(FUNCTIONS.answerQuestion, {
+df.app.client.http(FUNCTIONS.answerQuestion, {
   route: 'offers/{offerId}/questions/{questionId}/answers',
   methods: ['POST'],
   authLevel: API_AUTH_LEVEL,
-  handler: (request, context) => makeAnswerQuestion(getServices())(request, context),
+  handler: (request, client, context) => makeAnswerQuestion(getServices(), client)(request, context),
 });

@@ -1,4 +1,5 @@
-import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
 import { FUNCTIONS } from '../shared/contracts/names';
 import { askQuestionRequestSchema } from '../shared/contracts/api';
 import { DomainError } from '../shared/domain/errors';
@@ -13,7 +14,8 @@ import {
 import { offerRequest } from '../shared/http/access';
 import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
-import { mailQuestion, statusOf } from '../shared/http/questions';
+import { mailQuestion, questionEvent, statusOf } from '../shared/http/questions';
+import type { OrchestrationClient } from '../shared/http/orchestrations';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
@@ -24,7 +26,7 @@ import { Services, getServices } from '../shared/services';
  * after a lost answer) finds the stored question and completes what is missing: one question, one
  * email.
  */
-export function makeAskQuestion(services: Services) {
+export function makeAskQuestion(services: Services, client?: OrchestrationClient) {
   return guarded(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const { caller, offerId, offer } = await offerRequest(request, services.offers, 'read');
     if (!isReviewer(caller) && !isAdmin(caller))
@@ -46,20 +48,27 @@ export function makeAskQuestion(services: Services) {
       askedAt: services.now().toISOString(),
       resolvedAt: null,
     };
-    await services.questions.addQuestion(offerId, asked);
+    const added = await services.questions.addQuestion(offerId, asked);
     const question: Question = (await services.questions.get(offerId, questionId)) ?? {
       ...asked,
       answers: [],
     };
     if (!question.resolvedAt) await services.questions.setOpen(offerId, submissionId, questionId, true);
     await mailQuestion(services, context, offer, status, question);
+    if (added)
+      await questionEvent(services, client, context, offerId, {
+        type: 'offer.question.asked',
+        submissionId,
+        at: asked.askedAt,
+        data: { questionId, area: asked.area, text: asked.text, askedBy: asked.askedBy },
+      });
     return json(201, question);
   });
 }
 
-app.http(FUNCTIONS.askQuestion, {
+df.app.client.http(FUNCTIONS.askQuestion, {
   route: 'offers/{offerId}/questions',
   methods: ['POST'],
   authLevel: API_AUTH_LEVEL,
-  handler: (request, context) => makeAskQuestion(getServices())(request, context),
+  handler: (request, client, context) => makeAskQuestion(getServices(), client)(request, context),
 });

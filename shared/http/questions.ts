@@ -18,6 +18,8 @@ import {
 } from '../domain/questions';
 import { OfferStatus, notStartedStatus } from '../domain/status';
 import type { Services } from '../services';
+import type { OfferEventInput } from '../ports/offerEvents';
+import type { OrchestrationClient } from './orchestrations';
 import { parseWith, routeParam } from './body';
 
 /**
@@ -172,4 +174,27 @@ export async function mailAnswer(
     transition: 'answer',
     sentAt: answer.at,
   });
+}
+
+/**
+ * The webhook event of a question or answer this request stored first (a retry that finds it
+ * stored appends nothing): appended to the offer's events, then the deliveries are kicked. A kick
+ * that fails is logged; the event goes out with the offer's next one.
+ */
+export async function questionEvent(
+  services: Services,
+  client: OrchestrationClient | undefined,
+  context: InvocationContext,
+  offerId: string,
+  input: OfferEventInput,
+): Promise<void> {
+  await services.offerEvents.append(offerId, [input]);
+  if (!client) return;
+  try {
+    await services.webhookDispatch(client).kick(offerId);
+  } catch (error) {
+    context.warn(
+      `offer ${offerId}: webhook deliveries not told of ${input.type} yet: ${String(error).slice(0, 200)}`,
+    );
+  }
 }
