@@ -10,7 +10,7 @@ import { isStatus } from '../shared/adapters/tables/documents';
 import { internalFailureReport, pendingReport, type PackageReport } from '../shared/domain/package';
 import { isActive } from '../shared/domain/states';
 import { instanceIdFor } from '../shared/domain/transitions';
-import { issuedSequence, tooLargeReport } from '../shared/domain/uploadOrder';
+import { issuedSequence, parseUploadBlobName, tooLargeReport } from '../shared/domain/uploadOrder';
 import { getServices, Services } from '../shared/services';
 
 type Deps = Pick<
@@ -35,7 +35,10 @@ export interface ReportEvents {
 /** One uploaded version of a package blob, in upload order. */
 interface Upload {
   offerId: string;
+  /** The name shown and answered: `{offerId}/{fileName}`. */
   blobName: string;
+  /** The blob holding the bytes: the upload's own blob, or where a direct upload landed. */
+  storedAs: string;
   etag: string;
   /** Last-Modified from storage: shown, not compared (one-second resolution). */
   uploadedAt: string;
@@ -91,12 +94,17 @@ export function validatePackageBlob(deps: Deps, events: () => ReportEvents | und
     if (!properties?.etag) return; // deleted since: nothing to validate
     const etag = properties.etag;
     if (await deps.packageReports.wasHandled(offerId, blobName, etag)) return;
+    const order = await orderOf(deps, offerId, blobName, etag, properties.metadata);
+    if (!order) {
+      context.warn(`${blobName} names an upload sequence the app never issued; not validated.`);
+      return;
+    }
     const upload: Upload = {
       offerId,
-      blobName,
+      storedAs: blobName,
       etag,
       uploadedAt: (properties.lastModified ?? new Date(0)).toISOString(),
-      ...(await sequenceOf(deps, offerId, blobName, etag, properties.metadata)),
+      ...order,
     };
     const attempt = await deps.packageReports.countAttempt(offerId, blobName, etag);
     const size = properties.contentLength ?? 0;
@@ -117,6 +125,24 @@ async function propertiesOf(client: BlobClient): Promise<BlobGetPropertiesRespon
     if (isStatus(error, 404)) return undefined;
     throw error;
   }
+}
+
+/**
+ * An upload's own blob (`{offerId}/uploads/{sequence}/{file}`) has the number it was accepted with,
+ * if the app issued it; a blob elsewhere (a direct SDK upload) has the number of its metadata, or
+ * one taken now for this version.
+ */
+async function orderOf(
+  deps: Deps,
+  offerId: string,
+  blobName: string,
+  etag: string,
+  metadata: Record<string, string> | undefined,
+): Promise<Pick<Upload, 'blobName' | 'sequence' | 'sequenceSource'> | undefined> {
+  const own = parseUploadBlobName(blobName);
+  if (!own) return { blobName, ...(await sequenceOf(deps, offerId, blobName, etag, metadata)) };
+  if (own.sequence > (await deps.packageReports.currentSequence(offerId))) return undefined;
+  return { blobName: own.shownAs, sequence: own.sequence, sequenceSource: 'upload' };
 }
 
 /** The sequence the app issued for this upload, or (none usable) one taken now for this version. */
@@ -164,11 +190,22 @@ function isFinalFor(report: PackageReport | undefined, upload: Upload): boolean 
   );
 }
 
+/** What every report of this upload carries: its place in the order and the blob holding it. */
+function uploadFields(
+  upload: Upload,
+): Pick<PackageReport, 'uploadedAt' | 'sequence' | 'sequenceSource' | 'storedAs'> {
+  return {
+    uploadedAt: upload.uploadedAt,
+    sequence: upload.sequence,
+    sequenceSource: upload.sequenceSource,
+    ...(upload.storedAs !== upload.blobName ? { storedAs: upload.storedAs } : {}),
+  };
+}
+
 /** Validates and stores the report; false when a later upload's report is (or will be) the stored one. */
 async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload): Promise<boolean> {
-  const { offerId, blobName, etag, uploadedAt, sequence, sequenceSource } = upload;
-  const order = { sequence, sequenceSource };
-  const pending = { ...pendingReport(blobName, deps.now().toISOString(), etag, uploadedAt), ...order };
+  const { offerId, blobName, etag } = upload;
+  const pending = { ...pendingReport(blobName, deps.now().toISOString(), etag), ...uploadFields(upload) };
   await deps.packageReports.put(offerId, pending);
   const [offer, status] = await Promise.all([deps.offers.get(offerId), deps.statuses.get(offerId)]);
   const expected = {
@@ -184,8 +221,30 @@ async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload):
     deps.now().toISOString(),
     technical,
   );
-  if (!(await isCurrentVersion(deps, blobName, etag))) return false; // a newer upload has its own event
-  return deps.packageReports.put(offerId, { ...report, uploadedAt, ...order });
+  // A direct upload overwritten meanwhile: the newer version has its own event.
+  if (!(await isCurrentVersion(deps, upload.storedAs, etag))) return false;
+  return storeFinal(deps, upload, { ...report, ...uploadFields(upload) });
+}
+
+/**
+ * Stores a final report (latest upload wins) and keeps the container to the blobs reports name:
+ * an upload's own blob whose report lost is deleted, and so is the own blob of the final report
+ * this one replaced. A direct upload's blob is the publisher's and is never deleted here. A step 2
+ * copying a blob deleted meanwhile reads the report again (activities/readPackageReport.ts).
+ */
+async function storeFinal(deps: Deps, upload: Upload, report: PackageReport): Promise<boolean> {
+  const before = await deps.packageReports.get(upload.offerId);
+  const stored = await deps.packageReports.put(upload.offerId, report);
+  if (!stored) await deleteOwnBlob(deps, upload.storedAs, upload.etag);
+  else if (before?.storedAs && before.state !== 'Pending' && before.storedAs !== upload.storedAs)
+    await deleteOwnBlob(deps, before.storedAs, before.etag);
+  return stored;
+}
+
+/** Deletes an upload's own blob, if it is still that version (a lost delete only costs storage). */
+async function deleteOwnBlob(deps: Deps, storedAs: string, etag: string | undefined): Promise<void> {
+  if (!etag || !parseUploadBlobName(storedAs)) return;
+  await deps.blobs.deleteVersion({ container: CONTAINERS.packages, name: storedAs }, etag).catch(() => false);
 }
 
 /**
@@ -200,12 +259,8 @@ async function refuseTooLarge(deps: Deps, upload: Upload, size: number): Promise
     limit: deps.settings.MAX_PACKAGE_BYTES,
     now: deps.now().toISOString(),
   });
-  const stored = await deps.packageReports.put(upload.offerId, {
-    ...report,
-    uploadedAt: upload.uploadedAt,
-    sequenceSource: upload.sequenceSource,
-  });
-  await deps.blobs.deleteVersion({ container: CONTAINERS.packages, name: upload.blobName }, upload.etag);
+  const stored = await deps.packageReports.put(upload.offerId, { ...report, ...uploadFields(upload) });
+  await deps.blobs.deleteVersion({ container: CONTAINERS.packages, name: upload.storedAs }, upload.etag);
   return stored;
 }
 
@@ -213,11 +268,7 @@ async function refuseTooLarge(deps: Deps, upload: Upload, size: number): Promise
 async function settleInternal(deps: Deps, upload: Upload): Promise<boolean> {
   if (isFinalFor(await deps.packageReports.get(upload.offerId), upload)) return true;
   const report = internalFailureReport({ ...upload, now: deps.now().toISOString() });
-  return deps.packageReports.put(upload.offerId, {
-    ...report,
-    sequence: upload.sequence,
-    sequenceSource: upload.sequenceSource,
-  });
+  return storeFinal(deps, upload, { ...report, ...uploadFields(upload) });
 }
 
 async function isCurrentVersion(deps: Deps, blobName: string, etag: string): Promise<boolean> {

@@ -16,6 +16,38 @@ import { completedReport, type PackageReport } from './package/report';
  */
 export const SEQUENCE_METADATA = 'uploadsequence';
 
+/**
+ * Every upload accepted through the app has its own blob (design.md "Latest upload wins": no upload
+ * overwrites another's bytes). Its name carries the sequence taken when it was accepted:
+ * `{offerId}/uploads/{sequence}/{fileName}`, written once, by the door that took the number (PUT
+ * .../package, the upload URL, or the ingestion API's copy). The name the API shows and answers is
+ * still `{offerId}/{fileName}` (the report's `blobName`); the report's `storedAs` names the blob.
+ * A file name never holds a slash (shared/http/fileName.ts), so no upload through the API can
+ * take such a name; a direct SDK upload to `{offerId}/{fileName}` is validated where it is.
+ */
+export function uploadBlobName(offerId: string, sequence: number, fileName: string): string {
+  return `${offerId}/uploads/${sequence}/${fileName}`;
+}
+
+const UPLOAD_BLOB = /^([^/]+)\/uploads\/(\d{1,15})\/([^/]+)$/;
+
+/** The parts of an upload's own blob name; undefined for any other name. */
+export function parseUploadBlobName(
+  blobName: string,
+): { offerId: string; sequence: number; fileName: string; shownAs: string } | undefined {
+  const match = UPLOAD_BLOB.exec(blobName);
+  if (!match) return undefined;
+  const [, offerId = '', digits = '', fileName = ''] = match;
+  const sequence = Number(digits);
+  if (sequence < 1) return undefined;
+  return { offerId, sequence, fileName, shownAs: `${offerId}/${fileName}` };
+}
+
+/** The blob that holds the bytes a report describes (its own blob, or where a direct upload landed). */
+export function storedBlobOf(report: Pick<PackageReport, 'blobName' | 'storedAs'>): string {
+  return report.storedAs ?? report.blobName;
+}
+
 /** The blob's sequence from its metadata, if the app issued it (at most the offer's counter). */
 export function issuedSequence(
   metadata: Record<string, string> | undefined,
