@@ -227,24 +227,30 @@ async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload):
 }
 
 /**
- * Stores a final report (latest upload wins) and keeps the container to the blobs reports name:
- * an upload's own blob whose report lost is deleted, and so is the own blob of the final report
- * this one replaced. A direct upload's blob is the publisher's and is never deleted here. A step 2
- * copying a blob deleted meanwhile reads the report again (activities/readPackageReport.ts).
+ * Stores a final report (latest upload wins) and keeps container `packages` to the blobs reports
+ * can still name: an upload's own blob whose report lost is deleted, and once an upload's own blob
+ * holds the stored report, so are the own blobs of every earlier upload (their reports can never
+ * win again: between uploads of the app the sequence alone decides). A direct upload's blob is the
+ * publisher's and is never deleted here. A step 2 copying a blob deleted meanwhile reads the report
+ * again (activities/readPackageReport.ts).
  */
 async function storeFinal(deps: Deps, upload: Upload, report: PackageReport): Promise<boolean> {
-  const before = await deps.packageReports.get(upload.offerId);
   const stored = await deps.packageReports.put(upload.offerId, report);
   if (!stored) await deleteOwnBlob(deps, upload.storedAs, upload.etag);
-  else if (before?.storedAs && before.state !== 'Pending' && before.storedAs !== upload.storedAs)
-    await deleteOwnBlob(deps, before.storedAs, before.etag);
+  else if (upload.storedAs !== upload.blobName) await deleteEarlierUploads(deps, upload);
   return stored;
 }
 
 /** Deletes an upload's own blob, if it is still that version (a lost delete only costs storage). */
-async function deleteOwnBlob(deps: Deps, storedAs: string, etag: string | undefined): Promise<void> {
-  if (!etag || !parseUploadBlobName(storedAs)) return;
+async function deleteOwnBlob(deps: Deps, storedAs: string, etag: string): Promise<void> {
+  if (!parseUploadBlobName(storedAs)) return;
   await deps.blobs.deleteVersion({ container: CONTAINERS.packages, name: storedAs }, etag).catch(() => false);
+}
+
+async function deleteEarlierUploads(deps: Deps, upload: Upload): Promise<void> {
+  const own = await deps.blobs.list(CONTAINERS.packages, `${upload.offerId}/uploads/`);
+  const earlier = own.filter((b) => (parseUploadBlobName(b.name)?.sequence ?? Infinity) < upload.sequence);
+  for (const blob of earlier) await deleteOwnBlob(deps, blob.name, blob.etag);
 }
 
 /**
