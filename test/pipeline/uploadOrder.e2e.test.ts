@@ -30,7 +30,12 @@ afterAll(async () => {
 
 /** One invocation of the package trigger for `blobName`, as the host makes it from the blob's event. */
 async function validate(blobName: string): Promise<void> {
-  const event = await blobCreatedEvent(CONTAINERS.packages, blobName);
+  // An earlier upload's own blob is deleted once a later report is stored: its event (delivered
+  // late) then names a blob that is gone, which the trigger skips.
+  const event = await blobCreatedEvent(CONTAINERS.packages, blobName).catch(() => ({
+    eventType: 'Microsoft.Storage.BlobCreated',
+    subject: `/blobServices/default/containers/${CONTAINERS.packages}/blobs/${blobName}`,
+  }));
   const context = new InvocationContext({ functionName: 'validatePackageBlob', logHandler: () => undefined });
   await validatePackageBlob(services, () => undefined)(event, context);
 }
