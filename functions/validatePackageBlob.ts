@@ -12,20 +12,20 @@ import { isActive } from '../shared/domain/states';
 import { instanceIdFor } from '../shared/domain/transitions';
 import { issuedSequence, parseUploadBlobName, tooLargeReport } from '../shared/domain/uploadOrder';
 import { getServices, Services } from '../shared/services';
+import {
+  Attempts,
+  MAX_VALIDATION_ATTEMPTS,
+  attemptsUsedUp,
+  startAttempts,
+} from '../shared/actions/validationAttempts';
 
 type Deps = Pick<
   Services,
   'storage' | 'offers' | 'statuses' | 'packageReports' | 'blobs' | 'appCatalog' | 'now' | 'settings'
 >;
 
-/**
- * Attempts per blob version before the report is settled as Failed (`internal`). The Event Grid
- * subscription delivers an event at most this many times (infra/app/package-events.bicep,
- * maxDeliveryAttempts), as the local host does (devhost/blobTriggers.ts MAX_ATTEMPTS). The
- * handler counts attempts itself, in the report table, because the trigger does not tell it which
- * attempt it is.
- */
-export const MAX_VALIDATION_ATTEMPTS = 5;
+/** Failed tries per blob version before the report is settled (shared/actions/validationAttempts.ts). */
+export { MAX_VALIDATION_ATTEMPTS };
 
 /** The part of the durable client this trigger uses (undefined where the host gives none). */
 export interface ReportEvents {
@@ -106,15 +106,23 @@ export function validatePackageBlob(deps: Deps, events: () => ReportEvents | und
       uploadedAt: (properties.lastModified ?? new Date(0)).toISOString(),
       ...order,
     };
-    const attempt = await deps.packageReports.countAttempt(offerId, blobName, etag);
-    const size = properties.contentLength ?? 0;
-    const stored =
-      size > deps.settings.MAX_PACKAGE_BYTES
-        ? await refuseTooLarge(deps, upload, size)
-        : await validateOrSettle(deps, client, upload, attempt, context);
-    // A report of an older upload was not stored: the latest one's trigger tells the submission.
-    if (stored) await announceOrRetry(deps, events, context, upload, attempt);
-    await deps.packageReports.markHandled(offerId, blobName, etag);
+    const attempts = await startAttempts(deps.packageReports, upload, deps.now);
+    try {
+      const size = properties.contentLength ?? 0;
+      const stored =
+        size > deps.settings.MAX_PACKAGE_BYTES
+          ? await refuseTooLarge(deps, upload, size)
+          : await validateOrSettle(deps, client, upload, attempts, context);
+      // A report of an older upload was not stored: the latest one's trigger tells the submission.
+      if (stored) await announceOrRetry(deps, events, context, upload, attempts);
+      await deps.packageReports.markHandled(offerId, blobName, etag);
+      await attempts.done();
+    } catch (error) {
+      await attempts.fail().catch(() => undefined); // a lost mark: the try reads as died, later
+      throw error;
+    } finally {
+      attempts.close();
+    }
   };
 }
 
@@ -159,25 +167,46 @@ async function sequenceOf(
   return { sequence, sequenceSource: 'event' };
 }
 
+/**
+ * Validates and stores the report, counting failed tries only (shared/actions/validationAttempts.ts).
+ * A try that throws is thrown while the delivery can still be answered (Event Grid retries it),
+ * and tried again here once it cannot; the last failure allowed settles the report as Failed
+ * (`internal`) instead, and so does a delivery that finds the attempts used up (tries whose
+ * process died never reached a catch).
+ */
 async function validateOrSettle(
   deps: Deps,
   client: BlobClient,
   upload: Upload,
-  attempt: number,
+  attempts: Attempts,
   context: InvocationContext,
 ): Promise<boolean> {
   // An earlier attempt stored this version's report and then failed to announce it: announce only.
   if (isFinalFor(await deps.packageReports.get(upload.offerId), upload)) return true;
-  try {
-    // More attempts than allowed: earlier ones died without reaching the catch (a crash).
-    if (attempt > MAX_VALIDATION_ATTEMPTS) throw new Error(`attempt ${attempt} of ${upload.blobName}`);
-    return await validateAndStore(deps, await blobSource(client), upload);
-  } catch (error) {
-    if (attempt < MAX_VALIDATION_ATTEMPTS) throw error;
+  if (attemptsUsedUp(attempts)) {
     context.error(
-      `Validation of ${upload.blobName} failed on attempt ${attempt}; settling its report as Failed: ${String(error)}`,
+      `Validation of ${upload.storedAs} failed ${attempts.failures} time(s)${attempts.crashed ? ', its process died' : ''}; settling its report as Failed.`,
     );
     return settleInternal(deps, upload);
+  }
+  for (;;) {
+    try {
+      return await validateAndStore(deps, await blobSource(client), upload);
+    } catch (error) {
+      const failures = await attempts.fail();
+      if (failures >= MAX_VALIDATION_ATTEMPTS) {
+        context.error(
+          `Validation of ${upload.storedAs} failed on try ${failures}; settling its report as Failed: ${String(error)}`,
+        );
+        return settleInternal(deps, upload);
+      }
+      if (!attempts.pastAnswer()) throw error;
+      context.warn(
+        `Validation of ${upload.storedAs} failed (try ${failures}); trying again: ${String(error)}`,
+      );
+      await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** failures, 30_000)));
+      await attempts.retry();
+    }
   }
 }
 
@@ -293,13 +322,13 @@ async function announceOrRetry(
   events: () => ReportEvents | undefined,
   context: InvocationContext,
   upload: Upload,
-  attempt: number,
+  attempts: Attempts,
 ): Promise<void> {
   const payload: PackageReportEvent = { blobName: upload.blobName, etag: upload.etag };
   try {
     await announce(deps, events, context, upload.offerId, payload);
   } catch (error) {
-    if (attempt < MAX_VALIDATION_ATTEMPTS) throw error;
+    if ((await attempts.fail()) < MAX_VALIDATION_ATTEMPTS) throw error;
     context.error(
       `The report of ${upload.blobName} is stored but the submission was not told (${String(error)}); step 2 reads it when its wait ends.`,
     );
