@@ -2,13 +2,15 @@ import { completedReport, type PackageReport } from './package/report';
 
 /**
  * Latest upload wins (design.md "Guarantees of the workflow"). The order of an offer's uploads is
- * a sequence the app assigns when it accepts an upload: PUT .../package takes the next number
- * before it writes the blob, POST .../package/upload-url when it issues the URL (the client sends
- * it back as blob metadata, `x-ms-meta-uploadsequence`). The number travels with the blob as its
- * metadata and into its report, and the stored report is replaced only by one of a later upload
- * (compared under the row's ETag), so the order holds whatever order validations finish in, for
- * uploads a millisecond apart too. A blob with no usable number (a direct SDK upload, a client
- * that dropped the header, or a number the app never issued) is given the next number when its
+ * a sequence the app assigns when it accepts an upload, the same for every door: PUT .../package
+ * takes the next number when the request's first bytes arrive, POST .../package/upload-url when it
+ * issues the URL, and the ingestion API when POST /submissions ships the configured main app. Each
+ * accepted upload is written to its own blob, whose name carries the number (uploadBlobName), so no
+ * upload overwrites another's bytes. The number travels into the upload's report, and the stored
+ * report is replaced only by one of a later upload (compared under the row's ETag), so the order
+ * holds whatever order commits and validations land in, for uploads a millisecond apart too. A blob
+ * written straight to `{offerId}/{fileName}` (a direct SDK upload) has the number of its metadata
+ * (`x-ms-meta-uploadsequence`) if the app issued it, else it is given the next number when its
  * event is handled (`sequenceSource: 'event'`). Events may be handled late and in any order, so
  * where such an upload is compared, storage's Last-Modified decides first when the two differ by a
  * second or more, and the numbers decide within one second: direct SDK uploads keep the
