@@ -69,20 +69,23 @@ export function packageBlobOf(event: unknown): { offerId: string; blobName: stri
 }
 
 /**
- * Validates a package uploaded to `packages/{offerId}/{fileName}` and stores the report, then tells
- * the offer's active submission. Started from the blob's BlobCreated event alone (Event Grid in
+ * Validates a package uploaded for `packages/{offerId}/{fileName}` (an upload through the app lands
+ * in its own blob `{offerId}/uploads/{sequence}/{fileName}`, a direct SDK upload at that name) and
+ * stores the report, then tells the offer's active submission. Started from the blob's BlobCreated event alone (Event Grid in
  * Azure, the local host's blob polling locally): no host binding reads the package, and the
  * handler reads it with ranged reads (central directory and manifest only). A blob over the size
  * limit is never read: it gets a Failed `package.too-large` report and is deleted. Events come at
  * least once: a receipt per blob version makes a repeat store nothing and raise nothing.
  *
  * Latest upload wins: each report carries its upload's sequence and the store keeps the latest
- * (compared under the row's ETag), whatever order validations finish in.
+ * (compared under the row's ETag), whatever order validations finish in; an upload's own blob is
+ * deleted once its report can no longer be the stored one (storeFinal).
  *
  * Never Pending forever and never lost: whatever throws is retried by the trigger, and on the last
- * attempt the report is settled Failed (`internal`) instead of being thrown away; a report stored
- * but not announced is announced again on the next attempt, and step 2 reads the stored report
- * again before it gives up waiting.
+ * failed try the report is settled Failed (`internal`) instead of being thrown away. Only failed
+ * tries count, never deliveries (Event Grid delivers again when an answer takes over 30 s):
+ * shared/actions/validationAttempts.ts. A report stored but not announced is announced again on
+ * the next attempt, and step 2 reads the stored report again before it gives up waiting.
  */
 export function validatePackageBlob(deps: Deps, events: () => ReportEvents | undefined) {
   return async (event: unknown, context: InvocationContext): Promise<void> => {
