@@ -10,7 +10,9 @@ import { judgePackage, validatedPackageCopyName } from '../shared/domain/workflo
 import { takenMessage } from '../shared/domain/appClaims';
 import { submissionInProgress } from '../shared/repair/appClaims';
 import type { PackageReport } from '../shared/domain/package/report';
+import { storedBlobOf } from '../shared/domain/uploadOrder';
 import type { BlobStore } from '../shared/ports/blobs';
+import { isStatus } from '../shared/adapters/tables/documents';
 import { getServices, Services } from '../shared/services';
 import { readSnapshot } from '../shared/notify/snapshot';
 
@@ -64,7 +66,15 @@ export function readPackageReport(deps: Deps) {
         };
       }
     }
-    const copy = await copyValidated(deps.blobs, input, judged.blobName, judged.etag);
+    const storedAs = report ? storedBlobOf(report) : judged.blobName;
+    const copy = await copyValidated(deps.blobs, input, storedAs, judged.etag);
+    // A later upload's report replaced this one and its own blob was deleted: judge that one.
+    if (copy === 'removed' && (await replacedSince(deps, input.offerId, report))) {
+      return {
+        outcome: 'waiting',
+        message: `Waiting for the validation of the new upload of ${judged.blobName}.`,
+      };
+    }
     if (copy === 'removed') {
       return {
         outcome: 'failed',
@@ -84,8 +94,20 @@ export function readPackageReport(deps: Deps) {
   };
 }
 
+/** Whether the stored report is no longer the one judged (another upload, or another version). */
+async function replacedSince(
+  deps: Deps,
+  offerId: string,
+  judged: PackageReport | undefined,
+): Promise<boolean> {
+  const now = await deps.packageReports.get(offerId);
+  return now?.sequence !== judged?.sequence || now?.etag !== judged?.etag;
+}
+
 /**
  * Copies the validated version of the package to container `submissions`, for this submission only.
+ * The source is the upload's own blob (`storedAs`), which no other upload overwrites; a direct
+ * upload is read where it landed.
  * Why a copy rather than a read under the ETag at step 5: an upload to the same blob name during
  * steps 3-4 would make such a read fail and the submission with it, while the design says a later
  * upload affects only the next submission. The ETag is compared before and after the copy (every
@@ -102,7 +124,12 @@ async function copyValidated(
   if (!before) return 'removed';
   if (etag && before.etag !== etag) return 'changed';
   const name = validatedPackageCopyName(input.offerId, input.submissionId, blobName);
-  await blobs.copy(source, { container: CONTAINERS.submissions, name });
+  try {
+    await blobs.copy(source, { container: CONTAINERS.submissions, name });
+  } catch (error) {
+    if (isStatus(error, 404)) return 'removed'; // deleted during the copy (a later upload won)
+    throw error;
+  }
   const after = await blobs.info(source);
   if (after?.etag !== before.etag) return 'changed';
   return { name, etag: before.etag };

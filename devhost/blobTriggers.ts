@@ -9,7 +9,8 @@
  * version under its subject prefix is delivered as a `Microsoft.Storage.BlobCreated` event
  * (EventGridSchema), built from the blob's properties; the blob's content is never read. A
  * failing delivery is retried the same way (Event Grid retries too, up to the subscription's
- * maxDeliveryAttempts, then dead-letters).
+ * maxDeliveryAttempts, then dead-letters), and so is a delivery that gets no answer within 30 s,
+ * as Event Grid does: the invocation goes on running meanwhile, its late answer is ignored.
  */
 import type { ExtraInputsFor } from './bindingInputs';
 import type { EventSubscription } from './appFiles';
@@ -27,6 +28,8 @@ import type { FunctionInvoker, FunctionRegistration } from './types';
 export const RECEIPTS_TABLE = 'DevhostBlobReceipts';
 export const POISON_TABLE = 'DevhostBlobPoison';
 export const MAX_ATTEMPTS = 5;
+/** Event Grid counts a delivery unanswered within 30 s as failed and retries it. */
+export const EVENT_ANSWER_MS = 30_000;
 /** Blob versions handled at once; the rest wait for a later poll (a container may hold thousands). */
 const MAX_IN_FLIGHT = 8;
 
@@ -44,6 +47,8 @@ export interface BlobTriggerOptions {
   extraInputsFor?: ExtraInputsFor;
   /** Event Grid subscriptions to blob events of the local storage account (local.eventgrid.json). */
   eventSubscriptions?: EventSubscription[];
+  /** How long an Event Grid delivery may go unanswered before it counts as failed (EVENT_ANSWER_MS). */
+  eventAnswerMs?: number;
   log: (message: string) => void;
 }
 
@@ -214,9 +219,10 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
       throw error;
     }
     try {
-      await options.invoker.invoke(watch.functionName, blobCreatedEvent(watch, blob, props), {
+      const invocation = options.invoker.invoke(watch.functionName, blobCreatedEvent(watch, blob, props), {
         extraInputs: options.extraInputsFor?.(watch.functionName),
       });
+      await answeredWithin(invocation, options.eventAnswerMs ?? EVENT_ANSWER_MS);
       await saveReceipt({ ...receipt, status: 'Succeeded', lastError: undefined, leaseUntil: 0 });
       return true;
     } catch (error) {
@@ -312,6 +318,23 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
     stop,
     describe: () => watches.map((w) => `${w.functionName}: ${w.path}`),
   };
+}
+
+/**
+ * Waits for the invocation's answer at most `ms`; past that it throws (the delivery failed) while
+ * the invocation goes on, its outcome unobserved, as Event Grid treats a webhook that is slow to answer.
+ */
+async function answeredWithin(invocation: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms; delivered again`)), ms);
+  });
+  invocation.catch(() => undefined); // a late failure is nobody's to see, as in Event Grid
+  try {
+    await Promise.race([invocation, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** 1 s, 2 s, 4 s, 8 s ... capped at 30 s. */

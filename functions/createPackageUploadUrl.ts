@@ -6,7 +6,7 @@ import { offerRequest } from '../shared/http/access';
 import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
 import { packageFileName } from '../shared/http/fileName';
-import { SEQUENCE_METADATA } from '../shared/domain/uploadOrder';
+import { SEQUENCE_METADATA, uploadBlobName } from '../shared/domain/uploadOrder';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
@@ -14,8 +14,10 @@ import { Services, getServices } from '../shared/services';
 export const UPLOAD_URL_LIFETIME_MS = 15 * 60 * 1000;
 
 /**
- * `POST /api/offers/{offerId}/package/upload-url` (owner): a URL that can write exactly the blob
- * `packages/{offerId}/{fileName}` for 15 minutes and nothing else. The client PUTs the bytes
+ * `POST /api/offers/{offerId}/package/upload-url` (owner): a URL that can write exactly one blob
+ * for 15 minutes and nothing else: this upload's own blob `{offerId}/uploads/{sequence}/{fileName}`
+ * (shared/domain/uploadOrder.ts), shown and answered as `{offerId}/{fileName}`, so no other upload
+ * of that file name can overwrite its bytes. The client PUTs the bytes
  * straight to storage (block uploads for large files), so packages never pass through the app,
  * and validation runs from the blob's event as for any other upload. The size is checked here
  * against the limit; storage cannot enforce it on a SAS, so the trigger checks the blob's size
@@ -34,15 +36,16 @@ export function makeCreatePackageUploadUrl(services: Services) {
         [{ path: 'size', message: `at most ${limit}` }],
       );
     }
-    const blobName = `${offerId}/${packageFileName(body.fileName, Buffer.alloc(0))}`;
+    const fileName = packageFileName(body.fileName, Buffer.alloc(0));
+    const blobName = `${offerId}/${fileName}`;
     const expiresAt = new Date(services.now().getTime() + UPLOAD_URL_LIFETIME_MS);
+    // The upload's place in the offer's upload order, taken when it is accepted: its blob's name
+    // carries it. (The metadata header repeats it, for clients of the earlier answer.)
+    const sequence = await services.packageReports.nextSequence(offerId);
     const uploadUrl = await services.blobs.writeOnlyUrl(
-      { container: CONTAINERS.packages, name: blobName },
+      { container: CONTAINERS.packages, name: uploadBlobName(offerId, sequence, fileName) },
       expiresAt,
     );
-    // Taken last, so a refused request takes no number. The client sends it back as the blob's
-    // metadata (one of the headers to send); uploadOrder.ts says what happens when it does not.
-    const sequence = await services.packageReports.nextSequence(offerId);
     return json(201, {
       uploadUrl,
       blobName,

@@ -1,8 +1,8 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { FUNCTIONS, CONTAINERS } from '../shared/contracts/names';
 import { DomainError } from '../shared/domain/errors';
-import { pendingReport } from '../shared/domain/package/report';
-import { SEQUENCE_METADATA } from '../shared/domain/uploadOrder';
+import { showPending } from '../shared/actions/packageUpload';
+import { SEQUENCE_METADATA, uploadBlobName } from '../shared/domain/uploadOrder';
 import { offerRequest } from '../shared/http/access';
 import { requireMediaType } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
@@ -52,8 +52,10 @@ async function firstChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Prom
 }
 
 /**
- * Stores the package as blob `packages/{offerId}/{file}`: the same as uploading it directly,
- * so validation runs from the blob's event, not here. The report reads Pending until it has run.
+ * Stores the package for `packages/{offerId}/{file}` (the name answered and shown), in the upload's
+ * own blob `{offerId}/uploads/{sequence}/{file}` (shared/domain/uploadOrder.ts), so two uploads of
+ * one file name never overwrite each other's bytes. Validation runs from the blob's event, not
+ * here, as for a direct upload. The report reads Pending until it has run.
  * For small packages: the Functions host in Azure refuses bodies over 100 MB, so large ones go
  * straight to storage through an upload URL. The body is never held: a declared Content-Length
  * over the limit is refused before reading, and the bytes are staged to storage as they arrive,
@@ -86,40 +88,14 @@ export function makeUploadPackage(services: Services) {
     // The upload's place in the offer's upload order, taken when it is accepted (a number left
     // unused by a refused upload is harmless: only the order matters).
     const sequence = await services.packageReports.nextSequence(offerId);
-    const ref = { container: CONTAINERS.packages, name: blobName };
+    const ref = { container: CONTAINERS.packages, name: uploadBlobName(offerId, sequence, name) };
     const stored = await services.blobs.uploadStream(ref, bounded(first, reader, limit), {
       contentType: 'application/octet-stream',
       metadata: { [SEQUENCE_METADATA]: String(sequence) },
     });
-    await showPending(services, offerId, blobName, stored.etag, sequence);
+    await showPending(services, offerId, { blobName, storedAs: ref.name, etag: stored.etag, sequence });
     return json(202, { blobName });
   });
-}
-
-/**
- * Pending for this upload, written after the commit: a refused or failed upload (nothing
- * committed) leaves the previous report in place (design.md "A refused request leaves nothing
- * behind"), and a read after the 202 never shows the previous package's verdict. The trigger may
- * have stored this upload's final report already: then the Pending of the same upload is not
- * stored (uploadOrder.ts). If the Pending cannot be written, the blob this request committed is
- * deleted again (if still this version) and the request fails, so it leaves nothing behind.
- */
-async function showPending(
-  services: Services,
-  offerId: string,
-  blobName: string,
-  etag: string,
-  sequence: number,
-): Promise<void> {
-  const pending = { ...pendingReport(blobName, services.now().toISOString(), etag), sequence };
-  try {
-    await services.packageReports.put(offerId, pending);
-  } catch (error) {
-    await services.blobs
-      .deleteVersion({ container: CONTAINERS.packages, name: blobName }, etag)
-      .catch(() => false); // if even that fails, the trigger validates it as the latest upload
-    throw error;
-  }
 }
 
 app.http(FUNCTIONS.uploadPackage, {

@@ -10,22 +10,22 @@ import { isStatus } from '../shared/adapters/tables/documents';
 import { internalFailureReport, pendingReport, type PackageReport } from '../shared/domain/package';
 import { isActive } from '../shared/domain/states';
 import { instanceIdFor } from '../shared/domain/transitions';
-import { issuedSequence, tooLargeReport } from '../shared/domain/uploadOrder';
+import { issuedSequence, parseUploadBlobName, tooLargeReport } from '../shared/domain/uploadOrder';
 import { getServices, Services } from '../shared/services';
+import {
+  Attempts,
+  MAX_VALIDATION_ATTEMPTS,
+  attemptsUsedUp,
+  startAttempts,
+} from '../shared/actions/validationAttempts';
 
 type Deps = Pick<
   Services,
   'storage' | 'offers' | 'statuses' | 'packageReports' | 'blobs' | 'appCatalog' | 'now' | 'settings'
 >;
 
-/**
- * Attempts per blob version before the report is settled as Failed (`internal`). The Event Grid
- * subscription delivers an event at most this many times (infra/app/package-events.bicep,
- * maxDeliveryAttempts), as the local host does (devhost/blobTriggers.ts MAX_ATTEMPTS). The
- * handler counts attempts itself, in the report table, because the trigger does not tell it which
- * attempt it is.
- */
-export const MAX_VALIDATION_ATTEMPTS = 5;
+/** Failed tries per blob version before the report is settled (shared/actions/validationAttempts.ts). */
+export { MAX_VALIDATION_ATTEMPTS };
 
 /** The part of the durable client this trigger uses (undefined where the host gives none). */
 export interface ReportEvents {
@@ -35,7 +35,10 @@ export interface ReportEvents {
 /** One uploaded version of a package blob, in upload order. */
 interface Upload {
   offerId: string;
+  /** The name shown and answered: `{offerId}/{fileName}`. */
   blobName: string;
+  /** The blob holding the bytes: the upload's own blob, or where a direct upload landed. */
+  storedAs: string;
   etag: string;
   /** Last-Modified from storage: shown, not compared (one-second resolution). */
   uploadedAt: string;
@@ -66,20 +69,23 @@ export function packageBlobOf(event: unknown): { offerId: string; blobName: stri
 }
 
 /**
- * Validates a package uploaded to `packages/{offerId}/{fileName}` and stores the report, then tells
- * the offer's active submission. Started from the blob's BlobCreated event alone (Event Grid in
+ * Validates a package uploaded for `packages/{offerId}/{fileName}` (an upload through the app lands
+ * in its own blob `{offerId}/uploads/{sequence}/{fileName}`, a direct SDK upload at that name) and
+ * stores the report, then tells the offer's active submission. Started from the blob's BlobCreated event alone (Event Grid in
  * Azure, the local host's blob polling locally): no host binding reads the package, and the
  * handler reads it with ranged reads (central directory and manifest only). A blob over the size
  * limit is never read: it gets a Failed `package.too-large` report and is deleted. Events come at
  * least once: a receipt per blob version makes a repeat store nothing and raise nothing.
  *
  * Latest upload wins: each report carries its upload's sequence and the store keeps the latest
- * (compared under the row's ETag), whatever order validations finish in.
+ * (compared under the row's ETag), whatever order validations finish in; an upload's own blob is
+ * deleted once its report can no longer be the stored one (storeFinal).
  *
  * Never Pending forever and never lost: whatever throws is retried by the trigger, and on the last
- * attempt the report is settled Failed (`internal`) instead of being thrown away; a report stored
- * but not announced is announced again on the next attempt, and step 2 reads the stored report
- * again before it gives up waiting.
+ * failed try the report is settled Failed (`internal`) instead of being thrown away. Only failed
+ * tries count, never deliveries (Event Grid delivers again when an answer takes over 30 s):
+ * shared/actions/validationAttempts.ts. A report stored but not announced is announced again on
+ * the next attempt, and step 2 reads the stored report again before it gives up waiting.
  */
 export function validatePackageBlob(deps: Deps, events: () => ReportEvents | undefined) {
   return async (event: unknown, context: InvocationContext): Promise<void> => {
@@ -91,22 +97,35 @@ export function validatePackageBlob(deps: Deps, events: () => ReportEvents | und
     if (!properties?.etag) return; // deleted since: nothing to validate
     const etag = properties.etag;
     if (await deps.packageReports.wasHandled(offerId, blobName, etag)) return;
+    const order = await orderOf(deps, offerId, blobName, etag, properties.metadata);
+    if (!order) {
+      context.warn(`${blobName} names an upload sequence the app never issued; not validated.`);
+      return;
+    }
     const upload: Upload = {
       offerId,
-      blobName,
+      storedAs: blobName,
       etag,
       uploadedAt: (properties.lastModified ?? new Date(0)).toISOString(),
-      ...(await sequenceOf(deps, offerId, blobName, etag, properties.metadata)),
+      ...order,
     };
-    const attempt = await deps.packageReports.countAttempt(offerId, blobName, etag);
-    const size = properties.contentLength ?? 0;
-    const stored =
-      size > deps.settings.MAX_PACKAGE_BYTES
-        ? await refuseTooLarge(deps, upload, size)
-        : await validateOrSettle(deps, client, upload, attempt, context);
-    // A report of an older upload was not stored: the latest one's trigger tells the submission.
-    if (stored) await announceOrRetry(deps, events, context, upload, attempt);
-    await deps.packageReports.markHandled(offerId, blobName, etag);
+    const attempts = await startAttempts(deps.packageReports, upload, deps.now);
+    try {
+      const size = properties.contentLength ?? 0;
+      const stored =
+        size > deps.settings.MAX_PACKAGE_BYTES
+          ? await refuseTooLarge(deps, upload, size)
+          : await validateOrSettle(deps, client, upload, attempts, context);
+      // A report of an older upload was not stored: the latest one's trigger tells the submission.
+      if (stored) await announceOrRetry(deps, events, context, upload, attempts);
+      await deps.packageReports.markHandled(offerId, blobName, etag);
+      await attempts.done();
+    } catch (error) {
+      await attempts.fail().catch(() => undefined); // a lost mark: the try reads as died, later
+      throw error;
+    } finally {
+      attempts.close();
+    }
   };
 }
 
@@ -117,6 +136,24 @@ async function propertiesOf(client: BlobClient): Promise<BlobGetPropertiesRespon
     if (isStatus(error, 404)) return undefined;
     throw error;
   }
+}
+
+/**
+ * An upload's own blob (`{offerId}/uploads/{sequence}/{file}`) has the number it was accepted with,
+ * if the app issued it; a blob elsewhere (a direct SDK upload) has the number of its metadata, or
+ * one taken now for this version.
+ */
+async function orderOf(
+  deps: Deps,
+  offerId: string,
+  blobName: string,
+  etag: string,
+  metadata: Record<string, string> | undefined,
+): Promise<Pick<Upload, 'blobName' | 'sequence' | 'sequenceSource'> | undefined> {
+  const own = parseUploadBlobName(blobName);
+  if (!own) return { blobName, ...(await sequenceOf(deps, offerId, blobName, etag, metadata)) };
+  if (own.sequence > (await deps.packageReports.currentSequence(offerId))) return undefined;
+  return { blobName: own.shownAs, sequence: own.sequence, sequenceSource: 'upload' };
 }
 
 /** The sequence the app issued for this upload, or (none usable) one taken now for this version. */
@@ -133,25 +170,46 @@ async function sequenceOf(
   return { sequence, sequenceSource: 'event' };
 }
 
+/**
+ * Validates and stores the report, counting failed tries only (shared/actions/validationAttempts.ts).
+ * A try that throws is thrown while the delivery can still be answered (Event Grid retries it),
+ * and tried again here once it cannot; the last failure allowed settles the report as Failed
+ * (`internal`) instead, and so does a delivery that finds the attempts used up (tries whose
+ * process died never reached a catch).
+ */
 async function validateOrSettle(
   deps: Deps,
   client: BlobClient,
   upload: Upload,
-  attempt: number,
+  attempts: Attempts,
   context: InvocationContext,
 ): Promise<boolean> {
   // An earlier attempt stored this version's report and then failed to announce it: announce only.
   if (isFinalFor(await deps.packageReports.get(upload.offerId), upload)) return true;
-  try {
-    // More attempts than allowed: earlier ones died without reaching the catch (a crash).
-    if (attempt > MAX_VALIDATION_ATTEMPTS) throw new Error(`attempt ${attempt} of ${upload.blobName}`);
-    return await validateAndStore(deps, await blobSource(client), upload);
-  } catch (error) {
-    if (attempt < MAX_VALIDATION_ATTEMPTS) throw error;
+  if (attemptsUsedUp(attempts)) {
     context.error(
-      `Validation of ${upload.blobName} failed on attempt ${attempt}; settling its report as Failed: ${String(error)}`,
+      `Validation of ${upload.storedAs} failed ${attempts.failures} time(s)${attempts.crashed ? ', its process died' : ''}; settling its report as Failed.`,
     );
     return settleInternal(deps, upload);
+  }
+  for (;;) {
+    try {
+      return await validateAndStore(deps, await blobSource(client), upload);
+    } catch (error) {
+      const failures = await attempts.fail();
+      if (failures >= MAX_VALIDATION_ATTEMPTS) {
+        context.error(
+          `Validation of ${upload.storedAs} failed on try ${failures}; settling its report as Failed: ${String(error)}`,
+        );
+        return settleInternal(deps, upload);
+      }
+      if (!attempts.pastAnswer()) throw error;
+      context.warn(
+        `Validation of ${upload.storedAs} failed (try ${failures}); trying again: ${String(error)}`,
+      );
+      await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** failures, 30_000)));
+      await attempts.retry();
+    }
   }
 }
 
@@ -164,11 +222,22 @@ function isFinalFor(report: PackageReport | undefined, upload: Upload): boolean 
   );
 }
 
+/** What every report of this upload carries: its place in the order and the blob holding it. */
+function uploadFields(
+  upload: Upload,
+): Pick<PackageReport, 'uploadedAt' | 'sequence' | 'sequenceSource' | 'storedAs'> {
+  return {
+    uploadedAt: upload.uploadedAt,
+    sequence: upload.sequence,
+    sequenceSource: upload.sequenceSource,
+    ...(upload.storedAs !== upload.blobName ? { storedAs: upload.storedAs } : {}),
+  };
+}
+
 /** Validates and stores the report; false when a later upload's report is (or will be) the stored one. */
 async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload): Promise<boolean> {
-  const { offerId, blobName, etag, uploadedAt, sequence, sequenceSource } = upload;
-  const order = { sequence, sequenceSource };
-  const pending = { ...pendingReport(blobName, deps.now().toISOString(), etag, uploadedAt), ...order };
+  const { offerId, blobName, etag } = upload;
+  const pending = { ...pendingReport(blobName, deps.now().toISOString(), etag), ...uploadFields(upload) };
   await deps.packageReports.put(offerId, pending);
   const [offer, status] = await Promise.all([deps.offers.get(offerId), deps.statuses.get(offerId)]);
   const expected = {
@@ -184,8 +253,36 @@ async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload):
     deps.now().toISOString(),
     technical,
   );
-  if (!(await isCurrentVersion(deps, blobName, etag))) return false; // a newer upload has its own event
-  return deps.packageReports.put(offerId, { ...report, uploadedAt, ...order });
+  // A direct upload overwritten meanwhile: the newer version has its own event.
+  if (!(await isCurrentVersion(deps, upload.storedAs, etag))) return false;
+  return storeFinal(deps, upload, { ...report, ...uploadFields(upload) });
+}
+
+/**
+ * Stores a final report (latest upload wins) and keeps container `packages` to the blobs reports
+ * can still name: an upload's own blob whose report lost is deleted, and once an upload's own blob
+ * holds the stored report, so are the own blobs of every earlier upload (their reports can never
+ * win again: between uploads of the app the sequence alone decides). A direct upload's blob is the
+ * publisher's and is never deleted here. A step 2 copying a blob deleted meanwhile reads the report
+ * again (activities/readPackageReport.ts).
+ */
+async function storeFinal(deps: Deps, upload: Upload, report: PackageReport): Promise<boolean> {
+  const stored = await deps.packageReports.put(upload.offerId, report);
+  if (!stored) await deleteOwnBlob(deps, upload.storedAs, upload.etag);
+  else if (upload.storedAs !== upload.blobName) await deleteEarlierUploads(deps, upload);
+  return stored;
+}
+
+/** Deletes an upload's own blob, if it is still that version (a lost delete only costs storage). */
+async function deleteOwnBlob(deps: Deps, storedAs: string, etag: string): Promise<void> {
+  if (!parseUploadBlobName(storedAs)) return;
+  await deps.blobs.deleteVersion({ container: CONTAINERS.packages, name: storedAs }, etag).catch(() => false);
+}
+
+async function deleteEarlierUploads(deps: Deps, upload: Upload): Promise<void> {
+  const own = await deps.blobs.list(CONTAINERS.packages, `${upload.offerId}/uploads/`);
+  const earlier = own.filter((b) => (parseUploadBlobName(b.name)?.sequence ?? Infinity) < upload.sequence);
+  for (const blob of earlier) await deleteOwnBlob(deps, blob.name, blob.etag);
 }
 
 /**
@@ -200,12 +297,8 @@ async function refuseTooLarge(deps: Deps, upload: Upload, size: number): Promise
     limit: deps.settings.MAX_PACKAGE_BYTES,
     now: deps.now().toISOString(),
   });
-  const stored = await deps.packageReports.put(upload.offerId, {
-    ...report,
-    uploadedAt: upload.uploadedAt,
-    sequenceSource: upload.sequenceSource,
-  });
-  await deps.blobs.deleteVersion({ container: CONTAINERS.packages, name: upload.blobName }, upload.etag);
+  const stored = await deps.packageReports.put(upload.offerId, { ...report, ...uploadFields(upload) });
+  await deps.blobs.deleteVersion({ container: CONTAINERS.packages, name: upload.storedAs }, upload.etag);
   return stored;
 }
 
@@ -213,11 +306,7 @@ async function refuseTooLarge(deps: Deps, upload: Upload, size: number): Promise
 async function settleInternal(deps: Deps, upload: Upload): Promise<boolean> {
   if (isFinalFor(await deps.packageReports.get(upload.offerId), upload)) return true;
   const report = internalFailureReport({ ...upload, now: deps.now().toISOString() });
-  return deps.packageReports.put(upload.offerId, {
-    ...report,
-    sequence: upload.sequence,
-    sequenceSource: upload.sequenceSource,
-  });
+  return storeFinal(deps, upload, { ...report, ...uploadFields(upload) });
 }
 
 async function isCurrentVersion(deps: Deps, blobName: string, etag: string): Promise<boolean> {
@@ -236,13 +325,13 @@ async function announceOrRetry(
   events: () => ReportEvents | undefined,
   context: InvocationContext,
   upload: Upload,
-  attempt: number,
+  attempts: Attempts,
 ): Promise<void> {
   const payload: PackageReportEvent = { blobName: upload.blobName, etag: upload.etag };
   try {
     await announce(deps, events, context, upload.offerId, payload);
   } catch (error) {
-    if (attempt < MAX_VALIDATION_ATTEMPTS) throw error;
+    if ((await attempts.fail()) < MAX_VALIDATION_ATTEMPTS) throw error;
     context.error(
       `The report of ${upload.blobName} is stored but the submission was not told (${String(error)}); step 2 reads it when its wait ends.`,
     );

@@ -2,19 +2,53 @@ import { completedReport, type PackageReport } from './package/report';
 
 /**
  * Latest upload wins (design.md "Guarantees of the workflow"). The order of an offer's uploads is
- * a sequence the app assigns when it accepts an upload: PUT .../package takes the next number
- * before it writes the blob, POST .../package/upload-url when it issues the URL (the client sends
- * it back as blob metadata, `x-ms-meta-uploadsequence`). The number travels with the blob as its
- * metadata and into its report, and the stored report is replaced only by one of a later upload
- * (compared under the row's ETag), so the order holds whatever order validations finish in, for
- * uploads a millisecond apart too. A blob with no usable number (a direct SDK upload, a client
- * that dropped the header, or a number the app never issued) is given the next number when its
+ * a sequence the app assigns when it accepts an upload, the same for every door: PUT .../package
+ * takes the next number when the request's first bytes arrive, POST .../package/upload-url when it
+ * issues the URL, and the ingestion API when POST /submissions ships the configured main app. Each
+ * accepted upload is written to its own blob, whose name carries the number (uploadBlobName), so no
+ * upload overwrites another's bytes. The number travels into the upload's report, and the stored
+ * report is replaced only by one of a later upload (compared under the row's ETag), so the order
+ * holds whatever order commits and validations land in, for uploads a millisecond apart too. A blob
+ * written straight to `{offerId}/{fileName}` (a direct SDK upload) has the number of its metadata
+ * (`x-ms-meta-uploadsequence`) if the app issued it, else it is given the next number when its
  * event is handled (`sequenceSource: 'event'`). Events may be handled late and in any order, so
  * where such an upload is compared, storage's Last-Modified decides first when the two differ by a
  * second or more, and the numbers decide within one second: direct SDK uploads keep the
  * one-second resolution of their timestamps, uploads through the app do not.
  */
 export const SEQUENCE_METADATA = 'uploadsequence';
+
+/**
+ * Every upload accepted through the app has its own blob (design.md "Latest upload wins": no upload
+ * overwrites another's bytes). Its name carries the sequence taken when it was accepted:
+ * `{offerId}/uploads/{sequence}/{fileName}`, written once, by the door that took the number (PUT
+ * .../package, the upload URL, or the ingestion API's copy). The name the API shows and answers is
+ * still `{offerId}/{fileName}` (the report's `blobName`); the report's `storedAs` names the blob.
+ * A file name never holds a slash (shared/http/fileName.ts), so no upload through the API can
+ * take such a name; a direct SDK upload to `{offerId}/{fileName}` is validated where it is.
+ */
+export function uploadBlobName(offerId: string, sequence: number, fileName: string): string {
+  return `${offerId}/uploads/${sequence}/${fileName}`;
+}
+
+const UPLOAD_BLOB = /^([^/]+)\/uploads\/(\d{1,15})\/([^/]+)$/;
+
+/** The parts of an upload's own blob name; undefined for any other name. */
+export function parseUploadBlobName(
+  blobName: string,
+): { offerId: string; sequence: number; fileName: string; shownAs: string } | undefined {
+  const match = UPLOAD_BLOB.exec(blobName);
+  if (!match) return undefined;
+  const [, offerId = '', digits = '', fileName = ''] = match;
+  const sequence = Number(digits);
+  if (sequence < 1) return undefined;
+  return { offerId, sequence, fileName, shownAs: `${offerId}/${fileName}` };
+}
+
+/** The blob that holds the bytes a report describes (its own blob, or where a direct upload landed). */
+export function storedBlobOf(report: Pick<PackageReport, 'blobName' | 'storedAs'>): string {
+  return report.storedAs ?? report.blobName;
+}
 
 /** The blob's sequence from its metadata, if the app issued it (at most the offer's counter). */
 export function issuedSequence(

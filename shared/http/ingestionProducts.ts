@@ -21,7 +21,8 @@ import {
   submissionView,
 } from '../domain/ingestion';
 import { APP_VERSION, notificationEmailSchema, Offer } from '../domain/offer';
-import { pendingReport } from '../domain/package/report';
+import { showPending } from '../actions/packageUpload';
+import { uploadBlobName } from '../domain/uploadOrder';
 import { isActive } from '../domain/states';
 import { liveVersionOf, OfferStatus } from '../domain/status';
 import type { SubmissionRecord } from '../ports/stores';
@@ -494,9 +495,12 @@ export function assertLibrariesPass(library: IngestionPackage | undefined): void
 
 /**
  * Ships the configured packages for the next submission: the libraries become the offer's shipped
- * libraries (they resolve the main app's dependencies), then the main app is copied to
- * `packages/{offerId}/{file}`, which validates it through the pipeline's own blob trigger. The
- * report reads Pending first, so step 2 never judges the previous package.
+ * libraries (they resolve the main app's dependencies), then the main app is accepted as an upload
+ * like any other (design.md "Latest upload wins"): it takes the offer's next upload sequence, is
+ * copied to its own blob `packages/{offerId}/uploads/{sequence}/{file}` (shown as
+ * `{offerId}/{file}`), which validates it through the pipeline's own package trigger, and its
+ * Pending report (with that sequence) replaces the previous report before Publish starts, so step
+ * 2 judges this package (or a later upload), never the previous one.
  */
 export async function shipPackages(
   services: Services,
@@ -505,12 +509,14 @@ export async function shipPackages(
   library?: IngestionPackage,
 ) {
   await services.ingestion.setShippedLibraries(offer.offerId, library?.libraries ?? []);
-  const blobName = `${offer.offerId}/${main.fileName}`;
-  await services.packageReports.put(offer.offerId, pendingReport(blobName, services.now().toISOString()));
-  await services.blobs.copy(
+  const sequence = await services.packageReports.nextSequence(offer.offerId);
+  const storedAs = uploadBlobName(offer.offerId, sequence, main.fileName);
+  const copied = await services.blobs.copy(
     { container: CONTAINERS.ingestion, name: main.blobName },
-    { container: CONTAINERS.packages, name: blobName },
+    { container: CONTAINERS.packages, name: storedAs },
   );
+  const blobName = `${offer.offerId}/${main.fileName}`;
+  await showPending(services, offer.offerId, { blobName, storedAs, etag: copied.etag, sequence });
 }
 
 /**

@@ -155,8 +155,21 @@ export interface PackageReportStore {
   wasHandled(offerId: string, blobName: string, etag: string): Promise<boolean>;
   /** Insert-if-absent receipt: false when this blob version was already handled. */
   markHandled(offerId: string, blobName: string, etag: string): Promise<boolean>;
-  /** Counts one more attempt at validating this blob version; returns the count, this one included. */
-  countAttempt(offerId: string, blobName: string, etag: string): Promise<number>;
+  /** The attempts at validating this blob version so far (one row per delivery that started one). */
+  attempts(offerId: string, blobName: string, etag: string): Promise<ValidationAttempt[]>;
+  /** Writes (or rewrites) one attempt's row. */
+  recordAttempt(offerId: string, blobName: string, etag: string, attempt: ValidationAttempt): Promise<void>;
+}
+
+/**
+ * One attempt at validating a blob version (functions/validatePackageBlob.ts): `running` while its
+ * invocation lives (it renews `aliveUntil`), then `failed` or `done`. A `running` attempt whose
+ * `aliveUntil` passed died with its process (a crash).
+ */
+export interface ValidationAttempt {
+  attemptId: string;
+  state: 'running' | 'failed' | 'done';
+  aliveUntil: string;
 }
 
 export interface LeadStore {

@@ -44,7 +44,10 @@ describe('PUT /api/offers/{offerId}/package', () => {
     });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ blobName: `${offerId}/Contoso_Sales_1.2.0.0.app` });
-    const stored = await services.blobs.download({ container: CONTAINERS.packages, name: res.body.blobName });
+    // The upload's own blob (shared/domain/uploadOrder.ts), named by its Pending report.
+    const storedAs = (await services.packageReports.get(offerId))?.storedAs ?? '';
+    expect(storedAs).toMatch(new RegExp(`^${offerId}/uploads/\\d+/Contoso_Sales_1\\.2\\.0\\.0\\.app$`));
+    const stored = await services.blobs.download({ container: CONTAINERS.packages, name: storedAs });
     expect(stored?.equals(APP)).toBe(true);
   });
 

@@ -27,6 +27,13 @@ const packages = () =>
     CONTAINERS.packages,
   );
 
+/** The names of the blobs under an offer in container packages. */
+async function blobsOf(offerId: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const blob of packages().listBlobsFlat({ prefix: `${offerId}/` })) names.push(blob.name);
+  return names;
+}
+
 interface Answer {
   status: number;
   body: { error?: { code: string }; blobName?: string };
@@ -124,7 +131,7 @@ describe('PUT /api/offers/{offerId}/package, streamed', () => {
     );
     expect(answer?.status).toBe(413);
     expect(answer?.body.error?.code).toBe('payload_too_large');
-    expect(await packages().getBlobClient(`${offerId}/liar.app`).exists()).toBe(false);
+    expect(await blobsOf(offerId)).toEqual([]); // nothing committed, under any name
     const report = await host.request(
       'GET',
       `/api/offers/${offerId}/package-validation`,
@@ -164,7 +171,12 @@ describe('PUT /api/offers/{offerId}/package, streamed', () => {
       'x-file-name': 'ok.app',
     });
     expect([res.status, res.json()]).toEqual([202, { blobName: `${offerId}/ok.app` }]);
-    const stored = await packages().getBlobClient(`${offerId}/ok.app`).downloadToBuffer();
+    // The upload's own blob (shared/domain/uploadOrder.ts): {offerId}/uploads/{sequence}/ok.app.
+    const [storedAs] = await blobsOf(offerId);
+    expect(storedAs).toMatch(new RegExp(`^${offerId}/uploads/\\d+/ok\\.app$`));
+    const stored = await packages()
+      .getBlobClient(storedAs ?? '')
+      .downloadToBuffer();
     expect(stored.equals(bytes)).toBe(true);
     const empty = await host.request('PUT', `/api/offers/${offerId}/package`, Buffer.alloc(0), {
       ...asPerson('ann'),

@@ -60,7 +60,10 @@ describe('POST /api/offers/{offerId}/package/upload-url', () => {
     expect(expires).toBeGreaterThan(before);
     expect(expires - before).toBeLessThanOrEqual(15 * 60 * 1000 + 1000);
     const url = new URL(body.uploadUrl);
-    expect(decodeURIComponent(url.pathname)).toMatch(new RegExp(`/${CONTAINERS.packages}/${body.blobName}$`));
+    // The upload's own blob (shared/domain/uploadOrder.ts): {offerId}/uploads/{sequence}/{fileName}.
+    expect(decodeURIComponent(url.pathname)).toMatch(
+      new RegExp(`/${CONTAINERS.packages}/${offerId}/uploads/\\d+/SalesInsights_1\\.2\\.0\\.0\\.app$`),
+    );
     expect(url.searchParams.get('sp')).toBe('cw');
     expect(url.searchParams.get('sr')).toBe('b');
     expect(Date.parse(url.searchParams.get('se') ?? '')).toBe(Math.floor(expires / 1000) * 1000);
@@ -74,7 +77,10 @@ describe('POST /api/offers/{offerId}/package/upload-url', () => {
     const writer = new BlockBlobClient(body.uploadUrl);
     // 1 MiB blocks: Put Block x5 then Put Block List, as browsers and the SDK do for large files.
     await writer.uploadData(bytes, { blockSize: 1024 * 1024, maxSingleShotSize: 1024 * 1024 });
-    const stored = await services.blobs.download({ container: CONTAINERS.packages, name: body.blobName });
+    const storedAs = decodeURIComponent(new URL(body.uploadUrl).pathname).split(
+      `/${CONTAINERS.packages}/`,
+    )[1];
+    const stored = await services.blobs.download({ container: CONTAINERS.packages, name: storedAs ?? '' });
     expect(stored?.equals(bytes)).toBe(true);
     // A second upload to the same name (a retry) is allowed: create + write.
     await writer.upload(bytes.subarray(0, 10), 10);

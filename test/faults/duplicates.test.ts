@@ -59,12 +59,15 @@ function expectApiError(body: unknown, code: string) {
   expect(body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
 }
 
-async function blobEtag(blobName: string): Promise<string> {
+/** The blob of the offer's latest upload (its own blob, shared/domain/uploadOrder.ts) and its ETag. */
+async function latestUpload(offerId: string): Promise<{ storedAs: string; etag: string }> {
+  const { report } = await packageRows(offerId);
+  const storedAs = String(report?.storedAs);
   const props = await storage.blobService
     .getContainerClient(CONTAINERS.packages)
-    .getBlobClient(blobName)
+    .getBlobClient(storedAs)
     .getProperties();
-  return String(props.etag);
+  return { storedAs, etag: String(props.etag) };
 }
 
 /** The app's stored report row (`latest`) and its receipts, one per validated blob version. */
@@ -75,7 +78,9 @@ async function packageRows(offerId: string) {
   }))
     rows.push(row);
   const latest = rows.find((r) => r.rowKey === 'latest');
-  const report = latest ? (JSON.parse(String(latest.doc0)) as { etag?: string; state: string }) : undefined;
+  const report = latest
+    ? (JSON.parse(String(latest.doc0)) as { etag?: string; state: string; storedAs?: string })
+    : undefined;
   return { latest, report, receipts: rows.filter((r) => String(r.rowKey).startsWith('receipt-')) };
 }
 
@@ -102,7 +107,7 @@ describe('duplicate deliveries', () => {
     const first = await put();
     expect(first.status).toBe(202);
     const blobName = first.body.blobName;
-    const etag1 = await blobEtag(blobName);
+    const { storedAs: blob1, etag: etag1 } = await latestUpload(offerId);
     await waitFor(
       'the first version validated',
       () => packageRows(offerId),
@@ -112,8 +117,8 @@ describe('duplicate deliveries', () => {
     const second = await put();
     expect(second.status).toBe(202);
     expect(second.body.blobName).toBe(blobName);
-    const etag2 = await blobEtag(blobName);
-    expect(etag2).not.toBe(etag1); // identical bytes, but a new blob version
+    const { storedAs: blob2, etag: etag2 } = await latestUpload(offerId);
+    expect(blob2).not.toBe(blob1); // identical bytes, but a new upload: its own blob
     const after = await waitFor(
       'the second version validated',
       () => packageRows(offerId),
@@ -122,7 +127,7 @@ describe('duplicate deliveries', () => {
     expect(after.receipts.map((r) => JSON.parse(String(r.doc0)).etag).sort()).toEqual([etag1, etag2].sort());
     // The host's receipts: one per version it invoked the trigger for. (Their row keys are hashes
     // of the version's ETag; the SDK shows the row's own ETag under `etag`.)
-    const triggered = await hostReceipts(blobName);
+    const triggered = [...(await hostReceipts(blob1)), ...(await hostReceipts(blob2))];
     expect(triggered.map((r) => r.rowKey).sort()).toEqual([receiptKeyOf(etag1), receiptKeyOf(etag2)].sort());
     expect(triggered.every((r) => r.status === 'Succeeded')).toBe(true);
 
@@ -141,7 +146,7 @@ describe('duplicate deliveries', () => {
     await env.host.restart();
     await waitFor(
       'the same version triggered again',
-      () => hostReceipts(blobName),
+      () => hostReceipts(blob2),
       (rows) => rows.some((r) => r.rowKey === receiptKeyOf(etag2) && r.status === 'Succeeded'),
     );
 

@@ -164,7 +164,7 @@ export interface SubmissionResource {
 /** Everything New-AppSourceSubmission does up to POST /submissions, in its order. */
 export async function deliver(
   client: Ingestion,
-  files: { main: Buffer; libraries?: Buffer; appVersion?: string },
+  files: { main: Buffer; libraries?: Buffer; appVersion?: string; mainFileName?: string },
 ): Promise<Reply<SubmissionResource>> {
   const product = await client.get<{ id: string; name: string }>('');
   expect(product.status).toBe(200);
@@ -181,7 +181,7 @@ export async function deliver(
   const config = configs[0] as Record<string, unknown> & {
     packageReferences: { type: string; value: string }[];
   };
-  const main = await uploadPackage(client, MAIN, 'main.app', files.main);
+  const main = await uploadPackage(client, MAIN, files.mainFileName ?? 'main.app', files.main);
   expect(main.state).toBe('Processed');
   let references = config.packageReferences.filter((r) => r.type !== MAIN && r.type !== LIBRARY);
   references = [...references, { type: MAIN, value: main.id }];

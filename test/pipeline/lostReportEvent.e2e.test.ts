@@ -40,10 +40,11 @@ it('passes step 2 on a stored report whose event was lost', async () => {
     (s) => s.steps.some((x) => x.id === 'automated-validation' && x.state === 'Waiting'),
   );
   const blobName = `${offerId}/package.zip`;
-  await BlobServiceClient.fromConnectionString(process.env.TEST_STORAGE_CONNECTION ?? '')
-    .getContainerClient(CONTAINERS.packages)
-    .getBlockBlobClient(blobName)
-    .uploadData(zipPackage(withOwnAppId(appJson(), offerId)));
+  const packages = BlobServiceClient.fromConnectionString(
+    process.env.TEST_STORAGE_CONNECTION ?? '',
+  ).getContainerClient(CONTAINERS.packages);
+  await packages.createIfNotExists(); // this host runs no package trigger, which would create it
+  await packages.getBlockBlobClient(blobName).uploadData(zipPackage(withOwnAppId(appJson(), offerId)));
   const lost = () => ({ raiseEvent: () => Promise.reject(new Error('simulated raise failure')) });
   const event = await blobCreatedEvent(CONTAINERS.packages, blobName);
   const context = () =>

@@ -51,6 +51,7 @@ it('gives an over-size upload-URL blob a Failed package.too-large report and del
   expect(report.body.findings.map((f) => f.rule)).toEqual(['package.too-large']);
   const blob = BlobServiceClient.fromConnectionString(process.env.TEST_STORAGE_CONNECTION ?? '')
     .getContainerClient(CONTAINERS.packages)
-    .getBlobClient(asked.body.blobName);
+    .getBlobClient(decodeURIComponent(new URL(asked.body.uploadUrl).pathname).split('/packages/')[1] ?? '');
+  expect(blob.name).toMatch(new RegExp(`^${offerId}/uploads/\\d+/big\\.app$`)); // the upload's own blob
   expect(await blob.exists()).toBe(false);
 });

@@ -30,15 +30,26 @@ afterAll(async () => {
 
 /** One invocation of the package trigger for `blobName`, as the host makes it from the blob's event. */
 async function validate(blobName: string): Promise<void> {
-  const event = await blobCreatedEvent(CONTAINERS.packages, blobName);
+  // An earlier upload's own blob is deleted once a later report is stored: its event (delivered
+  // late) then names a blob that is gone, which the trigger skips.
+  const event = await blobCreatedEvent(CONTAINERS.packages, blobName).catch(() => ({
+    eventType: 'Microsoft.Storage.BlobCreated',
+    subject: `/blobServices/default/containers/${CONTAINERS.packages}/blobs/${blobName}`,
+  }));
   const context = new InvocationContext({ functionName: 'validatePackageBlob', logHandler: () => undefined });
   await validatePackageBlob(services, () => undefined)(event, context);
 }
 
 type Channel = 'api' | 'url';
 
+/** An upload: the name the API answers, and its own blob (shared/domain/uploadOrder.ts). */
+interface Uploaded {
+  blobName: string;
+  storedAs: string;
+}
+
 /** Uploads through the API route under a distinct file name. */
-async function putNamed(offerId: string, fileName: string, bytes: Buffer): Promise<string> {
+async function putNamed(offerId: string, fileName: string, bytes: Buffer): Promise<Uploaded> {
   const res = await fetch(`${host.baseUrl}/api/offers/${offerId}/package`, {
     method: 'PUT',
     headers: {
@@ -49,16 +60,22 @@ async function putNamed(offerId: string, fileName: string, bytes: Buffer): Promi
     body: bytes,
   });
   expect(res.status).toBe(202);
-  return ((await res.json()) as { blobName: string }).blobName;
+  const { blobName } = (await res.json()) as { blobName: string };
+  // Its Pending report (the latest so far: no validation ran yet) names its blob.
+  return { blobName, storedAs: (await services.packageReports.get(offerId))?.storedAs ?? '' };
 }
 
-async function uploadEight(offerId: string, channels: Channel[]): Promise<string[]> {
+async function uploadEight(offerId: string, channels: Channel[]): Promise<Uploaded[]> {
   const p = publisherSteps(host.baseUrl, offerId);
-  const names: string[] = [];
+  const names: Uploaded[] = [];
   for (const [i, channel] of channels.entries()) {
     const manifest = withOwnAppId(appJson(), offerId);
     if (channel === 'api') names.push(await putNamed(offerId, `p${i}.zip`, zipPackage(manifest)));
-    else names.push((await p.uploadPackageThroughUrl(manifest, `p${i}.zip`)).body.blobName);
+    else {
+      const { blobName, uploadUrl } = (await p.uploadPackageThroughUrl(manifest, `p${i}.zip`)).body;
+      const storedAs = decodeURIComponent(new URL(uploadUrl).pathname).split('/packages/')[1] ?? '';
+      names.push({ blobName, storedAs });
+    }
   }
   return names;
 }
@@ -74,14 +91,14 @@ describe('latest upload wins, whatever order the validations finish in', () => {
           const p = publisherSteps(host.baseUrl, offerId);
           expect([200, 201]).toContain((await p.describe()).status);
           const names = await uploadEight(offerId, channels);
-          for (const i of finishing) await validate(names[i] ?? '');
+          for (const i of finishing) await validate(names[i]?.storedAs ?? '');
           const report = await p.call<{ blobName: string; state: string }>(
             'ann',
             'GET',
             `/api/offers/${offerId}/package-validation`,
           );
           expect(report.status).toBe(200);
-          expect(report.body.blobName).toBe(names[7]);
+          expect(report.body.blobName).toBe(names[7]?.blobName);
           expect(report.body.state).toBe('Passed');
         },
       ),
@@ -94,13 +111,13 @@ describe('latest upload wins, whatever order the validations finish in', () => {
     const p = publisherSteps(host.baseUrl, offerId);
     await p.describe();
     const names = await uploadEight(offerId, Array<Channel>(8).fill('api'));
-    for (const i of [7, 6, 5, 4, 3, 2, 1, 0]) await validate(names[i] ?? '');
+    for (const i of [7, 6, 5, 4, 3, 2, 1, 0]) await validate(names[i]?.storedAs ?? '');
     const report = await p.call<{ blobName: string }>(
       'ann',
       'GET',
       `/api/offers/${offerId}/package-validation`,
     );
-    expect(report.body.blobName).toBe(names[7]);
+    expect(report.body.blobName).toBe(names[7]?.blobName);
   });
 
   it('keeps the eighth upload’s report when all eight go through upload URLs', async () => {
@@ -108,12 +125,12 @@ describe('latest upload wins, whatever order the validations finish in', () => {
     const p = publisherSteps(host.baseUrl, offerId);
     await p.describe();
     const names = await uploadEight(offerId, Array<Channel>(8).fill('url'));
-    for (const i of [7, 6, 5, 4, 3, 2, 1, 0]) await validate(names[i] ?? '');
+    for (const i of [7, 6, 5, 4, 3, 2, 1, 0]) await validate(names[i]?.storedAs ?? '');
     const report = await p.call<{ blobName: string }>(
       'ann',
       'GET',
       `/api/offers/${offerId}/package-validation`,
     );
-    expect(report.body.blobName).toBe(names[7]);
+    expect(report.body.blobName).toBe(names[7]?.blobName);
   });
 });

@@ -128,7 +128,7 @@ export function publisherSteps(baseUrl: string, offerId: string, person: Person 
         body: bytes,
       });
       if (!put.ok) throw new Error(`the upload URL answered ${put.status}: ${await put.text()}`);
-      return { status: put.status, body: { blobName: asked.body.blobName } };
+      return { status: put.status, body: { blobName: asked.body.blobName, uploadUrl: asked.body.uploadUrl } };
     },
     async packageValidated(timeoutMs = 30_000) {
       const res = await waitFor(

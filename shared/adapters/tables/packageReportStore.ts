@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { PackageReport } from '../../domain/package/report';
 import { supersedes } from '../../domain/uploadOrder';
-import type { PackageReportStore } from '../../ports/stores';
+import type { PackageReportStore, ValidationAttempt } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
 import {
@@ -35,8 +35,9 @@ function versionSequenceKey(blobName: string, etag: string): string {
   return boundedKey(`sequence-${safeKey(blobName)}-${safeKey(etag.replace(/"/g, ''))}`);
 }
 
-function attemptsKey(blobName: string, etag: string): string {
-  return boundedKey(`attempts-${safeKey(blobName)}-${safeKey(etag.replace(/"/g, ''))}`);
+/** Attempt rows of one version share this prefix, then `|{attemptId}` (a range query finds them). */
+function attemptPrefix(blobName: string, etag: string): string {
+  return boundedKey(`attempt-${safeKey(blobName)}-${safeKey(etag.replace(/"/g, ''))}`);
 }
 
 const backoff = (attempt: number) =>
@@ -44,8 +45,8 @@ const backoff = (attempt: number) =>
 
 /**
  * Table PackageReports: row `latest` per offer (what step 2 and the API read), the offer's upload
- * sequence counter (row `sequence`), receipts, and an attempt counter and (for blobs that carry
- * no sequence of their own) an assigned sequence per blob version.
+ * sequence counter (row `sequence`), receipts, a row per validation attempt and (for blobs that
+ * carry no sequence of their own) an assigned sequence per blob version.
  */
 export function createPackageReportStore(storage: StorageClients): PackageReportStore {
   const table = () => storage.table(TABLES.packageReports);
@@ -101,8 +102,27 @@ export function createPackageReportStore(storage: StorageClients): PackageReport
         ...encodeDoc({ blobName, etag }),
       });
     },
-    async countAttempt(offerId, blobName, etag) {
-      return increment(await table(), offerId, attemptsKey(blobName, etag));
+    async attempts(offerId, blobName, etag) {
+      const prefix = attemptPrefix(blobName, etag);
+      const rows = (await table()).listEntities<Record<string, unknown>>({
+        queryOptions: {
+          // '}' follows '|': every key `${prefix}|...` and nothing else.
+          filter: odata`PartitionKey eq ${offerId} and RowKey ge ${`${prefix}|`} and RowKey lt ${`${prefix}}`}`,
+        },
+      });
+      const found: ValidationAttempt[] = [];
+      for await (const row of rows) {
+        found.push({
+          attemptId: String(row.attemptId),
+          state: String(row.state) as ValidationAttempt['state'],
+          aliveUntil: String(row.aliveUntil),
+        });
+      }
+      return found;
+    },
+    async recordAttempt(offerId, blobName, etag, attempt) {
+      const rowKey = `${attemptPrefix(blobName, etag)}|${safeKey(attempt.attemptId).slice(0, 80)}`;
+      await (await table()).upsertEntity({ partitionKey: offerId, rowKey, ...attempt }, 'Replace');
     },
   };
 }

@@ -15,6 +15,11 @@ export interface PackageReport {
   sequence?: number;
   /** `event`: the blob carried no sequence of the app's and got one when its event was handled. */
   sequenceSource?: 'upload' | 'event';
+  /**
+   * The blob holding the bytes (container `packages`) when it is not `blobName`: an upload's own
+   * blob `{offerId}/uploads/{sequence}/{fileName}` (shared/domain/uploadOrder.ts).
+   */
+  storedAs?: string;
   /** The .app header's per-build package id (not the app id). */
   packageId?: string;
   findings: Finding[];
