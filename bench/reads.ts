@@ -16,7 +16,7 @@
  * The marketplace is seeded straight into the tables, not through 50k API calls: the index
  * tables the reads use (the catalog and each publisher's partition in entity-group transactions,
  * and the baseline's one row per publisher),
- * and the Offers/OfferStatus rows of the offers measured. BENCH_FULL_SOURCE=1 also writes an
+ * and the Offers rows and OfferTimeline status rows of the offers measured. BENCH_FULL_SOURCE=1 also writes an
  * Offers row for every offer: one write each (every offer is its own partition), so much slower
  * to seed, and it changes nothing the reads touch.
  * Prints a table of p50/p95 on its last lines.
@@ -30,6 +30,7 @@ import {
   publisherRows,
 } from '../shared/adapters/tables/offerIndex';
 import { decodeDoc, encodeDoc } from '../shared/adapters/tables/documents';
+import { STATUS_ROW } from '../shared/adapters/tables/statusStore';
 import { OfferSummary, pageOf } from '../shared/domain/offerSummary';
 import { notStartedStatus } from '../shared/domain/status';
 import { PEOPLE, principalHeader } from '../test/support/principals';
@@ -88,7 +89,9 @@ async function seed(connection: string, from: number, to: number): Promise<void>
     return client;
   };
   const [offers, statuses, catalog, publishers, baseline] = await Promise.all(
-    [TABLES.offers, TABLES.status, TABLES.offerCatalog, TABLES.offersByPublisher, BASELINE_TABLE].map(table),
+    [TABLES.offers, TABLES.timeline, TABLES.offerCatalog, TABLES.offersByPublisher, BASELINE_TABLE].map(
+      table,
+    ),
   );
   const summaries = Array.from({ length: to - from }, (_, k) => summaryOf(from + k));
   // The catalog is one partition: 100 rows per transaction.
@@ -128,7 +131,7 @@ async function seed(connection: string, from: number, to: number): Promise<void>
       'Replace',
     ),
   );
-  // Offers and statuses are a partition each.
+  // Offers are a partition each; a status is the `status` row of its offer's timeline partition.
   const rows: [TableClient, Entity][] = [
     ...summaries
       .filter((s) => FULL_SOURCE || s.publisherId === PUBLISHER || s.state !== 'NotStarted')
@@ -152,7 +155,7 @@ async function seed(connection: string, from: number, to: number): Promise<void>
         statuses!,
         {
           partitionKey: s.offerId,
-          rowKey: 'status',
+          rowKey: STATUS_ROW,
           ...encodeDoc({
             ...notStartedStatus(s.offerId, AT),
             submissionId: '1',

@@ -1,7 +1,8 @@
-import { recordTransition } from '../../activities/recordTransition';
+import { recordStepChange } from '../../activities/recordStepChange';
 import { sendReminder } from '../../activities/sendReminder';
 import { escalateReview } from '../../activities/escalateReview';
 import { makeListNotifications } from '../../functions/listNotifications';
+import type { RecordStepChangeInput } from '../../shared/contracts/activities';
 import { CONTAINERS } from '../../shared/contracts/names';
 import { notStartedStatus } from '../../shared/domain/status';
 import { startSubmission } from '../../shared/domain/transitions';
@@ -11,8 +12,12 @@ const services = testServices();
 const portal = (offerId: string) => `https://publish.example/api/portal#/offers/${offerId}`;
 const AT = '2030-01-01T10:00:00.000Z';
 
+/** The offer's name, as Publish puts it in the orchestration's input (the first change carries it). */
+const names = new Map<string, string>();
+
 async function submitted(offerId: string): Promise<string> {
   const offer = await seedOffer(services, offerId);
+  if (offer.name) names.set(offerId, offer.name);
   const snapshotBlobName = `${offerId}/1/offer.json`;
   await services.blobs.upload(
     { container: CONTAINERS.submissions, name: snapshotBlobName },
@@ -38,6 +43,20 @@ async function submitted(offerId: string): Promise<string> {
   return snapshotBlobName;
 }
 
+/** A submission's first change as the orchestrator records it: step 1 ran and step 2 starts. */
+function firstChange(offerId: string): RecordStepChangeInput {
+  return {
+    offerId,
+    submissionId: '1',
+    transitions: [
+      { step: 'validate-prerequisites', transition: 'started', at: AT },
+      { step: 'validate-prerequisites', transition: 'succeeded', at: AT },
+      { step: 'automated-validation', transition: 'started', at: AT },
+    ],
+    ...(names.get(offerId) ? { offerName: names.get(offerId) } : {}),
+  };
+}
+
 const list = async (offerId: string) =>
   (
     await call(
@@ -50,30 +69,28 @@ describe('emails read back: body and portal links', () => {
   it('GET .../notifications carries each email’s plain text, which links to the portal page, not the JSON API', async () => {
     const offerId = uniqueOfferId('mail');
     await submitted(offerId);
-    const record = recordTransition(services);
-    await record({
+    // Step 1 failing is one step change (its start and its failure): one email.
+    await recordStepChange(services)({
       offerId,
       submissionId: '1',
-      step: 'validate-prerequisites',
-      transition: 'started',
-      at: AT,
-    });
-    await record({
-      offerId,
-      submissionId: '1',
-      step: 'validate-prerequisites',
-      transition: 'failed',
-      at: AT,
-      message: 'Fields are missing.',
-      error: {
-        step: 'validate-prerequisites',
-        code: 'missing_fields',
-        message: '1 offer field(s) are missing or invalid.',
-        details: [{ path: 'summary', message: 'is required to publish' }],
-      },
+      transitions: [
+        { step: 'validate-prerequisites', transition: 'started', at: AT },
+        {
+          step: 'validate-prerequisites',
+          transition: 'failed',
+          at: AT,
+          message: 'Fields are missing.',
+          error: {
+            step: 'validate-prerequisites',
+            code: 'missing_fields',
+            message: '1 offer field(s) are missing or invalid.',
+            details: [{ path: 'summary', message: 'is required to publish' }],
+          },
+        },
+      ],
     });
     const sent = await list(offerId);
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(1);
     for (const n of sent) {
       expect(typeof n.body).toBe('string');
       expect(n.body).toContain(portal(offerId));
@@ -81,6 +98,9 @@ describe('emails read back: body and portal links', () => {
     }
     const failed = sent.find((n) => n.transition === 'failed')!;
     expect(failed.body).toContain('summary: is required to publish');
+    // The one email says which transitions it covers.
+    expect(failed.body).toContain('Step 1 of 9, Validate Prerequisites, started.');
+    expect(failed.body).toContain('Step 1 of 9, Validate Prerequisites, failed.');
   });
 
   it('reminders and escalations link to the portal too', async () => {
@@ -105,20 +125,14 @@ describe('emails read back: body and portal links', () => {
   it('prints one console line per email sent, naming the recipient and subject; a retry prints none', async () => {
     const offerId = uniqueOfferId('mail');
     await submitted(offerId);
-    const record = recordTransition(services);
+    const record = recordStepChange(services);
     const logged = context();
-    const input = {
-      offerId,
-      submissionId: '1',
-      step: 'validate-prerequisites',
-      transition: 'started',
-      at: AT,
-    };
+    const input = firstChange(offerId);
     await record(input, logged.context);
     await record(input, logged.context); // the runtime's retry
     const lines = logged.lines.filter((l) => l.startsWith('Email to '));
     expect(lines).toEqual([
-      `Email to ann@contoso.com: "Contoso Sales Insights (${offerId}): step 1 of 9, Validate Prerequisites started" (offer ${offerId})`,
+      `Email to ann@contoso.com: "Contoso Sales Insights (${offerId}): step 2 of 9, Automated Application Validation started (steps 1-2)" (offer ${offerId})`,
     ]);
   });
 
@@ -130,10 +144,7 @@ describe('emails read back: body and portal links', () => {
     const offerId = uniqueOfferId('mail');
     await submitted(offerId);
     const logged = context();
-    await recordTransition(inAzure)(
-      { offerId, submissionId: '1', step: 'validate-prerequisites', transition: 'started', at: AT },
-      logged.context,
-    );
+    await recordStepChange(inAzure)(firstChange(offerId), logged.context);
     expect(logged.lines.filter((l) => l.startsWith('Email to '))).toEqual([]);
     expect(await list(offerId)).toHaveLength(1);
   });

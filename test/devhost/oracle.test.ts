@@ -53,7 +53,7 @@ describe('the oracle host', () => {
   });
   const shims = shimsFor([
     registration(ORCHESTRATORS.publishSubmission, 'orchestrationTrigger'),
-    registration(ACTIVITIES.recordTransition, 'activityTrigger'),
+    registration(ACTIVITIES.recordStepChange, 'activityTrigger'),
     registration('offer-http', 'httpTrigger'),
   ]);
 
@@ -62,7 +62,7 @@ describe('the oracle host', () => {
       `[FunctionName("publishSubmission")]\n    public static Task<string> Orchestrator_publishSubmission([OrchestrationTrigger] string context) => Bridge.Orchestrate("publishSubmission", context);`,
     );
     expect(shims).toContain(
-      `[FunctionName("recordTransition")]\n    public static Task<JToken?> Activity_recordTransition([ActivityTrigger] string? input) => Bridge.Activity("recordTransition", input);`,
+      `[FunctionName("recordStepChange")]\n    public static Task<JToken?> Activity_recordStepChange([ActivityTrigger] string? input) => Bridge.Activity("recordStepChange", input);`,
     );
     expect(shims).not.toContain('offer-http');
     expect(shims).toContain('CaptureClientBinding([DurableClient] string binding)');

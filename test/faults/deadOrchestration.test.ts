@@ -1,17 +1,18 @@
 /**
  * Issue 21, items 2 and 8 over the local host.
- * 2. The orchestrator never dies silently: a step whose bookkeeping (recordTransition) keeps
- *    failing is retried with a longer policy, then the submission is recorded Failed (`internal`)
- *    and the orchestration ends; Publish works again. The fault is real: a proxy in front of the
- *    host's Table endpoint refuses the history row of that one transition, as Azure refuses an
- *    entity that grew too large.
+ * 2. The orchestrator never dies silently: a step change whose bookkeeping (recordStepChange)
+ *    keeps failing is retried with a longer policy, then the submission is recorded Failed
+ *    (`internal`) and the orchestration ends; Publish works again. The fault is real: a proxy in
+ *    front of the host's Table endpoint refuses every write carrying the history row of that one
+ *    transition (the step change's transaction), as Azure refuses an entity that grew too large.
  * 8. An action sent to a dead orchestration (terminated while the status says it waits at sign-off)
  *    is refused instead of answered 202 and dropped.
  */
 import { RunningHost, startHost } from '../support/host';
+import { historyRowKey } from '../../shared/adapters/tables/historyStore';
 import { TABLES } from '../../shared/contracts/names';
 import { eventually, uniqueOfferId, workflow } from '../workflow/flow';
-import { FailingProxy, isWrite, startFailingProxy, toTable } from './failingStorage';
+import { FailingProxy, startFailingProxy, writesRow } from './failingStorage';
 import { endpointPort, testStorageConnection, withEndpointPort } from './support';
 
 let host: RunningHost;
@@ -35,15 +36,17 @@ describe('the orchestrator never dies silently (issue 21, 2)', () => {
     await wf.prepare();
     expect((await wf.publish()).status).toBe(202);
     await wf.waitFor('WaitingForPublisher');
-    // Sign-off's success can never be written to the history; every other row can.
+    // Sign-off's success can never be written to the history; every other row can. It rides in
+    // the change [6 succeeded, 7 started, 7 waiting]: that whole transaction is refused.
+    const signedOff = historyRowKey({
+      offerId,
+      submissionId: '1',
+      step: 'publisher-signoff',
+      state: 'succeeded',
+      at: '',
+    });
     tables.plan((r) =>
-      isWrite(r) &&
-      toTable(r, TABLES.history) &&
-      r.body.includes(offerId) &&
-      r.body.includes('publisher-signoff') &&
-      r.body.includes('succeeded')
-        ? 413
-        : undefined,
+      writesRow(r, TABLES.timeline, signedOff) && `${r.path}${r.body}`.includes(offerId) ? 413 : undefined,
     );
     expect((await wf.goLive()).status).toBe(202);
     // Retries wait on durable timers: moving the clock runs them without waiting in real time.

@@ -204,8 +204,9 @@ describe('duplicate deliveries', () => {
     expect(count('marketing-technical-validation', 'succeeded')).toBe(1);
     expect(count('live', 'succeeded')).toBe(1);
 
-    // One email per transition: the sign-off one reached the email service once.
-    const signoffKey = `${offerId}|${submissionId}|publisher-signoff|succeeded`;
+    // One email per step change: the one carrying sign-off's success (with step 7's start and
+    // wait, keyed by its last transition) reached the email service once.
+    const signoffKey = `${offerId}|${submissionId}|marketing-technical-validation|waiting`;
     const mails = await waitFor(
       'the sign-off email',
       async () => env.acs.accepted.filter((e) => e.to.includes(mailboxOf(offerId))),

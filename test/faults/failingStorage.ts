@@ -45,6 +45,50 @@ export function toTable(request: StorageRequest, table: string): boolean {
   return new RegExp(`^/[^/]+/${table}(\\(|$)`).test(request.path);
 }
 
+/**
+ * The row keys of `table` a request names: in its path (`Table(PartitionKey='p',RowKey='k')`,
+ * URL-encoded), in the JSON of an insert (`POST /account/Table`), or, for a transaction
+ * (`$batch`), in each of its operations (their request lines name updated rows; the JSON of an
+ * insert names its row).
+ */
+export function rowKeysOf(request: StorageRequest, table: string): string[] {
+  const path = safeDecode(request.path);
+  const own = new RegExp(`^/[^/]+/${table}\\(PartitionKey='(?:[^']|'')*',RowKey='((?:[^']|'')*)'\\)$`).exec(
+    path,
+  );
+  if (own?.[1] !== undefined) return [own[1].replace(/''/g, "'")];
+  if (new RegExp(`^/[^/]+/${table}$`).test(path)) return insertedRowKey(request.body); // an insert
+  if (!path.endsWith('/$batch') || !request.body.includes(`/${table}`)) return [];
+  const keys = new Set<string>();
+  const line = new RegExp(`/${table}\\(PartitionKey='(?:[^']|'')*',RowKey='((?:[^']|'')*)'\\) HTTP`, 'g');
+  for (const m of request.body.matchAll(line)) keys.add(safeDecode(m[1] ?? '').replace(/''/g, "'"));
+  for (const m of request.body.matchAll(/"RowKey":"((?:[^"\\]|\\.)*)"/g))
+    keys.add(JSON.parse(`"${m[1] ?? ''}"`) as string);
+  return [...keys];
+}
+
+/** True for a write of a row of `table` whose RowKey starts with `prefix` (alone or in a `$batch`). */
+export function writesRow(request: StorageRequest, table: string, prefix: string): boolean {
+  return isWrite(request) && rowKeysOf(request, table).some((key) => key.startsWith(prefix));
+}
+
+function insertedRowKey(body: string): string[] {
+  try {
+    const key = (JSON.parse(body) as { RowKey?: unknown }).RowKey;
+    return typeof key === 'string' ? [key] : [];
+  } catch {
+    return [];
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 export async function startFailingProxy(targetPort: number): Promise<FailingProxy> {
   const seen: string[] = [];
   let current: FaultPlan = () => undefined;

@@ -12,7 +12,7 @@ import { makeCancelSubmission } from '../../functions/cancelSubmission';
 import { makeGoLive } from '../../functions/goLive';
 import { makePublishOffer } from '../../functions/publishOffer';
 import { makeSubmitReview } from '../../functions/submitReview';
-import { recordTransition } from '../../activities/recordTransition';
+import { recordStepChange } from '../../activities/recordStepChange';
 import { EVENTS, TABLES } from '../../shared/contracts/names';
 import type { OrchestrationClient } from '../../shared/http/orchestrations';
 import type { Services } from '../../shared/services';
@@ -24,6 +24,7 @@ import {
   isWrite,
   startFailingProxy,
   toTable,
+  writesRow,
 } from './failingStorage';
 import { endpointPort, productServices, testStorageConnection, withEndpointPort } from './support';
 
@@ -96,7 +97,10 @@ const post = (path: string, offerId: string, as: Person, body: unknown = {}, par
 
 const indexWrite = (r: StorageRequest) =>
   isWrite(r) && (toTable(r, TABLES.offerCatalog) || toTable(r, TABLES.offersByPublisher));
-const statusWrite = (r: StorageRequest) => isWrite(r) && toTable(r, TABLES.status);
+/** A write of the offer's status row (OfferTimeline, row `status`), alone or in a step change's batch. */
+const statusWrite = (r: StorageRequest) => writesRow(r, TABLES.timeline, 'status');
+/** A write of a submission record (row `sub|...`), alone or in a batch. */
+const recordWrite = (r: StorageRequest) => writesRow(r, TABLES.timeline, 'sub|');
 
 /** An offer whose submission 1 waits at `state`, its instance in `runtime` status. */
 async function offerAt(
@@ -112,29 +116,41 @@ async function offerAt(
   return offerId;
 }
 
-/** Step 8's start as the orchestrator records it: refused when a Cancel stands on the row. */
+/**
+ * Step 8's start as the orchestrator records it, in one change with step 7's success: refused as
+ * a whole when a Cancel stands on the row.
+ */
 async function startStep8(offerId: string): Promise<'refused' | 'started'> {
-  const result = await recordTransition(services)({
+  const at = new Date().toISOString();
+  const result = await recordStepChange(services)({
     offerId,
     submissionId: '1',
-    step: 'publish',
-    transition: 'started',
-    at: new Date().toISOString(),
+    transitions: [
+      { step: 'marketing-technical-validation', transition: 'succeeded', at },
+      { step: 'publish', transition: 'started', at },
+    ],
   });
   return result.cancelRequested ? 'refused' : 'started';
 }
 
-/** What the reconciler's orphans pass records for submission 1 that never got going (failOrphan). */
+/**
+ * What the reconciler's orphans pass records for submission 1 that never got going (failOrphan):
+ * a change of one transition, as functions/reconcileSubmissions.ts wires it.
+ */
 async function endedByReconciler(offerId: string): Promise<void> {
   const message = 'never started';
-  await recordTransition(services)({
+  await recordStepChange(services)({
     offerId,
     submissionId: '1',
-    step: 'validate-prerequisites',
-    transition: 'failed',
-    at: new Date().toISOString(),
-    message,
-    error: { step: 'validate-prerequisites', code: 'internal', message, details: [] },
+    transitions: [
+      {
+        step: 'validate-prerequisites',
+        transition: 'failed',
+        at: new Date().toISOString(),
+        message,
+        error: { step: 'validate-prerequisites', code: 'internal', message, details: [] },
+      },
+    ],
   });
 }
 
@@ -251,9 +267,7 @@ describe('a claim Publish could not undo (issue 21, 1 and 2)', () => {
         claimed = true;
         return undefined;
       }
-      return claimed && isWrite(r) && (toTable(r, TABLES.submissions) || toTable(r, TABLES.status))
-        ? 413
-        : undefined;
+      return claimed && (recordWrite(r) || statusWrite(r)) ? 413 : undefined;
     });
     const res = await callWith(
       makePublishOffer(services),

@@ -22,14 +22,31 @@ async function sending(wf: ReturnType<typeof workflow>, transition: string): Pro
   );
 }
 
+/**
+ * Waits until the orchestration waits on its timer (the last event of its history). A step change
+ * is written first and mailed after (design.md "A step change is one write"), so the status shows
+ * the wait while the activity is still sending, and the orchestration starts its wait (and its
+ * timers) only once the activity is done: a clock advance before that would pass no timer.
+ */
+async function onItsTimer(offerId: string, submissionId = '1'): Promise<void> {
+  const instance = `/runtime/webhooks/durabletask/instances/${offerId}-submission-${submissionId}`;
+  await eventually(async () => {
+    const res = await env.host.request('GET', `${instance}?showHistory=true`);
+    const events = res.json<{ historyEvents?: { EventType: string }[] }>().historyEvents ?? [];
+    return events.at(-1)?.EventType === 'TimerCreated' ? true : undefined;
+  }, 'the orchestration waiting on its timer');
+}
+
 afterEach(() => env.acs.setOutage(false));
 
 describe('no accepted action is lost', () => {
   it('Go Live pressed while a sign-off reminder is being sent proceeds', async () => {
-    const wf = workflow(env.host, uniqueOfferId('golive-reminder'));
+    const offerId = uniqueOfferId('golive-reminder');
+    const wf = workflow(env.host, offerId);
     await wf.prepare();
     expect((await wf.publish()).status).toBe(202);
     await wf.waitFor('WaitingForPublisher');
+    await onItsTimer(offerId);
     env.acs.setOutage(true);
     await wf.advanceClock('P3DT1H');
     await sending(wf, 'reminder');
@@ -40,9 +57,11 @@ describe('no accepted action is lost', () => {
   });
 
   it('a review decision sent while the escalation is being sent counts', async () => {
-    const wf = workflow(env.host, uniqueOfferId('review-escalation'));
+    const offerId = uniqueOfferId('review-escalation');
+    const wf = workflow(env.host, offerId);
     await wf.prepare();
     await wf.publishToReview();
+    await onItsTimer(offerId);
     env.acs.setOutage(true);
     await wf.advanceClock('P12D');
     await sending(wf, 'escalated');

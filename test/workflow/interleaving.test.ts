@@ -1,5 +1,8 @@
 import fc from 'fast-check';
-import { ORCHESTRATORS } from '../../shared/contracts/names';
+import { EventType } from '../../devhost/durable/history';
+import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/names';
+import { isAtSignoff, isInReview } from '../../shared/domain/rules';
+import { STEP_IDS } from '../../shared/domain/steps';
 import { ALL_INVARIANTS, Invariant, runSchedule } from './interleaving/check';
 import { orchestrations } from './interleaving/driver';
 import {
@@ -80,7 +83,7 @@ describe("storage down for every attempt of a step transition's record (issue 21
   it('ends the submission Failed with internal instead of dying with its status active', async () => {
     const verdict = await runSchedule(current, RECORD_EXHAUSTED);
     expect(verdict.violations).toEqual([]);
-    expect(verdict.trace.join('\n')).toMatch(/fail attempt 5 of recordTransition/);
+    expect(verdict.trace.join('\n')).toMatch(/fail attempt 5 of recordStepChange/);
   });
 });
 
@@ -89,6 +92,72 @@ describe('a Cancel accepted before step 8 starts whose event arrives after', () 
     const verdict = await runSchedule(current, CANCEL_BEFORE_STEP_8_RAISED_AFTER);
     expect(verdict.violations).toEqual([]);
     expect(verdict.trace.join('\n')).toMatch(/instance completed: "Canceled"/);
+  });
+});
+
+describe('a happy path is a few step changes (design.md "one email per change")', () => {
+  /** Everything runs, Go Live is pressed and both reviews approve, as soon as each is possible. */
+  async function toTheEnd(world: World) {
+    for (let round = 0; round < 200 && !world.finished; round++) {
+      world.tick();
+      if (world.queue.length > 0) await world.deliver(world.queue.length);
+      else if (world.activities.size > 0) world.complete(0, false);
+      else if (isAtSignoff(world.status) && !world.status.goLiveAt) world.goLive(false);
+      else if (isInReview(world.status) && !world.status.reviews?.marketing)
+        world.decide({
+          t: 'decide',
+          area: 'marketing',
+          outcome: 'approved',
+          promise: false,
+          repeated: false,
+        });
+      else if (isInReview(world.status) && !world.status.reviews?.technical)
+        world.decide({
+          t: 'decide',
+          area: 'technical',
+          outcome: 'approved',
+          promise: false,
+          repeated: false,
+        });
+      else if (world.timers.size > 0) world.fire(0);
+    }
+  }
+  const changesOf = (world: World) =>
+    world.changes.map((c) => c.transitions.map((t) => `${STEP_IDS.indexOf(t.step) + 1} ${t.transition}`));
+
+  it('records six changes when steps 3 and 4 do not apply, and runs no activity for them', async () => {
+    const world = new World(current, true);
+    await world.start();
+    await toTheEnd(world);
+    expect(world.status.state).toBe('Live');
+    expect(changesOf(world)).toEqual([
+      ['1 started', '1 succeeded', '2 started'],
+      ['2 succeeded', '3 skipped', '4 skipped', '5 started'],
+      ['5 succeeded', '6 started', '6 waiting'],
+      ['6 succeeded', '7 started', '7 waiting'],
+      ['7 succeeded', '8 started'],
+      ['8 succeeded', '9 succeeded'],
+    ]);
+    // Activity calls (a retry is not a call of its own: none fails here).
+    const activities = world.instance.history
+      .filter((e) => e.EventType === EventType.TaskScheduled)
+      .map((e) => e.Name);
+    expect(activities).not.toContain(ACTIVITIES.validateTestDrive);
+    expect(activities).not.toContain(ACTIVITIES.sendTestLead);
+    expect(activities.length).toBeLessThanOrEqual(12);
+  });
+
+  it('starts steps 3 and 4 each with the end of the step before when they apply', async () => {
+    const world = new World(current, true, true);
+    await world.start();
+    await toTheEnd(world);
+    expect(world.status.state).toBe('Live');
+    expect(changesOf(world).slice(1, 4)).toEqual([
+      ['2 succeeded', '3 started'],
+      ['3 succeeded', '4 started'],
+      ['4 succeeded', '5 started'],
+    ]);
+    expect(world.changes.length).toBeLessThanOrEqual(8);
   });
 });
 

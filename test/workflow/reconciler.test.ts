@@ -9,7 +9,7 @@ import { TABLES } from '../../shared/contracts/names';
 import { notStartedStatus } from '../../shared/domain/status';
 import { instanceIdFor, startSubmission } from '../../shared/domain/transitions';
 import type { Services } from '../../shared/services';
-import { recordTransition } from '../../activities/recordTransition';
+import { recordStepChange } from '../../activities/recordStepChange';
 import { testServices, uniqueOfferId } from '../steps/helpers';
 import { startHost, type RunningHost } from '../support/host';
 import { PEOPLE } from '../support/principals';
@@ -196,14 +196,19 @@ describe('the reconciler', () => {
     expect((await p.publish()).status).toBe(202);
     await waitFor('step 2 waiting', p.status, (s) => s.steps[1]?.state === 'Waiting');
     const message = 'The submission stopped unexpectedly.';
-    await recordTransition(services)({
+    // What the reconciler records (functions/reconcileSubmissions.ts): a change of one transition.
+    await recordStepChange(services)({
       offerId,
       submissionId: '1',
-      step: 'automated-validation',
-      transition: 'failed',
-      at: await hostNow(),
-      message,
-      error: { step: 'automated-validation', code: 'internal', message, details: [] },
+      transitions: [
+        {
+          step: 'automated-validation',
+          transition: 'failed',
+          at: await hostNow(),
+          message,
+          error: { step: 'automated-validation', code: 'internal', message, details: [] },
+        },
+      ],
     });
     // A package now, and its report reaches step 2 (raised here: validation raises it only to an
     // active submission), so the instance goes on. No clock advance: it would start reconciler

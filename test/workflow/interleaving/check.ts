@@ -9,7 +9,7 @@ import { isAtSignoff, isInReview } from '../../../shared/domain/rules';
 import { isActive } from '../../../shared/domain/states';
 import { REVIEW_AREAS } from '../../../shared/domain/status';
 import { Message, episodeCount, raisedEvents } from './driver';
-import { Schedule, World } from './world';
+import { RECORDS, Schedule, World, changeOfCall } from './world';
 
 export type Invariant =
   | 'consumedOnce'
@@ -57,7 +57,7 @@ export async function runSchedule(
   schedule: Schedule,
   invariants: Invariant[] = ALL_INVARIANTS,
 ): Promise<Verdict> {
-  const world = new World(orchestrator, schedule.packageReady);
+  const world = new World(orchestrator, schedule.packageReady, schedule.optionalSteps ?? false);
   await world.start();
   for (const [i, segment] of schedule.segments.entries()) {
     const start = SEGMENT_STARTS[i];
@@ -258,10 +258,10 @@ function packageWait(world: World): Violation[] {
 
 function transitionsOnce(world: World): Violation[] {
   const counts = new Map<string, number>();
-  // A transition whose record failed on every attempt may be asked once more, as the give-up's
-  // `failed` with `internal` (recordTransition keys history rows and emails by step and
-  // transition, so at most one of the two is written).
-  const exhausted = new Set(world.exhausted.map(transitionOfCall));
+  // A transition whose change failed on every attempt may be asked once more, as the give-up's
+  // `failed` with `internal` (a change is keyed by its last transition on the status row, so at
+  // most one of the two is written).
+  const exhausted = new Set(world.exhausted.flatMap(transitionsOfCall));
   const gaveUp = new Set<string>();
   for (const r of world.records) {
     const key = `${r.step} ${r.transition}`;
@@ -279,13 +279,18 @@ function transitionsOnce(world: World): Violation[] {
     }));
 }
 
-/** `step transition` of an exhausted recordTransition call (world.ts retryKey: name, then JSON input). */
-function transitionOfCall(call: string): string {
+/**
+ * `step transition` of each transition an exhausted record call carried (world.ts retryKey: name,
+ * then JSON input); none for other calls.
+ */
+function transitionsOfCall(call: string): string[] {
+  const name = call.slice(0, call.indexOf(' '));
+  if (!RECORDS.includes(name)) return [];
   try {
-    const input = JSON.parse(call.slice(call.indexOf(' ') + 1)) as { step?: string; transition?: string };
-    return `${input.step ?? ''} ${input.transition ?? ''}`;
+    const input = JSON.parse(call.slice(call.indexOf(' ') + 1)) as unknown;
+    return changeOfCall(name, input).transitions.map((t) => `${t.step} ${t.transition}`);
   } catch {
-    return '';
+    return [];
   }
 }
 

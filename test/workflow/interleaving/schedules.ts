@@ -67,6 +67,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 export const schedules: fc.Arbitrary<Schedule> = fc.record({
   packageReady: fc.boolean(),
   segments: fc.array(fc.array(command, { maxLength: 16 }), { minLength: 5, maxLength: 5 }),
+  optionalSteps: fc.boolean(),
 });
 
 /** Runs and seed: bounded and fixed in `npm test`; WORKFLOW_FUZZ_RUNS / WORKFLOW_FUZZ_SEED for long runs. */
@@ -148,7 +149,8 @@ export const ISSUE_SCHEDULES: Record<string, Schedule> = {
 
 /**
  * Issue 21 item 2, written out: at sign-off storage stays down for every attempt of the next
- * recordTransition (Go Live's `publisher-signoff succeeded`), more than the retry policy allows.
+ * recordStepChange (Go Live's change: `publisher-signoff succeeded`, step 7 started and waiting),
+ * more than the retry policy allows.
  */
 export const RECORD_EXHAUSTED: Schedule = {
   packageReady: true,

@@ -9,8 +9,15 @@
  * A Cancel is accepted on the status row (the route's ETag-checked update), and its event may be
  * held and raised later (`raiseLater`, released by `raiseHeld` or when nothing else is left): the
  * route is slow between its acceptance and its raise, so step 8's start may be recorded, and its
- * completion delivered, before the Cancel's event reaches the instance. recordTransition(publish,
- * started) checks the same row: with an accepted Cancel it does not start step 8 and says so.
+ * completion delivered, before the Cancel's event reaches the instance. The step change that starts
+ * step 8 (recordStepChange) checks the same row: with an accepted Cancel nothing of that change is
+ * recorded, step 8 does not start, and the activity says so.
+ *
+ * Step changes (design.md "A step change is one write"): one recordStepChange call carries the
+ * transitions of one change, applied together or not at all, and a retried call whose write
+ * happened writes nothing again (its change key is on the status row). The old fixture
+ * (test/workflow/fixtures/publishSubmissionBefore.ts) still calls 'recordTransition' with one
+ * transition: the world takes it as a change of that one transition.
  */
 import type { EpisodeResult, OrchestratorCallback } from '../../../devhost/durable/episode';
 import { ACTIVITIES, EVENTS, ORCHESTRATORS } from '../../../shared/contracts/names';
@@ -29,7 +36,9 @@ import {
   ReviewDecision,
   notStartedStatus,
 } from '../../../shared/domain/status';
-import { StepTransition, applyTransition, startSubmission } from '../../../shared/domain/transitions';
+import { StepChange, applyChange, changeKey, starts } from '../../../shared/domain/stepChange';
+import type { StepId } from '../../../shared/domain/steps';
+import { StepTransition, startSubmission } from '../../../shared/domain/transitions';
 import { DrivenInstance, Message, describeMessage, messages } from './driver';
 
 export type Command =
@@ -59,6 +68,11 @@ export type Command =
 export interface Schedule {
   /** A validated package report is stored before Publish. */
   packageReady: boolean;
+  /**
+   * The offer has a Test Drive and a lead destination, so steps 3 and 4 run their activities;
+   * otherwise step 1's result lists them as skipped and they are recorded without running.
+   */
+  optionalSteps?: boolean;
   /** Commands run from each wait point on (check.ts SEGMENT_STARTS): start, steps 3-5, sign-off, review, step 8. */
   segments: Command[][];
 }
@@ -91,12 +105,30 @@ export const INPUT: PublishInput = {
 };
 
 const BEST_EFFORT: string[] = [ACTIVITIES.sendReminder, ACTIVITIES.escalateReview];
+/** The old fixture's bookkeeping activity: one transition per call. */
+export const OLD_RECORD = 'recordTransition';
+/** The activities that record step changes (the current one, and the old fixture's). */
+export const RECORDS: string[] = [ACTIVITIES.recordStepChange, OLD_RECORD];
 /**
  * Attempts per call of the orchestrator's retry policies (orchestrators/publishSubmission.ts: RETRY
  * 5; the longer RECORD_RETRY of its bookkeeping, 9). Only used to tell an exhausted call, which
  * permits an `internal` failure; an outage of more attempts than these is always generated.
  */
-const ATTEMPTS: Record<string, number> = { [ACTIVITIES.recordTransition]: 9 };
+const ATTEMPTS: Record<string, number> = { [ACTIVITIES.recordStepChange]: 9, [OLD_RECORD]: 9 };
+
+/** The step change a record call carries (the old fixture's: its one transition). */
+export function changeOfCall(name: string, input: unknown): StepChange {
+  const fields = input as Record<string, unknown>;
+  if (name === OLD_RECORD) {
+    const { offerId, submissionId, ...transition } = fields;
+    return {
+      offerId: String(offerId),
+      submissionId: String(submissionId),
+      transitions: [transition as unknown as StepChange['transitions'][number]],
+    };
+  }
+  return input as StepChange;
+}
 const DEFAULT_ATTEMPTS = 5;
 
 export class World {
@@ -113,8 +145,13 @@ export class World {
   readonly step2: PackageRef[] = [];
   readonly previewInputs: unknown[] = [];
   readonly publishInputs: unknown[] = [];
-  /** recordTransition inputs, first attempts only (a retry repeats the same input). */
+  /**
+   * The transitions of every step change, in order, first attempts only (a retry repeats the same
+   * input): one entry per transition, whichever change carried it.
+   */
   readonly records: StepTransition[] = [];
+  /** The step changes themselves (record calls' inputs, first attempts only). */
+  readonly changes: StepChange[] = [];
   readonly reminders: number[] = [];
   escalations = 0;
   private readonly retries = new Map<string, number[]>();
@@ -130,10 +167,14 @@ export class World {
   readonly exhausted: string[] = [];
   /** Requests the routes answered 5xx (their raise failed): none of them may take effect. */
   readonly refused: string[] = [];
-  /** recordTransition attempts whose write happened (first or retried), by `step transition`. */
+  /** Step changes whose write happened (first or retried), by change key (stepChange.ts). */
   private readonly written = new Set<string>();
 
-  constructor(orchestrator: OrchestratorCallback, packageReady: boolean) {
+  constructor(
+    orchestrator: OrchestratorCallback,
+    packageReady: boolean,
+    private readonly optionalSteps = false,
+  ) {
     this.instance = new DrivenInstance(orchestrator, ORCHESTRATORS.publishSubmission, 'instance-1', INPUT);
     const at = new Date(this.clock).toISOString();
     this.status = startSubmission(notStartedStatus(OFFER_ID, at), '1', INPUT.notificationEmail, at);
@@ -334,17 +375,29 @@ export class World {
   private perform(activity: OpenActivity): unknown {
     const input = activity.input as Record<string, unknown>;
     switch (activity.name) {
-      case ACTIVITIES.recordTransition: {
-        // activities/recordTransition.ts: step 8 starts only if no Cancel was accepted first.
+      case ACTIVITIES.recordStepChange:
+      case OLD_RECORD: {
+        // activities/recordStepChange.ts (shared/adapters/tables/timeline.ts): a retried call whose
+        // write happened finds its key on the status row and writes nothing.
+        const change = changeOfCall(activity.name, input);
+        const key = changeKey(change);
+        if (this.written.has(key)) return {};
+        // A change that starts step 8 is refused as a whole if a Cancel was accepted first.
         const cancel = this.pendingCancel();
-        if (input.step === 'publish' && input.transition === 'started' && cancel)
+        if (cancel && starts(change, 'publish'))
           return { cancelRequested: { actor: cancel.actor, at: cancel.at } };
-        // A retried attempt whose first write happened writes the same row again: no change.
-        const key = `${String(input.step)} ${String(input.transition)}`;
-        if (!this.written.has(key))
-          this.status = applyTransition(this.status, input as unknown as StepTransition);
+        this.status = applyChange(this.status, change);
         this.written.add(key);
         return {};
+      }
+      case ACTIVITIES.validatePrerequisites: {
+        // activities/validatePrerequisites.ts: steps 3 and 4 apply only to an offer configured for them.
+        if (this.optionalSteps) return { outcome: 'succeeded' };
+        const skip: { step: StepId; message: string }[] = [
+          { step: 'test-drive-validation', message: 'Test Drive is not enabled.' },
+          { step: 'lead-management', message: 'No lead destination is configured.' },
+        ];
+        return { outcome: 'succeeded', skip };
       }
       case ACTIVITIES.readPackageReport: {
         if (!this.report) return { outcome: 'waiting', message: 'Waiting for a package to be uploaded.' };
@@ -407,7 +460,12 @@ export class World {
 
   private firstAttempt(name: string, input: unknown): void {
     const fields = input as Record<string, unknown>;
-    if (name === ACTIVITIES.recordTransition) this.records.push(fields as unknown as StepTransition);
+    if (RECORDS.includes(name)) {
+      const change = changeOfCall(name, input);
+      this.changes.push(change);
+      for (const t of change.transitions)
+        this.records.push({ ...t, offerId: change.offerId, submissionId: change.submissionId });
+    }
     if (name === ACTIVITIES.sendReminder) this.reminders.push(Number(fields.reminder));
     if (name === ACTIVITIES.escalateReview) this.escalations++;
   }
@@ -419,7 +477,10 @@ function retryKey(name: string, input: unknown): string {
 
 function summary(a: { name: string; input: unknown }): string {
   const input = a.input as Record<string, unknown>;
-  if (a.name === ACTIVITIES.recordTransition) return ` ${String(input.step)} ${String(input.transition)}`;
+  if (RECORDS.includes(a.name))
+    return ` ${changeOfCall(a.name, a.input)
+      .transitions.map((t) => `${t.step} ${t.transition}`)
+      .join(' + ')}`;
   if (a.name === ACTIVITIES.sendReminder) return ` #${String(input.reminder)}`;
   return '';
 }
