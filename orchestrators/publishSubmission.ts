@@ -222,8 +222,10 @@ class Submission {
    * Records step 8's start, unless a Cancel was accepted on the status first: then step 8 has not
    * started and that Cancel is returned, as its event would be, even if the event is still on its way.
    */
-  *startPublishing(): Flow<Arrival | undefined> {
-    const cancel = (yield* this.record('publish', 'started')).cancelRequested;
+  *startPublishing(waitMessage?: string): Flow<Arrival | undefined> {
+    this.note('publish', 'started');
+    if (waitMessage) this.note('publish', 'waiting', { message: waitMessage });
+    const cancel = (yield* this.flush()).cancelRequested;
     // Refused: nothing of that change was recorded (step 7's success included); the Cancel ends it.
     return cancel && { name: EVENTS.cancel, payload: cancel };
   }
@@ -427,13 +429,15 @@ function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
     s.pending = []; // step 7's success is not recorded: the Cancel came first
     return yield* canceled(s, 'marketing-technical-validation', late);
   }
-  const accepted = yield* s.startPublishing();
+  const promised = latestPublishMoment([decisions.marketing?.publishDate, decisions.technical?.publishDate]);
+  // A wait for the promised date is said by the change that starts step 8 (one email).
+  const waits = promised !== undefined && promised.getTime() > s.now().getTime();
+  const accepted = yield* s.startPublishing(waits ? waitingFor(promised) : undefined);
   if (accepted) {
     const queued = s.inbox.take([EVENTS.cancel]);
     return yield* canceled(s, 'marketing-technical-validation', queued ?? accepted);
   }
-  const promised = latestPublishMoment([decisions.marketing?.publishDate, decisions.technical?.publishDate]);
-  yield* waitForPromisedDate(s, promised);
+  if (waits) yield* waitForPromisedDate(s, promised);
   if (!s.package) return yield* s.fail(step, INTERNAL);
   const input: PublishPackageInput = { ...s.stepInput(), package: s.package };
   const outcome = yield* s.call(ACTIVITIES.publishPackage, input, stepOutcomeSchema);
@@ -454,12 +458,13 @@ function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
  * or lies in the past. Waits go through the inbox (timers of at most 3 days, none cancelled); a
  * change raised while step 8 records its wait is queued there and taken by the first wait.
  */
-function* waitForPromisedDate(s: Submission, promised: Date | undefined): Flow<void> {
-  let due = promised;
-  if (!due || due.getTime() <= s.now().getTime()) return;
-  yield* s.record('publish', 'waiting', {
-    message: `Waiting for the promised publishing date ${due.toISOString()}.`,
-  });
+function waitingFor(due: Date): string {
+  return `Waiting for the promised publishing date ${due.toISOString()}.`;
+}
+
+/** The wait itself; its start was recorded with step 8's (startPublishing). */
+function* waitForPromisedDate(s: Submission, promised: Date): Flow<void> {
+  let due: Date | undefined = promised;
   for (let revision = 1; due && due.getTime() > s.now().getTime(); revision++) {
     const waited: Waited = yield* s.inbox.wait([EVENTS.publishDate], due);
     if (waited.kind === 'timeout') return;

@@ -99,7 +99,8 @@ export function changeEmail(input: ChangeMailInput, links: MailLinks): MailText 
   const head = input.transitions[input.transitions.length - 1];
   if (!head) throw new Error('a step change has at least one transition');
   const mail = transitionEmail({ ...input, ...head }, links);
-  if (input.transitions.length === 1) return mail;
+  // A change of one step (step 1 started and failed) needs no range: its subject names the step.
+  if (new Set(input.transitions.map((t) => t.step)).size === 1) return mail;
   const [first, ...rest] = mail.text.split('\n');
   const covered = input.transitions.map((t) => `  - ${transitionSentence(t.step, t.transition)}`);
   return {
