@@ -178,7 +178,12 @@ async function checkWatched(
  * two writes, however slow: it stays, until a day has passed (a Publish that died there; the
  * reconciler's own sweep would find an active status anyway). Age alone never removes a row.
  */
-function watchIsOver(entry: WatchEntry, status: OfferStatus | undefined, timing: Timing, context: PassContext) {
+function watchIsOver(
+  entry: WatchEntry,
+  status: OfferStatus | undefined,
+  timing: Timing,
+  context: PassContext,
+) {
   if (context.realNow.getTime() - Date.parse(entry.writtenAt) < timing.keepFreshMs) return false;
   const shown = Number(status?.submissionId ?? 0);
   const watched = Number(entry.submissionId ?? 0);

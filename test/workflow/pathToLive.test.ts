@@ -78,7 +78,10 @@ describe('the path to Live', () => {
     // Every email says which steps it covers; together they name every transition.
     expect(mails[1]?.subject).toMatch(/\(steps 2-5\)$/);
     const told = mails.map((n) => n.body ?? '').join('\n');
-    for (const t of ['Test Drive Validation, was skipped', 'Lead Management Validation and Registration, was skipped'])
+    for (const t of [
+      'Test Drive Validation, was skipped',
+      'Lead Management Validation and Registration, was skipped',
+    ])
       expect(told).toContain(t);
     expect(transitions).toHaveLength(17);
     expect(mails.every((n) => n.to === 'ann@contoso.com' && n.status === 'OutboxOnly')).toBe(true);

@@ -34,9 +34,11 @@ export function createStatusStore(storage: StorageClients): HookedStatusStore {
     get: async (offerId) => (await getRevised(offerId)).doc,
     async *pages() {
       const filter = `RowKey eq '${ROW}'`;
-      const pages = (await table()).listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({
-        maxPageSize: 100,
-      });
+      const pages = (await table())
+        .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+        .byPage({
+          maxPageSize: 100,
+        });
       for await (const page of pages) yield page.filter(hasDoc).map((row) => decodeDoc<OfferStatus>(row));
     },
     async list() {
