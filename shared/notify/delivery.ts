@@ -56,15 +56,7 @@ export async function deliver(
     if (!email || (existing && existing.status !== 'Queued')) return existing?.status ?? initial;
   }
   if (!email) return initial;
-  const status = await sendWithBackoff(
-    delivery,
-    email,
-    notification,
-    delivery.backoffMs ?? DEFAULT_BACKOFF_MS,
-  );
-  await outbox.setStatus(notification.offerId, notification.key, status);
-  if (status === 'Sent') await resendFailed(delivery, email, notification.offerId);
-  return status;
+  return sendAndRecord(delivery, email, notification);
 }
 
 /**
@@ -83,13 +75,22 @@ export async function sendQueued(
     const existing = await outbox.get(notification.offerId, notification.key);
     if (!existing || existing.status !== 'Queued') return existing?.status ?? 'OutboxOnly';
   }
+  return sendAndRecord(delivery, email, notification);
+}
+
+/** Sends with backoff and records the outcome on the outbox row; a success retries the offer's Failed rows. */
+async function sendAndRecord(
+  delivery: Delivery,
+  email: EmailSender,
+  notification: Omit<Notification, 'status'>,
+): Promise<NotificationStatus> {
   const status = await sendWithBackoff(
     delivery,
     email,
     notification,
     delivery.backoffMs ?? DEFAULT_BACKOFF_MS,
   );
-  await outbox.setStatus(notification.offerId, notification.key, status);
+  await delivery.outbox.setStatus(notification.offerId, notification.key, status);
   if (status === 'Sent') await resendFailed(delivery, email, notification.offerId);
   return status;
 }

@@ -186,13 +186,13 @@ export async function attemptWebhookDelivery(deps: DeliveryDeps, raw: unknown): 
   }
   if (status === 410) {
     await record('Failed', null);
-    await disable(deps, endpoint, 'The endpoint answered 410 Gone.', offerId, at, false);
+    await disable(deps, endpoint, 'The endpoint answered 410 Gone.', at, false);
     return { kind: 'stop' };
   }
   const failing = afterFailure(endpoint, at);
   if (failing.disable) {
     await record('Failed', null);
-    await disable(deps, endpoint, 'Every delivery failed for 24 hours.', offerId, at, true);
+    await disable(deps, endpoint, 'Every delivery failed for 24 hours.', at, true);
     return { kind: 'stop' };
   }
   if (!endpoint.failingSince)
@@ -216,7 +216,6 @@ async function disable(
   deps: DeliveryDeps,
   endpoint: WebhookEndpoint,
   reason: string,
-  offerId: string | null,
   at: Date,
   mail: boolean,
 ): Promise<void> {
@@ -227,7 +226,9 @@ async function disable(
     updatedAt: at.toISOString(),
   }));
   if (!mail || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(endpoint.ownerName)) return;
-  const partition = offerId ?? `webhook-${endpoint.webhookId}`;
+  // The endpoint's own partition, never an offer's: the offer's notifications belong to its
+  // publisher, and an Admin endpoint's trouble is not theirs to read ('~' is in no offer id).
+  const partition = `~webhook~${endpoint.webhookId}`;
   await deliver(
     {
       outbox: deps.outbox,

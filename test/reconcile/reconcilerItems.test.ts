@@ -46,6 +46,22 @@ async function running(offerId: string, submissionId = '1'): Promise<void> {
   });
 }
 
+/** The orphan pass over the real stores, with this runtime and the real step-change recorder. */
+function orphans(runtime: OrchestrationRuntime) {
+  return orphanPass(
+    {
+      statuses: services.statuses,
+      submissions: services.submissions,
+      offerIndex: services.offerIndex,
+      watch: services.activeSubmissions,
+      runtime,
+      recordTransition: ({ offerId, submissionId, ...t }) =>
+        recordStepChange(services)({ offerId, submissionId, transitions: [t] }),
+    },
+    DEFAULT_TIMING,
+  );
+}
+
 describe('the orphan pass', () => {
   it('never replaces the error of a submission its orchestration failed while the pass asked about it', async () => {
     const offerId = uniqueOfferId('orphan-real-error');
@@ -69,18 +85,7 @@ describe('the orphan pass', () => {
         return { state: 'ended', runtimeStatus: 'Completed' };
       },
     };
-    const pass = orphanPass(
-      {
-        statuses: services.statuses,
-        submissions: services.submissions,
-        offerIndex: services.offerIndex,
-        watch: services.activeSubmissions,
-        runtime,
-        recordTransition: ({ offerId: o, submissionId, ...t }) =>
-          recordStepChange(services)({ offerId: o, submissionId, transitions: [t] }),
-      },
-      DEFAULT_TIMING,
-    );
+    const pass = orphans(runtime);
     await pass.run(context());
     const status = await services.statuses.get(offerId);
     const record = await services.submissions.get(offerId, '1');
@@ -106,17 +111,7 @@ describe('the watch list', () => {
     const runtime: OrchestrationRuntime = {
       stateOf: async () => ({ state: 'missing', runtimeStatus: 'missing' }),
     };
-    const pass = orphanPass(
-      {
-        statuses: services.statuses,
-        submissions: services.submissions,
-        offerIndex: services.offerIndex,
-        watch: services.activeSubmissions,
-        runtime,
-        recordTransition: async () => undefined,
-      },
-      DEFAULT_TIMING,
-    );
+    const pass = orphans(runtime);
     await pass.run(context(new Date(Date.now() + 40_000)));
     const watched = (await services.activeSubmissions.list()).filter((e) => e.offerId === offerId);
     expect(watched.map((e) => e.submissionId)).toEqual(['2']);
@@ -131,17 +126,7 @@ describe('the watch list', () => {
       () => notStartedStatus(offerId, at),
     );
     await services.activeSubmissions.mark(offerId, '1', at);
-    const pass = orphanPass(
-      {
-        statuses: services.statuses,
-        submissions: services.submissions,
-        offerIndex: services.offerIndex,
-        watch: services.activeSubmissions,
-        runtime: { stateOf: async () => ({ state: 'ended', runtimeStatus: 'Completed' }) },
-        recordTransition: async () => undefined,
-      },
-      DEFAULT_TIMING,
-    );
+    const pass = orphans({ stateOf: async () => ({ state: 'ended', runtimeStatus: 'Completed' }) });
     await pass.run(context(new Date(Date.now() + 40_000)));
     expect((await services.activeSubmissions.list()).some((e) => e.offerId === offerId)).toBe(false);
   });

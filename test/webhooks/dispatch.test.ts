@@ -4,6 +4,9 @@ import { ADMIN_OWNER, deliveryInstanceId, type WebhookEndpoint } from '../../sha
 import { createWebhookDispatch } from '../../shared/webhooks/dispatch';
 import { testServices } from '../api/support';
 import { completeOffer } from '../support/scenario';
+
+afterAll(() => removeAdminEndpoints());
+import { removeAdminEndpoints } from './cleanup';
 import type { Offer } from '../../shared/domain/offer';
 
 /**

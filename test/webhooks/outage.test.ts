@@ -10,6 +10,7 @@ import { RunningHost, startHost } from '../support/host';
 import { asPerson } from '../support/principals';
 import { startStorageProxy, type StorageOperation, type StorageProxy } from '../support/storageProxy';
 import { eventually, uniqueOfferId, workflow } from '../workflow/flow';
+import { removeAdminEndpoints } from './cleanup';
 import { startReceiver } from './receiver';
 
 jest.setTimeout(600_000);
@@ -24,6 +25,7 @@ beforeAll(async () => {
   host = await startHost({ main: MAIN, env: { AzureWebJobsStorage: proxy.connectionString } });
 }, 60_000);
 afterAll(async () => {
+  await removeAdminEndpoints();
   await host?.stop();
   await proxy?.close();
 });

@@ -7,6 +7,9 @@ import { pingEvent } from '../../shared/domain/webhooks';
 import { createWebhook, getWebhook, listWebhooks, rotateWebhookSecret } from '../../shared/webhooks/routes';
 import { guarded } from '../../shared/http/errors';
 import { context, request, testServices } from '../api/support';
+
+afterAll(() => removeAdminEndpoints());
+import { removeAdminEndpoints } from './cleanup';
 import type { HttpResponseInit } from '@azure/functions';
 
 /** Red-team style: where an endpoint may point, what a delivery follows, where a secret shows. */

@@ -201,32 +201,32 @@ export async function deleteIfUnchanged(table: TableClient, row: StoredEntity): 
   }
 }
 
-export async function listPartition(table: TableClient, pk: string): Promise<StoredEntity[]> {
+const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/** Every row an OData filter selects, page after page. */
+async function listWhere(table: TableClient, filter: string): Promise<StoredEntity[]> {
   const rows: StoredEntity[] = [];
-  const filter = `PartitionKey eq '${pk.replace(/'/g, "''")}'`;
   for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
     rows.push(row);
   return rows;
+}
+
+export function listPartition(table: TableClient, pk: string): Promise<StoredEntity[]> {
+  return listWhere(table, `PartitionKey eq ${quote(pk)}`);
 }
 
 /** The rows of one partition whose row keys start with `prefix` (a range query, not a scan). */
-export async function listPrefix(table: TableClient, pk: string, prefix: string): Promise<StoredEntity[]> {
-  const rows: StoredEntity[] = [];
-  const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
+export function listPrefix(table: TableClient, pk: string, prefix: string): Promise<StoredEntity[]> {
   const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-  const filter = `PartitionKey eq ${quote(pk)} and RowKey ge ${quote(prefix)} and RowKey lt ${quote(end)}`;
-  for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
-    rows.push(row);
-  return rows;
+  return listWhere(
+    table,
+    `PartitionKey eq ${quote(pk)} and RowKey ge ${quote(prefix)} and RowKey lt ${quote(end)}`,
+  );
 }
 
 /** Every row with this row key, across partitions (one per offer: the status rows). */
-export async function listRowKey(table: TableClient, rk: string): Promise<StoredEntity[]> {
-  const rows: StoredEntity[] = [];
-  const filter = `RowKey eq '${rk.replace(/'/g, "''")}'`;
-  for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
-    rows.push(row);
-  return rows;
+export function listRowKey(table: TableClient, rk: string): Promise<StoredEntity[]> {
+  return listWhere(table, `RowKey eq ${quote(rk)}`);
 }
 
 /** Whether a row holds a document (a status row may hold only the event sequence so far). */

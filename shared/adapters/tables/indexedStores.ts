@@ -71,10 +71,10 @@ export function withOfferIndex(
           if (startsSubmission(current, upcoming))
             await watch.mark(offerId, upcoming.submissionId ?? '', upcoming.updatedAt);
         });
-        // Only when the lists show something else now (state, step, live version): a Go Live's
-        // mark or a review decision changes none of it. A refresh that failed before is the
-        // reconciler's to repair (the offer was marked stale).
-        if (!before || !changesListedColumns(before, next)) return next;
+        // When the lists show something else now (state, step, live version): a Go Live's mark
+        // or a review decision changes none of it. Also when nothing was written (a retried
+        // request): the retry heals rows a failed refresh of its first attempt left behind.
+        if (before && !changesListedColumns(before, next)) return next;
         try {
           await index.refresh(offerId);
         } catch (error) {
