@@ -122,10 +122,9 @@ var appContainerNames = [
 ]
 var appTableNames = [
   'Offers'
-  'OfferStatus'
-  'Submissions'
-  'StepHistory'
-  'Notifications'
+  // An offer's status, submission records, history, email outbox and webhook events: one
+  // partition per offer, so a step change is one transaction (docs/operations.md).
+  'OfferTimeline'
   'PackageReports'
   'ReviewDecisions'
   'Leads'
@@ -136,7 +135,6 @@ var appTableNames = [
   'IngestionProducts'
   'PublisherClients'
   'ActiveSubmissions'
-  'OfferTimeline'
   'WebhookEndpoints'
   'WebhookDeliveries'
 ]

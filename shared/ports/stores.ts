@@ -221,7 +221,8 @@ export interface ActiveSubmissions {
   remove(entry: WatchEntry): Promise<boolean>;
   /** Removes the offer's row if it names this submission (after the submission ended). */
   clear(offerId: string, submissionId: string): Promise<void>;
-  markStale(offerId: string, at: string): Promise<void>;
+  /** Upsert; resolves with the row as written (its ETag), so its writer can take it back. */
+  markStale(offerId: string, at: string): Promise<WatchEntry>;
   listStale(): Promise<WatchEntry[]>;
   removeStale(entry: WatchEntry): Promise<boolean>;
   /** When the whole OfferStatus table was last swept for active statuses missing from the list. */

@@ -36,9 +36,8 @@ const AT_SIGNOFF = [
   'validate-prerequisites:succeeded',
   'automated-validation:started',
   'automated-validation:succeeded',
-  'test-drive-validation:started',
+  // Steps 3 and 4 do not apply: recorded skipped with the change around them, never started.
   'test-drive-validation:skipped',
-  'lead-management:started',
   'lead-management:skipped',
   'appsource-packaging:started',
   'appsource-packaging:succeeded',

@@ -30,7 +30,9 @@ export function createActiveSubmissions(storage: StorageClients): ActiveSubmissi
   const remove = async (partitionKey: string, entry: WatchEntry) =>
     deleteIfSame(await table(), partitionKey, entry.offerId, entry.etag);
   return {
-    mark: (offerId, submissionId, since) => put(ACTIVE, offerId, submissionId, since),
+    async mark(offerId, submissionId, since) {
+      await put(ACTIVE, offerId, submissionId, since);
+    },
     list: () => list(ACTIVE),
     remove: (entry) => remove(ACTIVE, entry),
     async clear(offerId, submissionId) {
@@ -40,7 +42,10 @@ export function createActiveSubmissions(storage: StorageClients): ActiveSubmissi
       if (row && String(row.submissionId) === submissionId)
         await deleteIfSame(t, ACTIVE, offerId, String(row.etag));
     },
-    markStale: (offerId, at) => put(STALE, offerId, null, at),
+    async markStale(offerId, at) {
+      const etag = await put(STALE, offerId, null, at);
+      return { offerId, submissionId: null, since: at, writtenAt: at, etag };
+    },
     listStale: () => list(STALE),
     removeStale: (entry) => remove(STALE, entry),
     async lastSweep() {

@@ -119,9 +119,10 @@ export async function createChecked(table: TableClient, entity: DocEntity): Prom
   await table.createEntity(entity);
 }
 
-export async function upsertChecked(table: TableClient, entity: DocEntity): Promise<void> {
+/** Resolves with the row's new ETag. */
+export async function upsertChecked(table: TableClient, entity: DocEntity): Promise<string> {
   assertEntityFits(entity);
-  await table.upsertEntity(entity, 'Replace');
+  return (await table.upsertEntity(entity, 'Replace')).etag ?? '';
 }
 
 /** Merges the row's columns only if it still has `etag`: other columns (the event sequence) stay. */

@@ -40,25 +40,37 @@ export function withOfferIndex(
       throw error;
     }
   };
+  /**
+   * A save: marked stale BEFORE the write, so a save whose refresh then fails (and whose second
+   * mark would fail too, in an outage) is still found by the reconciler's stale pass; if the mark
+   * fails, nothing was saved and the request fails. Once the lists follow, the mark is taken back
+   * (only if nobody marked the offer again meanwhile), so the pass's cost stays with the failures.
+   */
+  const saved = async <T>(offerId: string, write: () => Promise<T>, wrote: (result: T) => boolean) => {
+    const mark = await watch.markStale(offerId, new Date().toISOString());
+    const result = await write();
+    if (wrote(result)) await refreshed(offerId);
+    await watch
+      .removeStale(mark)
+      .catch((error: unknown) => log(`stale mark of '${offerId}' kept (${describe(error)})`));
+    return result;
+  };
   return {
     offers: {
       get: (offerId) => offers.get(offerId),
       list: () => offers.list(),
-      // Marked stale BEFORE the write: a save whose refresh then fails (and whose second mark
-      // would fail too, in an outage) is still found by the reconciler's stale pass. If the mark
-      // itself fails, nothing was saved and the request fails.
-      async put(offer) {
-        await watch.markStale(offer.offerId, new Date().toISOString());
-        const result = await offers.put(offer);
-        await refreshed(offer.offerId);
-        return result;
-      },
-      async create(offer) {
-        await watch.markStale(offer.offerId, new Date().toISOString());
-        const created = await offers.create(offer);
-        if (created) await refreshed(offer.offerId);
-        return created;
-      },
+      put: (offer) =>
+        saved(
+          offer.offerId,
+          () => offers.put(offer),
+          () => true,
+        ),
+      create: (offer) =>
+        saved(
+          offer.offerId,
+          () => offers.create(offer),
+          (created) => created,
+        ),
     },
     statuses: {
       get: (offerId) => statuses.get(offerId),
