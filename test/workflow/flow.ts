@@ -124,6 +124,23 @@ export function workflow(host: RunningHost, offerId: string) {
       expect(res.status).toBe(200);
       return res.json<{ events: { submissionId: string; step: string; state: string }[] }>().events;
     },
+    /**
+     * Until the submission's orchestration waits on a timer (the last event of its history). A step
+     * change is written first and its email and webhook kick follow (design.md "A step change is
+     * one write"), so the status shows a wait a moment before the orchestration has started the
+     * wait's timer: an advance of the clock in that moment would pass no timer.
+     */
+    async waitingOnTimer(submissionId = '1') {
+      const instance = `/runtime/webhooks/durabletask/instances/${offerId}-submission-${submissionId}`;
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const res = await host.request('GET', `${instance}?showHistory=true`);
+        const events = res.json<{ historyEvents?: { EventType: string }[] }>().historyEvents ?? [];
+        if (events.at(-1)?.EventType === 'TimerCreated') return;
+        if (Date.now() > deadline) throw new Error(`${instance} never waited on a timer`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async advanceClock(by: string) {
       const res = await host.request('POST', '/admin/clock/advance', { by });
       expect(res.status).toBeLessThan(300);

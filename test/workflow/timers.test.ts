@@ -24,6 +24,7 @@ describe('waits bounded by durable timers', () => {
       async () => ((await wf.status()).steps[1]?.state === 'Waiting' ? true : undefined),
       'step 2 waiting',
     );
+    await wf.waitingOnTimer();
     await wf.advanceClock('PT2H');
     const failed = await wf.waitFor('Failed');
     expect(failed.error).toMatchObject({ step: 'automated-validation', code: 'no_package' });
@@ -44,6 +45,7 @@ describe('waits bounded by durable timers', () => {
     await wf.prepare();
     await wf.publish();
     await wf.waitFor('WaitingForPublisher');
+    await wf.waitingOnTimer();
     await wf.advanceClock('P4D');
     const reminders = await eventually(async () => {
       const found = (await wf.notifications()).filter((n) => n.transition === 'reminder');
@@ -58,6 +60,7 @@ describe('waits bounded by durable timers', () => {
     const wf = workflow(host, uniqueOfferId('sla'));
     await wf.prepare();
     await wf.publishToReview();
+    await wf.waitingOnTimer();
     await wf.advanceClock('P12D');
     const overdue = await eventually(async () => {
       const s = await wf.status();
@@ -79,6 +82,7 @@ describe('waits bounded by durable timers', () => {
     await wf.review('marketing', 'approved', { publishDate: promised });
     await wf.review('technical', 'approved');
     await wf.waitFor('Running', 'publish');
+    await wf.waitingOnTimer();
     await wf.advanceClock('P4D');
     const live = await wf.waitFor('Live');
     expect(live.steps[6]).toMatchObject({ state: 'Succeeded', overdue: true });
