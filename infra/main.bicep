@@ -120,10 +120,10 @@ var appContainerNames = [
   'submissions'
   'ingestion'
 ]
+// OfferTimeline: an offer's status, submission records, history, email outbox and webhook events,
+// one partition per offer, so a step change is one transaction (docs/operations.md).
 var appTableNames = [
   'Offers'
-  // An offer's status, submission records, history, email outbox and webhook events: one
-  // partition per offer, so a step change is one transaction (docs/operations.md).
   'OfferTimeline'
   'PackageReports'
   'ReviewDecisions'

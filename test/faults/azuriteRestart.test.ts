@@ -111,7 +111,18 @@ describe('Azurite stopped and started again mid-run (data on disk)', () => {
     expect([...transitions].sort()).toEqual([...AT_SIGNOFF, ...AFTER_SIGNOFF].sort());
     const mails = (await wf.notifications()).map((n) => `${n.step}:${n.transition}`);
     expect(duplicates(mails)).toEqual([]);
-    expect(mails.slice().sort()).toEqual([...transitions].sort());
+    // One email per step change, each named after the change's last transition.
+    expect(mails.slice().sort()).toEqual(
+      [
+        'automated-validation:started',
+        'appsource-packaging:started',
+        'publisher-signoff:waiting',
+        'marketing-technical-validation:waiting',
+        'publish:started',
+        'live:succeeded',
+      ].sort(),
+    );
+    for (const mail of mails) expect(transitions).toContain(mail);
     for (const mail of mailsBefore) expect(mails).toContain(mail);
     expect(await wf.reportState()).toBe('Passed');
   });
