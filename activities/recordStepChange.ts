@@ -174,7 +174,7 @@ async function after(
       already,
     );
   // Thrown when it could not tell: the activity is retried, the change is not written twice.
-  if (deps.webhookKick) await deps.webhookKick.kick(change.offerId);
+  if (deps.webhookKick) await deps.webhookKick.kick(change.offerId, status.publisherId);
   return {};
 }
 

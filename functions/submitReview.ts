@@ -156,7 +156,7 @@ export function makeSubmitReview(services: Services, clock: Clock = services.clo
       }
       try {
         if (await recordInStatus(services, offerId, submissionId, decision))
-          await services.webhookDispatch(client).kick(offerId);
+          await services.webhookDispatch(client).kick(offerId, offer.publisherId);
       } catch (error) {
         context.warn(`review of ${offerId}: delivered, but not yet shown in the status: ${String(error)}`);
       }

@@ -47,6 +47,9 @@ export interface OfferEventLog {
 
 /** Tells the webhook deliveries that an offer has new events (after they were committed). */
 export interface WebhookDispatch {
-  /** Idempotent and cheap when nothing subscribes; throws when it could not tell (the caller retries). */
-  kick(offerId: string): Promise<void>;
+  /**
+   * Idempotent and cheap when nothing subscribes; throws when it could not tell (the caller
+   * retries). `publisherId`, when the caller knows it (a status row names it), saves reading the offer.
+   */
+  kick(offerId: string, publisherId?: string): Promise<void>;
 }

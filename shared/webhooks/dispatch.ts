@@ -37,12 +37,13 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function endpointsFor(
   deps: Pick<DispatchDeps, 'offers' | 'webhooks'>,
   offerId: string,
+  knownPublisherId?: string,
 ): Promise<WebhookEndpoint[]> {
-  const offer = await deps.offers.get(offerId);
-  if (!offer) return [];
-  const owners = [offer.publisherId, ADMIN_OWNER];
+  const publisherId = knownPublisherId ?? (await deps.offers.get(offerId))?.publisherId;
+  if (!publisherId) return [];
+  const owners = [publisherId, ADMIN_OWNER];
   const lists = await Promise.all(owners.map((owner) => deps.webhooks.list(owner)));
-  return lists.flat().filter((e) => e.enabled && covers(e, offerId, offer.publisherId));
+  return lists.flat().filter((e) => e.enabled && covers(e, offerId, publisherId));
 }
 
 async function ensureDelivering(
@@ -75,8 +76,8 @@ async function ensureDelivering(
 
 export function createWebhookDispatch(deps: DispatchDeps, client: OrchestrationClient): WebhookDispatch {
   return {
-    async kick(offerId) {
-      const endpoints = await endpointsFor(deps, offerId);
+    async kick(offerId, publisherId) {
+      const endpoints = await endpointsFor(deps, offerId, publisherId);
       await Promise.all(endpoints.map((e) => ensureDelivering(deps, client, e, offerId)));
     },
   };
