@@ -32,7 +32,10 @@ export async function goLive(
   const at = services.now().toISOString();
   const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
   const submissionId = status.submissionId ?? '';
-  if (status.goLiveAt && isActive(status.state)) return { offerId, submissionId };
+  // A repeat: this submission's Go Live was taken (its mark, or sign-off already succeeded, which
+  // only a Go Live does, when the mark is not written yet) and it is still going.
+  const signedOff = status.steps.find((s) => s.id === 'publisher-signoff')?.state === 'Succeeded';
+  if ((status.goLiveAt || signedOff) && isActive(status.state)) return { offerId, submissionId };
   if (!isAtSignoff(status)) {
     throw new DomainError('not_at_signoff', `Offer '${offerId}' is not waiting for publisher sign-off.`);
   }
