@@ -173,9 +173,31 @@ async function after(
       notification,
       already,
     );
-  // Thrown when it could not tell: the activity is retried, the change is not written twice.
-  if (deps.webhookKick) await deps.webhookKick.kick(change.offerId, status.publisherId);
+  if (deps.webhookKick)
+    await kickWebhooks(deps, deps.webhookKick, change.offerId, status.publisherId, context);
   return {};
+}
+
+/**
+ * The events are stored with the change; the kick only tells the deliveries. When it fails, the
+ * offer is marked stale and the reconciler's stale pass kicks it again, so a submission never fails
+ * for its webhooks. Only when the mark fails too (storage out) is the activity retried.
+ */
+async function kickWebhooks(
+  deps: Deps,
+  dispatch: WebhookDispatch,
+  offerId: string,
+  publisherId: string | undefined,
+  context?: InvocationContext,
+): Promise<void> {
+  try {
+    await dispatch.kick(offerId, publisherId);
+  } catch (error) {
+    context?.warn(
+      `webhooks of '${offerId}' not kicked (${String(error).slice(0, 200)}); the reconciler will`,
+    );
+    await deps.activeSubmissions.markStale(offerId, new Date().toISOString());
+  }
 }
 
 async function storedNotification(deps: Deps, change: StepChange) {

@@ -57,6 +57,7 @@ export function passesFor(
     recordTransition: ({ offerId, submissionId, ...transition }) =>
       record({ offerId, submissionId, transitions: [transition] }),
     ...(timing ? { timing } : {}),
+    ...(webhookKick ? { kickWebhooks: (offerId: string) => webhookKick.kick(offerId) } : {}),
   });
   // After the orphans were ended (their claims released there), so it sees what is still in progress.
   return [...standard, appClaimsPass(services)];

@@ -29,6 +29,8 @@ export interface ReconcileDeps {
    * row, one email de-duplicated by submission/step/transition, submission record, status).
    */
   recordTransition(t: RecordTransitionInput): Promise<unknown>;
+  /** Tells the offer's webhook deliveries to look for events (absent: no durable client). */
+  kickWebhooks?(offerId: string): Promise<void>;
   timing?: Partial<Timing>;
 }
 
@@ -224,8 +226,12 @@ async function failOrphan(
   });
 }
 
-/** Offers whose list rows a failed write left behind: rebuilt from their offer and status. */
-export function stalePass(deps: Pick<ReconcileDeps, 'offerIndex' | 'watch'>): RepairPass {
+/**
+ * Offers whose derived work a failed write left behind: their list rows rebuilt from their offer
+ * and status, and their webhook deliveries kicked (a kick that failed after its events were
+ * stored).
+ */
+export function stalePass(deps: Pick<ReconcileDeps, 'offerIndex' | 'watch' | 'kickWebhooks'>): RepairPass {
   const name = 'stale-lists';
   return {
     name,
@@ -239,6 +245,7 @@ export function stalePass(deps: Pick<ReconcileDeps, 'offerIndex' | 'watch'>): Re
             offerId: entry.offerId,
             what: 'list rows rebuilt from the offer and status',
           });
+        await deps.kickWebhooks?.(entry.offerId);
         await deps.watch.removeStale(entry);
       });
       return repairs;

@@ -14,6 +14,7 @@ import type { Services } from '../../shared/services';
 import { FailingProxy, StorageRequest, isWrite, startFailingProxy } from '../faults/failingStorage';
 import { endpointPort, productServices, testStorageConnection, withEndpointPort } from '../faults/support';
 import { testServices, uniqueOfferId } from './helpers';
+import { stalePass } from '../../reconcile/passes';
 
 /**
  * recordStepChange (design.md "A step change is one write"): the transitions of one step change
@@ -282,5 +283,34 @@ describe('recordStepChange over storage that counts and refuses requests', () =>
     expect(() => assertBatchFits(Array.from({ length: 101 }, (_, i) => small(i)))).toThrow(
       /Azure allows 100/,
     );
+  });
+});
+
+describe('recordStepChange when the webhook kick fails (review finding: it failed the submission)', () => {
+  it('still succeeds: the events are stored, the offer is marked stale, and the stale pass kicks it', async () => {
+    const offerId = await atReview(services, {}, 'rsc-kick');
+    const kicked: string[] = [];
+    let refuse = true;
+    const webhookKick = {
+      async kick(id: string) {
+        if (refuse) throw new Error('the task hub refused the start');
+        kicked.push(id);
+      },
+    };
+    await expect(
+      recordStepChange({ ...services, webhookKick })(reviewedAndPublishing(offerId)),
+    ).resolves.toEqual({});
+    expect([...(await partitionRows(offerId)).keys()].filter((k) => k.startsWith('event|'))).not.toEqual([]);
+    expect((await services.activeSubmissions.listStale()).map((e) => e.offerId)).toContain(offerId);
+
+    refuse = false;
+    const pass = stalePass({
+      offerIndex: services.offerIndex,
+      watch: services.activeSubmissions,
+      kickWebhooks: (id) => webhookKick.kick(id),
+    });
+    await pass.run({ now: new Date(), realNow: new Date(), log: () => undefined });
+    expect(kicked).toContain(offerId);
+    expect((await services.activeSubmissions.listStale()).map((e) => e.offerId)).not.toContain(offerId);
   });
 });
