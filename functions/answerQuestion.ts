@@ -1,3 +1,4 @@
+import { workflowNow } from '../shared/http/workflowTime';
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { OrchestrationClient } from '../shared/http/orchestrations';
@@ -34,7 +35,8 @@ export function makeAnswerQuestion(services: Services, client?: OrchestrationCli
     const set = { kind: 'answers', questionId: question.questionId } as const;
     if (!(await services.questions.reserve(offerId, set, answerId, ANSWERS_PER_QUESTION_MAX)))
       throw tooManyAnswers(question.questionId);
-    const answer: Answer = { by: caller.name, at: services.now().toISOString(), text: body.text };
+    const at = (await workflowNow(services, client)).toISOString();
+    const answer: Answer = { by: caller.name, at, text: body.text };
     const added = await services.questions.addAnswer(offerId, {
       ...answer,
       questionId: question.questionId,

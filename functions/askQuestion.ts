@@ -1,3 +1,4 @@
+import { workflowNow } from '../shared/http/workflowTime';
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { FUNCTIONS } from '../shared/contracts/names';
@@ -45,7 +46,7 @@ export function makeAskQuestion(services: Services, client?: OrchestrationClient
       area: body.area,
       text: body.text,
       askedBy: caller.name,
-      askedAt: services.now().toISOString(),
+      askedAt: (await workflowNow(services, client)).toISOString(),
       resolvedAt: null,
     };
     const added = await services.questions.addQuestion(offerId, asked);

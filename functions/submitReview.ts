@@ -131,7 +131,9 @@ export function makeSubmitReview(services: Services, clock: Clock = services.clo
       }
       const offer = await offerFor(services.offers, offerId, caller, 'read');
       const body = await readJson(request, reviewRequestSchema, services.settings.MAX_JSON_BODY_BYTES);
-      if (body.publishDate) assertPlausibleDate(body.publishDate, await clock.now());
+      // The workflow's clock judges how far ahead a date is, and stamps the decision (and its event).
+      const now = await clock.now();
+      if (body.publishDate) assertPlausibleDate(body.publishDate, now);
       const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
       assertCanReview(status, area);
       const submissionId = status.submissionId ?? '';
@@ -144,7 +146,7 @@ export function makeSubmitReview(services: Services, clock: Clock = services.clo
         ...(comments ? { comments } : {}),
         ...(body.publishDate ? { publishDate: body.publishDate } : {}),
         reviewer: caller.name,
-        decidedAt: services.now().toISOString(),
+        decidedAt: now.toISOString(),
       };
       const decision = await firstDecision(services, offerId, submissionId, requested);
       const event: ReviewDecisionEvent = decision;

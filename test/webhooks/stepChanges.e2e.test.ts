@@ -102,4 +102,59 @@ describe('webhook events of step changes', () => {
     expect(failed.error.code).toBe('missing_fields');
     expect(failed.error.details.map((d) => d.path)).toContain('summary');
   }, 120_000);
+
+  // The local host's clock, moved forward as the timer tests move it, is the workflow's: the events
+  // the routes stamp (questions, answers, decisions) were stamped with real time, older than an
+  // endpoint registered on the workflow's clock, and never delivered (the storage-outage suite
+  // found it after its generated schedules had moved the clock).
+  it('delivers the questions and the decisions after the clock was moved forward', async () => {
+    for (;;) {
+      const moved = await host.request('POST', '/admin/clock/advance', { by: 'PT6H' });
+      if (moved.status === 200) break;
+      await sleep(200);
+    }
+    const offerId = uniqueOfferId('wh-clock');
+    const p = publisherSteps(host.baseUrl, offerId);
+    await p.describe();
+    const r = await subscribe(offerId);
+    await prepareOffer(host.baseUrl, offerId);
+    expect((await p.publish()).status).toBe(202);
+    expect((await p.waitForState(['WaitingForPublisher', 'Failed'], 60_000)).state).toBe(
+      'WaitingForPublisher',
+    );
+    await p.goLive();
+    await p.waitForState(['WaitingForReview'], 60_000);
+    const asked = await host.request(
+      'POST',
+      `/api/offers/${offerId}/questions`,
+      { area: 'marketing', text: 'Is the logo final?' },
+      asPerson('mia'),
+    );
+    expect(asked.status).toBe(201);
+    const { questionId } = asked.json<{ questionId: string }>();
+    const answered = await host.request(
+      'POST',
+      `/api/offers/${offerId}/questions/${questionId}/answers`,
+      { text: 'Yes.' },
+      asPerson('ann'),
+    );
+    expect(answered.status).toBe(201);
+    await p.review('marketing', { outcome: 'approved' });
+    await p.review('technical', { outcome: 'approved' });
+    expect((await p.waitForState(['Live', 'Failed'], 60_000)).state).toBe('Live');
+    const events = await until(r, (es) => es.some((e) => e.type === 'offer.submission.live'), 'Live');
+    expect(events.map(told)).toEqual([
+      'offer.submission.step-changed automated-validation started',
+      'offer.submission.step-changed appsource-packaging started',
+      'offer.submission.step-changed publisher-signoff waiting',
+      'offer.submission.step-changed marketing-technical-validation waiting',
+      'offer.question.asked marketing',
+      'offer.question.answered',
+      'offer.review.decided marketing',
+      'offer.review.decided technical',
+      'offer.submission.step-changed publish started',
+      'offer.submission.step-changed live succeeded',
+      'offer.submission.live',
+    ]);
+  }, 180_000);
 });
