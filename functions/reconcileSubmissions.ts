@@ -8,7 +8,8 @@ import { isActive } from '../shared/domain/states';
 import type { OfferStatus } from '../shared/domain/status';
 import { reconcileAppClaims } from '../shared/repair/appClaims';
 import type { Clock } from '../shared/ports/stores';
-import type { WebhookDispatch } from '../shared/ports/offerEvents';
+import type { OrchestrationClient } from '../shared/http/orchestrations';
+import { showStoredDecisions } from '../shared/actions/reviewDecision';
 import { getServices, Services } from '../shared/services';
 
 /**
@@ -45,8 +46,9 @@ export function passesFor(
   services: Services,
   runtime: OrchestrationRuntime,
   timing?: ReconcileDeps['timing'],
-  webhookKick?: WebhookDispatch,
+  client?: OrchestrationClient,
 ): RepairPass[] {
+  const webhookKick = client ? services.webhookDispatch(client) : undefined;
   const record = recordStepChange({ ...services, ...(webhookKick ? { webhookKick } : {}) });
   const standard = standardPasses({
     statuses: services.statuses,
@@ -58,6 +60,12 @@ export function passesFor(
       record({ offerId, submissionId, transitions: [transition] }),
     ...(timing ? { timing } : {}),
     ...(webhookKick ? { kickWebhooks: (offerId: string) => webhookKick.kick(offerId) } : {}),
+    ...(client
+      ? {
+          showDecisions: (offerId: string, deliver: boolean) =>
+            showStoredDecisions(services, client, offerId, deliver),
+        }
+      : {}),
   });
   // After the orphans were ended (their claims released there), so it sees what is still in progress.
   return [...standard, appClaimsPass(services)];
@@ -92,9 +100,9 @@ export async function runReconciler(
   runtime: OrchestrationRuntime,
   log: (message: string) => void,
   timing?: ReconcileDeps['timing'],
-  webhookKick?: WebhookDispatch,
+  client?: OrchestrationClient,
 ): Promise<ReconcileReport> {
-  const report = await reconcile(passesFor(services, runtime, timing, webhookKick), {
+  const report = await reconcile(passesFor(services, runtime, timing, client), {
     now: await clock.now(),
     realNow: new Date(),
     log,
@@ -116,7 +124,7 @@ df.app.client.timer(FUNCTIONS.reconcileSubmissions, {
       durableRuntime(client),
       (message) => context.log(message),
       undefined,
-      services.webhookDispatch(client),
+      client,
     );
     // A pass that could not finish fails the invocation, so it shows in the host's logs and metrics.
     if (report.failed.length > 0)

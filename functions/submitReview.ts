@@ -7,6 +7,7 @@ import { DomainError } from '../shared/domain/errors';
 import { assertCanReview, canReviewArea } from '../shared/domain/rules';
 import { ReviewDecision, notStartedStatus } from '../shared/domain/status';
 import { instanceIdFor } from '../shared/domain/transitions';
+import { showDecision } from '../shared/actions/reviewDecision';
 import { offerFor } from '../shared/http/access';
 import { readJson, routeParam } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
@@ -16,40 +17,6 @@ import { API_AUTH_LEVEL } from '../shared/http/registration';
 import type { Clock } from '../shared/ports/stores';
 import { Services, getServices } from '../shared/services';
 import { assertPlausibleDate } from '../shared/http/publishDate';
-
-/** Records the decision in the status (so the view and the rules see it); a stale submission is left alone. */
-async function recordInStatus(
-  services: Services,
-  offerId: string,
-  submissionId: string,
-  decision: ReviewDecision,
-): Promise<boolean> {
-  // The `offer.review.decided` webhook event rides in the same write: it exists exactly once,
-  // when the decision is first shown (api.md "Webhooks").
-  const { written } = await services.timeline.updateWithEvents(
-    offerId,
-    (current) =>
-      current.submissionId === submissionId && !current.reviews?.[decision.area]
-        ? { ...current, reviews: { ...current.reviews, [decision.area]: decision } }
-        : undefined,
-    () => [
-      {
-        type: 'offer.review.decided',
-        submissionId,
-        at: decision.decidedAt,
-        data: {
-          area: decision.area,
-          outcome: decision.outcome,
-          comments: decision.comments ?? null,
-          by: decision.reviewer,
-          ...(decision.publishDate ? { publishDate: decision.publishDate } : {}),
-        },
-      },
-    ],
-    () => notStartedStatus(offerId, decision.decidedAt),
-  );
-  return written;
-}
 
 /** The same decision sent again (a retry), as opposed to another one for the same area. */
 function sameDecision(a: ReviewDecision, b: ReviewDecision): boolean {
@@ -106,7 +73,10 @@ async function undoDecision(
  * - The raise fails: the decision this request stored is deleted again (if still unchanged) and
  *   the answer is 500, so a refused decision blocks no other one; the repeat stores it anew.
  * - The raise succeeded: the decision has taken effect, so a failure of the status write after it
- *   is logged and the answer is still 202 (the area is refused once the orchestration records it).
+ *   is logged and the answer is still 202. The offer was marked stale before the decision was
+ *   stored, and the mark is taken back only once the status shows it: after a failure or a crash
+ *   the reconciler's stale pass shows the decision and sends its event
+ *   (shared/actions/reviewDecision.ts).
  * While a stored decision is not shown in the status (its request is still running, or its undo
  * failed), every request for the area delivers that decision, so none is stuck undelivered: the
  * same decision repeated is answered 202, another one 409 already_decided. Repeated events are
@@ -148,6 +118,9 @@ export function makeSubmitReview(services: Services, clock: Clock = services.clo
         reviewer: caller.name,
         decidedAt: now.toISOString(),
       };
+      // Marked before anything is stored: from here on a failure or a crash leaves the offer in
+      // the reconciler's stale list, whose pass shows a delivered decision and sends its event.
+      const mark = await services.activeSubmissions.markStale(offerId, new Date().toISOString());
       const decision = await firstDecision(services, offerId, submissionId, requested);
       const event: ReviewDecisionEvent = decision;
       try {
@@ -157,9 +130,11 @@ export function makeSubmitReview(services: Services, clock: Clock = services.clo
         throw error;
       }
       try {
-        if (await recordInStatus(services, offerId, submissionId, decision))
+        if (await showDecision(services, offerId, submissionId, decision))
           await services.webhookDispatch(client).kick(offerId, offer.publisherId);
+        await services.activeSubmissions.removeStale(mark);
       } catch (error) {
+        // Delivered, so it stands (202): the stale mark stays, and the reconciler shows it.
         context.warn(`review of ${offerId}: delivered, but not yet shown in the status: ${String(error)}`);
       }
       if (decision !== requested && !sameDecision(decision, requested)) {

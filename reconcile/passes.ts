@@ -31,6 +31,12 @@ export interface ReconcileDeps {
   recordTransition(t: RecordTransitionInput): Promise<unknown>;
   /** Tells the offer's webhook deliveries to look for events (absent: no durable client). */
   kickWebhooks?(offerId: string): Promise<void>;
+  /**
+   * Shows the review decisions that were stored but not shown in the status (their request
+   * stopped after storing one), raising them again, with their events; with `deliver` false only
+   * counts them (absent: no durable client).
+   */
+  showDecisions?(offerId: string, deliver: boolean): Promise<{ shown: number; unshown: number }>;
   timing?: Partial<Timing>;
 }
 
@@ -66,7 +72,12 @@ export const INTERNAL_ERROR_CODE = 'internal';
 /** The reconciler's passes, in the order they run; another part appends its own. */
 export function standardPasses(deps: ReconcileDeps): RepairPass[] {
   const timing = { ...DEFAULT_TIMING, ...deps.timing };
-  return [indexBackfillPass(deps), watchSweepPass(deps, timing), orphanPass(deps, timing), stalePass(deps)];
+  return [
+    indexBackfillPass(deps),
+    watchSweepPass(deps, timing),
+    orphanPass(deps, timing),
+    stalePass(deps, timing),
+  ];
 }
 
 /** Offers stored before the index, or in its v1 shape, are indexed (once per storage account). */
@@ -228,14 +239,17 @@ async function failOrphan(
 
 /**
  * Offers whose derived work a failed write left behind: their list rows rebuilt from their offer
- * and status, and their webhook deliveries kicked (a kick that failed after its events were
- * stored).
+ * and status, delivered review decisions shown, and their webhook deliveries kicked (a kick that
+ * failed after its events were stored).
  */
-export function stalePass(deps: Pick<ReconcileDeps, 'offerIndex' | 'watch' | 'kickWebhooks'>): RepairPass {
+export function stalePass(
+  deps: Pick<ReconcileDeps, 'offerIndex' | 'watch' | 'kickWebhooks' | 'showDecisions'>,
+  timing: Pick<Timing, 'keepFreshMs'> = DEFAULT_TIMING,
+): RepairPass {
   const name = 'stale-lists';
   return {
     name,
-    async run() {
+    async run(context) {
       const repairs: Repair[] = [];
       // One offer's trouble (its refresh failing again) does not hold up the others.
       await inParallel(await deps.watch.listStale(), 4, async (entry) => {
@@ -245,8 +259,14 @@ export function stalePass(deps: Pick<ReconcileDeps, 'offerIndex' | 'watch' | 'ki
             offerId: entry.offerId,
             what: 'list rows rebuilt from the offer and status',
           });
+        // A fresh mark may be a review request's that is still at work (between storing its
+        // decision and raising it): such a decision is left to a later run, and so is the mark.
+        const fresh = context.realNow.getTime() - Date.parse(entry.writtenAt) < timing.keepFreshMs;
+        const decisions = (await deps.showDecisions?.(entry.offerId, !fresh)) ?? { shown: 0, unshown: 0 };
+        if (decisions.shown > 0)
+          repairs.push({ pass: name, offerId: entry.offerId, what: 'review decisions shown in the status' });
         await deps.kickWebhooks?.(entry.offerId);
-        await deps.watch.removeStale(entry);
+        if (decisions.unshown === 0) await deps.watch.removeStale(entry);
       });
       return repairs;
     },

@@ -12,6 +12,8 @@ import { makeCancelSubmission } from '../../functions/cancelSubmission';
 import { makeGoLive } from '../../functions/goLive';
 import { makePublishOffer } from '../../functions/publishOffer';
 import { makeSubmitReview } from '../../functions/submitReview';
+import { stalePass } from '../../reconcile/passes';
+import { showStoredDecisions } from '../../shared/actions/reviewDecision';
 import { recordStepChange } from '../../activities/recordStepChange';
 import { EVENTS, TABLES } from '../../shared/contracts/names';
 import type { OrchestrationClient } from '../../shared/http/orchestrations';
@@ -443,6 +445,52 @@ describe('Go Live and reviews either complete or leave no trace (issue 21, 3)', 
     );
     expect(client.raised).toHaveLength(1);
     expect(res.status).toBe(202);
+    // Not lost (review finding): the offer stayed stale, and the reconciler's stale pass shows
+    // the decision, with its webhook event, once the request can no longer be at work.
+    tables.plan(() => undefined);
+    expect((await services.statuses.get(offerId))?.reviews?.technical).toBeUndefined();
+    expect((await services.activeSubmissions.listStale()).map((e) => e.offerId)).toContain(offerId);
+    const pass = stalePass(
+      {
+        offerIndex: services.offerIndex,
+        watch: services.activeSubmissions,
+        showDecisions: (id, deliver) => showStoredDecisions(services, client, id, deliver),
+      },
+      { keepFreshMs: 0 },
+    );
+    const report = await pass.run({ now: new Date(), realNow: new Date(), log: () => undefined });
+    expect(report.map((r) => r.what)).toContain('review decisions shown in the status');
+    expect((await services.statuses.get(offerId))?.reviews?.technical?.outcome).toBe('approved');
+    const events = await services.offerEvents.after(offerId, 0, 50);
+    expect(events.filter((e) => e.type === 'offer.review.decided').map((e) => e.data.area)).toEqual([
+      'technical',
+    ]);
+    expect((await services.activeSubmissions.listStale()).map((e) => e.offerId)).not.toContain(offerId);
+  });
+
+  it('review: a decision stored by a request still at work is left to a later run of the stale pass', async () => {
+    const client = new SimClient();
+    const offerId = await offerAt(client, 'WaitingForReview');
+    const decision = {
+      area: 'marketing' as const,
+      outcome: 'approved' as const,
+      reviewer: 'mia@marketplace.example',
+      decidedAt: new Date().toISOString(),
+    };
+    await services.activeSubmissions.markStale(offerId, decision.decidedAt);
+    await services.decisions.add(offerId, '1', decision);
+    const deps = {
+      offerIndex: services.offerIndex,
+      watch: services.activeSubmissions,
+      showDecisions: (id: string, deliver: boolean) => showStoredDecisions(services, client, id, deliver),
+    };
+    await stalePass(deps, { keepFreshMs: 60_000 }).run({
+      now: new Date(),
+      realNow: new Date(),
+      log: () => undefined,
+    });
+    expect(client.raised).toEqual([]);
+    expect((await services.activeSubmissions.listStale()).map((e) => e.offerId)).toContain(offerId);
   });
 
   it('any number of failed raises and writes: a review answered 202 was delivered, one answered 500 left no decision', async () => {
