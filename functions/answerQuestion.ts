@@ -15,7 +15,7 @@ import {
 import { offerRequest } from '../shared/http/access';
 import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
-import { mailAnswer, questionEvent, questionOf, statusOf } from '../shared/http/questions';
+import { mailAnswer, tellQuestionEvents, questionOf, statusOf } from '../shared/http/questions';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
 
@@ -37,22 +37,23 @@ export function makeAnswerQuestion(services: Services, client?: OrchestrationCli
       throw tooManyAnswers(question.questionId);
     const at = (await workflowNow(services, client)).toISOString();
     const answer: Answer = { by: caller.name, at, text: body.text };
-    const added = await services.questions.addAnswer(offerId, {
-      ...answer,
-      questionId: question.questionId,
-      answerId,
-    });
-    const stored = (await services.questions.get(offerId, question.questionId)) ?? question;
-    // The answer as first stored (a retry keeps its time), so the email matches the thread.
-    const first = stored.answers.find((a) => a.by === answer.by && a.text === answer.text) ?? answer;
-    await mailAnswer(services, context, { offer, status, question: stored, answer: first, answerId }, side);
-    if (added)
-      await questionEvent(services, client, context, offerId, {
+    // Marked first, as a question is (askQuestion.ts).
+    const mark = await services.activeSubmissions.markStale(offerId, new Date().toISOString());
+    await services.questions.addAnswer(
+      offerId,
+      { ...answer, questionId: question.questionId, answerId },
+      {
         type: 'offer.question.answered',
         submissionId: question.submissionId,
         at: answer.at,
         data: { questionId: question.questionId, answerId, text: answer.text, by: answer.by },
-      });
+      },
+    );
+    const stored = (await services.questions.get(offerId, question.questionId)) ?? question;
+    // The answer as first stored (a retry keeps its time), so the email matches the thread.
+    const first = stored.answers.find((a) => a.by === answer.by && a.text === answer.text) ?? answer;
+    await mailAnswer(services, context, { offer, status, question: stored, answer: first, answerId }, side);
+    await tellQuestionEvents(services, client, context, offerId, mark);
     return json(201, stored);
   });
 }

@@ -15,7 +15,7 @@ import {
 import { offerRequest } from '../shared/http/access';
 import { readJson } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
-import { mailQuestion, questionEvent, statusOf } from '../shared/http/questions';
+import { mailQuestion, tellQuestionEvents, statusOf } from '../shared/http/questions';
 import type { OrchestrationClient } from '../shared/http/orchestrations';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
 import { Services, getServices } from '../shared/services';
@@ -49,20 +49,22 @@ export function makeAskQuestion(services: Services, client?: OrchestrationClient
       askedAt: (await workflowNow(services, client)).toISOString(),
       resolvedAt: null,
     };
-    const added = await services.questions.addQuestion(offerId, asked);
+    // Marked first: a failure or a crash from here on leaves the question's event to the
+    // reconciler's stale pass, which moves it from the outbox (shared/actions/questionEvents.ts).
+    const mark = await services.activeSubmissions.markStale(offerId, new Date().toISOString());
+    await services.questions.addQuestion(offerId, asked, {
+      type: 'offer.question.asked',
+      submissionId,
+      at: asked.askedAt,
+      data: { questionId, area: asked.area, text: asked.text, askedBy: asked.askedBy },
+    });
     const question: Question = (await services.questions.get(offerId, questionId)) ?? {
       ...asked,
       answers: [],
     };
     if (!question.resolvedAt) await services.questions.setOpen(offerId, submissionId, questionId, true);
     await mailQuestion(services, context, offer, status, question);
-    if (added)
-      await questionEvent(services, client, context, offerId, {
-        type: 'offer.question.asked',
-        submissionId,
-        at: asked.askedAt,
-        data: { questionId, area: asked.area, text: asked.text, askedBy: asked.askedBy },
-      });
+    await tellQuestionEvents(services, client, context, offerId, mark);
     return json(201, question);
   });
 }

@@ -10,6 +10,7 @@ import { reconcileAppClaims } from '../shared/repair/appClaims';
 import type { Clock } from '../shared/ports/stores';
 import type { OrchestrationClient } from '../shared/http/orchestrations';
 import { showStoredDecisions } from '../shared/actions/reviewDecision';
+import { flushQuestionEvents } from '../shared/actions/questionEvents';
 import { getServices, Services } from '../shared/services';
 
 /**
@@ -59,6 +60,7 @@ export function passesFor(
     recordTransition: ({ offerId, submissionId, ...transition }) =>
       record({ offerId, submissionId, transitions: [transition] }),
     ...(timing ? { timing } : {}),
+    flushEvents: (offerId: string) => flushQuestionEvents(services, offerId),
     ...(webhookKick ? { kickWebhooks: (offerId: string) => webhookKick.kick(offerId) } : {}),
     ...(client
       ? {

@@ -37,6 +37,8 @@ export interface ReconcileDeps {
    * counts them (absent: no durable client).
    */
   showDecisions?(offerId: string, deliver: boolean): Promise<{ shown: number; unshown: number }>;
+  /** Moves question and answer events from their outbox to the offer's events; how many. */
+  flushEvents?(offerId: string): Promise<number>;
   timing?: Partial<Timing>;
 }
 
@@ -239,11 +241,11 @@ async function failOrphan(
 
 /**
  * Offers whose derived work a failed write left behind: their list rows rebuilt from their offer
- * and status, delivered review decisions shown, and their webhook deliveries kicked (a kick that
- * failed after its events were stored).
+ * and status, delivered review decisions shown, question events moved from their outbox, and
+ * their webhook deliveries kicked (a kick that failed after its events were stored).
  */
 export function stalePass(
-  deps: Pick<ReconcileDeps, 'offerIndex' | 'watch' | 'kickWebhooks' | 'showDecisions'>,
+  deps: Pick<ReconcileDeps, 'offerIndex' | 'watch' | 'kickWebhooks' | 'showDecisions' | 'flushEvents'>,
   timing: Pick<Timing, 'keepFreshMs'> = DEFAULT_TIMING,
 ): RepairPass {
   const name = 'stale-lists';
@@ -265,6 +267,8 @@ export function stalePass(
         const decisions = (await deps.showDecisions?.(entry.offerId, !fresh)) ?? { shown: 0, unshown: 0 };
         if (decisions.shown > 0)
           repairs.push({ pass: name, offerId: entry.offerId, what: 'review decisions shown in the status' });
+        if (((await deps.flushEvents?.(entry.offerId)) ?? 0) > 0)
+          repairs.push({ pass: name, offerId: entry.offerId, what: 'question events told' });
         await deps.kickWebhooks?.(entry.offerId);
         if (decisions.unshown === 0) await deps.watch.removeStale(entry);
       });

@@ -18,7 +18,8 @@ import {
 } from '../domain/questions';
 import { OfferStatus, notStartedStatus } from '../domain/status';
 import type { Services } from '../services';
-import type { OfferEventInput } from '../ports/offerEvents';
+import type { WatchEntry } from '../ports/stores';
+import { flushQuestionEvents } from '../actions/questionEvents';
 import type { OrchestrationClient } from './orchestrations';
 import { parseWith, routeParam } from './body';
 
@@ -177,24 +178,25 @@ export async function mailAnswer(
 }
 
 /**
- * The webhook event of a question or answer this request stored first (a retry that finds it
- * stored appends nothing): appended to the offer's events, then the deliveries are kicked. A kick
- * that fails is logged; the event goes out with the offer's next one.
+ * After a question or answer was stored with its event in the outbox: the event is moved to the
+ * offer's events and the deliveries are kicked, then the request's stale mark is taken back. A
+ * failure is logged, not answered (the question or answer is stored): the mark stays, and the
+ * reconciler's stale pass moves the event and kicks.
  */
-export async function questionEvent(
+export async function tellQuestionEvents(
   services: Services,
   client: OrchestrationClient | undefined,
   context: InvocationContext,
   offerId: string,
-  input: OfferEventInput,
+  mark: WatchEntry,
 ): Promise<void> {
-  await services.offerEvents.append(offerId, [input]);
-  if (!client) return;
   try {
-    await services.webhookDispatch(client).kick(offerId);
+    await flushQuestionEvents(services, offerId);
+    if (client) await services.webhookDispatch(client).kick(offerId);
+    await services.activeSubmissions.removeStale(mark);
   } catch (error) {
     context.warn(
-      `offer ${offerId}: webhook deliveries not told of ${input.type} yet: ${String(error).slice(0, 200)}`,
+      `offer ${offerId}: question events not told yet (the reconciler will): ${String(error).slice(0, 200)}`,
     );
   }
 }

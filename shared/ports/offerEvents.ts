@@ -38,9 +38,11 @@ export interface OfferEvent extends OfferEventInput {
 export interface OfferEventLog {
   /**
    * Appends events outside a step change (a question, a review decision): one entity-group batch
-   * with the offer's `status` row, whose `eventSeq` it raises under the row's ETag.
+   * with the offer's `status` row, whose `eventSeq` it raises under the row's ETag. With a `key`
+   * the append happens once: the status row keeps the last keys, and a repeat appends nothing
+   * (resolves with no events).
    */
-  append(offerId: string, events: OfferEventInput[]): Promise<OfferEvent[]>;
+  append(offerId: string, events: OfferEventInput[], key?: string): Promise<OfferEvent[]>;
   /** Events with seq > `after`, oldest first, at most `top`. */
   after(offerId: string, after: number, top: number): Promise<OfferEvent[]>;
 }

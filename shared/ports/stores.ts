@@ -1,3 +1,4 @@
+import type { OfferEventInput } from './offerEvents';
 import type { Offer } from '../domain/offer';
 import type { OfferStatus, ReviewDecision, SubmissionError } from '../domain/status';
 import type { SubmissionState } from '../domain/states';
@@ -263,9 +264,23 @@ export type StoredQuestion = Omit<Question, 'answers'>;
  * Questions during review. Every write is idempotent (ids derive from the content), so a
  * repeated request completes what an earlier attempt left undone and never adds a second row.
  */
+/** A webhook event waiting in the questions' outbox, in the partition of what it tells. */
+export interface PendingEvent {
+  /** The outbox row; also the append's key, so the event is appended once. */
+  key: string;
+  event: OfferEventInput;
+}
+
 export interface QuestionStore {
-  /** Insert-if-absent: false when this question was already stored. */
-  addQuestion(offerId: string, question: StoredQuestion): Promise<boolean>;
+  /**
+   * Insert-if-absent: false when this question was already stored. Its webhook event is written
+   * in the same transaction, to the outbox (pendingEvents), never after it.
+   */
+  addQuestion(offerId: string, question: StoredQuestion, event: OfferEventInput): Promise<boolean>;
+  /** The outbox's events, oldest first. */
+  pendingEvents(offerId: string): Promise<PendingEvent[]>;
+  /** Removes one from the outbox (once appended to the offer's events). */
+  clearEvent(offerId: string, key: string): Promise<void>;
   /** The question with its answers (oldest first). */
   get(offerId: string, questionId: string): Promise<Question | undefined>;
   /**
@@ -279,8 +294,8 @@ export interface QuestionStore {
    * when the set is full. One conditional write per new id, so concurrent writers never overfill.
    */
   reserve(offerId: string, set: QuestionSet, id: string, cap: number): Promise<boolean>;
-  /** Insert-if-absent: false when this answer was already stored. */
-  addAnswer(offerId: string, answer: StoredAnswer): Promise<boolean>;
+  /** Insert-if-absent: false when this answer was already stored. Its event as addQuestion's. */
+  addAnswer(offerId: string, answer: StoredAnswer, event: OfferEventInput): Promise<boolean>;
   /** Sets resolvedAt unless already set; returns the question as stored afterwards. */
   resolve(offerId: string, questionId: string, at: string): Promise<StoredQuestion | undefined>;
   /** Keeps the set of a submission's open questions: one point read answers the count. */

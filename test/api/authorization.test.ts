@@ -73,15 +73,19 @@ async function prepare(route: RouteCase): Promise<string> {
   const state = stateFor(route.name);
   if (state) await seedStatus(services, offerId, state);
   if (route.name.endsWith('Question'))
-    await services.questions.addQuestion(offerId, {
-      questionId: MATRIX_QUESTION_ID,
-      submissionId: '1',
-      area: 'technical',
-      text: 'Is it signed?',
-      askedBy: 'tom@marketplace.example',
-      askedAt: new Date().toISOString(),
-      resolvedAt: null,
-    });
+    await services.questions.addQuestion(
+      offerId,
+      {
+        questionId: MATRIX_QUESTION_ID,
+        submissionId: '1',
+        area: 'technical',
+        text: 'Is it signed?',
+        askedBy: 'tom@marketplace.example',
+        askedAt: new Date().toISOString(),
+        resolvedAt: null,
+      },
+      { type: 'offer.question.asked', submissionId: '1', at: new Date().toISOString(), data: {} },
+    );
   await services.packageReports.put(
     offerId,
     completedReport({ blobName: `${offerId}/p.app`, now: new Date().toISOString(), findings: [] }),

@@ -34,6 +34,22 @@ export const MAX_DATA_CHARS = 30_000;
  */
 export const MAX_BATCH_ENTITY_BYTES = 3.5 * 1024 * 1024;
 const MAX_ATTEMPTS = 20;
+/**
+ * The status row's column of the last keys of keyed appends (JSON). The keys name outbox rows of
+ * at most 50 questions and 30 answers each per submission, flushed in order as they come, so a
+ * repeat always finds its key among the last ones.
+ */
+export const EVENT_KEYS = 'eventKeys';
+const KEPT_EVENT_KEYS = 100;
+
+function eventKeysOf(row: Record<string, unknown> | undefined): string[] {
+  try {
+    const keys: unknown = JSON.parse(String(row?.[EVENT_KEYS] ?? '[]'));
+    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 export const eventRowKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(10, '0')}`;
 
@@ -122,8 +138,14 @@ export function eventSeqAction(
   offerId: string,
   row: { etag?: string } | undefined,
   eventSeq: number,
+  eventKeys?: string[],
 ): TransactionAction {
-  const entity = { partitionKey: offerId, rowKey: STATUS_ROW, [EVENT_SEQ]: eventSeq };
+  const entity = {
+    partitionKey: offerId,
+    rowKey: STATUS_ROW,
+    [EVENT_SEQ]: eventSeq,
+    ...(eventKeys ? { [EVENT_KEYS]: JSON.stringify(eventKeys.slice(-KEPT_EVENT_KEYS)) } : {}),
+  };
   return row ? ['update', entity, 'Merge', { etag: row.etag }] : ['create', entity];
 }
 
@@ -131,12 +153,15 @@ export async function appendEvents(
   table: TableClient,
   offerId: string,
   events: OfferEventInput[],
+  key?: string,
 ): Promise<OfferEvent[]> {
   if (events.length === 0) return [];
   if (events.length > MAX_EVENTS_PER_APPEND)
     throw new Error(`At most ${MAX_EVENTS_PER_APPEND} events are appended at once, not ${events.length}.`);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const status = await getEntity(table, offerId, STATUS_ROW);
+    const keys = key === undefined ? undefined : eventKeysOf(status);
+    if (key !== undefined && keys?.includes(key)) return [];
     const first = eventSeqOf(status) + 1;
     const rows = events.map((event, i) => eventEntity(offerId, first + i, event));
     const bytes = rows.reduce((sum, row) => sum + entitySize(row), 0);
@@ -145,7 +170,7 @@ export async function appendEvents(
         `${events.length} events are ${bytes} bytes: over one transaction's 4 MiB`,
       );
     const actions: TransactionAction[] = [
-      eventSeqAction(offerId, status, first + events.length - 1),
+      eventSeqAction(offerId, status, first + events.length - 1, keys && key ? [...keys, key] : undefined),
       ...rows.map((row): TransactionAction => ['create', row]),
     ];
     try {
@@ -188,7 +213,7 @@ export async function eventsAfter(
 export function createOfferEventLog(storage: Pick<StorageClients, 'table'>): OfferEventLog {
   const table = () => storage.table(TABLES.timeline);
   return {
-    append: async (offerId, events) => appendEvents(await table(), offerId, events),
+    append: async (offerId, events, key) => appendEvents(await table(), offerId, events, key),
     after: async (offerId, after, top) => eventsAfter(await table(), offerId, after, Math.max(1, top)),
   };
 }

@@ -1,7 +1,8 @@
 import type { TableClient } from '@azure/data-tables';
 import type { Question, StoredAnswer } from '../../domain/questions';
 import { QUESTION_CURSOR, withAnswers } from '../../domain/questions';
-import type { QuestionSet, QuestionStore, StoredQuestion } from '../../ports/stores';
+import type { PendingEvent, QuestionSet, QuestionStore, StoredQuestion } from '../../ports/stores';
+import type { OfferEventInput } from '../../ports/offerEvents';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
 import {
@@ -42,6 +43,18 @@ const setKey = (set: QuestionSet) =>
       ? `set_answers_${set.questionId}`
       : `set_emails_${set.hour}`;
 const MAX_ATTEMPTS = 20;
+/**
+ * The outbox of webhook events (`evt_{at}_{id}`), each written with its question or answer in one
+ * transaction and removed once appended to the offer's events: in time order, ahead of the
+ * `open_`, `q_`, `set_` and `t_` rows.
+ */
+const OUTBOX_START = 'evt_';
+const OUTBOX_END = 'evt`';
+const outboxRow = (offerId: string, id: string, event: OfferEventInput) => ({
+  partitionKey: offerId,
+  rowKey: `${OUTBOX_START}${event.at}_${id}`,
+  event: JSON.stringify(event),
+});
 
 interface OpenSet {
   ids: string[];
@@ -93,15 +106,24 @@ export function createQuestionStore(storage: StorageClients): QuestionStore {
     return withAnswers(decodeDoc<StoredQuestion>(row), await answersOf(t, offerId, questionId));
   }
 
-  /** The question row and its index row, together: a question is listed exactly when it exists. */
-  async function addQuestion(offerId: string, question: StoredQuestion): Promise<boolean> {
+  /**
+   * The question row, its index row and its event, together: a question is listed exactly when it
+   * exists, and its event is told exactly when it exists.
+   */
+  async function addQuestion(
+    offerId: string,
+    question: StoredQuestion,
+    event: OfferEventInput,
+  ): Promise<boolean> {
     const t = await table();
     const row = { partitionKey: offerId, rowKey: questionKey(question.questionId), ...encodeDoc(question) };
     const index = { partitionKey: offerId, rowKey: indexKey(question), questionId: question.questionId };
+    const outbox = outboxRow(offerId, `q_${question.questionId}`, event);
     try {
       await t.submitTransaction([
         ['create', row],
         ['create', index],
+        ['create', outbox],
       ]);
       return true;
     } catch (error) {
@@ -111,6 +133,7 @@ export function createQuestionStore(storage: StorageClients): QuestionStore {
     const stored = await getEntity(t, offerId, questionKey(question.questionId));
     const first = stored ? decodeDoc<StoredQuestion>(stored) : question;
     const created = stored ? false : await insertIfAbsent(t, row);
+    if (created) await insertIfAbsent(t, outbox);
     await insertIfAbsent(t, { ...index, rowKey: indexKey(first) });
     return created;
   }
@@ -149,9 +172,38 @@ export function createQuestionStore(storage: StorageClients): QuestionStore {
       });
       return granted;
     },
-    async addAnswer(offerId, answer) {
+    async addAnswer(offerId, answer, event) {
       const rowKey = `${answerPrefix(answer.questionId)}${answer.answerId}`;
-      return insertIfAbsent(await table(), { partitionKey: offerId, rowKey, ...encodeDoc(answer) });
+      const outbox = outboxRow(offerId, `a_${answer.questionId}_${answer.answerId}`, event);
+      try {
+        await (
+          await table()
+        ).submitTransaction([
+          ['create', { partitionKey: offerId, rowKey, ...encodeDoc(answer) }],
+          ['create', outbox],
+        ]);
+        return true;
+      } catch (error) {
+        if (isStatus(error, 409)) return false;
+        throw error;
+      }
+    },
+    async pendingEvents(offerId) {
+      const escape = (v: string) => v.replace(/'/g, "''");
+      const filter = `PartitionKey eq '${escape(offerId)}' and RowKey ge '${OUTBOX_START}' and RowKey lt '${OUTBOX_END}'`;
+      const pending: PendingEvent[] = [];
+      for await (const row of (await table()).listEntities<Record<string, unknown>>({
+        queryOptions: { filter },
+      }))
+        pending.push({ key: String(row.rowKey), event: JSON.parse(String(row.event)) as OfferEventInput });
+      return pending;
+    },
+    async clearEvent(offerId, key) {
+      try {
+        await (await table()).deleteEntity(offerId, key);
+      } catch (error) {
+        if (!isStatus(error, 404)) throw error;
+      }
     },
     async resolve(offerId, questionId, at) {
       return change<StoredQuestion>(await table(), offerId, questionKey(questionId), (current) =>
