@@ -41,6 +41,7 @@ import type { OfferEventLog, WebhookDispatch } from './ports/offerEvents';
 import { createOfferEventLog } from './adapters/tables/offerEvents';
 import { createDeliveryLog, createWebhookStore } from './adapters/tables/webhookStore';
 import { createWebhookCursors, type WebhookCursors } from './adapters/tables/webhookCursors';
+import { createEndpointDirectory } from './webhooks/directory';
 import type { DeliveryLog, WebhookStore } from './webhooks/ports';
 import { createWebhookDispatch } from './webhooks/dispatch';
 import type { OrchestrationClient } from './http/orchestrations';
@@ -101,6 +102,8 @@ export function createServices(settings: Settings, now: () => Date = () => new D
   const activeSubmissions = createActiveSubmissions(storage);
   const webhooks = createWebhookStore(storage);
   const webhookCursors = createWebhookCursors(storage);
+  // One per process: every kick of this process shares what it remembers.
+  const endpoints = createEndpointDirectory(webhooks);
   const { offers, statuses } = withOfferIndex(stored, offerIndex, activeSubmissions);
   return {
     settings,
@@ -132,7 +135,8 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     webhooks,
     webhookDeliveries: createDeliveryLog(storage),
     webhookCursors,
-    webhookDispatch: (client) => createWebhookDispatch({ offers, webhooks, cursors: webhookCursors }, client),
+    webhookDispatch: (client) =>
+      createWebhookDispatch({ offers, endpoints, cursors: webhookCursors }, client),
   };
 }
 

@@ -1,4 +1,5 @@
 import { EVENTS } from '../contracts/names';
+import { workflowNow } from '../http/workflowTime';
 import { CancelEvent } from '../contracts/orchestration';
 import type { Caller } from '../domain/identity';
 import type { Offer } from '../domain/offer';
@@ -66,7 +67,8 @@ export async function cancelSubmission(
     await assertAlive(client, instanceIdFor(offerId, seen.submissionId), 'not_cancellable', 'a Cancel');
   }
   // The moment the Cancel was accepted (kept by the first of repeated Cancels).
-  const at = services.now().toISOString();
+  // The workflow's clock, as every action's stamp: the inbox orders events of different names by it.
+  const at = (await workflowNow(services, client)).toISOString();
   let written: CancelRequest | undefined;
   let submissionId: string;
   try {

@@ -1,5 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { EVENTS } from '../contracts/names';
+import { workflowNow } from '../http/workflowTime';
 import { GoLiveEvent } from '../contracts/orchestration';
 import { DomainError } from '../domain/errors';
 import type { Caller } from '../domain/identity';
@@ -29,7 +30,8 @@ export async function goLive(
   { caller, offer }: { caller: Caller; offer: Offer },
 ): Promise<Accepted> {
   const { offerId } = offer;
-  const at = services.now().toISOString();
+  // The workflow's clock, as every action's stamp: the inbox orders events of different names by it.
+  const at = (await workflowNow(services, client)).toISOString();
   const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
   const submissionId = status.submissionId ?? '';
   // A repeat: this submission's Go Live was taken (its mark, or sign-off already succeeded, which

@@ -4,7 +4,7 @@ import { ADMIN_OWNER, covers, deliveryInstanceId, type WebhookEndpoint } from '.
 import { ORCHESTRATORS } from '../contracts/names';
 import { orchestrationAlive, type OrchestrationClient } from '../http/orchestrations';
 import type { WebhookCursors } from '../adapters/tables/webhookCursors';
-import type { WebhookStore } from './ports';
+import type { EndpointDirectory } from './directory';
 
 /**
  * kick(offerId): every enabled endpoint that covers the offer gets a running delivery instance
@@ -18,7 +18,8 @@ import type { WebhookStore } from './ports';
  */
 export interface DispatchDeps {
   offers: Pick<OfferStore, 'get'>;
-  webhooks: Pick<WebhookStore, 'list'>;
+  /** The endpoints per owner, remembered by the process (directory.ts). */
+  endpoints: EndpointDirectory;
   cursors: Pick<WebhookCursors, 'read'>;
 }
 
@@ -35,15 +36,14 @@ const PARKED_TRIES = 100;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function endpointsFor(
-  deps: Pick<DispatchDeps, 'offers' | 'webhooks'>,
+  deps: Pick<DispatchDeps, 'offers' | 'endpoints'>,
   offerId: string,
   knownPublisherId?: string,
 ): Promise<WebhookEndpoint[]> {
   const publisherId = knownPublisherId ?? (await deps.offers.get(offerId))?.publisherId;
   if (!publisherId) return [];
-  const owners = [publisherId, ADMIN_OWNER];
-  const lists = await Promise.all(owners.map((owner) => deps.webhooks.list(owner)));
-  return lists.flat().filter((e) => e.enabled && covers(e, offerId, publisherId));
+  const endpoints = await deps.endpoints.endpointsOf([publisherId, ADMIN_OWNER]);
+  return endpoints.filter((e) => e.enabled && covers(e, offerId, publisherId));
 }
 
 async function ensureDelivering(

@@ -15,6 +15,11 @@ export interface WebhookStore {
     change: (endpoint: WebhookEndpoint) => WebhookEndpoint,
   ): Promise<WebhookEndpoint | undefined>;
   remove(owner: string, webhookId: string): Promise<boolean>;
+  /**
+   * The registry's version: it changes after every create, update and remove has been stored
+   * (directory.ts remembers lists under it). One point read.
+   */
+  version(): Promise<string>;
 }
 
 /** The delivery log: a partition per endpoint, newest first, rows older than 30 days hidden and purged. */

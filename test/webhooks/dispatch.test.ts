@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { OrchestrationClient } from '../../shared/http/orchestrations';
 import { ADMIN_OWNER, deliveryInstanceId, type WebhookEndpoint } from '../../shared/domain/webhooks';
 import { createWebhookDispatch } from '../../shared/webhooks/dispatch';
+import { createEndpointDirectory } from '../../shared/webhooks/directory';
 import { testServices } from '../api/support';
+import type { Services } from '../../shared/services';
+import { FailingProxy, startFailingProxy } from '../faults/failingStorage';
+import { endpointPort, productServices, testStorageConnection, withEndpointPort } from '../faults/support';
 import { completeOffer } from '../support/scenario';
 
 afterAll(() => removeAdminEndpoints());
@@ -76,7 +80,11 @@ describe('kick', () => {
     const stranger = await endpoint(`pub${randomBytes(4).toString('hex')}`, null);
     const { client, started } = recorder(() => undefined);
     await createWebhookDispatch(
-      { offers: services.offers, webhooks: services.webhooks, cursors: services.webhookCursors },
+      {
+        offers: services.offers,
+        endpoints: createEndpointDirectory(services.webhooks),
+        cursors: services.webhookCursors,
+      },
       client,
     ).kick(offerId);
     const ids = started.filter((id) => id.endsWith(offerId));
@@ -100,7 +108,11 @@ describe('kick', () => {
     const offerId = await offerOf(publisher);
     const e = await endpoint(publisher, [offerId]);
     const id = deliveryInstanceId(e.webhookId, offerId);
-    const deps = { offers: services.offers, webhooks: services.webhooks, cursors: services.webhookCursors };
+    const deps = {
+      offers: services.offers,
+      endpoints: createEndpointDirectory(services.webhooks),
+      cursors: services.webhookCursors,
+    };
 
     const running = recorder(() => 'Running');
     await createWebhookDispatch(deps, running.client).kick(offerId);
@@ -114,5 +126,53 @@ describe('kick', () => {
     await createWebhookDispatch(deps, ending.client).kick(offerId);
     expect(ending.started.filter((s) => s === id)).toEqual([id]);
     expect(polls).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('the endpoints a kick looks up, remembered per process (issue 29: 16 requests per submission)', () => {
+  let proxy: FailingProxy;
+  let proxied: Services;
+
+  beforeAll(async () => {
+    const storage = testStorageConnection();
+    proxy = await startFailingProxy(endpointPort(storage, 'Table'));
+    proxied = productServices(withEndpointPort(storage, 'Table', proxy.port));
+  });
+  afterAll(async () => proxy?.close());
+
+  /** The webhook table's requests while `run` ran. */
+  async function webhookRequests(run: () => Promise<unknown>): Promise<string[]> {
+    const from = proxy.seen.length;
+    await run();
+    return proxy.seen.slice(from).filter((r) => /\/WebhookEndpoints\b/.test(r));
+  }
+
+  it('a kick after another costs one point read; a new endpoint is seen by the very next kick', async () => {
+    const publisher = `pub${randomBytes(4).toString('hex')}`;
+    const offerId = await offerOf(publisher);
+    const first = await endpoint(publisher, [offerId]);
+    const { client, started } = recorder(() => undefined);
+    const dispatch = createWebhookDispatch(
+      {
+        offers: proxied.offers,
+        endpoints: createEndpointDirectory(proxied.webhooks),
+        cursors: proxied.webhookCursors,
+      },
+      client,
+    );
+    expect(await webhookRequests(() => dispatch.kick(offerId, publisher))).toHaveLength(3);
+    expect(await webhookRequests(() => dispatch.kick(offerId, publisher))).toEqual([
+      expect.stringMatching(/^GET .*WebhookEndpoints\(PartitionKey='~registry',RowKey='version'\)/),
+    ]);
+    // Registered in another process (the test's own services): the version changed.
+    const second = await endpoint(publisher, [offerId]);
+    started.length = 0;
+    await dispatch.kick(offerId, publisher);
+    expect(started).toEqual(
+      expect.arrayContaining([
+        deliveryInstanceId(first.webhookId, offerId),
+        deliveryInstanceId(second.webhookId, offerId),
+      ]),
+    );
   });
 });

@@ -27,9 +27,18 @@ const ownerKey = (owner: string) => `owner|${safeKey(owner)}`;
 const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
 const MAX_ATTEMPTS = 20;
 
-/** Endpoints: partition `owner|{publisherId}` (Admin's: `owner|*admin`), row key the webhook id. */
+/** The registry's version row, in a partition of its own ('~' sorts after every `owner|`). */
+const REGISTRY = { partitionKey: '~registry', rowKey: 'version' };
+
+/**
+ * Endpoints: partition `owner|{publisherId}` (Admin's: `owner|*admin`), row key the webhook id.
+ * Every write raises the registry's version after it is stored (its ETag is the version).
+ */
 export function createWebhookStore(storage: Pick<StorageClients, 'table'>): WebhookStore {
   const table = () => storage.table(TABLES.webhooks);
+  const raise = async (t: TableClient) => {
+    await t.upsertEntity({ ...REGISTRY, raisedAt: new Date().toISOString() }, 'Replace');
+  };
   const entity = (e: WebhookEndpoint) => ({
     partitionKey: ownerKey(e.owner),
     rowKey: e.webhookId,
@@ -37,7 +46,12 @@ export function createWebhookStore(storage: Pick<StorageClients, 'table'>): Webh
   });
   return {
     async create(endpoint) {
-      await createChecked(await table(), entity(endpoint));
+      const t = await table();
+      await createChecked(t, entity(endpoint));
+      await raise(t);
+    },
+    async version() {
+      return (await getEntity(await table(), REGISTRY.partitionKey, REGISTRY.rowKey))?.etag ?? '';
     },
     async get(owner, webhookId) {
       const row = await getEntity(await table(), ownerKey(owner), webhookId);
@@ -56,7 +70,9 @@ export function createWebhookStore(storage: Pick<StorageClients, 'table'>): Webh
       return rows.map((row) => decodeDoc<WebhookEndpoint>(row));
     },
     async listAll() {
-      return (await listAll(await table())).map((row) => decodeDoc<WebhookEndpoint>(row));
+      return (await listAll(await table()))
+        .filter((row) => String(row.partitionKey).startsWith('owner|'))
+        .map((row) => decodeDoc<WebhookEndpoint>(row));
     },
     async update(owner, webhookId, change) {
       const t = await table();
@@ -66,6 +82,7 @@ export function createWebhookStore(storage: Pick<StorageClients, 'table'>): Webh
         const next = change(decodeDoc<WebhookEndpoint>(row));
         try {
           await replaceChecked(t, entity(next), row.etag);
+          await raise(t);
           return next;
         } catch (error) {
           if (!isStatus(error, 412)) throw error;
@@ -76,7 +93,9 @@ export function createWebhookStore(storage: Pick<StorageClients, 'table'>): Webh
     },
     async remove(owner, webhookId) {
       try {
-        await (await table()).deleteEntity(ownerKey(owner), webhookId);
+        const t = await table();
+        await t.deleteEntity(ownerKey(owner), webhookId);
+        await raise(t);
         return true;
       } catch (error) {
         if (isStatus(error, 404)) return false;
