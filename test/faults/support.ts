@@ -16,6 +16,7 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { loadConfig } from '../../shared/config';
 import { createServices, Services } from '../../shared/services';
+import { FailingProxy, startFailingProxy } from './failingStorage';
 
 export function testStorageConnection(): string {
   const connection = process.env.TEST_STORAGE_CONNECTION;
@@ -50,6 +51,13 @@ export function withEndpointPort(
 /** The product's services (stores, blobs) over a storage account, built as the app builds them. */
 export function productServices(connectionString = testStorageConnection()): Services {
   return createServices(loadConfig({ AzureWebJobsStorage: connectionString, LOCAL_MODE: 'true' }));
+}
+
+/** The product's services with their table requests going through a failing proxy (failingStorage.ts). */
+export async function servicesBehindTableProxy(): Promise<{ proxy: FailingProxy; services: Services }> {
+  const storage = testStorageConnection();
+  const proxy = await startFailingProxy(endpointPort(storage, 'Table'));
+  return { proxy, services: productServices(withEndpointPort(storage, 'Table', proxy.port)) };
 }
 
 /** Every row of a table (an empty list when the table does not exist). */

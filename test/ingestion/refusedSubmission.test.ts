@@ -10,8 +10,8 @@ import { CONTAINERS, TABLES } from '../../shared/contracts/names';
 import { LIBRARY_PACKAGE, MAIN_PACKAGE, IngestionPackage } from '../../shared/domain/ingestion';
 import type { Services } from '../../shared/services';
 import { at, callWith, RecordingClient, request, seedOffer, seedStatus, uniqueOfferId } from '../api/support';
-import { FailingProxy, startFailingProxy, StorageRequest, writesRow } from '../faults/failingStorage';
-import { endpointPort, productServices, testStorageConnection, withEndpointPort } from '../faults/support';
+import { FailingProxy, StorageRequest, writesRow } from '../faults/failingStorage';
+import { servicesBehindTableProxy } from '../faults/support';
 import { createIngestionBlobs } from '../../shared/adapters/ingestionBlobs';
 import { deliveryApps, librariesZip } from './support';
 
@@ -21,9 +21,7 @@ let tables: FailingProxy;
 let services: Services;
 
 beforeAll(async () => {
-  const storage = testStorageConnection();
-  tables = await startFailingProxy(endpointPort(storage, 'Table'));
-  services = productServices(withEndpointPort(storage, 'Table', tables.port));
+  ({ proxy: tables, services } = await servicesBehindTableProxy());
 });
 afterEach(() => tables.plan(() => undefined));
 afterAll(async () => {

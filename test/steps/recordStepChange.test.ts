@@ -11,8 +11,8 @@ import { changeKey } from '../../shared/domain/stepChange';
 import type { StepId } from '../../shared/domain/steps';
 import { applyTransition, startSubmission } from '../../shared/domain/transitions';
 import type { Services } from '../../shared/services';
-import { FailingProxy, StorageRequest, isWrite, startFailingProxy } from '../faults/failingStorage';
-import { endpointPort, productServices, testStorageConnection, withEndpointPort } from '../faults/support';
+import { FailingProxy, StorageRequest, isWrite } from '../faults/failingStorage';
+import { servicesBehindTableProxy, testStorageConnection, withEndpointPort } from '../faults/support';
 import { testServices, uniqueOfferId } from './helpers';
 import { stalePass } from '../../reconcile/passes';
 
@@ -142,9 +142,7 @@ describe('recordStepChange over storage that counts and refuses requests', () =>
   let proxied: Services;
 
   beforeAll(async () => {
-    const storage = testStorageConnection();
-    proxy = await startFailingProxy(endpointPort(storage, 'Table'));
-    proxied = productServices(withEndpointPort(storage, 'Table', proxy.port));
+    ({ proxy, services: proxied } = await servicesBehindTableProxy());
   });
   afterEach(() => proxy.plan(() => undefined));
   afterAll(async () => proxy?.close());

@@ -5,8 +5,8 @@ import { createWebhookDispatch } from '../../shared/webhooks/dispatch';
 import { createEndpointDirectory } from '../../shared/webhooks/directory';
 import { testServices } from '../api/support';
 import type { Services } from '../../shared/services';
-import { FailingProxy, startFailingProxy } from '../faults/failingStorage';
-import { endpointPort, productServices, testStorageConnection, withEndpointPort } from '../faults/support';
+import { FailingProxy } from '../faults/failingStorage';
+import { servicesBehindTableProxy } from '../faults/support';
 import { completeOffer } from '../support/scenario';
 
 afterAll(() => removeAdminEndpoints());
@@ -134,9 +134,7 @@ describe('the endpoints a kick looks up, remembered per process (issue 29: 16 re
   let proxied: Services;
 
   beforeAll(async () => {
-    const storage = testStorageConnection();
-    proxy = await startFailingProxy(endpointPort(storage, 'Table'));
-    proxied = productServices(withEndpointPort(storage, 'Table', proxy.port));
+    ({ proxy, services: proxied } = await servicesBehindTableProxy());
   });
   afterAll(async () => proxy?.close());
 
