@@ -11,7 +11,8 @@ export const deliverWebhookOnce = function* (
   context: OrchestrationContext,
 ): Generator<df.Task, void, unknown> {
   const input = context.df.getInput() as { webhookId: string; owner: string; deliveryId: string };
-  yield* attempts(context, { ...input, event: null });
+  // After a day of storage outage, a new generation tries again (the history stays bounded).
+  if ((yield* attempts(context, { ...input, event: null })) === 'outage') context.df.continueAsNew(input);
 };
 
 df.app.orchestration(ORCHESTRATORS.deliverWebhookOnce, deliverWebhookOnce);

@@ -73,15 +73,22 @@ export const deliverWebhooks = function* (context: OrchestrationContext): Genera
       event,
     });
     if (outcome === 'stop') return;
+    // A day of storage outage: a new generation goes on where the cursor says (design.md: an
+    // outage of any length delays delivery, never loses it).
+    if (outcome === 'outage') break;
   }
   context.df.continueAsNew({ ...input, fresh: false });
 };
 
-/** Attempts of one delivery with the backoff; 'stop' when the endpoint is gone or disabled. */
+/**
+ * Attempts of one delivery with the backoff; 'stop' when the endpoint is gone or disabled,
+ * 'outage' when no attempt could be recorded for a day (the caller starts a new generation, so
+ * the history stays bounded however long storage is out).
+ */
 export function* attempts(
   context: OrchestrationContext,
   delivery: { webhookId: string; owner: string; deliveryId: string; event: unknown },
-): Generator<df.Task, 'done' | 'stop', unknown> {
+): Generator<df.Task, 'done' | 'stop' | 'outage', unknown> {
   let unrecorded = 0;
   for (let attempt = 0; ; attempt++) {
     const at = context.df.currentUtcDateTime.toISOString();
@@ -91,9 +98,9 @@ export function* attempts(
       at,
     });
     // Not recorded (storage was out): the same attempt again, after the pause. After a day of
-    // that the instance ends (its history stays bounded); the offer's next kick starts it again.
+    // that the caller starts a new generation.
     if (!result) {
-      if (++unrecorded >= MAX_UNRECORDED) return 'stop';
+      if (++unrecorded >= MAX_UNRECORDED) return 'outage';
       attempt--;
       continue;
     }
