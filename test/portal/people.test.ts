@@ -10,11 +10,6 @@
  * HTTP route (outside the AL-Go delivery settings), "{", "null", "undefined" or a raw state name.
  * axe-core runs on every view; screenshots go to /work/notes/screens/ (for the closing note) and
  * the counts to /work/notes/screens/axe.json.
- *
- * `preview` for reviewers and `reviews` on the status are api.md fields the lead's branch adds: until
- * the API returns them, the page's status reads are completed here from what the API does return
- * (the owner's preview link, the decisions this test made), as documented. Once the API has them
- * this stand-in changes nothing: it only fills fields that are absent.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -100,8 +95,6 @@ describe('the portal speaks to people (issue 30)', () => {
   let browser: OpenBrowser | undefined;
   let page: Page;
   const audits: AuditRecord[] = [];
-  /** Decisions this test made, by offer: the stand-in for api.md's `reviews` until the API returns it. */
-  const decided = new Map<string, Record<string, { outcome: string; by: string; at: string }>>();
 
   beforeAll(async () => {
     host = await startHost({ env: { SUPPORT_URL } });
@@ -110,23 +103,6 @@ describe('the portal speaks to people (issue 30)', () => {
     await page.route(/\/api\/portal\/assets\/axe-under-test\.js$/, (route) =>
       route.fulfill({ status: 200, contentType: 'text/javascript', body: AXE }),
     );
-    await page.route(/\/api\/offers\/([a-z0-9-]+)\/status$/, async (route) => {
-      const response = await route.fetch();
-      const body = (await response.json()) as Record<string, unknown>;
-      const offerId = String(body.offerId ?? '');
-      const step = String(body.currentStep ?? '');
-      const fromStep7 = ['marketing-technical-validation', 'publish', 'live'].includes(step);
-      if (fromStep7 && !('reviews' in body)) {
-        const d = decided.get(offerId) ?? {};
-        body.reviews = { marketing: d.marketing ?? null, technical: d.technical ?? null };
-      }
-      if (fromStep7 && !body.preview) {
-        const owner = await host.request('GET', `/api/offers/${offerId}/status`, undefined, asPerson('ann'));
-        const preview = owner.json<{ preview?: unknown }>().preview;
-        if (preview) body.preview = preview;
-      }
-      await route.fulfill({ response, json: body });
-    });
     mkdirSync(SCREENS, { recursive: true });
   }, 60_000);
 
@@ -167,13 +143,6 @@ describe('the portal speaks to people (issue 30)', () => {
   const signInAs = (who: 'publisher' | 'marketing' | 'technical') =>
     page.getByLabel('Sign in as').selectOption(who);
   const summary = () => page.locator('#status-summary');
-
-  function decide(offerId: string, area: 'marketing' | 'technical', by: string) {
-    decided.set(offerId, {
-      ...decided.get(offerId),
-      [area]: { outcome: 'approved', by, at: new Date().toISOString() },
-    });
-  }
 
   /** The header's visible parts share one line: nothing wrapped under the brand. */
   async function headerOnOneLine(): Promise<void> {
@@ -406,7 +375,6 @@ describe('the portal speaks to people (issue 30)', () => {
     expect(await page.getByLabel('Your answer to question 1').count()).toBe(0);
     expect(await page.getByLabel('Reply to question 1').count()).toBe(0);
 
-    decide(offerId, 'marketing', 'mia@marketplace.example');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.locator('#action-message', { hasText: 'Your marketing decision is recorded' }).waitFor();
     await page.locator('#reviews li[data-area="marketing"]', { hasText: 'Approved' }).waitFor();
@@ -434,7 +402,6 @@ describe('the portal speaks to people (issue 30)', () => {
     expect(await page.locator('#review-legend').textContent()).toBe('Your review: technical');
     expect(await page.locator('#reviews li[data-area="marketing"]').innerText()).toContain('Approved');
     await audit('status-technical-review', v);
-    decide(offerId, 'technical', 'ted@marketplace.example');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.locator('#action-message', { hasText: 'Your technical decision is recorded' }).waitFor();
 
