@@ -40,7 +40,17 @@ export class EventInbox {
   private listeners: { name: string; task: Task }[] = [];
   private readonly queued: Arrival[] = [];
 
-  constructor(private readonly context: OrchestrationContext) {}
+  /**
+   * `everyName`: every event the orchestration may receive. Each wait also listens to those of
+   * them that no listener awaits yet, so no event is ever deferred inside the SDK: an event of a
+   * name nobody asked for would be handed out only when a wait first asks for it, after events of
+   * other names that came later (a rejection, then a Cancel, raised while the change that starts
+   * step 7 was retried: the Cancel was taken first).
+   */
+  constructor(
+    private readonly context: OrchestrationContext,
+    private readonly everyName: readonly string[] = [],
+  ) {}
 
   /** The first queued event with one of these names, taken off the queue; never waits. */
   take(names: readonly string[]): Arrival | undefined {
@@ -75,7 +85,10 @@ export class EventInbox {
       if (ready) return { kind: 'event', ...ready };
       const now = this.context.df.currentUtcDateTime.getTime();
       if (deadline && now >= deadline.getTime()) return { kind: 'timeout' };
-      const tasks: Task[] = names.map((name) => this.listen(name));
+      const unheard = this.everyName.filter(
+        (name) => !names.includes(name) && !this.listeners.some((l) => l.name === name),
+      );
+      const tasks: Task[] = [...names, ...unheard].map((name) => this.listen(name));
       const timer = deadline
         ? this.context.df.createTimer(new Date(Math.min(deadline.getTime(), now + TIMER_PIECE_MS)))
         : undefined;

@@ -118,7 +118,7 @@ class Submission {
     readonly context: OrchestrationContext,
     readonly input: PublishInput,
   ) {
-    this.inbox = new EventInbox(context);
+    this.inbox = new EventInbox(context, Object.values(EVENTS));
   }
 
   /** The step of the latest transition asked for: where a submission that cannot go on stood. */
