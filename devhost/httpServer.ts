@@ -27,7 +27,7 @@ export interface HttpHostOptions {
   invoker: FunctionInvoker;
   routes: HttpRoute[];
   routePrefix: string;
-  engine?: Pick<DurableEngine, 'handleRpc' | 'clientBindingData'>;
+  engine?: Pick<DurableEngine, 'handleRpc' | 'clientBindingData' | 'settled'>;
   clock: PersistentClock;
   maxBodyBytes: number;
   /**
@@ -359,11 +359,17 @@ async function clockAdmin(
       },
     ]);
   }
+  // A status that says "waiting" is written by an activity before its orchestration creates the
+  // timer: moving the clock before that timer exists would leave it a whole wait ahead.
+  await options.engine?.settled?.(SETTLE_BEFORE_ADVANCE_MS);
   options.clock.advance(by);
   await options.clock.saved();
   options.log(`Clock advanced by ${by} ms; now ${options.clock.now().toISOString()}`);
   sendJson(res, 200, { now: options.clock.now() });
 }
+
+/** How long an advance waits for running work to settle before it moves the clock anyway. */
+const SETTLE_BEFORE_ADVANCE_MS = 10_000;
 
 function parseAdvanceBody(text: string): number | undefined {
   try {

@@ -58,6 +58,12 @@ export interface DurableEngine {
   clientBindingData(): string;
   /** Serves the durable client's HTTP calls; `path` is below /runtime/webhooks/durabletask/. */
   handleRpc(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+  /**
+   * Resolves once no activity runs and no instance has work queued (so every timer the running
+   * work leads to exists), or after `maxMs`. The clock advance waits for it; an engine that cannot
+   * tell (the real extension) leaves it out.
+   */
+  settled?(maxMs: number): Promise<void>;
 }
 
 /** What `createDurableEngine(options)` of devhost/durable/engine.ts receives from the host shell. */

@@ -46,6 +46,7 @@ export function createDurableEngine(options: DurableEngineOptions): DurableEngin
     stop: () => runtime.stop(),
     clientBindingData: () => JSON.stringify(clientBinding(ctx, origin)),
     handleRpc: (req: IncomingMessage, res: ServerResponse, path: string) => handleRpc(ctx, req, res, path),
+    settled: (maxMs: number) => runtime.settled(maxMs),
   };
 }
 

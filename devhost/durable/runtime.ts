@@ -43,6 +43,8 @@ export interface RuntimeOptions {
 /** Defaults: a short outage costs little, a long one is probed every few seconds. */
 const REDELIVERY_BASE_MS = 200;
 const REDELIVERY_MAX_MS = 5_000;
+/** How often settled() looks again. */
+const SETTLE_POLL_MS = 25;
 
 export type DeliveryResult = 'accepted' | 'notFound' | 'gone';
 export type StartResult = 'started' | 'conflict';
@@ -63,13 +65,16 @@ class Instance {
   /** Events that arrived and are not committed yet; `pumping` while a job drains them. */
   inbox: Delivery[] = [];
   pumping = false;
+  /** Jobs queued and not finished. */
+  queued = 0;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly id: string) {}
 
   /** Runs `job` after every job queued before it; a failed job does not block the queue. */
   serial<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(job);
+    this.queued++;
+    const run = this.tail.then(job).finally(() => this.queued--);
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -86,6 +91,8 @@ export class DurableRuntime {
   /** Pending redeliveries, cleared on stop. */
   private readonly retries = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** Activities dispatched whose completion is not queued to its instance yet. */
+  private activitiesRunning = 0;
 
   constructor(private readonly options: RuntimeOptions) {
     this.timers = new TimerScheduler(options.clock);
@@ -107,6 +114,16 @@ export class DurableRuntime {
       if (record.historyLength === 0) this.redeliver(instance, this.executionStarted(record), 'start');
       else this.resumeWork(instance);
     }
+  }
+
+  /** See DurableEngine.settled: polls, as work may start more work (an episode, an activity). */
+  async settled(maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    const busy = () =>
+      this.activitiesRunning > 0 ||
+      [...this.instances.values()].some((i) => i.queued > 0 || i.inbox.length > 0);
+    while (busy() && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
   }
 
   async stop(): Promise<void> {
@@ -439,9 +456,11 @@ export class DurableRuntime {
   private dispatch(record: InstanceRecord, activities: HistoryEvent[], timers: HistoryEvent[]): void {
     const instance = this.instance(record.instanceId);
     for (const scheduled of activities) {
+      this.activitiesRunning++;
       void this.pool
         .run(() => this.runActivity(scheduled))
-        .then((completion) => this.redeliver(instance, completion, 'activity', record.executionId));
+        .then((completion) => this.redeliver(instance, completion, 'activity', record.executionId))
+        .finally(() => this.activitiesRunning--);
     }
     for (const created of timers) {
       const key = `${record.instanceId}/${record.executionId}/${created.EventId}`;

@@ -125,6 +125,26 @@ describe('durable engine in the local host', () => {
     expect((await status(host, id)).runtimeStatus).toBe('Terminated');
   });
 
+  // A person moves the clock as soon as a status says "waiting" (the step change that says so is
+  // written by an activity, before the orchestration creates its timer): the advance waits until
+  // the running work settled, so the timer exists and fires (review finding; without it the timer
+  // was created after the advance, a day past the moved clock, and the instance stayed Running).
+  it('moves the clock only once running work settled: a timer the running activity leads to fires', async () => {
+    const id = unique('settle');
+    expect(
+      (await host.request('POST', `/api/durable/start/durableCrashCourse/${id}`, { runId: id })).status,
+    ).toBe(202);
+    for (let i = 0; i < 300 && (await executions(id, 'durableCountedSlow')) === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await host.request('POST', '/admin/clock/advance', { by: 'P2D' })).status).toBe(200);
+    const done = await waitFor(
+      host,
+      id,
+      (s) => s.runtimeStatus === 'Completed' || s.runtimeStatus === 'Failed',
+    );
+    expect(done.output).toEqual({ slow: 1, counted: 1 });
+  });
+
   it('answers 404 for an event to an unknown instance and for its status', async () => {
     const id = unique('nobody');
     expect((await host.request('POST', `/api/durable/raise/early/${id}`, 1)).status).toBe(404);
