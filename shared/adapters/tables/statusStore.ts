@@ -33,7 +33,10 @@ export interface HookedStatusStore extends StatusStore {
 export type RememberedStatusRows = RememberedRows<StoredEntity>;
 
 /** One offer's status row in `rows` (rememberedRows.ts). */
-export function statusRowMemory(rows: RememberedStatusRows | undefined, offerId: string): RowMemory | undefined {
+export function statusRowMemory(
+  rows: RememberedStatusRows | undefined,
+  offerId: string,
+): RowMemory | undefined {
   if (!rows) return undefined;
   return {
     get: () => rows.get(offerId),
@@ -42,7 +45,10 @@ export function statusRowMemory(rows: RememberedStatusRows | undefined, offerId:
   };
 }
 
-export function createStatusStore(storage: StorageClients, remembered?: RememberedStatusRows): HookedStatusStore {
+export function createStatusStore(
+  storage: StorageClients,
+  remembered?: RememberedStatusRows,
+): HookedStatusStore {
   const table = () => storage.table(TABLES.timeline);
   const getRevised = async (offerId: string) =>
     readRevised<OfferStatus>(await table(), offerId, ROW, statusRowMemory(remembered, offerId));
@@ -61,7 +67,13 @@ export function createStatusStore(storage: StorageClients, remembered?: Remember
     async list() {
       return (await listRowKey(await table(), ROW)).filter(hasDoc).map((row) => decodeDoc<OfferStatus>(row));
     },
-    async update(offerId, mutate, initial, beforeWrite?: BeforeStatusWrite, written?: (revision: number) => void) {
+    async update(
+      offerId,
+      mutate,
+      initial,
+      beforeWrite?: BeforeStatusWrite,
+      written?: (revision: number) => void,
+    ) {
       return writeRevised(
         await table(),
         offerId,

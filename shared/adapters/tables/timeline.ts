@@ -302,7 +302,11 @@ function yieldToCancel(row: StoredEntity | undefined, status: OfferStatus, cance
     ...encodeDoc(next),
     [REVISION]: (Number(row[REVISION] ?? 0) || 0) + 1,
   };
-  return { kind: 'write', outcome, write: async (t) => merged(row, entity, await mergeChecked(t, entity, row.etag)) };
+  return {
+    kind: 'write',
+    outcome,
+    write: async (t) => merged(row, entity, await mergeChecked(t, entity, row.etag)),
+  };
 }
 
 function historyEventOf(change: StepChange, t: StepChange['transitions'][number]): HistoryEvent {
