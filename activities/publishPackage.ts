@@ -34,17 +34,20 @@ export function publishPackage(deps: Deps) {
       name: `${input.offerId}/${input.submissionId}/${fileName}`,
     };
     await deps.blobs.copy(source, target);
-    const previousLive = (await deps.statuses.get(input.offerId))?.liveSubmissionId;
+    // The live submission before this one, as the write that replaces it saw it.
+    let previousLive: string | undefined;
     const after = await deps.statuses.update(
       input.offerId,
-      (current) =>
-        current.submissionId !== input.submissionId
+      (current) => {
+        previousLive = current.liveSubmissionId;
+        return current.submissionId !== input.submissionId
           ? undefined
           : {
               ...current,
               ...(version ? { lastLiveVersion: version } : {}),
               liveSubmissionId: input.submissionId,
-            },
+            };
+      },
       () => notStartedStatus(input.offerId, input.at),
     );
     if (after.liveSubmissionId === input.submissionId)

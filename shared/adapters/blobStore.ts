@@ -51,12 +51,13 @@ export function createBlobStore(storage: StorageClients): BlobStore {
         throw error;
       }
     },
-    async copy(from, to) {
+    async copy(from, to, options = {}) {
       const source = await blob(from);
       const target = await blob(to);
       // Same account: a synchronous server-side copy needs no SAS for the source only with shared-key
       // or identity auth on both sides, which is what the app uses; poll until done.
-      const poller = await target.beginCopyFromURL(source.url);
+      const conditions = options.sourceEtag ? { sourceConditions: { ifMatch: options.sourceEtag } } : {};
+      const poller = await target.beginCopyFromURL(source.url, conditions);
       await poller.pollUntilDone();
       const p = await target.getProperties();
       return { ...to, size: p.contentLength ?? 0, etag: p.etag ?? '', contentType: p.contentType };
