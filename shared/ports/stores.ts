@@ -20,6 +20,12 @@ export interface OfferStore {
   /** Insert-if-absent (first writer owns the id): false when the offer already exists. */
   create(offer: Offer): Promise<boolean>;
   list(): Promise<Offer[]>;
+  /**
+   * Replaces the stored offer with `mutate(stored)` (undefined: leave it) when that changes nothing
+   * the offer lists show (name, owner, updatedAt): one read and one write under its ETag, and no
+   * list refresh. Resolves false, writing nothing, when there is no offer or the lists would change.
+   */
+  updateUnlisted(offerId: string, mutate: (offer: Offer) => Offer | undefined): Promise<boolean>;
 }
 
 /** Thrown by `update` when a mutation keeps losing ETag races (it re-reads and retries first). */

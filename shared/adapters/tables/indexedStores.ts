@@ -59,6 +59,8 @@ export function withOfferIndex(
     offers: {
       get: (offerId) => offers.get(offerId),
       list: () => offers.list(),
+      // Nothing the lists show changes: no stale mark, no refresh.
+      updateUnlisted: (offerId, mutate) => offers.updateUnlisted(offerId, mutate),
       put: (offer) =>
         saved(
           offer.offerId,
