@@ -123,8 +123,9 @@ export function validatePackageBlob(deps: Deps, events: () => ReportEvents | und
           : await validateOrSettle(deps, client, { ...upload, size }, attempts, context);
       // A report of an older upload was not stored: the latest one's trigger tells the submission.
       if (stored) await announceOrRetry(deps, events, context, upload, attempts);
+      // The receipt ends this version's tries: a later delivery stops at it and never reads the
+      // attempts again, so this try's row need not be marked done (one write less).
       await deps.packageReports.markHandled(offerId, blobName, etag);
-      await attempts.done();
     } catch (error) {
       await attempts.fail().catch(() => undefined); // a lost mark: the try reads as died, later
       throw error;
