@@ -58,9 +58,11 @@ export function createBlobStore(storage: StorageClients): BlobStore {
       // or identity auth on both sides, which is what the app uses; poll until done.
       const conditions = options.sourceEtag ? { sourceConditions: { ifMatch: options.sourceEtag } } : {};
       const poller = await target.beginCopyFromURL(source.url, conditions);
-      await poller.pollUntilDone();
-      const p = await target.getProperties();
-      return { ...to, size: p.contentLength ?? 0, etag: p.etag ?? '', contentType: p.contentType };
+      // Done: the copy's own answer (a copy within the account is done at once) or the last poll
+      // carries the target's ETag, so no read after it.
+      const done = await poller.pollUntilDone();
+      const etag = done.etag ?? (await target.getProperties()).etag ?? '';
+      return { ...to, etag };
     },
     async list(containerName, prefix) {
       const c = await container(containerName);
