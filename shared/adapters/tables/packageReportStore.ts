@@ -14,7 +14,9 @@ import {
   isStatus,
   replaceChecked,
   safeKey,
+  type StoredEntity,
 } from './documents';
+import { RememberedRows } from './rememberedRows';
 
 const LATEST = 'latest';
 const SEQUENCE = 'sequence';
@@ -50,28 +52,43 @@ const backoff = (attempt: number) =>
  */
 export function createPackageReportStore(storage: StorageClients): PackageReportStore {
   const table = () => storage.table(TABLES.packageReports);
+  // The `latest` rows this process last read or wrote (rememberedRows.ts): the trigger reads the
+  // report before validating, and stores the final one under that read's ETag without reading again.
+  const remembered = new RememberedRows<StoredEntity>();
+  const readLatest = async (t: TableClient, offerId: string) => {
+    const row = await getEntity(t, offerId, LATEST);
+    if (row) remembered.set(offerId, row);
+    else remembered.forget(offerId);
+    return row;
+  };
   return {
     async get(offerId) {
-      const row = await getEntity(await table(), offerId, LATEST);
+      const row = await readLatest(await table(), offerId);
       return row && decodeDoc<PackageReport>(row);
     },
     /**
      * Latest upload wins: read, compare upload order, write under the row's ETag; a writer that
-     * lost the race reads again, so a slower validation of an older upload never overwrites.
+     * lost the race reads again, so a slower validation of an older upload never overwrites. The
+     * first attempt may start from the remembered row; not writing is decided on a fresh read.
      */
     async put(offerId, report) {
       const t = await table();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const row = await getEntity(t, offerId, LATEST);
-        if (!supersedes(report, row && decodeDoc<PackageReport>(row))) return false;
+        const cached = attempt === 0 ? remembered.get(offerId) : undefined;
+        const row = cached ?? (await readLatest(t, offerId));
+        if (!supersedes(report, row && decodeDoc<PackageReport>(row))) {
+          if (cached) continue;
+          return false;
+        }
         const entity = { partitionKey: offerId, rowKey: LATEST, ...encodeDoc(report) };
         try {
-          if (row?.etag) await replaceChecked(t, entity, row.etag);
-          else await createChecked(t, entity);
+          const etag = row?.etag ? await replaceChecked(t, entity, row.etag) : await createChecked(t, entity);
+          if (etag) remembered.set(offerId, { ...entity, etag } as StoredEntity);
           return true;
         } catch (error) {
+          remembered.forget(offerId);
           if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
-          await backoff(attempt);
+          if (!cached) await backoff(attempt);
         }
       }
       throw new Error(`the package report of '${offerId}' kept changing; gave up`);
