@@ -92,6 +92,10 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
       for (let round = 0; round < MAX_ATTEMPTS; round++) {
         const seenRow = await read(appId);
         const current = seenRow.row && toClaim(seenRow.row);
+        // Asking whether another offer's submission is in progress takes time: then the row is
+        // read again by the write (as a refusal must be decided on a fresh read).
+        const asks =
+          !!current && current.offerId !== offerId && !current.liveSubmissionId && !!current.submissionId;
         const stale =
           !!current &&
           current.offerId !== offerId &&
@@ -115,7 +119,7 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
             if (now.submissionId === submissionId) return undefined;
             return { ...now, submissionId, claimedAt: at };
           },
-          seenRow,
+          asks ? undefined : seenRow,
         );
         if (moved) continue;
         if (refusedBy) return { taken: false, holder: refusedBy };
