@@ -92,15 +92,18 @@ export function packageBlobOf(event: unknown): { offerId: string; blobName: stri
  * shared/actions/validationAttempts.ts. A report stored but not announced is announced again on
  * the next attempt, and step 2 reads the stored report again before it gives up waiting.
  */
-export function validatePackageBlob(deps: Deps, events: () => ReportEvents | undefined) {
+export function validatePackageBlob(given: Deps, events: () => ReportEvents | undefined) {
   return async (event: unknown, context: InvocationContext): Promise<void> => {
     const target = packageBlobOf(event);
     if (!target) return; // another event type or container: the subscription's filter let it through
     const { offerId, blobName } = target;
-    const client = deps.storage.blobService.getContainerClient(CONTAINERS.packages).getBlobClient(blobName);
+    const client = given.storage.blobService.getContainerClient(CONTAINERS.packages).getBlobClient(blobName);
     const properties = await propertiesOf(client);
     if (!properties?.etag) return; // deleted since: nothing to validate
     const etag = properties.etag;
+    // The receipt, the upload counter, the attempts and the stored report: one query, read first.
+    const packageReports = await given.packageReports.withFirstReads(offerId, blobName, etag);
+    const deps: Deps = { ...given, packageReports };
     if (await deps.packageReports.wasHandled(offerId, blobName, etag)) return;
     const order = await orderOf(deps, offerId, blobName, etag, properties.metadata);
     if (!order) {

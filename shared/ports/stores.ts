@@ -165,6 +165,12 @@ export interface PackageReportStore {
   attempts(offerId: string, blobName: string, etag: string): Promise<ValidationAttempt[]>;
   /** Writes (or rewrites) one attempt's row. */
   recordAttempt(offerId: string, blobName: string, etag: string, attempt: ValidationAttempt): Promise<void>;
+  /**
+   * This store, with what the package trigger reads first about one blob version (its receipt, the
+   * offer's upload counter, its attempts, the stored report) read in one query: the first read of
+   * each is answered from it, any later one from storage again.
+   */
+  withFirstReads(offerId: string, blobName: string, etag: string): Promise<PackageReportStore>;
 }
 
 /**

@@ -61,7 +61,7 @@ export function createPackageReportStore(storage: StorageClients): PackageReport
     else remembered.forget(offerId);
     return row;
   };
-  return {
+  const store: PackageReportStore = {
     async get(offerId) {
       const row = await readLatest(await table(), offerId);
       return row && decodeDoc<PackageReport>(row);
@@ -128,19 +128,58 @@ export function createPackageReportStore(storage: StorageClients): PackageReport
         },
       });
       const found: ValidationAttempt[] = [];
-      for await (const row of rows) {
-        found.push({
-          attemptId: String(row.attemptId),
-          state: String(row.state) as ValidationAttempt['state'],
-          aliveUntil: String(row.aliveUntil),
-        });
-      }
+      for await (const row of rows) found.push(attemptOf(row));
       return found;
     },
     async recordAttempt(offerId, blobName, etag, attempt) {
       const rowKey = `${attemptPrefix(blobName, etag)}|${safeKey(attempt.attemptId).slice(0, 80)}`;
       await (await table()).upsertEntity({ partitionKey: offerId, rowKey, ...attempt }, 'Replace');
     },
+    async withFirstReads(offerId, blobName, etag) {
+      const receipt = receiptKey(blobName, etag);
+      const prefix = attemptPrefix(blobName, etag);
+      // One query of the offer's partition instead of four point reads and a range, one after the other.
+      const rows = (await table()).listEntities<Record<string, unknown>>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${offerId} and (RowKey eq ${LATEST} or RowKey eq ${SEQUENCE} or RowKey eq ${receipt} or (RowKey ge ${`${prefix}|`} and RowKey lt ${`${prefix}}`}))`,
+        },
+      });
+      let latest: StoredEntity | undefined;
+      let sequence = 0;
+      let handled = false;
+      const found: ValidationAttempt[] = [];
+      for await (const row of rows) {
+        const key = String(row.rowKey);
+        if (key === LATEST) latest = row as StoredEntity;
+        else if (key === SEQUENCE) sequence = Number(row.count ?? 0);
+        else if (key === receipt) handled = true;
+        else found.push(attemptOf(row));
+      }
+      if (latest) remembered.set(offerId, latest);
+      else remembered.forget(offerId);
+      const version = (o: string, b: string, e: string) => o === offerId && b === blobName && e === etag;
+      const first = new Set<string>();
+      const once = (what: string) => !first.has(what) && first.add(what) !== undefined;
+      return {
+        ...store,
+        get: async (o) =>
+          o === offerId && once('get') ? latest && decodeDoc<PackageReport>(latest) : store.get(o),
+        currentSequence: async (o) =>
+          o === offerId && once('sequence') ? sequence : store.currentSequence(o),
+        wasHandled: async (o, b, e) =>
+          version(o, b, e) && once('receipt') ? handled : store.wasHandled(o, b, e),
+        attempts: async (o, b, e) => (version(o, b, e) && once('attempts') ? found : store.attempts(o, b, e)),
+      };
+    },
+  };
+  return store;
+}
+
+function attemptOf(row: Record<string, unknown>): ValidationAttempt {
+  return {
+    attemptId: String(row.attemptId),
+    state: String(row.state) as ValidationAttempt['state'],
+    aliveUntil: String(row.aliveUntil),
   };
 }
 
