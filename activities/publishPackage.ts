@@ -7,6 +7,7 @@ import { claimKey } from '../shared/domain/appClaims';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
 import { getServices, Services } from '../shared/services';
 import { readSnapshot } from '../shared/notify/snapshot';
+import { isStatus } from '../shared/adapters/tables/documents';
 
 type Deps = Pick<Services, 'blobs' | 'statuses' | 'appCatalog' | 'appClaims'>;
 
@@ -20,7 +21,16 @@ export function publishPackage(deps: Deps) {
     const input = publishPackageInputSchema.parse(raw);
     const { blobName, copyBlobName, version } = input.package;
     const source = { container: CONTAINERS.submissions, name: copyBlobName };
-    if (!(await deps.blobs.info(source))) {
+    const fileName = blobName.split('/').pop() ?? 'package';
+    const target = {
+      container: CONTAINERS.published,
+      name: `${input.offerId}/${input.submissionId}/${fileName}`,
+    };
+    try {
+      await deps.blobs.copy(source, target);
+    } catch (error) {
+      // The copy's 404 says the source is missing: no read before it is needed to know that.
+      if (!isStatus(error, 404)) throw error;
       return {
         outcome: 'failed',
         code: 'package_changed',
@@ -28,23 +38,20 @@ export function publishPackage(deps: Deps) {
         details: [{ path: `submissions/${copyBlobName}`, message: 'not found' }],
       };
     }
-    const fileName = blobName.split('/').pop() ?? 'package';
-    const target = {
-      container: CONTAINERS.published,
-      name: `${input.offerId}/${input.submissionId}/${fileName}`,
-    };
-    await deps.blobs.copy(source, target);
-    const previousLive = (await deps.statuses.get(input.offerId))?.liveSubmissionId;
+    // The live submission before this one, as the write that replaces it saw it.
+    let previousLive: string | undefined;
     const after = await deps.statuses.update(
       input.offerId,
-      (current) =>
-        current.submissionId !== input.submissionId
+      (current) => {
+        previousLive = current.liveSubmissionId;
+        return current.submissionId !== input.submissionId
           ? undefined
           : {
               ...current,
               ...(version ? { lastLiveVersion: version } : {}),
               liveSubmissionId: input.submissionId,
-            },
+            };
+      },
       () => notStartedStatus(input.offerId, input.at),
     );
     if (after.liveSubmissionId === input.submissionId)

@@ -120,10 +120,20 @@ async function copyValidated(
   etag: string | undefined,
 ): Promise<'removed' | 'changed' | { name: string; etag: string }> {
   const source = { container: CONTAINERS.packages, name: blobName };
+  const name = validatedPackageCopyName(input.offerId, input.submissionId, blobName);
+  if (etag) {
+    // Only the version judged is copied: no read before or after the copy is needed to know it.
+    try {
+      await blobs.copy(source, { container: CONTAINERS.submissions, name }, { sourceEtag: etag });
+      return { name, etag };
+    } catch (error) {
+      if (isStatus(error, 404)) return 'removed'; // deleted (a later upload won)
+      if (isStatus(error, 412)) return 'changed';
+      throw error;
+    }
+  }
   const before = await blobs.info(source);
   if (!before) return 'removed';
-  if (etag && before.etag !== etag) return 'changed';
-  const name = validatedPackageCopyName(input.offerId, input.submissionId, blobName);
   try {
     await blobs.copy(source, { container: CONTAINERS.submissions, name });
   } catch (error) {

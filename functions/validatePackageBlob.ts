@@ -10,7 +10,12 @@ import { isStatus } from '../shared/adapters/tables/documents';
 import { internalFailureReport, pendingReport, type PackageReport } from '../shared/domain/package';
 import { isActive } from '../shared/domain/states';
 import { instanceIdFor } from '../shared/domain/transitions';
-import { issuedSequence, parseUploadBlobName, tooLargeReport } from '../shared/domain/uploadOrder';
+import {
+  issuedSequence,
+  parseUploadBlobName,
+  storedBlobOf,
+  tooLargeReport,
+} from '../shared/domain/uploadOrder';
 import { getServices, Services } from '../shared/services';
 import {
   Attempts,
@@ -87,15 +92,18 @@ export function packageBlobOf(event: unknown): { offerId: string; blobName: stri
  * shared/actions/validationAttempts.ts. A report stored but not announced is announced again on
  * the next attempt, and step 2 reads the stored report again before it gives up waiting.
  */
-export function validatePackageBlob(deps: Deps, events: () => ReportEvents | undefined) {
+export function validatePackageBlob(given: Deps, events: () => ReportEvents | undefined) {
   return async (event: unknown, context: InvocationContext): Promise<void> => {
     const target = packageBlobOf(event);
     if (!target) return; // another event type or container: the subscription's filter let it through
     const { offerId, blobName } = target;
-    const client = deps.storage.blobService.getContainerClient(CONTAINERS.packages).getBlobClient(blobName);
+    const client = given.storage.blobService.getContainerClient(CONTAINERS.packages).getBlobClient(blobName);
     const properties = await propertiesOf(client);
     if (!properties?.etag) return; // deleted since: nothing to validate
     const etag = properties.etag;
+    // The receipt, the upload counter, the attempts and the stored report: one query, read first.
+    const packageReports = await given.packageReports.withFirstReads(offerId, blobName, etag);
+    const deps: Deps = { ...given, packageReports };
     if (await deps.packageReports.wasHandled(offerId, blobName, etag)) return;
     const order = await orderOf(deps, offerId, blobName, etag, properties.metadata);
     if (!order) {
@@ -115,11 +123,12 @@ export function validatePackageBlob(deps: Deps, events: () => ReportEvents | und
       const stored =
         size > deps.settings.MAX_PACKAGE_BYTES
           ? await refuseTooLarge(deps, upload, size)
-          : await validateOrSettle(deps, client, upload, attempts, context);
+          : await validateOrSettle(deps, client, { ...upload, size }, attempts, context);
       // A report of an older upload was not stored: the latest one's trigger tells the submission.
       if (stored) await announceOrRetry(deps, events, context, upload, attempts);
+      // The receipt ends this version's tries: a later delivery stops at it and never reads the
+      // attempts again, so this try's row need not be marked done (one write less).
       await deps.packageReports.markHandled(offerId, blobName, etag);
-      await attempts.done();
     } catch (error) {
       await attempts.fail().catch(() => undefined); // a lost mark: the try reads as died, later
       throw error;
@@ -180,12 +189,13 @@ async function sequenceOf(
 async function validateOrSettle(
   deps: Deps,
   client: BlobClient,
-  upload: Upload,
+  upload: Upload & { size: number },
   attempts: Attempts,
   context: InvocationContext,
 ): Promise<boolean> {
+  const stored = await deps.packageReports.get(upload.offerId);
   // An earlier attempt stored this version's report and then failed to announce it: announce only.
-  if (isFinalFor(await deps.packageReports.get(upload.offerId), upload)) return true;
+  if (isFinalFor(stored, upload)) return true;
   if (attemptsUsedUp(attempts)) {
     context.error(
       `Validation of ${upload.storedAs} failed ${attempts.failures} time(s)${attempts.crashed ? ', its process died' : ''}; settling its report as Failed.`,
@@ -194,7 +204,9 @@ async function validateOrSettle(
   }
   for (;;) {
     try {
-      return await validateAndStore(deps, await blobSource(client), upload);
+      // The properties the trigger read are the blob's (every read is conditional on that ETag).
+      const source = await blobSource(client, { size: upload.size, etag: upload.etag });
+      return await validateAndStore(deps, source, upload, isPendingFor(stored, upload));
     } catch (error) {
       const failures = await attempts.fail();
       if (failures >= MAX_VALIDATION_ATTEMPTS) {
@@ -211,6 +223,18 @@ async function validateOrSettle(
       await attempts.retry();
     }
   }
+}
+
+/** The Pending this upload's route stored (PUT .../package, the ingestion API): shown already. */
+function isPendingFor(report: PackageReport | undefined, upload: Upload): boolean {
+  return (
+    report?.state === 'Pending' &&
+    report.blobName === upload.blobName &&
+    report.etag === upload.etag &&
+    report.sequence === upload.sequence &&
+    report.sequenceSource === upload.sequenceSource &&
+    storedBlobOf(report) === upload.storedAs
+  );
 }
 
 function isFinalFor(report: PackageReport | undefined, upload: Upload): boolean {
@@ -235,10 +259,17 @@ function uploadFields(
 }
 
 /** Validates and stores the report; false when a later upload's report is (or will be) the stored one. */
-async function validateAndStore(deps: Deps, source: BlobSource, upload: Upload): Promise<boolean> {
+async function validateAndStore(
+  deps: Deps,
+  source: BlobSource,
+  upload: Upload,
+  pendingShown: boolean,
+): Promise<boolean> {
   const { offerId, blobName, etag } = upload;
-  const pending = { ...pendingReport(blobName, deps.now().toISOString(), etag), ...uploadFields(upload) };
-  await deps.packageReports.put(offerId, pending);
+  if (!pendingShown) {
+    const pending = { ...pendingReport(blobName, deps.now().toISOString(), etag), ...uploadFields(upload) };
+    await deps.packageReports.put(offerId, pending);
+  }
   const [offer, status] = await Promise.all([deps.offers.get(offerId), deps.statuses.get(offerId)]);
   const expected = {
     app: offer?.app,
@@ -280,6 +311,7 @@ async function deleteOwnBlob(deps: Deps, storedAs: string, etag: string): Promis
 }
 
 async function deleteEarlierUploads(deps: Deps, upload: Upload): Promise<void> {
+  if (upload.sequence <= 1) return; // the offer's first upload: no earlier one to delete
   const own = await deps.blobs.list(CONTAINERS.packages, `${upload.offerId}/uploads/`);
   const earlier = own.filter((b) => (parseUploadBlobName(b.name)?.sequence ?? Infinity) < upload.sequence);
   for (const blob of earlier) await deleteOwnBlob(deps, blob.name, blob.etag);

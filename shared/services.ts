@@ -6,7 +6,8 @@ import { createListTokenKey } from './adapters/tables/listTokenKey';
 import { createActiveSubmissions } from './adapters/tables/activeSubmissions';
 import { createStorageClients, StorageClients } from './adapters/storage';
 import { createOfferStore } from './adapters/tables/offerStore';
-import { createStatusStore } from './adapters/tables/statusStore';
+import { createStatusStore, type RememberedStatusRows } from './adapters/tables/statusStore';
+import { RememberedRows } from './adapters/tables/rememberedRows';
 import { createSubmissionStore } from './adapters/tables/submissionStore';
 import { createHistoryStore } from './adapters/tables/historyStore';
 import { createNotificationOutbox } from './adapters/tables/notificationOutbox';
@@ -96,7 +97,10 @@ export interface Services {
 
 export function createServices(settings: Settings, now: () => Date = () => new Date()): Services {
   const storage = createStorageClients(settings);
-  const stored = { offers: createOfferStore(storage), statuses: createStatusStore(storage) };
+  // The status rows this process last read or wrote, so a write after them needs no read first
+  // (shared/adapters/tables/rememberedRows.ts).
+  const statusRows: RememberedStatusRows = new RememberedRows();
+  const stored = { offers: createOfferStore(storage), statuses: createStatusStore(storage, statusRows) };
   const offerIndex = createOfferIndex(storage, stored);
   const catalog = createAppCatalog(storage);
   const activeSubmissions = createActiveSubmissions(storage);
@@ -116,7 +120,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     submissions: createSubmissionStore(storage),
     history: createHistoryStore(storage),
     outbox: createNotificationOutbox(storage),
-    timeline: createTimeline(storage, Boolean(settings.ACS_EMAIL_CONNECTION_STRING)),
+    timeline: createTimeline(storage, Boolean(settings.ACS_EMAIL_CONNECTION_STRING), statusRows),
     decisions: createDecisionStore(storage),
     packageReports: createPackageReportStore(storage),
     leads: createLeadStore(storage),

@@ -250,10 +250,11 @@ export async function publishOffer(
  */
 async function rememberEmail(services: Services, offerId: string, email: string, context: InvocationContext) {
   try {
-    // Re-read: the draft may have been saved since the Publish read it.
-    const current = await services.offers.get(offerId);
-    if (!current || current.notificationEmail === email) return;
-    await services.offers.put({ ...current, notificationEmail: email });
+    // On the draft as stored now (it may have been saved since the Publish read it); the email is
+    // not in the offer lists, so they need no refresh.
+    await services.offers.updateUnlisted(offerId, (current) =>
+      current.notificationEmail === email ? undefined : { ...current, notificationEmail: email },
+    );
   } catch (error) {
     context.warn(
       `publish of ${offerId}: keeping its notification email as the default failed: ${String(error)}`,

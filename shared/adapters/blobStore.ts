@@ -51,15 +51,18 @@ export function createBlobStore(storage: StorageClients): BlobStore {
         throw error;
       }
     },
-    async copy(from, to) {
+    async copy(from, to, options = {}) {
       const source = await blob(from);
       const target = await blob(to);
       // Same account: a synchronous server-side copy needs no SAS for the source only with shared-key
       // or identity auth on both sides, which is what the app uses; poll until done.
-      const poller = await target.beginCopyFromURL(source.url);
-      await poller.pollUntilDone();
-      const p = await target.getProperties();
-      return { ...to, size: p.contentLength ?? 0, etag: p.etag ?? '', contentType: p.contentType };
+      const conditions = options.sourceEtag ? { sourceConditions: { ifMatch: options.sourceEtag } } : {};
+      const poller = await target.beginCopyFromURL(source.url, conditions);
+      // Done: the copy's own answer (a copy within the account is done at once) or the last poll
+      // carries the target's ETag, so no read after it.
+      const done = await poller.pollUntilDone();
+      const etag = done.etag ?? (await target.getProperties()).etag ?? '';
+      return { ...to, etag };
     },
     async list(containerName, prefix) {
       const c = await container(containerName);

@@ -16,8 +16,21 @@ export interface OfferSummary {
   updatedAt: string;
 }
 
+/** What a list row takes from the offer's draft. */
+export type SummarizedOffer = Pick<Offer, 'offerId' | 'name' | 'publisherId' | 'updatedAt'>;
+
+/** The part of the draft a list row is derived from (what the lists may remember of it). */
+export function summarizedOffer(offer: SummarizedOffer): SummarizedOffer {
+  return {
+    offerId: offer.offerId,
+    ...(offer.name !== undefined ? { name: offer.name } : {}),
+    publisherId: offer.publisherId,
+    updatedAt: offer.updatedAt,
+  };
+}
+
 /** The list row of an offer from its draft and its status (none stored yet: NotStarted). */
-export function summarize(offer: Offer, status: OfferStatus | undefined): OfferSummary {
+export function summarize(offer: SummarizedOffer, status: OfferStatus | undefined): OfferSummary {
   const current = status ?? notStartedStatus(offer.offerId, offer.updatedAt);
   return {
     offerId: offer.offerId,

@@ -14,8 +14,11 @@ export interface BlobStore {
   upload(ref: BlobRef, body: Buffer, contentType?: string): Promise<BlobInfo>;
   download(ref: BlobRef): Promise<Buffer | undefined>;
   info(ref: BlobRef): Promise<BlobInfo | undefined>;
-  /** Server-side copy; returns the target's info. */
-  copy(from: BlobRef, to: BlobRef): Promise<BlobInfo>;
+  /**
+   * Server-side copy; resolves once it is done, with the target's ETag. With `sourceEtag`, only
+   * that version of the source is copied: a changed source fails with 412, a missing one with 404.
+   */
+  copy(from: BlobRef, to: BlobRef, options?: { sourceEtag?: string }): Promise<BlobRef & { etag: string }>;
   list(container: string, prefix: string): Promise<BlobInfo[]>;
   /** Reads `length` bytes at `offset` (ranged download). */
   read(ref: BlobRef, offset: number, length: number): Promise<Buffer>;

@@ -21,6 +21,12 @@ export interface OfferStore {
   /** Insert-if-absent (first writer owns the id): false when the offer already exists. */
   create(offer: Offer): Promise<boolean>;
   list(): Promise<Offer[]>;
+  /**
+   * Replaces the stored offer with `mutate(stored)` (undefined: leave it) when that changes nothing
+   * the offer lists show (name, owner, updatedAt): one read and one write under its ETag, and no
+   * list refresh. Resolves false, writing nothing, when there is no offer or the lists would change.
+   */
+  updateUnlisted(offerId: string, mutate: (offer: Offer) => Offer | undefined): Promise<boolean>;
 }
 
 /** Thrown by `update` when a mutation keeps losing ETag races (it re-reads and retries first). */
@@ -160,6 +166,12 @@ export interface PackageReportStore {
   attempts(offerId: string, blobName: string, etag: string): Promise<ValidationAttempt[]>;
   /** Writes (or rewrites) one attempt's row. */
   recordAttempt(offerId: string, blobName: string, etag: string, attempt: ValidationAttempt): Promise<void>;
+  /**
+   * This store, with what the package trigger reads first about one blob version (its receipt, the
+   * offer's upload counter, its attempts, the stored report) read in one query: the first read of
+   * each is answered from it, any later one from storage again.
+   */
+  withFirstReads(offerId: string, blobName: string, etag: string): Promise<PackageReportStore>;
 }
 
 /**

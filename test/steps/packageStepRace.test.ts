@@ -49,6 +49,12 @@ it('waits for the later upload when the judged one’s blob was deleted for it, 
         if (ref.name === first && !later) later = await acceptAndValidate(offerId, 'p.zip');
         return services.blobs.info(ref);
       },
+      // Step 2 copies the judged version under its ETag without reading it first: the race lands
+      // right before that copy.
+      copy: async (from: BlobRef, to: BlobRef, options?: { sourceEtag?: string }) => {
+        if (from.name === first && !later) later = await acceptAndValidate(offerId, 'p.zip');
+        return services.blobs.copy(from, to, options);
+      },
     },
   };
   const step2 = await readPackageReport(racing)(input);

@@ -11,12 +11,22 @@ export interface BlobSource extends RandomAccessSource {
  * Opens a blob for random access. Every read is conditional on the ETag seen when it was opened,
  * so a package replaced during validation fails the read instead of mixing two uploads.
  */
-export async function blobSource(client: BlobClient): Promise<BlobSource> {
-  const properties = await client.getProperties().catch((e: unknown) => {
-    throw new SourceReadError(`cannot read properties of blob ${client.name}: ${describe(e)}`, { cause: e });
-  });
-  const size = properties.contentLength ?? 0;
-  const etag = properties.etag;
+export async function blobSource(
+  client: BlobClient,
+  /** The blob's size and ETag when the caller just read them (no second read). */
+  known?: { size: number; etag: string },
+): Promise<BlobSource> {
+  const properties =
+    known ??
+    (await client.getProperties().then(
+      (p) => ({ size: p.contentLength ?? 0, etag: p.etag }),
+      (e: unknown) => {
+        throw new SourceReadError(`cannot read properties of blob ${client.name}: ${describe(e)}`, {
+          cause: e,
+        });
+      },
+    ));
+  const { size, etag } = properties;
   const counters = { bytesRead: 0, requests: 0 };
   return {
     size,

@@ -47,11 +47,13 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
   async function change(
     appId: string,
     next: (current: AppIdClaim | undefined) => AppIdClaim | null | undefined,
+    /** The claim row as the caller just read it (its first attempt needs no read). */
+    read?: { row: StoredEntity | undefined },
   ): Promise<AppIdClaim | undefined> {
     const t = await table();
     const key = claimKey(appId);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const stored = await getEntity(t, key, CLAIM_ROW);
+      const stored = attempt === 0 && read ? read.row : await getEntity(t, key, CLAIM_ROW);
       const current = stored && toClaim(stored);
       const wanted = next(current);
       if (wanted === undefined) return current;
@@ -72,9 +74,13 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
     throw new Error(`the claim of app id ${key} kept changing; gave up`);
   }
 
+  async function read(appId: string): Promise<{ row: StoredEntity | undefined }> {
+    return { row: await getEntity(await table(), claimKey(appId), CLAIM_ROW) };
+  }
+
   async function get(appId: string): Promise<AppIdClaim | undefined> {
-    const stored = await getEntity(await table(), claimKey(appId), CLAIM_ROW);
-    return stored && toClaim(stored);
+    const { row } = await read(appId);
+    return row && toClaim(row);
   }
 
   return {
@@ -84,7 +90,12 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
       // Whether another offer's pending claim is stale is read before the conditional write, so a
       // write that lost a race re-reads the row and decides again.
       for (let round = 0; round < MAX_ATTEMPTS; round++) {
-        const current = await get(appId);
+        const seenRow = await read(appId);
+        const current = seenRow.row && toClaim(seenRow.row);
+        // Asking whether another offer's submission is in progress takes time: then the row is
+        // read again by the write (as a refusal must be decided on a fresh read).
+        const asks =
+          !!current && current.offerId !== offerId && !current.liveSubmissionId && !!current.submissionId;
         const stale =
           !!current &&
           current.offerId !== offerId &&
@@ -93,19 +104,23 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
         refusedBy = undefined;
         const seen = current && JSON.stringify(current);
         let moved = false;
-        const written = await change(appId, (now) => {
-          if (JSON.stringify(now) !== seen) {
-            moved = true; // changed since it was judged: judge again
-            return undefined;
-          }
-          if (!now || stale) return fresh(appId, offerId, submissionId, at);
-          if (now.offerId !== offerId) {
-            refusedBy = now;
-            return undefined;
-          }
-          if (now.submissionId === submissionId) return undefined;
-          return { ...now, submissionId, claimedAt: at };
-        });
+        const written = await change(
+          appId,
+          (now) => {
+            if (JSON.stringify(now) !== seen) {
+              moved = true; // changed since it was judged: judge again
+              return undefined;
+            }
+            if (!now || stale) return fresh(appId, offerId, submissionId, at);
+            if (now.offerId !== offerId) {
+              refusedBy = now;
+              return undefined;
+            }
+            if (now.submissionId === submissionId) return undefined;
+            return { ...now, submissionId, claimedAt: at };
+          },
+          asks ? undefined : seenRow,
+        );
         if (moved) continue;
         if (refusedBy) return { taken: false, holder: refusedBy };
         if (written?.offerId === offerId) return { taken: true };

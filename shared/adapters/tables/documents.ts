@@ -114,9 +114,10 @@ export function encodeDoc(doc: unknown): Record<string, string | number> {
 }
 
 /** Every write of the adapters goes through these, so no entity Azure would refuse leaves here. */
-export async function createChecked(table: TableClient, entity: DocEntity): Promise<void> {
+/** Resolves with the row's new ETag (as every checked write does). */
+export async function createChecked(table: TableClient, entity: DocEntity): Promise<string> {
   assertEntityFits(entity);
-  await table.createEntity(entity);
+  return (await table.createEntity(entity)).etag ?? '';
 }
 
 /** Resolves with the row's new ETag. */
@@ -126,15 +127,15 @@ export async function upsertChecked(table: TableClient, entity: DocEntity): Prom
 }
 
 /** Merges the row's columns only if it still has `etag`: other columns (the event sequence) stay. */
-export async function mergeChecked(table: TableClient, entity: DocEntity, etag: string): Promise<void> {
+export async function mergeChecked(table: TableClient, entity: DocEntity, etag: string): Promise<string> {
   assertEntityFits(entity);
-  await table.updateEntity(entity, 'Merge', { etag });
+  return (await table.updateEntity(entity, 'Merge', { etag })).etag ?? '';
 }
 
 /** Replaces the row only if it still has `etag` (412 otherwise). */
-export async function replaceChecked(table: TableClient, entity: DocEntity, etag?: string): Promise<void> {
+export async function replaceChecked(table: TableClient, entity: DocEntity, etag?: string): Promise<string> {
   assertEntityFits(entity);
-  await table.updateEntity(entity, 'Replace', etag ? { etag } : {});
+  return (await table.updateEntity(entity, 'Replace', etag ? { etag } : {})).etag ?? '';
 }
 
 /** A short random wait before trying again after another writer got there first. */

@@ -59,6 +59,8 @@ export function withOfferIndex(
     offers: {
       get: (offerId) => offers.get(offerId),
       list: () => offers.list(),
+      // Nothing the lists show changes: no stale mark, no refresh.
+      updateUnlisted: (offerId, mutate) => offers.updateUnlisted(offerId, mutate),
       put: (offer) =>
         saved(
           offer.offerId,
@@ -78,17 +80,25 @@ export function withOfferIndex(
       pages: () => statuses.pages(),
       async update(offerId, mutate, initial) {
         let before: OfferStatus | undefined; // the status replaced, if this call wrote one
-        const next = await statuses.update(offerId, mutate, initial, async (current, upcoming) => {
-          before = current;
-          if (startsSubmission(current, upcoming))
-            await watch.mark(offerId, upcoming.submissionId ?? '', upcoming.updatedAt);
-        });
+        let revision: number | undefined; // the revision it wrote
+        const next = await statuses.update(
+          offerId,
+          mutate,
+          initial,
+          async (current, upcoming) => {
+            before = current;
+            if (startsSubmission(current, upcoming))
+              await watch.mark(offerId, upcoming.submissionId ?? '', upcoming.updatedAt);
+          },
+          (written) => (revision = written),
+        );
         // When the lists show something else now (state, step, live version): a Go Live's mark
         // or a review decision changes none of it. Also when nothing was written (a retried
         // request): the retry heals rows a failed refresh of its first attempt left behind.
         if (before && !changesListedColumns(before, next)) return next;
         try {
-          await index.refresh(offerId);
+          // The status just written need not be read again.
+          await index.refresh(offerId, revision === undefined ? undefined : { status: next, revision });
         } catch (error) {
           await markStale(offerId, error);
           return next;

@@ -1,6 +1,13 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { TABLES } from '../../contracts/names';
-import { OfferSummary, Page, sameSummary, summarize } from '../../domain/offerSummary';
+import {
+  OfferSummary,
+  Page,
+  sameSummary,
+  summarize,
+  summarizedOffer,
+  type SummarizedOffer,
+} from '../../domain/offerSummary';
 import type { Offer } from '../../domain/offer';
 import type { OfferStatus } from '../../domain/status';
 import { ConcurrentUpdateError, KnownStatus, OfferIndex } from '../../ports/stores';
@@ -15,6 +22,7 @@ import {
   StoredEntity,
 } from './documents';
 import type { RevisedOfferStore } from './offerStore';
+import { RememberedRows } from './rememberedRows';
 import type { Revised } from './revisions';
 import type { HookedStatusStore } from './statusStore';
 
@@ -72,25 +80,47 @@ interface Derived {
   status: number;
 }
 
-/** What an offer's rows should say, and from which revisions. */
+/** What an offer's rows should say, and from which revisions (and which part of the draft). */
 interface Wanted {
   summary: OfferSummary;
   from: Derived;
+  offer: SummarizedOffer;
 }
+
+/**
+ * An offer's `all|` row in one view as this process last wrote it (rememberedRows.ts): its ETag,
+ * what it says, and what it was derived from. A step change, which knows the status it just
+ * stored, writes the view under that ETag without reading anything first.
+ */
+interface RememberedView {
+  etag: string;
+  partitionKey: string;
+  summary: OfferSummary;
+  from: Derived;
+  offer: SummarizedOffer;
+}
+
+type ViewName = 'catalog' | 'publisher';
+const VIEWS: ViewName[] = ['catalog', 'publisher'];
 
 const OFFER_REVISION = 'offerRevision';
 const STATUS_REVISION = 'statusRevision';
 
 /** A view's partition: the catalog's one, or a publisher's. */
 interface Place {
+  view: ViewName;
   table: TableClient;
   partitionKey: string;
 }
+
+type Remembered = RememberedRows<RememberedView>;
+const memoryKey = (view: ViewName, offerId: string) => `${view}|${offerId}`;
 
 export function createOfferIndex(storage: StorageClients, sources: Sources): OfferIndex {
   const catalog = () => storage.table(TABLES.offerCatalog);
   const publishers = () => storage.table(TABLES.offersByPublisher);
   let backfilled: Promise<void> | undefined;
+  const remembered: Remembered = new RememberedRows();
 
   async function derive(offerId: string, known?: KnownStatus): Promise<Wanted | undefined> {
     const [offer, status]: [Revised<Offer>, Revised<OfferStatus>] = await Promise.all([
@@ -101,19 +131,46 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
     return {
       summary: summarize(offer.doc, status.doc),
       from: { offer: offer.revision, status: status.revision },
+      offer: summarizedOffer(offer.doc),
     };
   }
 
   const places = async (summary: OfferSummary): Promise<Place[]> => [
-    { table: await catalog(), partitionKey: CATALOG },
-    { table: await publishers(), partitionKey: publisherPartition(summary.publisherId) },
+    { view: 'catalog', table: await catalog(), partitionKey: CATALOG },
+    { view: 'publisher', table: await publishers(), partitionKey: publisherPartition(summary.publisherId) },
   ];
+
+  /**
+   * A status its writer just stored, written to both views under their remembered ETags with no
+   * read: undefined when a view is not remembered or its write was refused (then the reading path
+   * runs), else whether anything was written.
+   */
+  async function refreshRemembered(offerId: string, known: KnownStatus): Promise<boolean | undefined> {
+    const views = VIEWS.map((view) => ({ view, row: remembered.get(memoryKey(view, offerId)) }));
+    if (views.some((v) => !v.row)) return undefined;
+    const results = await Promise.all(
+      views.map(async ({ view, row }) => {
+        const r = row as RememberedView;
+        const wanted: Wanted = {
+          summary: summarize(r.offer, known.status),
+          from: { offer: r.from.offer, status: known.revision },
+          offer: r.offer,
+        };
+        const table = view === 'catalog' ? await catalog() : await publishers();
+        return writeRemembered(remembered, { view, table, partitionKey: r.partitionKey }, r, wanted);
+      }),
+    );
+    if (results.includes('conflict')) return undefined;
+    return results.includes('written');
+  }
 
   const runBackfill = async () =>
     backfill(index, { catalog: await catalog(), publishers: await publishers() }, sources);
 
   const index: OfferIndex = {
     async refresh(offerId, known) {
+      const fast = known ? await refreshRemembered(offerId, known) : undefined;
+      if (fast !== undefined) return fast;
       let changed = false;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         // The status its writer just stored, on the first attempt only: a conflict reads anew.
@@ -121,7 +178,7 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
         if (!wanted) return changed;
         // Two views, written side by side: a conflict (another writer of THIS offer) starts over.
         const results = await Promise.all(
-          (await places(wanted.summary)).map((place) => writeView(place, wanted)),
+          (await places(wanted.summary)).map((place) => writeView(remembered, place, wanted)),
         );
         if (results.includes('written')) changed = true;
         if (!results.includes('conflict')) return changed;
@@ -135,8 +192,12 @@ export function createOfferIndex(storage: StorageClients, sources: Sources): Off
       const prefix = view.state ? statePrefix(view.state) : 'all|';
       const place: Place =
         view.kind === 'publisher'
-          ? { table: await publishers(), partitionKey: publisherPartition(view.publisherId) }
-          : { table: await catalog(), partitionKey: CATALOG };
+          ? {
+              view: 'publisher',
+              table: await publishers(),
+              partitionKey: publisherPartition(view.publisherId),
+            }
+          : { view: 'catalog', table: await catalog(), partitionKey: CATALOG };
       return rangePage(place, prefix, after, top);
     },
 
@@ -199,15 +260,26 @@ export function compareDerived(stored: Derived, wanted: Derived, same: boolean):
 }
 
 /** One transaction in the view's partition; 'conflict' when another writer of the offer got there first. */
-async function writeView(place: Place, wanted: Wanted): Promise<'unchanged' | 'written' | 'conflict'> {
+async function writeView(
+  remembered: Remembered,
+  place: Place,
+  wanted: Wanted,
+): Promise<'unchanged' | 'written' | 'conflict'> {
   const { table, partitionKey } = place;
   const { summary, from } = wanted;
+  const key = memoryKey(place.view, summary.offerId);
   const row = await getEntity(table, partitionKey, allKey(summary.offerId));
   const current = summaryOf(row);
   if (row) {
-    const verdict = compareDerived(derivedOf(row), from, sameSummary(current, summary));
-    if (verdict === 'keep') return 'unchanged';
-    if (verdict === 'reread') return 'conflict';
+    const stored = derivedOf(row);
+    const verdict = compareDerived(stored, from, sameSummary(current, summary));
+    if (verdict !== 'write') {
+      // Derived from exactly what this refresh read: remembered as it is, for the next writer.
+      if (current && stored.offer === from.offer && stored.status === from.status)
+        remembered.set(key, { etag: row.etag, partitionKey, summary: current, from, offer: wanted.offer });
+      else remembered.forget(key);
+      return verdict === 'keep' ? 'unchanged' : 'conflict';
+    }
   }
   const { all, state: stateRow } = viewRows(partitionKey, summary, from);
   assertEntityFits(all);
@@ -217,17 +289,81 @@ async function writeView(place: Place, wanted: Wanted): Promise<'unchanged' | 'w
       : [];
   const head: TransactionAction = row ? ['update', all, 'Replace', { etag: row.etag }] : ['create', all];
   try {
-    await table.submitTransaction([head, ...move, ['upsert', stateRow, 'Replace']]);
+    remember(
+      remembered,
+      key,
+      place,
+      wanted,
+      await table.submitTransaction([head, ...move, ['upsert', stateRow, 'Replace']]),
+    );
     return 'written';
   } catch (error) {
+    remembered.forget(key);
     if (isStatus(error, 412) || isStatus(error, 409)) return 'conflict';
     // The old state row is already gone (only a hand-edited table gets here): move without it.
     if (isStatus(error, 404) && move.length > 0) {
-      await table.submitTransaction([head, ['upsert', stateRow, 'Replace']]);
+      remember(
+        remembered,
+        key,
+        place,
+        wanted,
+        await table.submitTransaction([head, ['upsert', stateRow, 'Replace']]),
+      );
       return 'written';
     }
     throw error;
   }
+}
+
+/**
+ * The write of a step change without reads: the view's `all|` row as this process last wrote it
+ * is replaced under its ETag (so a refused write means someone else wrote since: 'conflict', and
+ * the reading path decides), the old state row deleted, the new one written.
+ */
+async function writeRemembered(
+  remembered: Remembered,
+  place: Place,
+  row: RememberedView,
+  wanted: Wanted,
+): Promise<'unchanged' | 'written' | 'conflict'> {
+  const { table, partitionKey } = place;
+  const { summary, from } = wanted;
+  const key = memoryKey(place.view, summary.offerId);
+  const verdict = compareDerived(row.from, from, sameSummary(row.summary, summary));
+  if (verdict === 'keep') return 'unchanged';
+  if (verdict === 'reread') return 'conflict';
+  const { all, state: stateRow } = viewRows(partitionKey, summary, from);
+  assertEntityFits(all);
+  const move: TransactionAction[] =
+    row.summary.state !== summary.state
+      ? [['delete', { partitionKey, rowKey: statePrefix(row.summary.state) + summary.offerId }]]
+      : [];
+  try {
+    const response = await table.submitTransaction([
+      ['update', all, 'Replace', { etag: row.etag }],
+      ...move,
+      ['upsert', stateRow, 'Replace'],
+    ]);
+    remember(remembered, key, place, wanted, response);
+    return 'written';
+  } catch (error) {
+    remembered.forget(key);
+    if (isStatus(error, 412) || isStatus(error, 409) || isStatus(error, 404)) return 'conflict';
+    throw error;
+  }
+}
+
+function remember(
+  remembered: Remembered,
+  key: string,
+  place: Place,
+  wanted: Wanted,
+  response: { subResponses: { etag?: string }[] },
+): void {
+  const etag = response.subResponses[0]?.etag;
+  if (!etag) return remembered.forget(key);
+  const { summary, from, offer } = wanted;
+  remembered.set(key, { etag, partitionKey: place.partitionKey, summary, from, offer });
 }
 
 /** Rows of one RowKey prefix after `after`, `top` of them, reading one more to know if more follow. */

@@ -2,7 +2,8 @@ import type { Offer } from '../../domain/offer';
 import type { OfferStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
-import { decodeDoc, encodeDoc, insertIfAbsent, listAll } from './documents';
+import { summarizedOffer } from '../../domain/offerSummary';
+import { decodeDoc, encodeDoc, hasDoc, insertIfAbsent, listAll, type StoredEntity } from './documents';
 import { readRevised, Revised, REVISION, writeRevised } from './revisions';
 
 const ROW = 'offer';
@@ -34,6 +35,23 @@ export function createOfferStore(storage: StorageClients): RevisedOfferStore {
     },
     async list() {
       return (await listAll(await table())).map((row) => decodeDoc<Offer>(row));
+    },
+    async updateUnlisted(offerId, mutate) {
+      return writeRevised(
+        await table(),
+        offerId,
+        ROW,
+        async (row) => {
+          if (!hasDoc(row)) return { result: false };
+          const stored = decodeDoc<Offer>(row as StoredEntity);
+          const next = mutate(stored);
+          if (!next) return { result: true };
+          const listed = (o: Offer) => JSON.stringify(summarizedOffer(o));
+          if (listed(next) !== listed(stored)) return { result: false };
+          return { doc: next, result: true };
+        },
+        `offer '${offerId}'`,
+      );
     },
   };
 }

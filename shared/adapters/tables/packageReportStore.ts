@@ -14,7 +14,9 @@ import {
   isStatus,
   replaceChecked,
   safeKey,
+  type StoredEntity,
 } from './documents';
+import { RememberedRows } from './rememberedRows';
 
 const LATEST = 'latest';
 const SEQUENCE = 'sequence';
@@ -50,28 +52,43 @@ const backoff = (attempt: number) =>
  */
 export function createPackageReportStore(storage: StorageClients): PackageReportStore {
   const table = () => storage.table(TABLES.packageReports);
-  return {
+  // The `latest` rows this process last read or wrote (rememberedRows.ts): the trigger reads the
+  // report before validating, and stores the final one under that read's ETag without reading again.
+  const remembered = new RememberedRows<StoredEntity>();
+  const readLatest = async (t: TableClient, offerId: string) => {
+    const row = await getEntity(t, offerId, LATEST);
+    if (row) remembered.set(offerId, row);
+    else remembered.forget(offerId);
+    return row;
+  };
+  const store: PackageReportStore = {
     async get(offerId) {
-      const row = await getEntity(await table(), offerId, LATEST);
+      const row = await readLatest(await table(), offerId);
       return row && decodeDoc<PackageReport>(row);
     },
     /**
      * Latest upload wins: read, compare upload order, write under the row's ETag; a writer that
-     * lost the race reads again, so a slower validation of an older upload never overwrites.
+     * lost the race reads again, so a slower validation of an older upload never overwrites. The
+     * first attempt may start from the remembered row; not writing is decided on a fresh read.
      */
     async put(offerId, report) {
       const t = await table();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const row = await getEntity(t, offerId, LATEST);
-        if (!supersedes(report, row && decodeDoc<PackageReport>(row))) return false;
+        const cached = attempt === 0 ? remembered.get(offerId) : undefined;
+        const row = cached ?? (await readLatest(t, offerId));
+        if (!supersedes(report, row && decodeDoc<PackageReport>(row))) {
+          if (cached) continue;
+          return false;
+        }
         const entity = { partitionKey: offerId, rowKey: LATEST, ...encodeDoc(report) };
         try {
-          if (row?.etag) await replaceChecked(t, entity, row.etag);
-          else await createChecked(t, entity);
+          const etag = row?.etag ? await replaceChecked(t, entity, row.etag) : await createChecked(t, entity);
+          if (etag) remembered.set(offerId, { ...entity, etag } as StoredEntity);
           return true;
         } catch (error) {
+          remembered.forget(offerId);
           if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
-          await backoff(attempt);
+          if (!cached) await backoff(attempt);
         }
       }
       throw new Error(`the package report of '${offerId}' kept changing; gave up`);
@@ -111,19 +128,58 @@ export function createPackageReportStore(storage: StorageClients): PackageReport
         },
       });
       const found: ValidationAttempt[] = [];
-      for await (const row of rows) {
-        found.push({
-          attemptId: String(row.attemptId),
-          state: String(row.state) as ValidationAttempt['state'],
-          aliveUntil: String(row.aliveUntil),
-        });
-      }
+      for await (const row of rows) found.push(attemptOf(row));
       return found;
     },
     async recordAttempt(offerId, blobName, etag, attempt) {
       const rowKey = `${attemptPrefix(blobName, etag)}|${safeKey(attempt.attemptId).slice(0, 80)}`;
       await (await table()).upsertEntity({ partitionKey: offerId, rowKey, ...attempt }, 'Replace');
     },
+    async withFirstReads(offerId, blobName, etag) {
+      const receipt = receiptKey(blobName, etag);
+      const prefix = attemptPrefix(blobName, etag);
+      // One query of the offer's partition instead of four point reads and a range, one after the other.
+      const rows = (await table()).listEntities<Record<string, unknown>>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${offerId} and (RowKey eq ${LATEST} or RowKey eq ${SEQUENCE} or RowKey eq ${receipt} or (RowKey ge ${`${prefix}|`} and RowKey lt ${`${prefix}}`}))`,
+        },
+      });
+      let latest: StoredEntity | undefined;
+      let sequence = 0;
+      let handled = false;
+      const found: ValidationAttempt[] = [];
+      for await (const row of rows) {
+        const key = String(row.rowKey);
+        if (key === LATEST) latest = row as StoredEntity;
+        else if (key === SEQUENCE) sequence = Number(row.count ?? 0);
+        else if (key === receipt) handled = true;
+        else found.push(attemptOf(row));
+      }
+      if (latest) remembered.set(offerId, latest);
+      else remembered.forget(offerId);
+      const version = (o: string, b: string, e: string) => o === offerId && b === blobName && e === etag;
+      const first = new Set<string>();
+      const once = (what: string) => !first.has(what) && first.add(what) !== undefined;
+      return {
+        ...store,
+        get: async (o) =>
+          o === offerId && once('get') ? latest && decodeDoc<PackageReport>(latest) : store.get(o),
+        currentSequence: async (o) =>
+          o === offerId && once('sequence') ? sequence : store.currentSequence(o),
+        wasHandled: async (o, b, e) =>
+          version(o, b, e) && once('receipt') ? handled : store.wasHandled(o, b, e),
+        attempts: async (o, b, e) => (version(o, b, e) && once('attempts') ? found : store.attempts(o, b, e)),
+      };
+    },
+  };
+  return store;
+}
+
+function attemptOf(row: Record<string, unknown>): ValidationAttempt {
+  return {
+    attemptId: String(row.attemptId),
+    state: String(row.state) as ValidationAttempt['state'],
+    aliveUntil: String(row.aliveUntil),
   };
 }
 

@@ -3,7 +3,8 @@ import type { StatusStore } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
 import { decodeDoc, hasDoc, listRowKey, type StoredEntity } from './documents';
-import { readRevised, Revised, writeRevised } from './revisions';
+import { RememberedRows } from './rememberedRows';
+import { readRevised, Revised, RowMemory, writeRevised } from './revisions';
 
 /** The offer's status row in its timeline partition: also the partition's sentinel (timeline.ts). */
 export const STATUS_ROW = 'status';
@@ -23,12 +24,34 @@ export interface HookedStatusStore extends StatusStore {
     mutate: (current: OfferStatus) => OfferStatus | undefined,
     initial: () => OfferStatus,
     beforeWrite?: BeforeStatusWrite,
+    /** Learns the revision written (not called when nothing was). */
+    written?: (revision: number) => void,
   ): Promise<OfferStatus>;
 }
 
-export function createStatusStore(storage: StorageClients): HookedStatusStore {
+/** The status rows this process last read or wrote: shared by the status store and the timeline. */
+export type RememberedStatusRows = RememberedRows<StoredEntity>;
+
+/** One offer's status row in `rows` (rememberedRows.ts). */
+export function statusRowMemory(
+  rows: RememberedStatusRows | undefined,
+  offerId: string,
+): RowMemory | undefined {
+  if (!rows) return undefined;
+  return {
+    get: () => rows.get(offerId),
+    set: (row) => rows.set(offerId, row),
+    forget: () => rows.forget(offerId),
+  };
+}
+
+export function createStatusStore(
+  storage: StorageClients,
+  remembered?: RememberedStatusRows,
+): HookedStatusStore {
   const table = () => storage.table(TABLES.timeline);
-  const getRevised = async (offerId: string) => readRevised<OfferStatus>(await table(), offerId, ROW);
+  const getRevised = async (offerId: string) =>
+    readRevised<OfferStatus>(await table(), offerId, ROW, statusRowMemory(remembered, offerId));
   return {
     getRevised,
     get: async (offerId) => (await getRevised(offerId)).doc,
@@ -44,7 +67,13 @@ export function createStatusStore(storage: StorageClients): HookedStatusStore {
     async list() {
       return (await listRowKey(await table(), ROW)).filter(hasDoc).map((row) => decodeDoc<OfferStatus>(row));
     },
-    async update(offerId, mutate, initial, beforeWrite?: BeforeStatusWrite) {
+    async update(
+      offerId,
+      mutate,
+      initial,
+      beforeWrite?: BeforeStatusWrite,
+      written?: (revision: number) => void,
+    ) {
       return writeRevised(
         await table(),
         offerId,
@@ -58,6 +87,8 @@ export function createStatusStore(storage: StorageClients): HookedStatusStore {
         },
         `status of '${offerId}'`,
         'Merge',
+        statusRowMemory(remembered, offerId),
+        written,
       );
     },
   };

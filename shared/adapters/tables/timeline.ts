@@ -27,7 +27,7 @@ import { historyEntity } from './historyStore';
 import { eventEntity } from './offerEvents';
 import { notificationEntity } from './notificationOutbox';
 import { REVISION } from './revisions';
-import { STATUS_ROW } from './statusStore';
+import { STATUS_ROW, statusRowMemory, type RememberedStatusRows } from './statusStore';
 import { submissionEntity } from './submissionStore';
 
 /**
@@ -96,21 +96,47 @@ export interface Timeline {
   ): Promise<{ status: OfferStatus; written: boolean }>;
 }
 
-export function createTimeline(storage: StorageClients, emailConfigured: boolean): Timeline {
+/**
+ * `remembered`: the status rows this process last read or wrote (rememberedRows.ts, shared with
+ * the status store). A change is then decided on the remembered row and written under its ETag
+ * without a read first; a `412` reads and decides again. Only "already applied" is answered from a
+ * remembered row; every other answer that writes nothing is decided again on a fresh read.
+ */
+export function createTimeline(
+  storage: StorageClients,
+  emailConfigured: boolean,
+  remembered?: RememberedStatusRows,
+): Timeline {
   const table = () => storage.table(TABLES.timeline);
+  const statusRow = async (t: TableClient, offerId: string, attempt: number) => {
+    const memory = statusRowMemory(remembered, offerId);
+    const cached = attempt === 0 ? memory?.get() : undefined;
+    if (cached) return { row: cached, cached: true, memory };
+    const row = await getEntity(t, offerId, STATUS_ROW);
+    if (row) memory?.set(row);
+    else memory?.forget();
+    return { row, cached: false, memory };
+  };
   return {
     async record(change, initial, content) {
       const t = await table();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const row = await getEntity(t, change.offerId, STATUS_ROW);
+        const { row, cached, memory } = await statusRow(t, change.offerId, attempt);
         const decided = decide(row, change, initial, content, emailConfigured);
-        if (decided.kind !== 'write') return decided.outcome;
+        if (decided.kind !== 'write') {
+          const applied = decided.outcome.kind === 'recorded' && decided.outcome.already;
+          if (cached && !applied) continue; // decided on a remembered row: decide again on a fresh read
+          return decided.outcome;
+        }
         try {
-          await decided.write(t);
+          const after = await decided.write(t);
+          if (after.etag) memory?.set(after);
+          else memory?.forget();
           return decided.outcome;
         } catch (error) {
+          memory?.forget();
           if (!isStatus(error, 412) && !isStatus(error, 409) && !isStatus(error, 404)) throw error;
-          await conflictPause(attempt);
+          if (!cached) await conflictPause(attempt);
         }
       }
       throw new ConcurrentUpdateError(`status of '${change.offerId}' kept changing; gave up`);
@@ -118,13 +144,20 @@ export function createTimeline(storage: StorageClients, emailConfigured: boolean
     async updateWithEvents(offerId, mutate, events, initial) {
       const t = await table();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const row = await getEntity(t, offerId, STATUS_ROW);
+        const { row, cached, memory } = await statusRow(t, offerId, attempt);
         const current = hasDoc(row) ? decodeDoc<OfferStatus>(row as StoredEntity) : initial();
-        const next = mutate(current);
+        let next: OfferStatus | undefined;
+        try {
+          next = mutate(current);
+        } catch (error) {
+          if (!cached) throw error;
+          continue; // refused on a remembered row: decide again on a fresh read
+        }
+        if (!next && cached) continue;
         if (!next) return { status: current, written: false };
         const made = events(next);
         const seq = Number(row?.[EVENT_SEQ] ?? 0) || 0;
-        const statusRow: DocEntity = {
+        const written: DocEntity = {
           partitionKey: offerId,
           rowKey: STATUS_ROW,
           ...encodeDoc(next),
@@ -132,16 +165,18 @@ export function createTimeline(storage: StorageClients, emailConfigured: boolean
           [EVENT_SEQ]: seq + made.length,
         };
         const rows = made.map((e, i) => eventEntity(offerId, seq + i + 1, e));
-        assertBatchFits([statusRow, ...rows]);
+        assertBatchFits([written, ...rows]);
         try {
-          await t.submitTransaction([
-            row ? ['update', statusRow, 'Merge', { etag: row.etag }] : ['create', statusRow],
+          const response = await t.submitTransaction([
+            row ? ['update', written, 'Merge', { etag: row.etag }] : ['create', written],
             ...rows.map((r): TransactionAction => ['create', r]),
           ]);
+          rememberWritten(memory, row, written, response.subResponses[0]?.etag);
           return { status: next, written: true };
         } catch (error) {
+          memory?.forget();
           if (!isStatus(error, 412) && !isStatus(error, 409)) throw error;
-          await conflictPause(attempt);
+          if (!cached) await conflictPause(attempt);
         }
       }
       throw new ConcurrentUpdateError(`status of '${offerId}' kept changing; gave up`);
@@ -151,7 +186,23 @@ export function createTimeline(storage: StorageClients, emailConfigured: boolean
 
 type Decided =
   | { kind: 'answer'; outcome: ChangeOutcome }
-  | { kind: 'write'; outcome: ChangeOutcome; write: (t: TableClient) => Promise<void> };
+  /** `write` resolves with the status row as it now is (to remember). */
+  | { kind: 'write'; outcome: ChangeOutcome; write: (t: TableClient) => Promise<StoredEntity> };
+
+/** The status row after a Merge of `written` over `row`, under its new ETag (none: forget it). */
+function merged(row: StoredEntity | undefined, written: DocEntity, etag: string | undefined) {
+  return { ...(row ?? {}), ...written, etag: etag ?? '' } as StoredEntity;
+}
+
+function rememberWritten(
+  memory: { set(row: StoredEntity): void; forget(): void } | undefined,
+  row: StoredEntity | undefined,
+  written: DocEntity,
+  etag: string | undefined,
+): void {
+  if (etag) memory?.set(merged(row, written, etag));
+  else memory?.forget();
+}
 
 function appliedKeys(row: StoredEntity | undefined): string[] {
   try {
@@ -226,7 +277,11 @@ function decide(
     events: content.eventEntity ? events.length : 0,
     revision,
   };
-  return { kind: 'write', outcome, write: async (t) => void (await t.submitTransaction(actions)) };
+  const write = async (t: TableClient) => {
+    const response = await t.submitTransaction(actions);
+    return merged(row, statusRow, response.subResponses[0]?.etag);
+  };
+  return { kind: 'write', outcome, write };
 }
 
 function startsPublishing(change: StepChange): boolean {
@@ -247,7 +302,11 @@ function yieldToCancel(row: StoredEntity | undefined, status: OfferStatus, cance
     ...encodeDoc(next),
     [REVISION]: (Number(row[REVISION] ?? 0) || 0) + 1,
   };
-  return { kind: 'write', outcome, write: (t) => mergeChecked(t, entity, row.etag) };
+  return {
+    kind: 'write',
+    outcome,
+    write: async (t) => merged(row, entity, await mergeChecked(t, entity, row.etag)),
+  };
 }
 
 function historyEventOf(change: StepChange, t: StepChange['transitions'][number]): HistoryEvent {

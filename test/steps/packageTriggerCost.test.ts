@@ -1,0 +1,63 @@
+import { InvocationContext } from '@azure/functions';
+import { validatePackageBlob } from '../../functions/validatePackageBlob';
+import { showPending } from '../../shared/actions/packageUpload';
+import { CONTAINERS } from '../../shared/contracts/names';
+import { uploadBlobName } from '../../shared/domain/uploadOrder';
+import { blobCreatedEvent } from '../support/blobEvents';
+import { OFFER_APP, appIdFor, appJson, withOwnAppId, zipPackage } from '../support/packages';
+import { productServices, testStorageConnection } from '../faults/support';
+import { startStorageProxy, type StorageProxy } from '../support/storageProxy';
+import { uniqueOfferId } from './helpers';
+
+/**
+ * What the package trigger costs in storage requests (issue 29, docs/operations.md), counted by a
+ * proxy in front of Azurite: an upload through the app (its sequence, its own blob, its Pending),
+ * then its BlobCreated event handled by the real trigger. The trigger reads the version's receipt,
+ * the upload counter, its attempts and the stored report in one query, keeps the route's Pending,
+ * and stores the final report under the ETag of the report it read.
+ */
+let proxy: StorageProxy;
+
+beforeAll(async () => {
+  proxy = await startStorageProxy(testStorageConnection());
+});
+
+afterAll(async () => {
+  await proxy.close();
+});
+
+it('reads the package report table once (one query) and writes it three times for an upload it validates', async () => {
+  const services = productServices(proxy.connectionString);
+  const offerId = uniqueOfferId('trigcost');
+  const app = { ...OFFER_APP, id: appIdFor(offerId) };
+  const at = new Date().toISOString();
+  await services.offers.put({ offerId, publisherId: 'contoso', createdAt: at, updatedAt: at, app });
+  const sequence = await services.packageReports.nextSequence(offerId);
+  const storedAs = uploadBlobName(offerId, sequence, 'p.zip');
+  const uploaded = await services.blobs.upload(
+    { container: CONTAINERS.packages, name: storedAs },
+    zipPackage(withOwnAppId(appJson(), offerId)),
+  );
+  await showPending(services, offerId, {
+    blobName: `${offerId}/p.zip`,
+    storedAs,
+    etag: uploaded.etag,
+    sequence,
+  });
+  const event = await blobCreatedEvent(CONTAINERS.packages, storedAs);
+  const context = new InvocationContext({ functionName: 'validatePackageBlob', logHandler: () => undefined });
+
+  const mark = proxy.operations.length;
+  await validatePackageBlob(services, () => undefined)(event, context);
+  const reports = proxy.operations
+    .slice(mark)
+    .filter((op) => op.table === 'PackageReports')
+    .map(
+      (op) =>
+        `${op.method} ${op.path.includes("RowKey='latest'") ? 'latest' : op.path.includes('()') ? 'query' : 'row'}`,
+    );
+
+  expect((await services.packageReports.get(offerId))?.state).toBe('Passed');
+  // One query (receipt, counter, attempts, report), the try's row, the final report, the receipt.
+  expect(reports).toEqual(['GET query', 'PUT row', 'PUT latest', 'POST row']);
+});

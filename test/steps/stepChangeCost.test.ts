@@ -1,0 +1,125 @@
+import { recordStepChange } from '../../activities/recordStepChange';
+import type { TransitionEntry } from '../../shared/contracts/activities';
+import type { Transition } from '../../shared/domain/states';
+import { notStartedStatus } from '../../shared/domain/status';
+import type { StepId } from '../../shared/domain/steps';
+import { startSubmission } from '../../shared/domain/transitions';
+import { productServices, testStorageConnection } from '../faults/support';
+import { startStorageProxy, type StorageOperation, type StorageProxy } from '../support/storageProxy';
+import { uniqueOfferId } from './helpers';
+
+/**
+ * What a step change costs in storage requests (issue 29, docs/operations.md "Storage layout"),
+ * counted by a proxy in front of Azurite. In one process the status row and the offer's list rows
+ * are remembered with their ETags (shared/adapters/tables/rememberedRows.ts), so a step change that
+ * follows another write of the same offer is one transaction of its timeline and one per list,
+ * with no read; a status write of a route after it is one request.
+ */
+const AT = '2026-12-01T10:00:00.000Z';
+let proxy: StorageProxy;
+
+beforeAll(async () => {
+  proxy = await startStorageProxy(testStorageConnection());
+});
+
+afterAll(async () => {
+  await proxy.close();
+});
+
+const t = (step: StepId, transition: Transition): TransitionEntry => ({ step, transition, at: AT });
+
+/** The requests `run` makes, as `METHOD table-or-container` (a `$batch` names its table). */
+async function requestsOf(run: () => Promise<unknown>): Promise<string[]> {
+  const mark = proxy.operations.length;
+  await run();
+  return proxy.operations.slice(mark).map(nameOf);
+}
+
+function nameOf(op: StorageOperation): string {
+  const table = op.table ?? /\/([A-Za-z][A-Za-z0-9]*)\(PartitionKey=/.exec(op.body)?.[1];
+  return `${op.method} ${table ?? op.container ?? op.path}${op.batch ? ' $batch' : ''}`;
+}
+
+/** An offer with its list rows, its submission 1 started by a Publish (as the route writes it). */
+async function publishedOffer() {
+  const services = productServices(proxy.connectionString);
+  const offerId = uniqueOfferId('cost');
+  await services.offers.put({ offerId, publisherId: 'contoso', name: 'Cost', createdAt: AT, updatedAt: AT });
+  await services.statuses.update(
+    offerId,
+    (current) => startSubmission(current, '1', 'ann@contoso.com', AT, 'contoso'),
+    () => notStartedStatus(offerId, AT),
+  );
+  return { services, offerId, record: recordStepChange(services) };
+}
+
+describe('storage requests of a step change', () => {
+  it('is three transactions after a write of the same offer: its timeline and its two lists, no read', async () => {
+    const { offerId, record } = await publishedOffer();
+    await record({
+      offerId,
+      submissionId: '1',
+      transitions: [t('validate-prerequisites', 'started'), t('validate-prerequisites', 'succeeded')],
+    });
+    const requests = await requestsOf(() =>
+      record({
+        offerId,
+        submissionId: '1',
+        transitions: [t('automated-validation', 'started'), t('automated-validation', 'waiting')],
+      }),
+    );
+    expect(requests).toEqual([
+      'POST OfferTimeline $batch',
+      expect.stringMatching(/^POST Offer(Catalog|sByPublisher) \$batch$/),
+      expect.stringMatching(/^POST Offer(Catalog|sByPublisher) \$batch$/),
+    ]);
+  });
+
+  it('is one request for a status write after a step change (a Go Live mark), and the next change needs no read', async () => {
+    const { services, offerId, record } = await publishedOffer();
+    await record({
+      offerId,
+      submissionId: '1',
+      transitions: [t('validate-prerequisites', 'started'), t('validate-prerequisites', 'succeeded')],
+    });
+    const mark = await requestsOf(() =>
+      services.statuses.update(
+        offerId,
+        (current) => ({ ...current, goLiveAt: AT }),
+        () => notStartedStatus(offerId, AT),
+      ),
+    );
+    expect(mark).toEqual(['PATCH OfferTimeline']);
+    const next = await requestsOf(() =>
+      record({ offerId, submissionId: '1', transitions: [t('automated-validation', 'started')] }),
+    );
+    expect(next.filter((r) => r.startsWith('GET'))).toEqual([]);
+  });
+
+  it('reads and decides again when another process wrote since: nothing is lost', async () => {
+    const { offerId, record } = await publishedOffer();
+    await record({
+      offerId,
+      submissionId: '1',
+      transitions: [t('validate-prerequisites', 'started'), t('validate-prerequisites', 'succeeded')],
+    });
+    // Another process (its own remembered rows) records the next change meanwhile.
+    const other = productServices(proxy.connectionString);
+    await recordStepChange(other)({
+      offerId,
+      submissionId: '1',
+      transitions: [t('automated-validation', 'started')],
+    });
+    await record({
+      offerId,
+      submissionId: '1',
+      transitions: [t('automated-validation', 'succeeded'), t('test-drive-validation', 'started')],
+    });
+    const status = await other.statuses.get(offerId);
+    const steps = Object.fromEntries((status?.steps ?? []).map((s) => [s.id, s.state]));
+    expect(steps['automated-validation']).toBe('Succeeded');
+    expect(steps['test-drive-validation']).toBe('InProgress');
+    const page = await other.offerIndex.page({ kind: 'catalog' }, offerId.slice(0, -1), 200);
+    expect(page.items.find((i) => i.offerId === offerId)?.currentStep).toBe('test-drive-validation');
+  });
+});
