@@ -82,10 +82,12 @@ interface RunResult {
   atKill?: StatusView;
 }
 
+/** The status as the kill found it (read before it: after the restart the resumed work races the read). */
 async function crash(wf: ReturnType<typeof workflow>): Promise<StatusView> {
+  const atKill = await wf.status();
   await host.kill('SIGKILL');
   await host.restart();
-  return wf.status();
+  return atKill;
 }
 
 /** One submission from Publish to Live, killed once at `crashAt` (or never). */
