@@ -19,10 +19,11 @@ import { driveToLive, prepareOffer, publisherSteps, StatusBody } from '../suppor
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1440, height: 900 };
-const SIGNOFF = 'layout-signoff';
-const FAILED = 'layout-failed';
-const LIVE = 'layout-live';
-const FINDINGS = 'layout-findings';
+// Ids that sort first: the All offers page lists offers in id order, and other suites share the storage.
+const SIGNOFF = '0-layout-signoff';
+const FAILED = '0-layout-failed';
+const LIVE = '0-layout-live';
+const FINDINGS = '0-layout-findings';
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 
 /** Screenshots for a person to look at (test-artifacts/, git-ignored). */

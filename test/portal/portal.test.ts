@@ -18,7 +18,8 @@ const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 // First in offer-id order: the run's Azurite holds many offers of the same publisher from other
 // suites, and "All offers" shows the first page.
 const OFFER = '0-portal-demo';
-const OTHER = 'fabrikam-crm';
+// Ids that sort first: the All offers page lists offers in id order, and other suites share the storage.
+const OTHER = '0-fabrikam-crm';
 const HOSTILE = '0-portal-escaping';
 const HOSTILE_NAME = '<img src=x onerror=window.__xss=1>';
 const STEP_WAIT = 60_000;
