@@ -32,6 +32,13 @@ export const MAX_ATTEMPTS = 5;
 export const EVENT_ANSWER_MS = 30_000;
 /** Blob versions handled at once; the rest wait for a later poll (a container may hold thousands). */
 const MAX_IN_FLIGHT = 8;
+/**
+ * A poll lists every blob of the watched containers, so its cost grows with them (1,000 packages:
+ * a 1,000-entry listing for Azurite to build and the host to parse). The pause after a poll is at
+ * least this many times as long as the poll took, so polling keeps to a bounded share of the
+ * host's and Azurite's time however many blobs there are; small containers poll at the interval.
+ */
+const POLL_PAUSE_PER_POLL_TIME = 9;
 
 export interface BlobTriggerOptions {
   invoker: FunctionInvoker;
@@ -125,21 +132,21 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
     schedule();
   }
 
-  function schedule(): void {
+  function schedule(lastPollMs = 0): void {
     if (stopped) return;
+    const pause = Math.max(options.pollIntervalMs ?? 500, POLL_PAUSE_PER_POLL_TIME * lastPollMs);
     timer = setTimeout(() => {
+      const started = performance.now();
       polling = pollAll()
         .catch((error: unknown) => options.log(`Blob trigger poll failed: ${describeError(error)}`))
-        .finally(schedule);
-    }, options.pollIntervalMs ?? 500);
+        .finally(() => schedule(performance.now() - started));
+    }, pause);
   }
 
   async function pollAll(): Promise<void> {
     for (const watch of watches) {
-      for await (const blob of watch.container.listBlobsFlat({
-        prefix: watch.prefix,
-        includeMetadata: true,
-      })) {
+      // Names and ETags only: a version's properties and metadata are read when it is handled.
+      for await (const blob of watch.container.listBlobsFlat({ prefix: watch.prefix })) {
         if (stopped || inFlight.size >= MAX_IN_FLIGHT) return;
         const match = watch.pattern.exec(blob.name);
         const params = match ? (match.groups ?? {}) : undefined;
