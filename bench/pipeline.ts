@@ -14,7 +14,7 @@
  * (default 2000), and a request that never reached the host sent again. Go Live -> Live is measured
  * to the poll that saw Live, so it is late by up to one poll pause.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { TableClient } from '@azure/data-tables';
 import { instanceIdFor } from '../shared/domain/transitions';
 import { driveToLive, prepareOffer } from '../test/support/scenario';
@@ -27,6 +27,8 @@ const DRIVE_TIMEOUT_MS = Number(process.env.BENCH_DRIVE_TIMEOUT_MS ?? 600_000);
 const ENGINES = (process.env.BENCH_ENGINES ?? 'embedded').split(',');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const POLL_MAX_MS = Number(process.env.BENCH_POLL_MAX_MS ?? 2_000);
+/** A file to keep the host's output in (one per run: the engine and size are appended). */
+const HOST_LOG = process.env.BENCH_HOST_LOG;
 
 /** VmHWM: the most resident memory the process has had. */
 function peakRssMiB(pid: number | undefined): number {
@@ -77,6 +79,7 @@ async function runOnce(
   const client = politeClient({ connections: CONNECTIONS, pollMaxMs: POLL_MAX_MS });
   try {
     const ids = Array.from({ length: offers }, (_, i) => `bench-pipe-${String(i).padStart(4, '0')}`);
+    const prepared = Date.now();
     // Preparing (draft, images, package) is not what is measured: 16 at a time.
     await pool(ids, 16, (id) => prepareOffer(host.baseUrl, id, client));
     const started = Date.now();
@@ -84,6 +87,9 @@ async function runOnce(
       ids.map((id) => driveToLive(host.baseUrl, id, DRIVE_TIMEOUT_MS, client)),
     );
     const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `${version}, ${offers} offers: prepared in ${((started - prepared) / 1000).toFixed(0)} s, driven in ${seconds.toFixed(0)} s`,
+    );
     const done = runs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const live = done.filter((r) => r.status.state === 'Live');
     const errors = runs.flatMap((r) =>
@@ -111,6 +117,7 @@ async function runOnce(
     throw error;
   } finally {
     client.close();
+    if (HOST_LOG) writeFileSync(`${HOST_LOG}.${engine}.${offers}`, host.output());
     await stop();
   }
 }
