@@ -30,6 +30,15 @@ const POLL_MAX_MS = Number(process.env.BENCH_POLL_MAX_MS ?? 2_000);
 /** A file to keep the host's output in (one per run: the engine and size are appended). */
 const HOST_LOG = process.env.BENCH_HOST_LOG;
 
+/** The message, and the cause's code or message (fetch's "fetch failed" says nothing by itself). */
+function errorText(reason: unknown): string {
+  const error = reason as
+    | (Error & { code?: string; cause?: { code?: string; message?: string } })
+    | undefined;
+  const cause = error?.cause ? ` (${error.cause.code ?? error.cause.message ?? ''})` : '';
+  return `${error?.code ? `${error.code}: ` : ''}${String(error?.message ?? reason)}${cause}`;
+}
+
 /** VmHWM: the most resident memory the process has had. */
 function peakRssMiB(pid: number | undefined): number {
   if (!pid) return NaN;
@@ -92,9 +101,7 @@ async function runOnce(
     );
     const done = runs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const live = done.filter((r) => r.status.state === 'Live');
-    const errors = runs.flatMap((r) =>
-      r.status === 'rejected' ? [String((r.reason as Error)?.message ?? r.reason)] : [],
-    );
+    const errors = runs.flatMap((r) => (r.status === 'rejected' ? [errorText(r.reason)] : []));
     const gaveUp = (host.output().match(/kept changing; gave up/g) ?? []).length;
     const goLive = live.map((r) => r.goLiveToLiveMs).sort((a, b) => a - b);
     const histories = await Promise.all(
