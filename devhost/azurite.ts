@@ -155,18 +155,28 @@ async function ensurePortsFree(ports: AzuritePorts): Promise<void> {
  * then scans what that left: where many rows share a RowKey ('' in a one-row-per-partition table
  * such as a task hub's Instances), every point operation scanned all of them, so a table of 1,000
  * offers made each one 10 times dearer than a table of 100 (Azure's cost does not grow with the
- * table). Asking with PartitionKey first narrows by the PartitionKey index to one partition.
+ * table). The lookup is asked with the key whose index leaves fewer rows first (two binary
+ * searches): one partition, or the rows of one RowKey, whichever is smaller.
  */
 export const POINT_LOOKUP = `
 try {
   const loki = require(require.resolve('lokijs', { paths: [require('path').dirname(process.argv[1])] }));
   const findOne = loki.Collection.prototype.findOne;
   loki.Collection.prototype.findOne = function (query) {
-    if (query && typeof query === 'object' && 'PartitionKey' in query && 'RowKey' in query) {
-      const { PartitionKey, ...rest } = query;
-      return findOne.call(this, { PartitionKey, ...rest });
-    }
-    return findOne.call(this, query);
+    const pk = query && query.PartitionKey;
+    const rk = query && query.RowKey;
+    if (typeof pk !== 'string' || typeof rk !== 'string' || !this.binaryIndices.PartitionKey || !this.binaryIndices.RowKey)
+      return findOne.call(this, query);
+    const rows = (key, value) => {
+      if (this.adaptiveBinaryIndices !== true) this.ensureIndex(key);
+      const range = this.calculateRange('$eq', key, value);
+      return range[1] - range[0] + 1;
+    };
+    const { PartitionKey, RowKey, ...rest } = query;
+    return findOne.call(
+      this,
+      rows('RowKey', rk) < rows('PartitionKey', pk) ? { RowKey, PartitionKey, ...rest } : { PartitionKey, RowKey, ...rest },
+    );
   };
 } catch (error) {
   console.error('devhost: Azurite table lookups left as they are: ' + error.message);

@@ -30,8 +30,15 @@ function instancesTable(rows: number): LokiCollection {
   return table;
 }
 
+/** One publisher's offers in its partition: every PartitionKey the same, a RowKey each. */
+function publisherTable(rows: number): LokiCollection {
+  const table = new Loki('t').addCollection('Offers', { indices: ['PartitionKey', 'RowKey'] });
+  for (let i = 0; i < rows; i++) table.insert({ PartitionKey: 'contoso', RowKey: `o${i}`, n: i });
+  return table;
+}
+
 /** Runs a point lookup the way Azurite asks it, counting LokiJS's equality tests. */
-function lookUp(table: LokiCollection, partitionKey: string) {
+function lookUp(table: LokiCollection, partitionKey: string, rowKey = '') {
   const ops = Loki.LokiOps;
   const eq = ops.$eq;
   let comparisons = 0;
@@ -40,7 +47,7 @@ function lookUp(table: LokiCollection, partitionKey: string) {
     return eq(a, b);
   };
   try {
-    const found = table.findOne({ RowKey: '', PartitionKey: partitionKey });
+    const found = table.findOne({ RowKey: rowKey, PartitionKey: partitionKey });
     return { found, comparisons };
   } finally {
     ops.$eq = eq;
@@ -49,7 +56,9 @@ function lookUp(table: LokiCollection, partitionKey: string) {
 
 it('finds the same entity without comparing every row that shares its RowKey', () => {
   const table = instancesTable(2000);
+  const publisher = publisherTable(2000);
   const before = lookUp(table, 'i1234');
+  const publisherBefore = lookUp(publisher, 'contoso', 'o1234');
   // POINT_LOOKUP as Azurite's process runs it: argv[1] names Azurite's main module.
   const argv1 = process.argv[1];
   process.argv[1] = azuriteMain;
@@ -64,4 +73,10 @@ it('finds the same entity without comparing every row that shares its RowKey', (
   expect(table.findOne({ RowKey: 'x', PartitionKey: 'i1234' })).toBeNull();
   expect(before.comparisons).toBeGreaterThanOrEqual(2000);
   expect(after.comparisons).toBeLessThan(10);
+  // A partition of many rows: its RowKey index narrows it, as before.
+  const publisherAfter = lookUp(publisher, 'contoso', 'o1234');
+  expect(publisherAfter.found).toBe(publisherBefore.found);
+  expect(publisherAfter.found).toMatchObject({ RowKey: 'o1234', n: 1234 });
+  expect(publisherAfter.comparisons).toBeLessThan(10);
+  expect(lookUp(publisher, 'contoso', 'nope').found).toBeNull();
 });
