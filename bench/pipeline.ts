@@ -9,17 +9,35 @@
  * the two are side by side. Prints, per version and size: how many reached Live, the first error,
  * submissions per second, p50/p95 Go Live → Live, orchestration history per submission and the
  * host's peak RSS, as a table on its last lines.
+ * The simulated publishers share one polite client (./support/politeClient.ts): BENCH_CONNECTIONS
+ * kept-alive connections (default 64), polls backing off from 250 ms to BENCH_POLL_MAX_MS
+ * (default 2000), and a request that never reached the host sent again. Go Live -> Live is measured
+ * to the poll that saw Live, so it is late by up to one poll pause.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { TableClient } from '@azure/data-tables';
 import { instanceIdFor } from '../shared/domain/transitions';
 import { driveToLive, prepareOffer } from '../test/support/scenario';
 import { ms, percentile, startBenchHost } from './support/localHost';
+import { politeClient } from './support/politeClient';
 
 const SIZES = (process.env.BENCH_OFFERS ?? '100').split(',').map(Number);
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
 const DRIVE_TIMEOUT_MS = Number(process.env.BENCH_DRIVE_TIMEOUT_MS ?? 600_000);
 const ENGINES = (process.env.BENCH_ENGINES ?? 'embedded').split(',');
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const POLL_MAX_MS = Number(process.env.BENCH_POLL_MAX_MS ?? 2_000);
+/** A file to keep the host's output in (one per run: the engine and size are appended). */
+const HOST_LOG = process.env.BENCH_HOST_LOG;
+
+/** The message, and the cause's code or message (fetch's "fetch failed" says nothing by itself). */
+function errorText(reason: unknown): string {
+  const error = reason as
+    | (Error & { code?: string; cause?: { code?: string; message?: string } })
+    | undefined;
+  const cause = error?.cause ? ` (${error.cause.code ?? error.cause.message ?? ''})` : '';
+  return `${error?.code ? `${error.code}: ` : ''}${String(error?.message ?? reason)}${cause}`;
+}
 
 /** VmHWM: the most resident memory the process has had. */
 function peakRssMiB(pid: number | undefined): number {
@@ -67,18 +85,23 @@ async function runOnce(
     ...(root ? { DEVHOST_ROOT: root } : {}),
     DURABLE_ENGINE: engine,
   });
+  const client = politeClient({ connections: CONNECTIONS, pollMaxMs: POLL_MAX_MS });
   try {
     const ids = Array.from({ length: offers }, (_, i) => `bench-pipe-${String(i).padStart(4, '0')}`);
+    const prepared = Date.now();
     // Preparing (draft, images, package) is not what is measured: 16 at a time.
-    await pool(ids, 16, (id) => prepareOffer(host.baseUrl, id));
+    await pool(ids, 16, (id) => prepareOffer(host.baseUrl, id, client));
     const started = Date.now();
-    const runs = await Promise.allSettled(ids.map((id) => driveToLive(host.baseUrl, id, DRIVE_TIMEOUT_MS)));
+    const runs = await Promise.allSettled(
+      ids.map((id) => driveToLive(host.baseUrl, id, DRIVE_TIMEOUT_MS, client)),
+    );
     const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `${version}, ${offers} offers: prepared in ${((started - prepared) / 1000).toFixed(0)} s, driven in ${seconds.toFixed(0)} s`,
+    );
     const done = runs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const live = done.filter((r) => r.status.state === 'Live');
-    const errors = runs.flatMap((r) =>
-      r.status === 'rejected' ? [String((r.reason as Error)?.message ?? r.reason)] : [],
-    );
+    const errors = runs.flatMap((r) => (r.status === 'rejected' ? [errorText(r.reason)] : []));
     const gaveUp = (host.output().match(/kept changing; gave up/g) ?? []).length;
     const goLive = live.map((r) => r.goLiveToLiveMs).sort((a, b) => a - b);
     const histories = await Promise.all(
@@ -87,6 +110,9 @@ async function runOnce(
     const events = histories.reduce((n, h) => n + h.events, 0) / histories.length;
     const kib = histories.reduce((n, h) => n + h.bytes, 0) / histories.length / 1024;
     const firstError = (errors[0] ?? '-').replace(/\|/g, '/').slice(0, 90);
+    console.log(
+      `${version}, ${offers} offers: ${client.retried()} requests sent again (connection refused or reset)`,
+    );
     return (
       `| ${version} | ${offers} | ${live.length} | ${errors.length} | ${gaveUp} | ${firstError} | ` +
       `${(live.length / seconds).toFixed(2)} | ${ms(percentile(goLive, 50))} / ${ms(percentile(goLive, 95))} | ` +
@@ -97,6 +123,8 @@ async function runOnce(
     console.error(`host output (tail):\n${host.output().slice(-6000)}`);
     throw error;
   } finally {
+    client.close();
+    if (HOST_LOG) writeFileSync(`${HOST_LOG}.${engine}.${offers}`, host.output());
     await stop();
   }
 }

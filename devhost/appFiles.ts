@@ -3,6 +3,7 @@
  * registration modules), host.json (task hub, route prefix) and local.settings.json (Values).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** Expands `{a,b}` alternatives and `*` within one path segment (what package.json `main` uses). */
@@ -67,15 +68,34 @@ function readJson(file: string): unknown {
 export interface HostSettings {
   taskHub: string;
   routePrefix: string;
+  /** Activities run at once by this host (durableTask.maxConcurrentActivityFunctions). */
+  maxConcurrentActivityFunctions: number;
 }
 
-export function readHostJson(root: string): HostSettings {
+/**
+ * host.json's settings the local host uses. As the Functions host does, an app setting
+ * `AzureFunctionsJobHost__<path>` (`__` between names) overrides a host.json value.
+ */
+export function readHostJson(root: string, env: NodeJS.ProcessEnv = {}): HostSettings {
   const host = readJson(path.join(root, 'host.json')) as
-    | { extensions?: { durableTask?: { hubName?: string }; http?: { routePrefix?: string } } }
+    | {
+        extensions?: {
+          durableTask?: { hubName?: string; maxConcurrentActivityFunctions?: unknown };
+          http?: { routePrefix?: string };
+        };
+      }
     | undefined;
+  const durable = host?.extensions?.durableTask;
+  const activities = Number(
+    env.AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions ??
+      durable?.maxConcurrentActivityFunctions,
+  );
   return {
-    taskHub: host?.extensions?.durableTask?.hubName ?? 'TestHubName',
+    taskHub: durable?.hubName ?? 'TestHubName',
     routePrefix: host?.extensions?.http?.routePrefix ?? 'api',
+    // The extension's default outside the Consumption plan: 10 per processor.
+    maxConcurrentActivityFunctions:
+      Number.isInteger(activities) && activities > 0 ? activities : 10 * os.availableParallelism(),
   };
 }
 

@@ -148,12 +148,47 @@ async function ensurePortsFree(ports: AzuritePorts): Promise<void> {
  * crashes (SIGKILL, an out-of-memory kill) never leaves an orphan holding the ports and the data
  * folder. `node -e` leaves process.argv as [node, <azurite main>, ...flags], which is what Azurite
  * parses; it shuts down cleanly on SIGTERM (dist/src/azurite.js).
+ *
+ * Table point lookups, same answers, faster (POINT_LOOKUP): Azurite finds an entity (a point read,
+ * and the lookup before every upsert, merge, update and delete) with LokiJS's
+ * `findOne({ RowKey, PartitionKey })`. LokiJS narrows an implicit AND by its first key's index,
+ * then scans what that left: where many rows share a RowKey ('' in a one-row-per-partition table
+ * such as a task hub's Instances), every point operation scanned all of them, so a table of 1,000
+ * offers made each one 10 times dearer than a table of 100 (Azure's cost does not grow with the
+ * table). The lookup is asked with the key whose index leaves fewer rows first (two binary
+ * searches): one partition, or the rows of one RowKey, whichever is smaller.
  */
+export const POINT_LOOKUP = `
+try {
+  const loki = require(require.resolve('lokijs', { paths: [require('path').dirname(process.argv[1])] }));
+  const findOne = loki.Collection.prototype.findOne;
+  loki.Collection.prototype.findOne = function (query) {
+    const pk = query && query.PartitionKey;
+    const rk = query && query.RowKey;
+    if (typeof pk !== 'string' || typeof rk !== 'string' || !this.binaryIndices.PartitionKey || !this.binaryIndices.RowKey)
+      return findOne.call(this, query);
+    const rows = (key, value) => {
+      if (this.adaptiveBinaryIndices !== true) this.ensureIndex(key);
+      const range = this.calculateRange('$eq', key, value);
+      return range[1] - range[0] + 1;
+    };
+    const { PartitionKey, RowKey, ...rest } = query;
+    return findOne.call(
+      this,
+      rows('RowKey', rk) < rows('PartitionKey', pk) ? { RowKey, PartitionKey, ...rest } : { PartitionKey, RowKey, ...rest },
+    );
+  };
+} catch (error) {
+  console.error('devhost: Azurite table lookups left as they are: ' + error.message);
+}
+`;
+
 const WATCHDOG = `
 const parent = Number(process.env.DEVHOST_PARENT_PID);
 const firstParent = process.ppid;
 const gone = () => { if (process.ppid !== firstParent) return true; try { process.kill(parent, 0); return false; } catch { return true; } };
 setInterval(() => { if (gone()) process.kill(process.pid, 'SIGTERM'); }, 1000).unref();
+${POINT_LOOKUP}
 require(process.argv[1]);
 `;
 

@@ -32,6 +32,14 @@ export const MAX_ATTEMPTS = 5;
 export const EVENT_ANSWER_MS = 30_000;
 /** Blob versions handled at once; the rest wait for a later poll (a container may hold thousands). */
 const MAX_IN_FLIGHT = 8;
+/**
+ * A poll lists every blob of the watched containers, so its cost grows with them (1,000 packages:
+ * a 1,000-entry listing for Azurite to build and the host to parse). After a poll that found
+ * nothing new, the pause is at least this many times as long as the poll took, so an idle watch
+ * keeps to a bounded share of the host's and Azurite's time however many blobs there are. A poll
+ * that found new versions, and any poll of a small container, is followed after the interval.
+ */
+const POLL_PAUSE_PER_POLL_TIME = 9;
 
 export interface BlobTriggerOptions {
   invoker: FunctionInvoker;
@@ -125,22 +133,30 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
     schedule();
   }
 
-  function schedule(): void {
+  function schedule(idlePollMs = 0): void {
     if (stopped) return;
+    const pause = Math.max(options.pollIntervalMs ?? 500, POLL_PAUSE_PER_POLL_TIME * idlePollMs);
     timer = setTimeout(() => {
+      const started = performance.now();
+      let found = false;
       polling = pollAll()
+        .then((busy) => void (found = busy))
         .catch((error: unknown) => options.log(`Blob trigger poll failed: ${describeError(error)}`))
-        .finally(schedule);
-    }, options.pollIntervalMs ?? 500);
+        .finally(() => schedule(found ? 0 : performance.now() - started));
+    }, pause);
   }
 
-  async function pollAll(): Promise<void> {
+  /**
+   * Starts handling every new version it lists (up to MAX_IN_FLIGHT at once). True when there was
+   * work: a version started, or one left for the next poll because MAX_IN_FLIGHT were in hand.
+   */
+  async function pollAll(): Promise<boolean> {
+    let started = false;
     for (const watch of watches) {
-      for await (const blob of watch.container.listBlobsFlat({
-        prefix: watch.prefix,
-        includeMetadata: true,
-      })) {
-        if (stopped || inFlight.size >= MAX_IN_FLIGHT) return;
+      // Names and ETags only: a version's properties and metadata are read when it is handled.
+      for await (const blob of watch.container.listBlobsFlat({ prefix: watch.prefix })) {
+        if (stopped) return started;
+        if (inFlight.size >= MAX_IN_FLIGHT) return true;
         const match = watch.pattern.exec(blob.name);
         const params = match ? (match.groups ?? {}) : undefined;
         const etag = blob.properties.etag;
@@ -153,8 +169,10 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
           )
           .finally(() => inFlight.delete(key));
         inFlight.set(key, work);
+        started = true;
       }
     }
+    return started;
   }
 
   /** Returns true when this version needs no more work (succeeded, poisoned or superseded). */

@@ -5,6 +5,7 @@
  */
 import { durableClientInputs } from './bindingInputs';
 import { randomUUID } from 'node:crypto';
+import dns from 'node:dns';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { PersistentClock } from './clock';
 import { parseDuration } from './clock';
@@ -62,6 +63,7 @@ class BodyTooLargeError extends Error {}
 
 export function createHttpHost(options: HttpHostOptions): http.Server {
   const table = createRouteTable(options.routes);
+  const proxyAgent = workerProxyAgent();
   const prefix = '/' + options.routePrefix.replace(/^\/+|\/+$/g, '');
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     handle(req, res).catch((error: unknown) => failInternal(res, error, options.log));
@@ -161,9 +163,9 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
     for (const [name, value] of Object.entries(match.params)) typedTriggerMetadata[name] = { string: value };
     const proxied = http.request(new URL(url.pathname + url.search, proxyUri), {
       method: req.method,
-      // One connection per invocation: a kept-alive socket whose previous request the proxy
-      // abandoned mid-body (a refusal) could otherwise swallow the next request.
-      agent: false,
+      // Pooled: a connection is used again only after a clean exchange. One whose request the
+      // proxy refused mid-body is closed (relayProxyResponse), or it could swallow the next request.
+      agent: proxyAgent,
       headers: {
         ...req.headers,
         // Yet the connection says keep-alive, as the Functions host's pooled client does: then the
@@ -198,6 +200,38 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
   }
 }
 
+/** Below the library proxy's keep-alive timeout (Node's default, 5 s): the pool lets go first. */
+const PROXY_IDLE_MS = 4_000;
+
+/**
+ * Connections to the library's HTTP proxy, kept alive and reused, its name resolved once: as the
+ * Functions host's pooled HttpClient does. A new connection per request cost a DNS lookup of
+ * "localhost" (libuv's 4-thread pool) and a connect into the proxy's accept queue (511): under a
+ * few hundred requests at once both queued, and requests waited seconds with the CPU idle
+ * (notes/throughput.md in the project's history; bench/pipeline.ts measures it).
+ */
+function workerProxyAgent(): http.Agent {
+  return new http.Agent({ keepAlive: true, timeout: PROXY_IDLE_MS, lookup: cachedLookup() });
+}
+
+type LookupFunction = NonNullable<http.AgentOptions['lookup']>;
+type LookupCallback = Parameters<LookupFunction>[2];
+type LookupAnswer = [string | dns.LookupAddress[], number | undefined];
+
+/** dns.lookup, each name and option set asked once (the proxy's name is a loopback one). */
+function cachedLookup(): LookupFunction {
+  const answers = new Map<string, LookupAnswer>();
+  return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+    const key = `${hostname}|${options.family ?? 0}|${options.all ? 'all' : 'one'}|${options.hints ?? 0}`;
+    const known = answers.get(key);
+    if (known) return void process.nextTick(() => callback(null, ...known));
+    dns.lookup(hostname, options, (error, address, family) => {
+      if (!error) answers.set(key, [address, family]);
+      callback(error, address, family);
+    });
+  };
+}
+
 /** Hop-by-hop headers the proxy's response must not pass on, and the proxy's own id header. */
 const NOT_RELAYED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'x-ms-invocation-id']);
 
@@ -209,6 +243,7 @@ function relayProxyResponse(
   return new Promise((resolve, reject) => {
     proxied.once('error', reject);
     proxied.once('response', (answer) => {
+      let refused = false;
       const status = answer.statusCode ?? 200;
       res.statusCode = status;
       for (const [name, value] of Object.entries(answer.headers)) {
@@ -220,6 +255,7 @@ function relayProxyResponse(
         // answer (closing under it is a reset: EPIPE, no answer), up to DRAIN_BYTES whether its length
         // is declared or not (chunked). A body declared longer than that is closed on.
         req.unpipe(proxied);
+        refused = true;
         const declared = Number(req.headers['content-length']);
         if (!Number.isFinite(declared) || !declaredOver(req, DRAIN_BYTES)) drainRefused(req);
         else {
@@ -231,7 +267,8 @@ function relayProxyResponse(
       const seen = errorBody ? keepStart(answer, ERROR_BODY_BYTES) : () => '';
       answer.pipe(res);
       answer.once('end', () => {
-        proxied.destroy();
+        // A clean exchange leaves the connection to the pool; a refused body's is closed.
+        if (refused) proxied.destroy();
         const code = errorBody ? errorCodeOf(seen()) : undefined;
         resolve({ status, ...(code ? { code } : {}) });
       });

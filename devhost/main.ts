@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   await core.appStart(root);
   const { HttpUri: httpStreamUri } = await core.capabilities();
 
-  const hostJson = readHostJson(root);
+  const hostJson = readHostJson(root, env);
   const taskHub = env.DEVHOST_TASK_HUB ?? hostJson.taskHub;
   const port = Number(env.PORT ?? 7071);
   const listenHost = env.DEVHOST_LISTEN_HOST ?? '127.0.0.1';
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     storageConnectionString: storage,
     taskHub,
     baseUrl: `http://127.0.0.1:${port}`,
+    activityConcurrency: hostJson.maxConcurrentActivityFunctions,
     log: (message) => log(`[durable] ${message}`),
   };
   const engine =

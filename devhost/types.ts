@@ -74,5 +74,7 @@ export interface DurableEngineOptions {
   taskHub: string;
   /** The host's own origin, e.g. http://127.0.0.1:7071 (webhooks live below /runtime/webhooks/durabletask/). */
   baseUrl: string;
+  /** Activities running at once (host.json durableTask.maxConcurrentActivityFunctions). */
+  activityConcurrency?: number;
   log: (message: string) => void;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyLocalSettings, expandBraces, expandGlob } from '../../devhost/appFiles';
+import { applyLocalSettings, expandBraces, expandGlob, readHostJson } from '../../devhost/appFiles';
 import { compileBlobPattern } from '../../devhost/blobTriggers';
 import { parseDuration } from '../../devhost/clock';
 import { describeStorage } from '../../devhost/storageText';
@@ -80,6 +80,21 @@ describe('local.settings.json', () => {
     const env: NodeJS.ProcessEnv = { A: 'real' };
     expect(applyLocalSettings(root, env)).toEqual(['B', 'C']);
     expect(env).toEqual({ A: 'real', B: 'file', C: '3' });
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe('host.json', () => {
+  it('reads maxConcurrentActivityFunctions, lets an AzureFunctionsJobHost__ app setting override it, and defaults to 10 per processor', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'devhost-hostjson-'));
+    const write = (durableTask: Record<string, unknown>) =>
+      fs.writeFileSync(path.join(root, 'host.json'), JSON.stringify({ extensions: { durableTask } }));
+    write({ hubName: 'Hub', maxConcurrentActivityFunctions: 48 });
+    expect(readHostJson(root).maxConcurrentActivityFunctions).toBe(48);
+    const env = { AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions: '7' };
+    expect(readHostJson(root, env).maxConcurrentActivityFunctions).toBe(7);
+    write({ hubName: 'Hub' });
+    expect(readHostJson(root).maxConcurrentActivityFunctions).toBe(10 * os.availableParallelism());
     fs.rmSync(root, { recursive: true, force: true });
   });
 });

@@ -23,7 +23,24 @@ export interface StatusBody {
   preview?: { url: string };
 }
 
-export function api(baseUrl: string) {
+/** How a request reaches the host: global fetch unless a client brings its own (bench/support/politeClient). */
+export type Send = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string | Buffer },
+) => Promise<{ status: number; text: string }>;
+
+export const fetchSend: Send = async (url, init) => {
+  const res = await fetch(url, init);
+  return { status: res.status, text: await res.text() };
+};
+
+/** A client's manners: its transport, and how long it waits before its nth poll (1, 2, ...). */
+export interface ClientOptions {
+  send?: Send;
+  pollDelayMs?: (attempt: number) => number;
+}
+
+export function api(baseUrl: string, send: Send = fetchSend) {
   async function call<T>(person: Person | null, method: string, path: string, body?: unknown, type?: string) {
     const headers: Record<string, string> = person ? { 'x-ms-client-principal': PEOPLE[person] } : {};
     let payload: string | Buffer | undefined;
@@ -34,8 +51,8 @@ export function api(baseUrl: string) {
       payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
-    const text = await res.text();
+    const res = await send(`${baseUrl}${path}`, { method, headers, body: payload });
+    const text = res.text;
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T } as ApiResponse<T>;
   }
   return { call };
@@ -74,20 +91,26 @@ export async function waitFor<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
   timeoutMs = 30_000,
+  delayMs: (attempt: number) => number = () => 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
-  while (!done(last)) {
+  for (let attempt = 1; !done(last); attempt++) {
     if (Date.now() > deadline)
       throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await sleep(100);
+    await sleep(delayMs(attempt));
     last = await read();
   }
   return last;
 }
 
-export function publisherSteps(baseUrl: string, offerId: string, person: Person = 'ann') {
-  const { call } = api(baseUrl);
+export function publisherSteps(
+  baseUrl: string,
+  offerId: string,
+  person: Person = 'ann',
+  client: ClientOptions = {},
+) {
+  const { call } = api(baseUrl, client.send);
   const status = async () => (await call<StatusBody>(person, 'GET', `/api/offers/${offerId}/status`)).body;
   return {
     call,
@@ -137,6 +160,7 @@ export function publisherSteps(baseUrl: string, offerId: string, person: Person 
         // 404 until the blob trigger has stored a first report.
         (r) => r.status === 200 && r.body.state !== 'Pending',
         timeoutMs,
+        client.pollDelayMs,
       );
       return res.body;
     },
@@ -151,7 +175,13 @@ export function publisherSteps(baseUrl: string, offerId: string, person: Person 
       );
     },
     async waitForState(states: string[], timeoutMs = 30_000) {
-      return waitFor(`state ${states.join('|')}`, status, (s) => states.includes(s.state), timeoutMs);
+      return waitFor(
+        `state ${states.join('|')}`,
+        status,
+        (s) => states.includes(s.state),
+        timeoutMs,
+        client.pollDelayMs,
+      );
     },
     goLive: () => call(person, 'POST', `/api/offers/${offerId}/go-live`),
     cancel: () => call(person, 'POST', `/api/offers/${offerId}/cancel`),
@@ -161,8 +191,8 @@ export function publisherSteps(baseUrl: string, offerId: string, person: Person 
 }
 
 /** Describe, upload and wait for a Passed package report. */
-export async function prepareOffer(baseUrl: string, offerId: string) {
-  const p = publisherSteps(baseUrl, offerId);
+export async function prepareOffer(baseUrl: string, offerId: string, client: ClientOptions = {}) {
+  const p = publisherSteps(baseUrl, offerId, 'ann', client);
   await p.describe();
   await p.uploadArtifacts();
   await p.uploadPackage();
@@ -171,8 +201,13 @@ export async function prepareOffer(baseUrl: string, offerId: string) {
 }
 
 /** Publish, Go Live, two approvals; resolves with the final status and the Go Live → Live time. */
-export async function driveToLive(baseUrl: string, offerId: string, timeoutMs = 60_000) {
-  const p = publisherSteps(baseUrl, offerId);
+export async function driveToLive(
+  baseUrl: string,
+  offerId: string,
+  timeoutMs = 60_000,
+  client: ClientOptions = {},
+) {
+  const p = publisherSteps(baseUrl, offerId, 'ann', client);
   const published = await p.publish();
   if (published.status !== 202)
     throw new Error(`publish answered ${published.status}: ${JSON.stringify(published.body)}`);
