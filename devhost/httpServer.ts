@@ -163,9 +163,9 @@ export function createHttpHost(options: HttpHostOptions): http.Server {
     for (const [name, value] of Object.entries(match.params)) typedTriggerMetadata[name] = { string: value };
     const proxied = http.request(new URL(url.pathname + url.search, proxyUri), {
       method: req.method,
-      // Pooled: a connection is used again only after a clean exchange. One whose request the
-      // proxy refused mid-body is closed (relayProxyResponse), or it could swallow the next request.
-      agent: proxyAgent,
+      // Pooled for requests without a body; one with a body has a connection of its own, which a
+      // refusal mid-body cannot leave half-read for the next request (workerProxyAgent).
+      agent: hasBody(req) ? proxyAgent.oneShot : proxyAgent.pooled,
       headers: {
         ...req.headers,
         // Yet the connection says keep-alive, as the Functions host's pooled client does: then the
@@ -210,8 +210,19 @@ const PROXY_IDLE_MS = 4_000;
  * few hundred requests at once both queued, and requests waited seconds with the CPU idle
  * (notes/throughput.md in the project's history; bench/pipeline.ts measures it).
  */
-function workerProxyAgent(): http.Agent {
-  return new http.Agent({ keepAlive: true, timeout: PROXY_IDLE_MS, lookup: cachedLookup() });
+function workerProxyAgent(): { pooled: http.Agent; oneShot: http.Agent } {
+  const lookup = cachedLookup();
+  return {
+    pooled: new http.Agent({ keepAlive: true, timeout: PROXY_IDLE_MS, lookup }),
+    // A request with a body gets a connection of its own, closed after its answer: a refusal can
+    // leave part of the body unread on it, which would swallow the next request
+    // (uploadPackageStream.test: the request after refused uploads never got its answer).
+    oneShot: new http.Agent({ keepAlive: false, lookup }),
+  };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 type LookupFunction = NonNullable<http.AgentOptions['lookup']>;
