@@ -53,7 +53,7 @@ export function makeAnswerQuestion(services: Services, client?: OrchestrationCli
     // The answer as first stored (a retry keeps its time), so the email matches the thread.
     const first = stored.answers.find((a) => a.by === answer.by && a.text === answer.text) ?? answer;
     await mailAnswer(services, context, { offer, status, question: stored, answer: first, answerId }, side);
-    await tellQuestionEvents(services, client, context, offerId, mark);
+    await tellQuestionEvents(services, client, context, offer, mark);
     return json(201, stored);
   });
 }

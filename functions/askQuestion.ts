@@ -64,7 +64,7 @@ export function makeAskQuestion(services: Services, client?: OrchestrationClient
     };
     if (!question.resolvedAt) await services.questions.setOpen(offerId, submissionId, questionId, true);
     await mailQuestion(services, context, offer, status, question);
-    await tellQuestionEvents(services, client, context, offerId, mark);
+    await tellQuestionEvents(services, client, context, offer, mark);
     return json(201, question);
   });
 }

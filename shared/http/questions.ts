@@ -187,12 +187,13 @@ export async function tellQuestionEvents(
   services: Services,
   client: OrchestrationClient | undefined,
   context: InvocationContext,
-  offerId: string,
+  offer: Offer,
   mark: WatchEntry,
 ): Promise<void> {
+  const { offerId, publisherId } = offer;
   try {
     await flushQuestionEvents(services, offerId);
-    if (client) await services.webhookDispatch(client).kick(offerId);
+    if (client) await services.webhookDispatch(client).kick(offerId, publisherId);
     await services.activeSubmissions.removeStale(mark);
   } catch (error) {
     context.warn(
