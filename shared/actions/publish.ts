@@ -1,4 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
+import { randomUUID } from 'node:crypto';
 import { CONTAINERS, ORCHESTRATORS } from '../contracts/names';
 import { PublishInput, publishInputSchema } from '../contracts/orchestration';
 import type { Offer } from '../domain/offer';
@@ -25,7 +26,7 @@ const sameStatus = (a: OfferStatus, b: OfferStatus) => JSON.stringify(a) === JSO
  * one wins and the other re-reads an active submission and gets 409 submission_active.
  * `claimed` is filled as soon as the write is decided, so that a failure after the write can
  * still be undone by the caller. A write that landed although its answer was lost comes back
- * as a 412 and a re-read showing exactly that claim: it is this Publish's own.
+ * as a 412 and a re-read showing exactly that claim, this Publish's own `claimId` included.
  */
 async function claimSubmission(
   services: Services,
@@ -34,6 +35,7 @@ async function claimSubmission(
   now: string,
   claimed: { claim?: Claim },
 ): Promise<string> {
+  const claimId = randomUUID();
   const status = await services.statuses.update(
     offerId,
     (current) => {
@@ -41,7 +43,7 @@ async function claimSubmission(
       claimed.claim = undefined; // a retried mutation decides anew
       assertCanPublish(current);
       const submissionId = String(Number(current.submissionId ?? '0') + 1);
-      const written = startSubmission(current, submissionId, email, now, publisherId);
+      const written = startSubmission(current, submissionId, email, now, publisherId, claimId);
       claimed.claim = { submissionId, before: current, written };
       return written;
     },

@@ -81,6 +81,12 @@ export interface OfferStatus {
   offerName?: string;
   /** The offer's owner, so that a status read needs no second read to check access. */
   publisherId?: string;
+  /**
+   * Internal, never shown by a read: the Publish that claimed this submission. Two clicks in the
+   * same millisecond write the same status otherwise, and each would take the other's claim for its
+   * own write whose answer was lost (shared/actions/publish.ts).
+   */
+  claimId?: string;
 }
 
 /**

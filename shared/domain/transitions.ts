@@ -103,6 +103,8 @@ export function startSubmission(
   now: string,
   /** The offer's owner: a status read checks access on the status row alone. */
   publisherId?: string,
+  /** Which Publish claims it (OfferStatus.claimId). */
+  claimId?: string,
 ): OfferStatus {
   return {
     offerId: status.offerId,
@@ -117,5 +119,6 @@ export function startSubmission(
     ...(publisherId || status.publisherId ? { publisherId: publisherId ?? status.publisherId } : {}),
     lastLiveVersion: status.lastLiveVersion,
     liveSubmissionId: status.liveSubmissionId,
+    ...(claimId ? { claimId } : {}),
   };
 }

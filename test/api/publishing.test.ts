@@ -103,11 +103,16 @@ describe('POST /api/offers/{offerId}/publish', () => {
     expect([res.status, res.body.error.code]).toEqual([409, 'submission_active']);
   });
 
-  it('starts one submission for two concurrent clicks', async () => {
+  it('starts one submission for two concurrent clicks, even in the same millisecond', async () => {
     const offerId = uniqueOfferId();
     await seedOffer(services, offerId);
     const client = new RecordingClient();
-    const answers = await Promise.all([1, 2].map(() => callWith(publish, client, publishReq(offerId))));
+    // One instant for both: their claims are then the same status but for who made them.
+    const instant = new Date();
+    const sameMillisecond = makePublishOffer(services, { now: async () => instant });
+    const answers = await Promise.all(
+      [1, 2].map(() => callWith(sameMillisecond, client, publishReq(offerId))),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
     expect(client.started).toHaveLength(1);
     expect(await services.submissions.list(offerId)).toHaveLength(1);
