@@ -7,5 +7,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   testTimeout: 60000,
+  // A test that fails half-way can leave a server of its own listening; the run must still end
+  // (CI once waited 75 minutes on one after every suite had finished).
+  forceExit: true,
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/test/support/functionsCoreStub.ts' },
 };

@@ -44,6 +44,9 @@ export function createPreviewPackages(blobService: BlobServiceClient): PreviewPa
   };
   return {
     async write(request) {
+      // Before the zip starts: a zip whose package download fails needs an upload to end.
+      const container = blobService.getContainerClient(request.target.container);
+      await container.createIfNotExists();
       const zip = new ZipFile();
       for (const entry of request.entries) zip.addBuffer(entry.bytes, entry.path);
       // Opened only when yazl reaches the entry, so a failed download surfaces as a zip error.
@@ -55,14 +58,16 @@ export function createPreviewPackages(blobService: BlobServiceClient): PreviewPa
       });
       zip.end();
       const output = zip.outputStream as Readable;
+      // The failure is answered through `failed`. The listener stays so that a destroyed output
+      // never emits an 'error' nobody hears (the upload may have let go of it): that ends the process.
+      output.on('error', () => undefined);
       const failed = new Promise<never>((_, reject) =>
         zip.on('error', (error: Error) => {
           output.destroy(error); // ends the upload too, instead of leaving it waiting for bytes
           reject(error);
         }),
       );
-      const container = blobService.getContainerClient(request.target.container);
-      await container.createIfNotExists();
+      failed.catch(() => undefined); // a zip failing after the upload did is no one's answer
       const upload = container
         .getBlockBlobClient(request.target.name)
         .uploadStream(output, UPLOAD_BLOCK_BYTES, 2, {

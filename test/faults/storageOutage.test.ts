@@ -306,39 +306,50 @@ describe('storage refusing every connection for 45 s while four submissions run'
   it('leaves every offer consistent once storage is back and the clock advanced 15 minutes', async () => {
     const offers = await prepareOffers(4, 'outside');
     const receiver = await subscribe(offers);
-    const answers: string[] = [];
-    for (const offerId of offers) answers.push(`publish ${(await workflow(host, offerId).publish()).status}`);
-    await proxy.outage('refuse');
-    const refusedAt = Date.now();
-    // During the outage people keep pressing buttons: every answer may be a 5xx, the host stays up.
-    while (Date.now() - refusedAt < 45_000) {
-      for (const offerId of offers) {
-        const res = await workflow(host, offerId)
-          .goLive()
-          .catch(() => ({ status: 0 }));
-        answers.push(`goLive ${res.status}`);
-      }
-      await sleep(3_000);
+    try {
+      await refuseEveryConnection(offers, receiver);
+    } finally {
+      // A failure above must not leave the receiver listening: jest would never exit.
+      await receiver.close();
     }
-    expect(host.pid()).toBeDefined();
-    await proxy.restore();
-    const results: RoundResult[] = offers.map((offerId) => ({
-      offerId,
-      schedule: {
-        path: 'live',
-        uploadDuring: false,
-        outage: { at: 'goLive', skip: 0, times: 0, kind: 'reset' },
-      },
-      answers,
-      violations: [],
-    }));
-    await Promise.all(results.map((result) => check(result)));
-    const found = report(results);
-    if (found) throw new Error(`${found}\n--- host output (tail) ---\n${host.output().slice(-4000)}`);
-    for (const result of results) expect(result.state).toMatch(/^(Live|Failed|Canceled) /);
-    // The webhooks too: after the outage no event is missing, none out of order.
-    const webhooks = await webhookViolations(receiver, offers);
-    await receiver.close();
-    expect(webhooks).toEqual([]);
   }, 300_000);
 });
+
+async function refuseEveryConnection(offers: string[], receiver: Receiver) {
+  const answers: string[] = [];
+  for (const offerId of offers) answers.push(`publish ${(await workflow(host, offerId).publish()).status}`);
+  await proxy.outage('refuse');
+  const refusedAt = Date.now();
+  // During the outage people keep pressing buttons: every answer may be a 5xx, the host stays up.
+  while (Date.now() - refusedAt < 45_000) {
+    for (const offerId of offers) {
+      const res = await workflow(host, offerId)
+        .goLive()
+        .catch(() => ({ status: 0 }));
+      answers.push(`goLive ${res.status}`);
+    }
+    await sleep(3_000);
+  }
+  if (host.pid() === undefined)
+    throw new Error(
+      `the host died during the outage\n--- host output (tail) ---\n${host.output().slice(-6000)}`,
+    );
+  await proxy.restore();
+  const results: RoundResult[] = offers.map((offerId) => ({
+    offerId,
+    schedule: {
+      path: 'live',
+      uploadDuring: false,
+      outage: { at: 'goLive', skip: 0, times: 0, kind: 'reset' },
+    },
+    answers,
+    violations: [],
+  }));
+  await Promise.all(results.map((result) => check(result)));
+  const found = report(results);
+  if (found) throw new Error(`${found}\n--- host output (tail) ---\n${host.output().slice(-4000)}`);
+  for (const result of results) expect(result.state).toMatch(/^(Live|Failed|Canceled) /);
+  // The webhooks too: after the outage no event is missing, none out of order.
+  const webhooks = await webhookViolations(receiver, offers);
+  expect(webhooks).toEqual([]);
+}

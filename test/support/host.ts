@@ -90,6 +90,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
+    proc.once('exit', (code, signal) => (log += `\n[host exited: code ${code}, signal ${signal}]\n`));
     await waitForReady(proc, (chunk) => (log += chunk), options.readyWithinMs ?? 30_000);
   }
 

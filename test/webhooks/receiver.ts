@@ -72,6 +72,10 @@ export async function startReceiver(
       const seen = new Set<string>();
       return received.filter((r) => r.verified && r.status < 300 && !seen.has(r.id) && seen.add(r.id));
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // a sender still connected would hold close() open
+      }),
   };
 }
