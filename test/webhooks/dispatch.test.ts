@@ -6,6 +6,7 @@ import { createEndpointDirectory } from '../../shared/webhooks/directory';
 import { testServices } from '../api/support';
 import type { Services } from '../../shared/services';
 import { FailingProxy } from '../faults/failingStorage';
+import { isWrite, rowKeysOf } from '../faults/failingStorage';
 import { servicesBehindTableProxy } from '../faults/support';
 import { completeOffer } from '../support/scenario';
 
@@ -144,6 +145,27 @@ describe('the endpoints a kick looks up, remembered per process (issue 29: 16 re
     await run();
     return proxy.seen.slice(from).filter((r) => /\/WebhookEndpoints\b/.test(r));
   }
+
+  it('an endpoint written is answered as written when raising the registry version fails', async () => {
+    const publisher = `pub${randomBytes(4).toString('hex')}`;
+    const e = await endpoint(publisher, null);
+    // Every write of the registry row fails: the endpoint's own writes land.
+    proxy.plan((r) => (isWrite(r) && rowKeysOf(r, 'WebhookEndpoints').includes('version') ? 503 : undefined));
+    try {
+      const second = { ...e, webhookId: `wh_${randomBytes(10).toString('hex')}` };
+      await proxied.webhooks.create(second);
+      const updated = await proxied.webhooks.update(publisher, e.webhookId, (x) => ({
+        ...x,
+        enabled: false,
+      }));
+      const removed = await proxied.webhooks.remove(publisher, second.webhookId);
+      expect([updated?.enabled, removed]).toEqual([false, true]);
+      expect(proxy.seen.filter((r) => r.endsWith(' !503')).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      proxy.plan(() => undefined);
+    }
+    expect((await services.webhooks.get(publisher, e.webhookId))?.enabled).toBe(false);
+  });
 
   it('a kick after another costs one point read; a new endpoint is seen by the very next kick', async () => {
     const publisher = `pub${randomBytes(4).toString('hex')}`;

@@ -36,8 +36,15 @@ const REGISTRY = { partitionKey: '~registry', rowKey: 'version' };
  */
 export function createWebhookStore(storage: Pick<StorageClients, 'table'>): WebhookStore {
   const table = () => storage.table(TABLES.webhooks);
+  /**
+   * Best effort: the endpoint's own write has landed, so the request took effect and is answered
+   * so. A raise that fails leaves other processes on their lists for at most MAX_AGE_MS
+   * (shared/webhooks/directory.ts), the bound that was made for this.
+   */
   const raise = async (t: TableClient) => {
-    await t.upsertEntity({ ...REGISTRY, raisedAt: new Date().toISOString() }, 'Replace');
+    await t
+      .upsertEntity({ ...REGISTRY, raisedAt: new Date().toISOString() }, 'Replace')
+      .catch(() => undefined);
   };
   const entity = (e: WebhookEndpoint) => ({
     partitionKey: ownerKey(e.owner),
