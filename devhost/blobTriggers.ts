@@ -37,7 +37,7 @@ const MAX_IN_FLIGHT = 8;
  * a 1,000-entry listing for Azurite to build and the host to parse). After a poll that found
  * nothing new, the pause is at least this many times as long as the poll took, so an idle watch
  * keeps to a bounded share of the host's and Azurite's time however many blobs there are. A poll
- * that found new versions, and any poll of a small container, is followed after the interval.
+ * that found new versions or failed, and any poll of a small container, is followed after the interval.
  */
 const POLL_PAUSE_PER_POLL_TIME = 9;
 
@@ -138,11 +138,13 @@ export function createBlobTriggerRunner(options: BlobTriggerOptions): BlobTrigge
     const pause = Math.max(options.pollIntervalMs ?? 500, POLL_PAUSE_PER_POLL_TIME * idlePollMs);
     timer = setTimeout(() => {
       const started = performance.now();
-      let found = false;
+      // Only an idle poll that succeeded measures a listing: a failed one took as long as storage
+      // made it wait (its retries), and the next poll comes after the interval.
+      let listed = false;
       polling = pollAll()
-        .then((busy) => void (found = busy))
+        .then((busy) => void (listed = !busy))
         .catch((error: unknown) => options.log(`Blob trigger poll failed: ${describeError(error)}`))
-        .finally(() => schedule(found ? 0 : performance.now() - started));
+        .finally(() => schedule(listed ? performance.now() - started : 0));
     }, pause);
   }
 
