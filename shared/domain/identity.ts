@@ -22,7 +22,12 @@ export function isReviewer(caller: Caller): boolean {
 
 /** The owner of an offer is the publisher whose publisher_id matches; Admin acts as owner too. */
 export function actsAsOwner(caller: Caller, offerPublisherId: string): boolean {
-  return isAdmin(caller) || (hasRole(caller, 'Publisher') && caller.publisherId === offerPublisherId);
+  return isAdmin(caller) || isPublisherOf(caller, offerPublisherId);
+}
+
+/** The publisher who owns the offer, Admin or not (where api.md names "the owner" beside Admin). */
+export function isPublisherOf(caller: Caller, offerPublisherId: string): boolean {
+  return hasRole(caller, 'Publisher') && caller.publisherId === offerPublisherId;
 }
 
 /** Reviewers and Admin see every offer; a publisher sees their own. */

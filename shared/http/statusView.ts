@@ -1,6 +1,6 @@
 import type { StatusResponse } from '../contracts/api';
 import type { Caller } from '../domain/identity';
-import { actsAsOwner } from '../domain/identity';
+import { isPublisherOf } from '../domain/identity';
 import { actionsFor, previewAvailable } from '../domain/rules';
 import { OfferStatus, ReviewDecision, liveVersionOf, promisedPublishDate } from '../domain/status';
 import { stepIndex } from '../domain/steps';
@@ -11,7 +11,8 @@ export function previewUrl(baseUrl: string, offerId: string, hidekey: string): s
 
 /**
  * The stored status as api.md shows it to this caller: `actions` for this caller, the preview
- * link (the only place the hidekey ever leaves the server) for the owner only, and nothing
+ * link (the only place the hidekey ever leaves the server) for the owner from step 6 on and for
+ * reviewers and Admin from step 7 on, and nothing
  * internal (goLiveAt, reviews, hidekey, blob names).
  */
 export function statusView(
@@ -25,7 +26,7 @@ export function statusView(
   const publishDate = promisedPublishDate(status);
   const inReviewOrLater = reachedReview(status);
   const showPreview =
-    previewAvailable(status) && status.hidekey && (actsAsOwner(caller, publisherId) || inReviewOrLater);
+    previewAvailable(status) && status.hidekey && (isPublisherOf(caller, publisherId) || inReviewOrLater);
   return {
     offerId: status.offerId,
     submissionId: status.submissionId,

@@ -183,7 +183,7 @@ describe('GET /api/offers/{offerId}/status', () => {
     expect((await statusOf(offerId, 'mia')).body.actions).toEqual([]);
   });
 
-  it('shows the preview with the hidekey to the owner only, from sign-off on', async () => {
+  it('shows the preview with the hidekey to the owner only at sign-off (reviewers and Admin from step 7 on)', async () => {
     const offerId = uniqueOfferId();
     await seedOffer(services, offerId);
     await seedStatus(
@@ -199,7 +199,7 @@ describe('GET /api/offers/{offerId}/status', () => {
       url: `https://publish.example/api/offers/${offerId}/preview?hidekey=k-secret-1`,
     });
     expect(owner.body.actions).toEqual(['goLive', 'cancel']);
-    for (const who of ['mia', 'tom'] as const) {
+    for (const who of ['mia', 'tom', 'root'] as const) {
       const other = await statusOf(offerId, who);
       expect(other.body.preview).toBeUndefined();
       expect(JSON.stringify(other.body)).not.toContain('k-secret-1');
