@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { OfferEvent, WebhookEventType } from '../ports/offerEvents';
-import { OFFER_EVENT_TYPES, WEBHOOK_EVENT_TYPES } from '../ports/offerEvents';
+import { WEBHOOK_EVENT_TYPES } from '../ports/offerEvents';
 import { portalLink } from './notifications';
+import { FIELD_LIMITS } from './offer';
 
 /**
  * Webhook endpoints and their deliveries (api.md "Webhooks"): what is stored, what a read shows,
@@ -164,6 +165,15 @@ export function afterFailure(
   return { failingSince, disable: now.getTime() - Date.parse(failingSince) >= FAILING_LIMIT_MS };
 }
 
+/**
+ * When a failed delivery is tried again: after its backoff, but never past the moment its endpoint
+ * will have failed for a day, so that an endpoint failing all day is disabled when the day is up
+ * (api.md), not at the next backoff step hours later.
+ */
+export function nextAttemptAfter(at: Date, delayMs: number, failingSince: string): Date {
+  return new Date(Math.min(at.getTime() + delayMs, Date.parse(failingSince) + FAILING_LIMIT_MS));
+}
+
 // Payload ---------------------------------------------------------------------------------------
 
 export interface CloudEventBody {
@@ -220,7 +230,7 @@ const offerIdSchema = z
   .max(50)
   .regex(/^[a-z0-9][a-z0-9-]{2,49}$/, 'an offer id');
 const eventsSchema = z
-  .array(z.enum(['*', ...OFFER_EVENT_TYPES]))
+  .array(z.enum(['*', ...WEBHOOK_EVENT_TYPES]))
   .min(1)
   .max(WEBHOOK_EVENT_TYPES.length + 1);
 const urlSchema = z.url().max(2048);
@@ -229,7 +239,7 @@ export const createWebhookSchema = z.strictObject({
   url: urlSchema,
   events: eventsSchema,
   offerIds: z.array(offerIdSchema).min(1).max(100).nullable().optional(),
-  description: z.string().max(256).nullable().optional(),
+  description: z.string().max(FIELD_LIMITS.text).nullable().optional(),
 });
 export type CreateWebhookRequest = z.infer<typeof createWebhookSchema>;
 
@@ -237,7 +247,7 @@ export const updateWebhookSchema = z.strictObject({
   url: urlSchema.optional(),
   events: eventsSchema.optional(),
   offerIds: z.array(offerIdSchema).min(1).max(100).nullable().optional(),
-  description: z.string().max(256).nullable().optional(),
+  description: z.string().max(FIELD_LIMITS.text).nullable().optional(),
   enabled: z.boolean().optional(),
 });
 export type UpdateWebhookRequest = z.infer<typeof updateWebhookSchema>;

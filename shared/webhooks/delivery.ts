@@ -8,6 +8,7 @@ import {
   ATTEMPTS,
   RETRY_DELAYS_MS,
   afterFailure,
+  nextAttemptAfter,
   cloudEventOf,
   covers,
   signingSecrets,
@@ -53,6 +54,10 @@ export type NextEvent =
   | { kind: 'idle'; upTo: number; seen: EventsSeen }
   | { kind: 'event'; seq: number; eventId: string; type: string };
 
+/**
+ * The endpoint, while it takes this offer's events. A ping or a by-hand redelivery (no offer) is
+ * asked for explicitly, so it goes to a disabled endpoint too: that is how its owner tests it.
+ */
 async function liveEndpoint(
   deps: DeliveryDeps,
   owner: string,
@@ -60,8 +65,9 @@ async function liveEndpoint(
   offerId: string | null,
 ): Promise<WebhookEndpoint | undefined> {
   const endpoint = await deps.webhooks.get(owner, webhookId);
-  if (!endpoint?.enabled) return undefined;
+  if (!endpoint) return undefined;
   if (offerId === null) return endpoint;
+  if (!endpoint.enabled) return undefined;
   const offer = await deps.offers.get(offerId);
   return offer && covers(endpoint, offerId, offer.publisherId) ? endpoint : undefined;
 }
@@ -184,6 +190,11 @@ export async function attemptWebhookDelivery(deps: DeliveryDeps, raw: unknown): 
       await deps.webhooks.update(endpoint.owner, endpoint.webhookId, (e) => ({ ...e, failingSince: null }));
     return { kind: 'succeeded' };
   }
+  if (!endpoint.enabled) {
+    // A ping or redelivery of a disabled endpoint: one attempt, to show its owner how it answers.
+    await record('Failed', null);
+    return { kind: 'failed' };
+  }
   if (status === 410) {
     await record('Failed', null);
     await disable(deps, endpoint, 'The endpoint answered 410 Gone.', at, false);
@@ -207,7 +218,7 @@ export async function attemptWebhookDelivery(deps: DeliveryDeps, raw: unknown): 
     if (input.event) await deps.webhookCursors.advance(input.event.offerId, input.webhookId, input.event.seq);
     return { kind: 'failed' };
   }
-  const nextAttemptAt = new Date(at.getTime() + delay).toISOString();
+  const nextAttemptAt = nextAttemptAfter(at, delay, failing.failingSince).toISOString();
   await record('Pending', nextAttemptAt);
   return { kind: 'retry', nextAttemptAt };
 }

@@ -173,14 +173,9 @@ async function startOnce(client: WebhookClient, endpoint: WebhookEndpoint, deliv
   });
 }
 
-function assertEnabled(endpoint: WebhookEndpoint) {
-  if (!endpoint.enabled)
-    throw invalid('enabled', 'the endpoint is disabled: enable it first (PATCH {"enabled": true})');
-}
-
 export async function pingWebhook(services: Services, client: WebhookClient, request: HttpRequest) {
+  // A disabled endpoint too (api.md: 202): a ping is how its owner tests it before enabling it again.
   const endpoint = await endpointOf(services, request);
-  assertEnabled(endpoint);
   const now = await services.clockFor(client.taskHubName).now();
   const deliveryId = deliveryIdFor(now, `p${randomBytes(6).toString('hex')}`);
   const event = pingEvent(endpoint.webhookId, `evt_ping_${randomBytes(12).toString('hex')}`, now);
@@ -208,7 +203,6 @@ export async function redeliverWebhook(services: Services, client: WebhookClient
     ? await services.webhookDeliveries.get(endpoint.webhookId, id)
     : undefined;
   if (!original) throw new DomainError('not_found', `No delivery '${id}' exists for this webhook.`);
-  assertEnabled(endpoint);
   const now = await services.clockFor(client.taskHubName).now();
   const deliveryId = deliveryIdFor(now, `r${randomBytes(6).toString('hex')}`);
   const copy: Delivery = {

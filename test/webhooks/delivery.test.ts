@@ -267,6 +267,31 @@ describe('webhook delivery through the local host', () => {
     }, 'the endpoint disabled');
     expect(disabled.disabledReason).toMatch(/410/);
     expect(r.received).toHaveLength(1);
+    // A ping still goes to the disabled endpoint (api.md: 202): how its owner tests it, once.
+    const ping = await host.request('POST', `/api/webhooks/${webhookId}/ping`, undefined, asPerson('ann'));
+    expect(ping.status).toBe(202);
+    await eventually(async () => (r.received.length === 2 ? true : undefined), 'the ping');
+    expect(r.received[1]?.body.type).toBe('webhook.ping');
+    const deliveries = await eventually(async () => {
+      const res = await host.request(
+        'GET',
+        `/api/webhooks/${webhookId}/deliveries`,
+        undefined,
+        asPerson('ann'),
+      );
+      const list = res.json<{ deliveries: { type: string; state: string }[] }>().deliveries;
+      return list.find((d) => d.type === 'webhook.ping' && d.state !== 'Pending') ? list : undefined;
+    }, 'the ping recorded');
+    expect(deliveries.find((d) => d.type === 'webhook.ping')?.state).toBe('Failed');
+  });
+
+  it('takes webhook.ping as an event type of its own', async () => {
+    const r = await receiver();
+    const { webhookId } = await register(r, { events: ['webhook.ping'] });
+    const ping = await host.request('POST', `/api/webhooks/${webhookId}/ping`, undefined, asPerson('ann'));
+    expect(ping.status).toBe(202);
+    await eventually(async () => (r.unique().length === 1 ? true : undefined), 'the ping');
+    expect(r.unique()[0]?.body.type).toBe('webhook.ping');
   });
   // Last in this file: it moves the host's clock by more than a day.
   it('disables an endpoint whose deliveries failed for a whole day, and emails its owner', async () => {
@@ -274,7 +299,8 @@ describe('webhook delivery through the local host', () => {
     const r = await receiver(() => 503);
     const { webhookId } = await register(r, { offerIds: [offerId] });
     await append(offerId, [step('s1', 0, 'prerequisites')]);
-    const waits = ['PT5S', 'PT5M', 'PT30M', 'PT2H', 'PT5H', 'PT10H', 'PT10H'];
+    // The backoff's last step would come at 27 h 35 min; the eighth attempt comes when the day is up.
+    const waits = ['PT5S', 'PT5M', 'PT30M', 'PT2H', 'PT5H', 'PT10H', 'PT6H25M'];
     for (const [i, by] of waits.entries()) {
       await eventually(async () => (r.received.length >= i + 1 ? true : undefined), `attempt ${i + 1}`);
       await host.request('POST', '/admin/clock/advance', { by });
