@@ -146,7 +146,11 @@ export function addressKind(address: string): AddressKind | undefined {
 
 /** A call the policy refuses; `message` says why, without an address or a network code. */
 export class OutboundRefusal extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The name did not resolve (now): nothing was judged about where it points. */
+    readonly unresolved = false,
+  ) {
     super(message);
     this.name = 'OutboundRefusal';
   }
@@ -175,7 +179,7 @@ export async function checkedAddress(hostname: string, policy: OutboundPolicy): 
     try {
       addresses = await dnsLookup(host, { all: true, verbatim: true });
     } catch {
-      throw new OutboundRefusal('its host name could not be resolved');
+      throw new OutboundRefusal('its host name could not be resolved', true);
     }
   }
   for (const { address } of addresses) {

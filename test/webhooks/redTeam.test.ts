@@ -47,6 +47,24 @@ describe('webhook endpoints in Azure mode', () => {
     expect(error.details[0]?.message).toMatch(why);
   });
 
+  it.each([
+    ['local', testServices()],
+    ['Azure', azure],
+  ])(
+    'takes, in %s mode, a host name that does not resolve now (no address to judge yet)',
+    async (_mode, services) => {
+      const url = 'https://hooks.contoso.example/wh'; // `.example` never resolves (RFC 2606)
+      const res = await answered(() =>
+        createWebhook(
+          services,
+          client,
+          request('POST', 'webhooks', { as: 'ann', body: { url, events: ['*'] } }),
+        ),
+      );
+      expect([res.status, (await body(res)).url]).toEqual([201, url]);
+    },
+  );
+
   it('answers api.md error bodies for bad input, never 500', async () => {
     const bad = await answered(() =>
       createWebhook(
