@@ -8,12 +8,16 @@ import {
 } from '../shared/contracts/activities';
 import type { ChangeContent, ChangeOutcome } from '../shared/adapters/tables/timeline';
 import { changeEmail } from '../shared/domain/notifications';
-import { notStartedStatus, OfferStatus } from '../shared/domain/status';
+import { notStartedStatus, OfferStatus, type ReviewDecision } from '../shared/domain/status';
+import { reviewDecidedEvent } from '../shared/domain/webhooks';
 import {
   changeKey,
   changesListedColumns,
+  endsReview,
   endsSubmission,
   headTransition,
+  newlyShownDecisions,
+  withDecisions,
   transitionOf,
   type StepChange,
 } from '../shared/domain/stepChange';
@@ -28,7 +32,15 @@ import { dispatchOf } from '../shared/webhooks/client';
 
 type Deps = Pick<
   Services,
-  'timeline' | 'outbox' | 'blobs' | 'email' | 'settings' | 'appClaims' | 'offerIndex' | 'activeSubmissions'
+  | 'timeline'
+  | 'outbox'
+  | 'blobs'
+  | 'email'
+  | 'settings'
+  | 'appClaims'
+  | 'offerIndex'
+  | 'activeSubmissions'
+  | 'decisions'
 > & {
   /**
    * Tells the webhook deliveries the offer has new events (needs a durable client). Without it the
@@ -51,10 +63,15 @@ export function recordStepChange(deps: Deps) {
     const input = recordStepChangeInputSchema.parse(raw);
     const change = stepChangeOf(input);
     const offerName = input.offerName;
+    // Read before the write: the decisions a review request stored (each before telling the
+    // orchestration), which this change shows if the request has not yet.
+    const decisions = endsReview(change)
+      ? await deps.decisions.list(change.offerId, change.submissionId)
+      : [];
     const outcome = await deps.timeline.record(
       change,
       () => notStartedStatus(change.offerId, headTransition(change).at),
-      contentOf(deps, change, offerName),
+      contentOf(deps, change, offerName, decisions),
     );
     return after(deps, change, outcome, context);
   };
@@ -64,10 +81,15 @@ export function stepChangeOf(input: RecordStepChangeInput): StepChange {
   return { offerId: input.offerId, submissionId: input.submissionId, transitions: input.transitions };
 }
 
-function contentOf(deps: Deps, change: StepChange, offerName: string | undefined): ChangeContent {
+function contentOf(
+  deps: Deps,
+  change: StepChange,
+  offerName: string | undefined,
+  decisions: ReviewDecision[],
+): ChangeContent {
   const links = mailLinks(deps);
   return {
-    enrich: () => (offerName ? { offerName } : {}),
+    enrich: (status) => ({ ...(offerName ? { offerName } : {}), ...withDecisions(status, decisions) }),
     email: (before, afterStatus) => {
       const to = afterStatus.notificationEmail ?? before.notificationEmail;
       if (!to) return undefined;
@@ -95,7 +117,10 @@ function contentOf(deps: Deps, change: StepChange, offerName: string | undefined
         sentAt: head.at,
       };
     },
-    events: (_before, afterStatus) => changeEvents(change, afterStatus),
+    events: (before, afterStatus) => [
+      ...newlyShownDecisions(before, afterStatus).map((d) => reviewDecidedEvent(change.submissionId, d)),
+      ...changeEvents(change, afterStatus),
+    ],
     eventEntity,
   };
 }

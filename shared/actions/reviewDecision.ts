@@ -1,6 +1,7 @@
 import { EVENTS } from '../contracts/names';
 import type { ReviewDecisionEvent } from '../contracts/orchestration';
 import { isActive } from '../domain/states';
+import { reviewDecidedEvent } from '../domain/webhooks';
 import { ReviewDecision, notStartedStatus } from '../domain/status';
 import { instanceIdFor } from '../domain/transitions';
 import type { OrchestrationClient } from '../http/orchestrations';
@@ -24,20 +25,7 @@ export async function showDecision(
       current.submissionId === submissionId && !current.reviews?.[decision.area]
         ? { ...current, reviews: { ...current.reviews, [decision.area]: decision } }
         : undefined,
-    () => [
-      {
-        type: 'offer.review.decided',
-        submissionId,
-        at: decision.decidedAt,
-        data: {
-          area: decision.area,
-          outcome: decision.outcome,
-          comments: decision.comments ?? null,
-          by: decision.reviewer,
-          ...(decision.publishDate ? { publishDate: decision.publishDate } : {}),
-        },
-      },
-    ],
+    () => [reviewDecidedEvent(submissionId, decision)],
     () => notStartedStatus(offerId, decision.decidedAt),
   );
   return written;

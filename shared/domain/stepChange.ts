@@ -1,4 +1,4 @@
-import type { OfferStatus } from './status';
+import type { OfferStatus, ReviewDecision } from './status';
 import { applyTransition, StepTransition, transitionKey } from './transitions';
 import { isEnded } from './states';
 import type { StepId } from './steps';
@@ -72,4 +72,34 @@ export function transitionOf(change: StepChange, transition: Transition): Change
 /** Whether the change starts `step` (step 8's start may be refused by an accepted Cancel). */
 export function starts(change: StepChange, step: StepId): boolean {
   return change.transitions.some((t) => t.step === step && t.transition === 'started');
+}
+
+/** Whether the change ends step 7 (both reviews approved, a rejection, or a failure there). */
+export function endsReview(change: StepChange): boolean {
+  return change.transitions.some(
+    (t) =>
+      t.step === 'marketing-technical-validation' &&
+      (t.transition === 'succeeded' || t.transition === 'failed'),
+  );
+}
+
+/**
+ * The stored decisions of this submission that `status` does not show yet, added to its reviews
+ * (nothing when it shows them all). The change that ends step 7 shows the decisions that led to it
+ * in its own write, so their events come before its own even when it is written before the review
+ * request gets to show its decision.
+ */
+export function withDecisions(status: OfferStatus, decisions: ReviewDecision[]): Partial<OfferStatus> {
+  const missing = decisions.filter((d) => !status.reviews?.[d.area]);
+  if (missing.length === 0) return {};
+  const reviews = { ...status.reviews };
+  for (const d of missing) reviews[d.area] = d;
+  return { reviews };
+}
+
+/** The decisions `after` shows that `before` did not, oldest first. */
+export function newlyShownDecisions(before: OfferStatus, after: OfferStatus): ReviewDecision[] {
+  return Object.values(after.reviews ?? {})
+    .filter((d) => d && !before.reviews?.[d.area])
+    .sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
 }

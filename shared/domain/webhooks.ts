@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { OfferEvent, WebhookEventType } from '../ports/offerEvents';
+import type { OfferEvent, OfferEventInput, WebhookEventType } from '../ports/offerEvents';
 import { WEBHOOK_EVENT_TYPES } from '../ports/offerEvents';
 import { portalLink } from './notifications';
 import { FIELD_LIMITS } from './offer';
+import type { ReviewDecision } from './status';
 
 /**
  * Webhook endpoints and their deliveries (api.md "Webhooks"): what is stored, what a read shows,
@@ -172,6 +173,22 @@ export function afterFailure(
  */
 export function nextAttemptAfter(at: Date, delayMs: number, failingSince: string): Date {
   return new Date(Math.min(at.getTime() + delayMs, Date.parse(failingSince) + FAILING_LIMIT_MS));
+}
+
+/** The `offer.review.decided` event of a decision: written once, by the write that first shows it. */
+export function reviewDecidedEvent(submissionId: string, decision: ReviewDecision): OfferEventInput {
+  return {
+    type: 'offer.review.decided',
+    submissionId,
+    at: decision.decidedAt,
+    data: {
+      area: decision.area,
+      outcome: decision.outcome,
+      comments: decision.comments ?? null,
+      by: decision.reviewer,
+      ...(decision.publishDate ? { publishDate: decision.publishDate } : {}),
+    },
+  };
 }
 
 // Payload ---------------------------------------------------------------------------------------

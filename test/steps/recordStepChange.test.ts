@@ -6,7 +6,8 @@ import { assertBatchFits, createTimeline } from '../../shared/adapters/tables/ti
 import type { RecordStepChangeInput, TransitionEntry } from '../../shared/contracts/activities';
 import { TABLES } from '../../shared/contracts/names';
 import type { Transition } from '../../shared/domain/states';
-import { OfferStatus, notStartedStatus } from '../../shared/domain/status';
+import { OfferStatus, ReviewDecision, notStartedStatus } from '../../shared/domain/status';
+import { showDecision } from '../../shared/actions/reviewDecision';
 import { changeKey } from '../../shared/domain/stepChange';
 import type { StepId } from '../../shared/domain/steps';
 import { applyTransition, startSubmission } from '../../shared/domain/transitions';
@@ -310,5 +311,58 @@ describe('recordStepChange when the webhook kick fails (review finding: it faile
     await pass.run({ now: new Date(), realNow: new Date(), log: () => undefined });
     expect(kicked).toContain(offerId);
     expect((await services.activeSubmissions.listStale()).map((e) => e.offerId)).not.toContain(offerId);
+  });
+});
+
+describe('the change that ends step 7', () => {
+  const rejected: ReviewDecision = {
+    area: 'marketing',
+    outcome: 'rejected',
+    comments: 'The logo is blurry.',
+    reviewer: 'mia@marketplace.example',
+    decidedAt: '2026-12-01T09:59:00.000Z',
+  };
+  const rejection = (offerId: string): RecordStepChangeInput => ({
+    offerId,
+    submissionId: '1',
+    transitions: [
+      t('marketing-technical-validation', 'failed', {
+        message: 'The marketing review rejected the offer.',
+        error: {
+          step: 'marketing-technical-validation',
+          code: 'review_rejected',
+          message: 'The marketing review rejected the offer.',
+          details: [{ path: 'reviews.marketing', message: 'The logo is blurry.' }],
+        },
+      }),
+    ],
+  });
+  const types = async (offerId: string) =>
+    (await services.offerEvents.after(offerId, 0, 50)).map((e) => e.type);
+
+  it("shows a decision its review request has not shown yet, its event before the change's own", async () => {
+    // The request stored the decision and told the orchestration, which recorded the rejection
+    // before the request got to show it (or the request died there).
+    const offerId = await atReview(services);
+    await services.decisions.add(offerId, '1', rejected);
+    await record(rejection(offerId));
+    expect((await services.statuses.get(offerId))?.reviews?.marketing).toEqual(rejected);
+    const order = ['offer.review.decided', 'offer.submission.step-changed', 'offer.submission.failed'];
+    expect(await types(offerId)).toEqual(order);
+    // The request's own show then finds it shown: no second event.
+    expect(await showDecision(services, offerId, '1', rejected)).toBe(false);
+    expect(await types(offerId)).toEqual(order);
+  });
+
+  it('adds nothing when the request showed its decision first', async () => {
+    const offerId = await atReview(services);
+    await services.decisions.add(offerId, '1', rejected);
+    expect(await showDecision(services, offerId, '1', rejected)).toBe(true);
+    await record(rejection(offerId));
+    expect(await types(offerId)).toEqual([
+      'offer.review.decided',
+      'offer.submission.step-changed',
+      'offer.submission.failed',
+    ]);
   });
 });
