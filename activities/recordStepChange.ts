@@ -46,7 +46,7 @@ type Deps = Pick<
    * Tells the webhook deliveries the offer has new events (needs a durable client). Without it the
    * events are stored all the same and go out with the offer's next kick.
    */
-  webhookKick?: WebhookDispatch;
+  webhookKick?: Pick<WebhookDispatch, 'kick'>;
 };
 
 /**
@@ -210,7 +210,7 @@ async function after(
  */
 async function kickWebhooks(
   deps: Deps,
-  dispatch: WebhookDispatch,
+  dispatch: Pick<WebhookDispatch, 'kick'>,
   offerId: string,
   publisherId: string | undefined,
   context?: InvocationContext,

@@ -140,7 +140,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
     webhookDeliveries: createDeliveryLog(storage),
     webhookCursors,
     webhookDispatch: (client) =>
-      createWebhookDispatch({ offers, endpoints, cursors: webhookCursors }, client),
+      createWebhookDispatch({ offers, endpoints, cursors: webhookCursors, stops: webhooks }, client),
   };
 }
 

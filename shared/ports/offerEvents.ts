@@ -54,4 +54,9 @@ export interface WebhookDispatch {
    * retries). `publisherId`, when the caller knows it (a status row names it), saves reading the offer.
    */
   kick(offerId: string, publisherId?: string): Promise<void>;
+  /**
+   * Starts again the deliveries of an enabled endpoint that stopped while it was disabled, each
+   * where its cursor stands; throws when it could not (the caller retries).
+   */
+  resume(endpoint: { webhookId: string; owner: string; enabled: boolean }): Promise<void>;
 }

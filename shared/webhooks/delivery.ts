@@ -67,9 +67,23 @@ async function liveEndpoint(
   const endpoint = await deps.webhooks.get(owner, webhookId);
   if (!endpoint) return undefined;
   if (offerId === null) return endpoint;
-  if (!endpoint.enabled) return undefined;
+  if (!endpoint.enabled && !(await stopWhileDisabled(deps, endpoint, offerId))) return undefined;
   const offer = await deps.offers.get(offerId);
   return offer && covers(endpoint, offerId, offer.publisherId) ? endpoint : undefined;
+}
+
+/**
+ * Notes that this offer's delivery stops while the endpoint is disabled, so that enabling it again
+ * resumes it (dispatch.ts `resume`), then looks again: true when it was enabled meanwhile (its
+ * resume may have listed the stops before this one was written), and the delivery goes on.
+ */
+async function stopWhileDisabled(
+  deps: DeliveryDeps,
+  endpoint: Pick<WebhookEndpoint, 'owner' | 'webhookId'>,
+  offerId: string,
+): Promise<boolean> {
+  await deps.webhooks.markStopped(endpoint.webhookId, offerId);
+  return (await deps.webhooks.get(endpoint.owner, endpoint.webhookId))?.enabled === true;
 }
 
 /** The next event this endpoint takes from the offer's log, or idle (with what park needs). */
@@ -198,13 +212,13 @@ export async function attemptWebhookDelivery(deps: DeliveryDeps, raw: unknown): 
   if (status === 410) {
     await record('Failed', null);
     await disable(deps, endpoint, 'The endpoint answered 410 Gone.', at, false);
-    return { kind: 'stop' };
+    return stopped(deps, endpoint, input);
   }
   const failing = afterFailure(endpoint, at);
   if (failing.disable) {
     await record('Failed', null);
     await disable(deps, endpoint, 'Every delivery failed for 24 hours.', at, true);
-    return { kind: 'stop' };
+    return stopped(deps, endpoint, input);
   }
   if (!endpoint.failingSince)
     await deps.webhooks.update(endpoint.owner, endpoint.webhookId, (e) => ({
@@ -221,6 +235,22 @@ export async function attemptWebhookDelivery(deps: DeliveryDeps, raw: unknown): 
   const nextAttemptAt = nextAttemptAfter(at, delay, failing.failingSince).toISOString();
   await record('Pending', nextAttemptAt);
   return { kind: 'retry', nextAttemptAt };
+}
+
+/**
+ * After disabling the endpoint: the delivery stops where it is (this event not delivered, its
+ * cursor unmoved). Enabled again meanwhile: 'failed' ends this delivery only, and the instance
+ * takes the same event again as a new delivery.
+ */
+async function stopped(
+  deps: DeliveryDeps,
+  endpoint: WebhookEndpoint,
+  input: AttemptInput,
+): Promise<AttemptResult> {
+  if (!input.event) return { kind: 'stop' };
+  return (await stopWhileDisabled(deps, endpoint, input.event.offerId))
+    ? { kind: 'failed' }
+    : { kind: 'stop' };
 }
 
 async function disable(

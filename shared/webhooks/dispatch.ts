@@ -5,6 +5,7 @@ import { ORCHESTRATORS } from '../contracts/names';
 import { orchestrationAlive, type OrchestrationClient } from '../http/orchestrations';
 import type { WebhookCursors } from '../adapters/tables/webhookCursors';
 import type { EndpointDirectory } from './directory';
+import type { WebhookStore } from './ports';
 
 /**
  * kick(offerId): every enabled endpoint that covers the offer gets a running delivery instance
@@ -21,6 +22,7 @@ export interface DispatchDeps {
   /** The endpoints per owner, remembered by the process (directory.ts). */
   endpoints: EndpointDirectory;
   cursors: Pick<WebhookCursors, 'read'>;
+  stops: Pick<WebhookStore, 'stopped' | 'clearStopped'>;
 }
 
 export interface DeliveryInput {
@@ -49,7 +51,7 @@ export async function endpointsFor(
 async function ensureDelivering(
   deps: DispatchDeps,
   client: OrchestrationClient,
-  endpoint: WebhookEndpoint,
+  endpoint: Pick<WebhookEndpoint, 'webhookId' | 'owner'>,
   offerId: string,
 ): Promise<void> {
   const instanceId = deliveryInstanceId(endpoint.webhookId, offerId);
@@ -79,6 +81,15 @@ export function createWebhookDispatch(deps: DispatchDeps, client: OrchestrationC
     async kick(offerId, publisherId) {
       const endpoints = await endpointsFor(deps, offerId, publisherId);
       await Promise.all(endpoints.map((e) => ensureDelivering(deps, client, e, offerId)));
+    },
+    async resume(endpoint) {
+      if (!endpoint.enabled) return;
+      // One offer at a time: their count is what this endpoint missed, and each start may wait
+      // out a parked instance. A stop is cleared only once its delivery runs again.
+      for (const offerId of await deps.stops.stopped(endpoint.webhookId)) {
+        await ensureDelivering(deps, client, endpoint, offerId);
+        await deps.stops.clearStopped(endpoint.webhookId, offerId);
+      }
     },
   };
 }

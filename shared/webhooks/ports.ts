@@ -20,6 +20,13 @@ export interface WebhookStore {
    * (directory.ts remembers lists under it). One point read.
    */
   version(): Promise<string>;
+  /**
+   * The offers whose delivery to this endpoint stopped because it was disabled: enabling it again
+   * resumes exactly those (docs/webhooks.md). Not endpoint writes: the registry does not change.
+   */
+  markStopped(webhookId: string, offerId: string): Promise<void>;
+  stopped(webhookId: string): Promise<string[]>;
+  clearStopped(webhookId: string, offerId: string): Promise<void>;
 }
 
 /** The delivery log: a partition per endpoint, newest first, rows older than 30 days hidden and purged. */

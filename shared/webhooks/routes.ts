@@ -132,7 +132,7 @@ export async function getWebhook(services: Services, request: HttpRequest) {
   return json(200, webhookView(await endpointOf(services, request)));
 }
 
-export async function updateWebhook(services: Services, request: HttpRequest) {
+export async function updateWebhook(services: Services, client: WebhookClient, request: HttpRequest) {
   const endpoint = await endpointOf(services, request);
   const body = await readJson(request, updateWebhookSchema, services.settings.MAX_JSON_BODY_BYTES);
   if (body.url !== undefined) await checkUrl(services, body.url);
@@ -151,6 +151,9 @@ export async function updateWebhook(services: Services, request: HttpRequest) {
     updatedAt: now,
   }));
   if (!updated) throw new DomainError('not_found', `No webhook '${endpoint.webhookId}' exists.`);
+  // Enabled: the deliveries that stopped while it was disabled go on where they stood. On every
+  // such PATCH, not only the one that changed it, so a repeat after a failure here finishes it.
+  if (body.enabled === true) await services.webhookDispatch(client).resume(updated);
   return json(200, webhookView(updated));
 }
 

@@ -285,6 +285,29 @@ describe('webhook delivery through the local host', () => {
     expect(deliveries.find((d) => d.type === 'webhook.ping')?.state).toBe('Failed');
   });
 
+  it('resumes where it stopped when a disabled endpoint is enabled again', async () => {
+    const offerId = await offer('wh-back');
+    let gone = true;
+    const r = await receiver(() => (gone ? 410 : 200));
+    const { webhookId } = await register(r, { offerIds: [offerId] });
+    await append(offerId, [step('s1', 0, 'prerequisites'), step('s1', 1, 'automated-validation')]);
+    await eventually(async () => {
+      const res = await host.request('GET', `/api/webhooks/${webhookId}`, undefined, asPerson('ann'));
+      return res.json<{ enabled: boolean }>().enabled ? undefined : true;
+    }, 'the endpoint disabled');
+    // Fixed, then enabled again: no new event for the offer comes to kick its delivery.
+    gone = false;
+    const enabled = await host.request(
+      'PATCH',
+      `/api/webhooks/${webhookId}`,
+      { enabled: true },
+      asPerson('ann'),
+    );
+    expect(enabled.status).toBe(200);
+    await eventually(async () => (ordered(r).length === 2 ? true : undefined), 'both events after enabling');
+    expect(ordered(r)).toEqual([0, 1]);
+  });
+
   it('takes webhook.ping as an event type of its own', async () => {
     const r = await receiver();
     const { webhookId } = await register(r, { events: ['webhook.ping'] });

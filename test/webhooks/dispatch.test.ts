@@ -85,6 +85,7 @@ describe('kick', () => {
         offers: services.offers,
         endpoints: createEndpointDirectory(services.webhooks),
         cursors: services.webhookCursors,
+        stops: services.webhooks,
       },
       client,
     ).kick(offerId);
@@ -113,6 +114,7 @@ describe('kick', () => {
       offers: services.offers,
       endpoints: createEndpointDirectory(services.webhooks),
       cursors: services.webhookCursors,
+      stops: services.webhooks,
     };
 
     const running = recorder(() => 'Running');
@@ -177,6 +179,7 @@ describe('the endpoints a kick looks up, remembered per process (issue 29: 16 re
         offers: proxied.offers,
         endpoints: createEndpointDirectory(proxied.webhooks),
         cursors: proxied.webhookCursors,
+        stops: proxied.webhooks,
       },
       client,
     );

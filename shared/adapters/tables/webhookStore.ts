@@ -24,6 +24,8 @@ import {
 } from './documents';
 
 const ownerKey = (owner: string) => `owner|${safeKey(owner)}`;
+/** An endpoint's stopped offers: a partition of their own, a row per offer (no owner prefix). */
+const stoppedKey = (webhookId: string) => `stopped|${safeKey(webhookId)}`;
 const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
 const MAX_ATTEMPTS = 20;
 
@@ -97,6 +99,20 @@ export function createWebhookStore(storage: Pick<StorageClients, 'table'>): Webh
         }
       }
       throw new ConcurrentUpdateError(`webhook ${webhookId} kept changing; gave up`);
+    },
+    async markStopped(webhookId, offerId) {
+      await (await table()).upsertEntity({ partitionKey: stoppedKey(webhookId), rowKey: offerId }, 'Replace');
+    },
+    async stopped(webhookId) {
+      const rows = await listPartition(await table(), stoppedKey(webhookId));
+      return rows.map((row) => String(row.rowKey));
+    },
+    async clearStopped(webhookId, offerId) {
+      try {
+        await (await table()).deleteEntity(stoppedKey(webhookId), offerId);
+      } catch (error) {
+        if (!isStatus(error, 404)) throw error;
+      }
     },
     async remove(owner, webhookId) {
       try {
