@@ -85,10 +85,24 @@ export function signingSecrets(endpoint: Pick<WebhookEndpoint, 'secrets'>, now: 
     .map((s) => s.secret);
 }
 
+/** Secrets an endpoint keeps at most: the current one and old ones still within their 24 hours. */
+const MAX_SECRETS = 5;
+
+/**
+ * A new current secret; the one it replaces signs beside it for 24 hours, and so do earlier old
+ * ones until their own 24 hours end (a second rotation within the day keeps the first old secret).
+ */
 export function rotated(endpoint: WebhookEndpoint, secret: string, now: Date): WebhookSecret[] {
   const until = new Date(now.getTime() + OLD_SECRET_MS).toISOString();
   const current = endpoint.secrets.find((s) => s.expiresAt === null);
-  return [{ secret, expiresAt: null }, ...(current ? [{ secret: current.secret, expiresAt: until }] : [])];
+  const stillSigning = endpoint.secrets.filter(
+    (s) => s.expiresAt !== null && Date.parse(s.expiresAt) > now.getTime(),
+  );
+  return [
+    { secret, expiresAt: null },
+    ...(current ? [{ secret: current.secret, expiresAt: until }] : []),
+    ...stillSigning,
+  ].slice(0, MAX_SECRETS);
 }
 
 export function subscribes(endpoint: Pick<WebhookEndpoint, 'events'>, type: string): boolean {

@@ -183,7 +183,9 @@ export async function attemptWebhookDelivery(deps: DeliveryDeps, raw: unknown): 
   if (input.attempt === 0) await deps.webhookDeliveries.purge(input.webhookId, new Date(input.at));
 
   const wall = (deps.wallClock ?? (() => new Date()))();
-  const message = signedMessage(body, signingSecrets(endpoint, wall), wall);
+  // The old secret's 24 hours run on the workflow's clock (the rotation's); the timestamp a
+  // receiver checks against its own clock is real time.
+  const message = signedMessage(body, signingSecrets(endpoint, new Date(input.at)), wall);
   const sent = await sendWebhook(endpoint.url, message, outboundPolicyOf(deps.settings));
   const attempt: DeliveryAttempt = {
     at: input.at,

@@ -26,6 +26,7 @@ import { parseWith, readJson, routeParam } from '../http/body';
 import { json } from '../http/errors';
 import { callerOf } from '../http/principal';
 import type { Services } from '../services';
+import { workflowNow } from '../http/workflowTime';
 
 /**
  * The webhook routes of api.md "Webhooks". A publisher's endpoints are its own (partition of its
@@ -163,10 +164,11 @@ export async function deleteWebhook(services: Services, request: HttpRequest): P
   return { status: 204 };
 }
 
-export async function rotateWebhookSecret(services: Services, request: HttpRequest) {
+export async function rotateWebhookSecret(services: Services, client: WebhookClient, request: HttpRequest) {
   const endpoint = await endpointOf(services, request);
   const secret = newSecret();
-  const now = services.now();
+  // The workflow's clock, which the deliveries judge the old secret's 24 hours by (moved locally).
+  const now = await workflowNow(services, client);
   await services.webhooks.update(endpoint.owner, endpoint.webhookId, (e) => ({
     ...e,
     secrets: rotated(e, secret, now),

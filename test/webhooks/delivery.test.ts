@@ -357,4 +357,36 @@ describe('webhook delivery through the local host', () => {
     expect(log.deliveries[0]).toMatchObject({ state: 'Failed' });
     expect(log.deliveries[0]?.attempts).toHaveLength(8);
   });
+
+  // Moves the host's clock by a day too.
+  it("signs with every old secret within its 24 hours on the workflow's clock", async () => {
+    const r = await receiver();
+    const { webhookId, secret } = await register(r, { events: ['webhook.ping'] });
+    const rotate = async () =>
+      (
+        await host.request('POST', `/api/webhooks/${webhookId}/rotate-secret`, undefined, asPerson('ann'))
+      ).json<{ secret: string }>().secret;
+    const first = await rotate();
+    const second = await rotate();
+    r.secrets.push(first, second); // the receiver verifies with any of them
+    const pinged = async (count: number) => {
+      await host.request('POST', `/api/webhooks/${webhookId}/ping`, undefined, asPerson('ann'));
+      const got = await eventually(async () => r.unique()[count - 1], `ping ${count}`);
+      const raw = JSON.stringify(got.body);
+      const signs = (s: string) => {
+        try {
+          new Webhook(s).verify(raw, got.headers as Record<string, string>);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      return [secret, first, second].map(signs);
+    };
+    // Two rotations within the day: the original and the first new secret still sign.
+    expect(await pinged(1)).toEqual([true, true, true]);
+    await host.request('POST', '/admin/clock/advance', { by: 'PT25H' });
+    // A day later on the workflow's clock: the current secret alone.
+    expect(await pinged(2)).toEqual([false, false, true]);
+  });
 });

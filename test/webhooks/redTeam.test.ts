@@ -126,6 +126,7 @@ describe('secrets are write-only', () => {
       await answered(() =>
         rotateWebhookSecret(
           services,
+          client,
           request('POST', `webhooks/${webhookId}/rotate-secret`, { as: 'bob', params: { webhookId } }),
         ),
       ),
