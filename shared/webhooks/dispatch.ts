@@ -9,7 +9,7 @@ import type { WebhookStore } from './ports';
 
 /**
  * kick(offerId): every enabled endpoint that covers the offer gets a running delivery instance
- * for it (one per endpoint and offer: order per offer, and a dead endpoint holds up only itself).
+ * for it (a disabled one gets its stop noted, for `resume`) (one per endpoint and offer: order per offer, and a dead endpoint holds up only itself).
  *
  * Why no event is left behind: an instance ends only through park (webhookCursors.ts), which
  * succeeds only if no event was appended since it last read the offer's events, and marks the
@@ -22,7 +22,7 @@ export interface DispatchDeps {
   /** The endpoints per owner, remembered by the process (directory.ts). */
   endpoints: EndpointDirectory;
   cursors: Pick<WebhookCursors, 'read'>;
-  stops: Pick<WebhookStore, 'stopped' | 'clearStopped'>;
+  stops: Pick<WebhookStore, 'stopped' | 'clearStopped' | 'markStopped' | 'get'>;
 }
 
 export interface DeliveryInput {
@@ -45,7 +45,23 @@ export async function endpointsFor(
   const publisherId = knownPublisherId ?? (await deps.offers.get(offerId))?.publisherId;
   if (!publisherId) return [];
   const endpoints = await deps.endpoints.endpointsOf([publisherId, ADMIN_OWNER]);
-  return endpoints.filter((e) => e.enabled && covers(e, offerId, publisherId));
+  return endpoints.filter((e) => covers(e, offerId, publisherId));
+}
+
+/**
+ * A disabled endpoint's delivery for this offer waits for it to be enabled again: noted, so that
+ * enabling resumes it, then looked at again (enabled meanwhile, its resume may have listed the
+ * stops before this one was written): then it is delivered now.
+ */
+async function holdForDisabled(
+  deps: DispatchDeps,
+  client: OrchestrationClient,
+  endpoint: WebhookEndpoint,
+  offerId: string,
+): Promise<void> {
+  await deps.stops.markStopped(endpoint.webhookId, offerId);
+  const now = await deps.stops.get(endpoint.owner, endpoint.webhookId);
+  if (now?.enabled) await ensureDelivering(deps, client, now, offerId);
 }
 
 async function ensureDelivering(
@@ -80,7 +96,11 @@ export function createWebhookDispatch(deps: DispatchDeps, client: OrchestrationC
   return {
     async kick(offerId, publisherId) {
       const endpoints = await endpointsFor(deps, offerId, publisherId);
-      await Promise.all(endpoints.map((e) => ensureDelivering(deps, client, e, offerId)));
+      await Promise.all(
+        endpoints.map((e) =>
+          e.enabled ? ensureDelivering(deps, client, e, offerId) : holdForDisabled(deps, client, e, offerId),
+        ),
+      );
     },
     async resume(endpoint) {
       if (!endpoint.enabled) return;
