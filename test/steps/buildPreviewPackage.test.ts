@@ -208,6 +208,7 @@ describe('step 5, AppSource packaging', () => {
             description: '',
             storefront: { logo: 'big-logo.png', screenshots: [] },
           }),
+          '2', // a submission's snapshot never changes: another draft is another submission
         ),
       ),
     );
