@@ -107,7 +107,10 @@ export async function cancelSubmission(door: Door, submissionId: string): Promis
 /** POST /submissions/{id}/promote: Go Live, for the current submission only. */
 export async function promoteSubmission(door: Door, submissionId: string): Promise<void> {
   await currentOnly(door, submissionId);
-  await goLive(door.services, door.client, door.context, door);
+  await goLive(door.services, door.client, door.context, {
+    caller: door.caller,
+    offerId: door.offer.offerId,
+  });
 }
 
 async function currentOnly(door: Door, submissionId: string): Promise<void> {
