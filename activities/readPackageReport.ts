@@ -90,7 +90,7 @@ export function readPackageReport(deps: Deps) {
         message: `Waiting for the validation of the new upload of ${judged.blobName}.`,
       };
     }
-    return { ...judged, etag: copy.etag, copyBlobName: copy.name };
+    return { ...judged, etag: copy.etag, copyBlobName: copy.name, ...(appId ? { appId } : {}) };
   };
 }
 

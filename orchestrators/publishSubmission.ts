@@ -35,7 +35,9 @@ import {
   durationMs,
   latestPublishMoment,
   publishMoment,
+  publishedBlobName,
 } from '../shared/domain/workflow';
+import type { LiveRelease } from '../shared/domain/transitions';
 import { Arrival, EventInbox, Waited } from './eventInbox';
 
 /**
@@ -328,8 +330,14 @@ function* automatedSteps(s: Submission): Flow<End | undefined> {
     if (outcome.outcome === 'failed') return yield* s.fail(step, outcome);
     if (outcome.outcome === 'waiting') return yield* s.fail(step, INTERNAL);
     if (step === 'automated-validation' && outcome.outcome === 'succeeded' && 'blobName' in outcome) {
-      const { blobName, etag, version, copyBlobName } = outcome;
-      s.package = { blobName, copyBlobName, ...(etag ? { etag } : {}), ...(version ? { version } : {}) };
+      const { blobName, etag, version, copyBlobName, appId } = outcome;
+      s.package = {
+        blobName,
+        copyBlobName,
+        ...(etag ? { etag } : {}),
+        ...(version ? { version } : {}),
+        ...(appId ? { appId } : {}),
+      };
     }
     if (outcome.outcome === 'succeeded' && 'skip' in outcome)
       for (const later of outcome.skip ?? []) skip.set(later.step, later.message);
@@ -442,8 +450,21 @@ function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
   const input: PublishPackageInput = { ...s.stepInput(), package: s.package };
   const outcome = yield* s.call(ACTIVITIES.publishPackage, input, stepOutcomeSchema);
   if (outcome.outcome === 'failed') return yield* s.fail(step, outcome);
-  s.note(step, 'succeeded', outcome.message ? { message: outcome.message } : {});
+  // What went live is recorded by this change itself (the status's live version: one write).
+  s.note(step, 'succeeded', {
+    ...(outcome.message ? { message: outcome.message } : {}),
+    live: liveRelease(s, s.package),
+  });
   return undefined;
+}
+
+function liveRelease(s: Submission, p: ValidatedPackage): LiveRelease {
+  const { offerId, submissionId } = s.input;
+  return {
+    livePackage: publishedBlobName(offerId, submissionId, p.blobName),
+    ...(p.version ? { version: p.version } : {}),
+    ...(p.appId ? { appId: p.appId } : {}),
+  };
 }
 
 /**

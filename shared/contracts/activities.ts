@@ -61,6 +61,10 @@ export const transitionEntrySchema = z.object({
   revision: z.number().int().positive().optional(),
   /** Step 8's promised date as an Admin set it (null: cleared); shown by the status from then on. */
   promisedDate: z.string().nullable().optional(),
+  /** Step 8's success: what went live (shared/domain/transitions.ts LiveRelease). */
+  live: z
+    .object({ livePackage: z.string(), version: z.string().optional(), appId: z.string().optional() })
+    .optional(),
   error: z
     .object({ step: stepId, code: z.string(), message: z.string(), details: z.array(detail) })
     .optional(),
@@ -117,6 +121,8 @@ export const packageStepResultSchema = z.discriminatedUnion('outcome', [
      * step 8 publishes it, so a later upload (even to the same blob name) reaches only the next submission.
      */
     copyBlobName: z.string(),
+    /** The app id this submission claimed (absent in results of older versions: read from the snapshot). */
+    appId: z.string().optional(),
   }),
   z.object({
     outcome: z.literal('failed'),
@@ -145,6 +151,7 @@ export const validatedPackageSchema = z.object({
   etag: z.string().optional(),
   version: z.string().optional(),
   copyBlobName: z.string(),
+  appId: z.string().optional(),
 });
 export type ValidatedPackage = z.infer<typeof validatedPackageSchema>;
 

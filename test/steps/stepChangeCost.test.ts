@@ -1,4 +1,7 @@
+import { publishPackage } from '../../activities/publishPackage';
 import { recordStepChange } from '../../activities/recordStepChange';
+import { CONTAINERS } from '../../shared/contracts/names';
+import { publishedBlobName, validatedPackageCopyName } from '../../shared/domain/workflow';
 import type { TransitionEntry } from '../../shared/contracts/activities';
 import type { Transition } from '../../shared/domain/states';
 import { notStartedStatus } from '../../shared/domain/status';
@@ -94,6 +97,47 @@ describe('storage requests of a step change', () => {
       record({ offerId, submissionId: '1', transitions: [t('automated-validation', 'started')] }),
     );
     expect(next.filter((r) => r.startsWith('GET'))).toEqual([]);
+  });
+
+  it("step 8's success is one change: the live version rides with it, no status write of its own", async () => {
+    const { services, offerId, record } = await publishedOffer();
+    const blobName = `${offerId}/package.zip`;
+    const copyBlobName = validatedPackageCopyName(offerId, '1', blobName);
+    await services.blobs.upload(
+      { container: CONTAINERS.submissions, name: copyBlobName },
+      Buffer.from('zip'),
+    );
+    await record({ offerId, submissionId: '1', transitions: [t('publish', 'started')] });
+    const appId = crypto.randomUUID();
+    const live = { livePackage: publishedBlobName(offerId, '1', blobName), version: '1.0.0.1', appId };
+    const requests = await requestsOf(async () => {
+      const outcome = await publishPackage(services)({
+        offerId,
+        submissionId: '1',
+        snapshotBlobName: `${offerId}/1/offer.json`,
+        at: AT,
+        package: { blobName, copyBlobName, version: '1.0.0.1', appId },
+      });
+      expect(outcome.outcome).toBe('succeeded');
+      await record({
+        offerId,
+        submissionId: '1',
+        transitions: [{ ...t('publish', 'succeeded'), live }, t('live', 'succeeded')],
+      });
+    });
+    expect(requests.filter((r) => /Offer(Timeline|Catalog|sByPublisher)/.test(r))).toEqual([
+      'POST OfferTimeline $batch',
+      expect.stringMatching(/^POST Offer(Catalog|sByPublisher) \$batch$/),
+      expect.stringMatching(/^POST Offer(Catalog|sByPublisher) \$batch$/),
+    ]);
+    expect(await services.statuses.get(offerId)).toMatchObject({
+      state: 'Live',
+      lastLiveVersion: '1.0.0.1',
+      liveSubmissionId: '1',
+    });
+    expect(await services.appCatalog.entriesFor(appId)).toEqual([
+      { appId, offerId, liveVersion: '1.0.0.1', livePackage: live.livePackage },
+    ]);
   });
 
   it('reads and decides again when another process wrote since: nothing is lost', async () => {
