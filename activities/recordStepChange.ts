@@ -184,7 +184,7 @@ async function after(
     );
   if (deps.webhookKick)
     await kickWebhooks(deps, deps.webhookKick, change.offerId, status.publisherId, context);
-  return {};
+  return { lastLiveVersion: status.lastLiveVersion ?? null };
 }
 
 /**

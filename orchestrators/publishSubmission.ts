@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ACTIVITIES, EVENTS, ORCHESTRATORS } from '../shared/contracts/names';
 import {
   BuildPreviewInput,
+  PackageStepInput,
   PackageStepResult,
   PublishPackageInput,
   RecordStepChangeInput,
@@ -138,6 +139,15 @@ class Submission {
   /** Whether a change was recorded yet: the first one names the offer. */
   named = false;
 
+  /** The offer's live version as the last recorded change told it (undefined: not told). */
+  lastLiveVersion?: string | null;
+
+  /** Step 2's input: with the live version its package must exceed, when a change told it. */
+  packageStepInput(): PackageStepInput {
+    const told = this.lastLiveVersion;
+    return { ...this.stepInput(), ...(told !== undefined ? { lastLiveVersion: told } : {}) };
+  }
+
   /** Transitions noted since the last change was recorded: the next change. */
   pending: TransitionEntry[] = [];
 
@@ -177,6 +187,7 @@ class Submission {
     }
     const parsed = recordTransitionResultSchema.safeParse(result).data ?? {};
     if (parsed.ended) throw new SubmissionEnded(parsed.ended);
+    if (parsed.lastLiveVersion !== undefined) this.lastLiveVersion = parsed.lastLiveVersion;
     return parsed;
   }
 
@@ -279,7 +290,7 @@ function* automatedStep(s: Submission, step: StepId): Flow<StepOutcome | Package
  * ends, the stored report is read once more: a report whose event was lost still counts.
  */
 function* packageStep(s: Submission): Flow<PackageStepResult> {
-  let result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
+  let result = yield* s.call(ACTIVITIES.readPackageReport, s.packageStepInput(), packageStepResultSchema);
   if (result.outcome !== 'waiting') return result;
   yield* s.record('automated-validation', 'waiting', { message: result.message });
   const timeout = s.input.settings.packageValidationTimeout;
@@ -289,7 +300,7 @@ function* packageStep(s: Submission): Flow<PackageStepResult> {
     if (waited.kind === 'timeout') {
       // The report may be stored although its event never came (a raise that kept failing): one
       // last read before giving up (issue 21 item 5).
-      result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
+      result = yield* s.call(ACTIVITIES.readPackageReport, s.packageStepInput(), packageStepResultSchema);
       if (result.outcome !== 'waiting') return result;
       return {
         outcome: 'failed',
@@ -299,7 +310,7 @@ function* packageStep(s: Submission): Flow<PackageStepResult> {
       };
     }
     s.inbox.drain(EVENTS.packageReport);
-    result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
+    result = yield* s.call(ACTIVITIES.readPackageReport, s.packageStepInput(), packageStepResultSchema);
   }
   return result;
 }

@@ -45,6 +45,12 @@ export const stepActivityInputSchema = submissionRefSchema.extend({
 });
 export type StepActivityInput = z.infer<typeof stepActivityInputSchema>;
 
+/** Step 2's input: the live version the package must exceed, when a step change told it (nothing to read). */
+export const packageStepInputSchema = stepActivityInputSchema.extend({
+  lastLiveVersion: z.string().nullable().optional(),
+});
+export type PackageStepInput = z.infer<typeof packageStepInputSchema>;
+
 /** Step 1's input: the notification email given with Publish travels with it (nothing to read). */
 export const prerequisitesInputSchema = stepActivityInputSchema.extend({
   notificationEmail: z.string().optional(),
@@ -103,6 +109,12 @@ export const recordTransitionResultSchema = z.object({
    * how it ended. The change was not recorded and the orchestration stops.
    */
   ended: z.enum(ENDED_STATES).optional(),
+  /**
+   * The offer's live version as the recorded change left it (null: none). It changes only when a
+   * submission goes live, so while this one runs it is the version step 2 compares with (absent in
+   * results of older versions: step 2 reads the status).
+   */
+  lastLiveVersion: z.string().nullable().optional(),
 });
 export type RecordTransitionResult = z.infer<typeof recordTransitionResultSchema>;
 

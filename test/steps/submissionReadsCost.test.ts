@@ -50,4 +50,11 @@ describe('storage requests of what a submission keeps', () => {
     });
     expect(requests.filter((r) => r === 'GET submissions')).toEqual(['GET submissions']);
   });
+
+  it('step 2 reads no status when the step change before it told the live version', async () => {
+    const input = await submit(productServices(), uniqueOfferId('told'), DRAFT);
+    const services = productServices(proxy.connectionString);
+    const requests = await requestsOf(() => readPackageReport(services)({ ...input, lastLiveVersion: null }));
+    expect(requests.filter((r) => r.endsWith('OfferTimeline'))).toEqual([]);
+  });
 });
