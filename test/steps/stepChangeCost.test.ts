@@ -140,6 +140,22 @@ describe('storage requests of a step change', () => {
     ]);
   });
 
+  it('the end of a submission removes its watch row with one request: the ETag its Publish got, no read', async () => {
+    const { services, offerId, record } = await publishedOffer();
+    const requests = await requestsOf(() =>
+      record({ offerId, submissionId: '1', transitions: [t('validate-prerequisites', 'failed')] }),
+    );
+    expect(requests.filter((r) => r.includes('ActiveSubmissions'))).toEqual(['DELETE ActiveSubmissions']);
+    expect((await services.activeSubmissions.list()).map((e) => e.offerId)).not.toContain(offerId);
+  });
+
+  it('a watch row written again since (the daily sweep, another process) is read and judged again', async () => {
+    const { services, offerId, record } = await publishedOffer();
+    await productServices(proxy.connectionString).activeSubmissions.mark(offerId, '1', AT);
+    await record({ offerId, submissionId: '1', transitions: [t('validate-prerequisites', 'failed')] });
+    expect((await services.activeSubmissions.list()).map((e) => e.offerId)).not.toContain(offerId);
+  });
+
   it('reads and decides again when another process wrote since: nothing is lost', async () => {
     const { offerId, record } = await publishedOffer();
     await record({
