@@ -140,6 +140,48 @@ describe('storage requests of a step change', () => {
     ]);
   });
 
+  it('going live turns the claim step 2 wrote into the live hold with no read of it', async () => {
+    const { services, offerId, record } = await publishedOffer();
+    const appId = crypto.randomUUID();
+    const claimed = await services.appClaims.claim(appId, offerId, '1', AT, async () => true);
+    expect(claimed.taken).toBe(true);
+    await record({ offerId, submissionId: '1', transitions: [t('publish', 'started')] });
+    const live = { livePackage: `${offerId}/1/package.zip`, version: '1.0.0.1', appId };
+    const requests = await requestsOf(() =>
+      record({
+        offerId,
+        submissionId: '1',
+        transitions: [{ ...t('publish', 'succeeded'), live }, t('live', 'succeeded')],
+      }),
+    );
+    // The catalogue's live version, the claim row (under the ETag step 2 got), the pending row.
+    expect(requests.filter((r) => r.includes('AppCatalog'))).toEqual([
+      'PATCH AppCatalog',
+      'PUT AppCatalog',
+      'DELETE AppCatalog',
+    ]);
+    expect(await services.appClaims.get(appId)).toMatchObject({
+      offerId,
+      liveSubmissionId: '1',
+      submissionId: '',
+    });
+  });
+
+  it('a claim written again since by another process is read and judged again', async () => {
+    const { services, offerId, record } = await publishedOffer();
+    const appId = crypto.randomUUID();
+    await services.appClaims.claim(appId, offerId, '1', AT, async () => true);
+    // Another process's reconciler claims it again for the same submission (a new ETag).
+    const other = productServices(proxy.connectionString);
+    await other.appClaims.release(appId, offerId, '1');
+    await other.appClaims.claim(appId, offerId, '1', AT, async () => true);
+    // Its end releases the id its snapshot names.
+    const snapshot = { container: CONTAINERS.submissions, name: `${offerId}/1/offer.json` };
+    await services.blobs.upload(snapshot, Buffer.from(JSON.stringify({ offerId, app: { id: appId } })));
+    await record({ offerId, submissionId: '1', transitions: [t('validate-prerequisites', 'failed')] });
+    expect(await other.appClaims.get(appId)).toBeUndefined();
+  });
+
   it('the end of a submission removes its watch row with one request: the ETag its Publish got, no read', async () => {
     const { services, offerId, record } = await publishedOffer();
     const requests = await requestsOf(() =>
