@@ -115,3 +115,25 @@ it("another process's report stored between an upload's sequence and its Pending
     sequence: later,
   });
 });
+
+it('a package that fits one block is written with one request; a larger one in blocks', async () => {
+  const services = productServices(proxy.connectionString);
+  const offerId = uniqueOfferId('putcost');
+  await services.blobs.upload({ container: CONTAINERS.packages, name: `${offerId}/warm` }, Buffer.from('x'));
+  async function* chunks(total: number) {
+    for (let sent = 0; sent < total; sent += 1024 * 1024)
+      yield Buffer.alloc(Math.min(1024 * 1024, total - sent), 7);
+  }
+  for (const [bytes, expected] of [
+    [3 * 1024 * 1024, 1],
+    [5 * 1024 * 1024, 3],
+  ] as const) {
+    const ref = { container: CONTAINERS.packages, name: `${offerId}/p-${bytes}.zip` };
+    const mark = proxy.operations.length;
+    const stored = await services.blobs.uploadStream(ref, chunks(bytes), { contentType: 'application/zip' });
+    const writes = proxy.operations.slice(mark).filter((op) => op.path.endsWith(ref.name));
+    expect([bytes, writes.length]).toEqual([bytes, expected]);
+    expect((await services.blobs.info(ref))?.etag).toBe(stored.etag);
+    expect((await services.blobs.download(ref))?.equals(Buffer.alloc(bytes, 7))).toBe(true);
+  }
+});
