@@ -29,15 +29,7 @@ import { dispatchOf } from '../shared/webhooks/client';
 
 type Deps = Pick<
   Services,
-  | 'timeline'
-  | 'outbox'
-  | 'blobs'
-  | 'email'
-  | 'settings'
-  | 'appClaims'
-  | 'appCatalog'
-  | 'offerIndex'
-  | 'activeSubmissions'
+  'timeline' | 'outbox' | 'blobs' | 'email' | 'settings' | 'appClaims' | 'offerIndex' | 'activeSubmissions'
 > & {
   /**
    * Tells the webhook deliveries the offer has new events (needs a durable client). Without it the
@@ -274,8 +266,11 @@ async function recordLive(deps: Deps, change: StepChange, before: OfferStatus, s
   const appId = live.appId ?? (await snapshotAppId(deps, offerId, submissionId));
   if (!appId) return;
   const at = headTransition(change).at;
-  await deps.appCatalog.recordLive(appId, offerId, live.version, live.livePackage);
-  await deps.appClaims.holdLive(appId, offerId, submissionId, at);
+  // The catalogue's live version and the claim turned into the live hold: one transaction.
+  await deps.appClaims.holdLive(appId, offerId, submissionId, at, {
+    version: live.version,
+    livePackage: live.livePackage,
+  });
   // The live submission before this one, as the change that replaced it saw it.
   const previousLive = before.liveSubmissionId;
   if (!previousLive || previousLive === submissionId) return;

@@ -154,11 +154,14 @@ describe('storage requests of a step change', () => {
         transitions: [{ ...t('publish', 'succeeded'), live }, t('live', 'succeeded')],
       }),
     );
-    // The catalogue's live version, the claim row (under the ETag step 2 got), the pending row.
+    // The claim row (under the ETag step 2 got) with the catalogue's live version in one
+    // transaction of the app id's partition, then the pending row.
     expect(requests.filter((r) => r.includes('AppCatalog'))).toEqual([
-      'PATCH AppCatalog',
-      'PUT AppCatalog',
+      'POST AppCatalog $batch',
       'DELETE AppCatalog',
+    ]);
+    expect(await services.appCatalog.entriesFor(appId)).toEqual([
+      { appId, offerId, liveVersion: '1.0.0.1', livePackage: live.livePackage },
     ]);
     expect(await services.appClaims.get(appId)).toMatchObject({
       offerId,

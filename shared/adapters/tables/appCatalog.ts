@@ -1,4 +1,4 @@
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { AppCatalog, CatalogEntry } from '../../domain/package/technical';
 import { normalizeAppId } from '../../domain/package/technical';
 import type { AppIdClaim, AppIdClaims, ClaimResult, SubmissionInProgress } from '../../domain/appClaims';
@@ -51,6 +51,8 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
    * and a 412 reads and decides again, as does any failed request (which forgets the row).
    */
   const written = new RememberedRows<StoredEntity>();
+  /** The `alongside` rows a change wrote with its claim (the caller writes them itself otherwise). */
+  const carried = new WeakSet<object>();
 
   /** Read-modify-write of one claim row under its ETag; `next` undefined = leave, null = delete. */
   async function change(
@@ -58,6 +60,8 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
     next: (current: AppIdClaim | undefined) => AppIdClaim | null | undefined,
     /** The claim row as the caller just read it, or as this process wrote it (`remembered`). */
     read?: { row: StoredEntity | undefined; remembered?: boolean },
+    /** A row of the same partition written with the claim, in one transaction (Merge). */
+    alongside?: Record<string, unknown> & { partitionKey: string; rowKey: string },
   ): Promise<AppIdClaim | undefined> {
     const t = await table();
     const key = claimKey(appId);
@@ -71,7 +75,14 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
       if (wanted === undefined) return current;
       try {
         let etag: string | undefined;
-        if (wanted === null) {
+        if (wanted && alongside) {
+          const claimWrite: TransactionAction = stored
+            ? ['update', claimEntity(wanted), 'Replace', { etag: stored.etag }]
+            : ['create', claimEntity(wanted)];
+          const response = await t.submitTransaction([claimWrite, ['upsert', alongside, 'Merge']]);
+          etag = response.subResponses.find((r) => r.rowKey === CLAIM_ROW)?.etag;
+          carried.add(alongside);
+        } else if (wanted === null) {
           if (stored) await t.deleteEntity(key, CLAIM_ROW, { etag: stored.etag });
         } else if (stored) {
           etag = (await t.updateEntity(claimEntity(wanted), 'Replace', { etag: stored.etag })).etag;
@@ -158,7 +169,8 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
         rememberedRow(appId),
       );
     },
-    async holdLive(appId, offerId, submissionId, at) {
+    async holdLive(appId, offerId, submissionId, at, live) {
+      const entry = live && row(appId, offerId, { liveVersion: live.version, livePackage: live.livePackage });
       await change(
         appId,
         (now) => {
@@ -168,7 +180,10 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
           return { ...fresh(appId, offerId, '', at), liveSubmissionId: submissionId };
         },
         rememberedRow(appId),
+        entry,
       );
+      // Held already (a retry): the catalogue's row on its own (Merge: repeatable).
+      if (entry && !carried.has(entry)) await (await table()).upsertEntity(entry, 'Merge');
     },
     async releaseLive(appId, offerId) {
       await change(appId, (now) => {
