@@ -1,4 +1,5 @@
 import { makeGoLive } from '../../functions/goLive';
+import { makePublishOffer } from '../../functions/publishOffer';
 import { makeSubmitReview } from '../../functions/submitReview';
 import { notStartedStatus } from '../../shared/domain/status';
 import { startSubmission } from '../../shared/domain/transitions';
@@ -83,5 +84,28 @@ describe('storage requests of the routes that decide on the status', () => {
       expect(res.status).toBe(202);
     });
     expect(requests).toEqual(['GET OfferTimeline', 'POST OfferTimeline $batch']);
+  });
+
+  it('Publish reads the offer once: the email it makes the default is written under that read', async () => {
+    const services = testServices({ AzureWebJobsStorage: proxy.connectionString });
+    const offerId = uniqueOfferId('cost');
+    await seedOffer(services, offerId);
+    const mark = proxy.operations.length;
+    const res = await callWith(
+      makePublishOffer(services),
+      new RecordingClient(),
+      request('POST', `offers/${offerId}/publish`, {
+        as: 'ann',
+        params: { offerId },
+        body: { notificationEmail: 'sales@contoso.example' },
+      }),
+    );
+    expect(res.status).toBe(202);
+    const offers = proxy.operations
+      .slice(mark)
+      .map(nameOf)
+      .filter((r) => / Offers$/.test(r));
+    expect(offers).toEqual(['GET Offers', 'PUT Offers']);
+    expect((await services.offers.get(offerId))?.notificationEmail).toBe('sales@contoso.example');
   });
 });
