@@ -1,3 +1,4 @@
+import { makeCancelSubmission } from '../../functions/cancelSubmission';
 import { makeGoLive } from '../../functions/goLive';
 import { makePublishOffer } from '../../functions/publishOffer';
 import { makeSubmitReview } from '../../functions/submitReview';
@@ -68,6 +69,19 @@ describe('storage requests of the routes that decide on the status', () => {
     const { services, offerId } = await offerAt('WaitingForPublisher', 'publisher-signoff');
     const requests = await offerRequestsOf(async () => {
       const res = await callWith(makeGoLive(services), new RecordingClient(), post('go-live', offerId));
+      expect(res.status).toBe(202);
+    });
+    expect(requests).toEqual(['GET OfferTimeline', 'PATCH OfferTimeline']);
+  });
+
+  it('Cancel reads the status once and writes it once: no read of the offer', async () => {
+    const { services, offerId } = await offerAt('WaitingForPublisher', 'publisher-signoff');
+    const requests = await offerRequestsOf(async () => {
+      const res = await callWith(
+        makeCancelSubmission(services),
+        new RecordingClient(),
+        request('POST', `offers/${offerId}/cancel`, { as: 'ann', params: { offerId } }),
+      );
       expect(res.status).toBe(202);
     });
     expect(requests).toEqual(['GET OfferTimeline', 'PATCH OfferTimeline']);
