@@ -78,13 +78,6 @@ export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
 
     const packageBlobName = input.package.blobName;
     const packageCopy = { container: CONTAINERS.submissions, name: input.package.copyBlobName };
-    if (!(await deps.blobs.info(packageCopy)))
-      return {
-        outcome: 'failed',
-        code: PACKAGE_MISSING,
-        message: 'The validated extension package was not found: upload it, then press Publish again.',
-        details: [],
-      };
     const manifest = previewManifest({
       offer,
       submissionId: input.submissionId,
@@ -101,12 +94,23 @@ export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
       container: CONTAINERS.previews,
       name: previewBlobName(offer.offerId, input.submissionId),
     };
-    await deps.previews.write({
-      target,
-      entries,
-      packageBlob: packageCopy,
-      packageEntry: packageEntry(packageBlobName),
-    });
+    try {
+      await deps.previews.write({
+        target,
+        entries,
+        packageBlob: packageCopy,
+        packageEntry: packageEntry(packageBlobName),
+      });
+    } catch (error) {
+      // Whether the package was missing is asked only when the write failed: none is read before.
+      if (await deps.blobs.info(packageCopy)) throw error;
+      return {
+        outcome: 'failed',
+        code: PACKAGE_MISSING,
+        message: 'The validated extension package was not found: upload it, then press Publish again.',
+        details: [],
+      };
+    }
     if (!(await recordPreview(deps.statuses, input, target.name)))
       return {
         outcome: 'failed',

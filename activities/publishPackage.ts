@@ -1,20 +1,20 @@
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
 import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
-import { PublishPackageInput, StepOutcome, publishPackageInputSchema } from '../shared/contracts/activities';
-import { notStartedStatus } from '../shared/domain/status';
-import { claimKey } from '../shared/domain/appClaims';
-import { snapshotBlobNameFor } from '../shared/domain/workflow';
+import { StepOutcome, publishPackageInputSchema } from '../shared/contracts/activities';
+import { publishedBlobName } from '../shared/domain/workflow';
 import { getServices, Services } from '../shared/services';
-import { readSnapshot } from '../shared/notify/snapshot';
 import { isStatus } from '../shared/adapters/tables/documents';
 
-type Deps = Pick<Services, 'blobs' | 'statuses' | 'appCatalog' | 'appClaims'>;
+type Deps = Pick<Services, 'blobs'>;
 
 /**
  * Step 8: copies the package that passed step 2 (the submission's own copy of that version, the
- * one step 5 packed into the preview) to container `published`, and records the offer's live
- * version (the version-increase rule compares with it) and the live submission.
+ * one step 5 packed into the preview) to container `published`. The offer's live version (the
+ * version-increase rule compares with it) and the live submission are recorded by the step change
+ * of step 8's success, in its one write (the orchestrator names them there), and the app
+ * catalogue follows that change (activities/recordStepChange.ts): a copy repeated by a retry
+ * writes the same blob again, and nothing else is written here.
  */
 export function publishPackage(deps: Deps) {
   return async (raw: unknown): Promise<StepOutcome> => {
@@ -24,7 +24,7 @@ export function publishPackage(deps: Deps) {
     const fileName = blobName.split('/').pop() ?? 'package';
     const target = {
       container: CONTAINERS.published,
-      name: `${input.offerId}/${input.submissionId}/${fileName}`,
+      name: publishedBlobName(input.offerId, input.submissionId, blobName),
     };
     try {
       await deps.blobs.copy(source, target);
@@ -38,60 +38,11 @@ export function publishPackage(deps: Deps) {
         details: [{ path: `submissions/${copyBlobName}`, message: 'not found' }],
       };
     }
-    // The live submission before this one, as the write that replaces it saw it.
-    let previousLive: string | undefined;
-    const after = await deps.statuses.update(
-      input.offerId,
-      (current) => {
-        previousLive = current.liveSubmissionId;
-        return current.submissionId !== input.submissionId
-          ? undefined
-          : {
-              ...current,
-              ...(version ? { lastLiveVersion: version } : {}),
-              liveSubmissionId: input.submissionId,
-            };
-      },
-      () => notStartedStatus(input.offerId, input.at),
-    );
-    if (after.liveSubmissionId === input.submissionId)
-      await recordLive(deps, input, target.name, previousLive);
     return {
       outcome: 'succeeded',
       message: `Published ${fileName}${version ? ` version ${version}` : ''}.`,
     };
   };
-}
-
-/**
- * The catalogue learns the live version (dependencies, app ids); step 2 matched the app id with the
- * snapshot. The claim step 2 took becomes the offer's live hold; when the previous live version
- * had another app id, that id is released (the claim moves with the live version).
- */
-async function recordLive(
-  deps: Deps,
-  input: PublishPackageInput,
-  livePackage: string,
-  previousLive: string | undefined,
-): Promise<void> {
-  const appId = await appIdOf(deps, input.snapshotBlobName);
-  const { version } = input.package;
-  if (!appId || !version) return;
-  await deps.appCatalog.recordLive(appId, input.offerId, version, livePackage);
-  await deps.appClaims.holdLive(appId, input.offerId, input.submissionId, input.at);
-  if (!previousLive || previousLive === input.submissionId) return;
-  const previousId = await appIdOf(deps, snapshotBlobNameFor(input.offerId, previousLive));
-  if (previousId && claimKey(previousId) !== claimKey(appId)) {
-    await deps.appClaims.releaseLive(previousId, input.offerId);
-  }
-}
-
-async function appIdOf(deps: Deps, snapshotBlobName: string): Promise<string | undefined> {
-  const snapshot = (await readSnapshot(deps.blobs, snapshotBlobName)) as
-    | { app?: { id?: unknown } }
-    | undefined;
-  const appId = snapshot?.app?.id;
-  return typeof appId === 'string' && appId !== '' ? appId : undefined;
 }
 
 df.app.activity(ACTIVITIES.publishPackage, {

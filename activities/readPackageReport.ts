@@ -1,11 +1,7 @@
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
 import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
-import {
-  PackageStepResult,
-  StepActivityInput,
-  stepActivityInputSchema,
-} from '../shared/contracts/activities';
+import { PackageStepResult, StepActivityInput, packageStepInputSchema } from '../shared/contracts/activities';
 import { judgePackage, validatedPackageCopyName } from '../shared/domain/workflow';
 import { takenMessage } from '../shared/domain/appClaims';
 import { submissionInProgress } from '../shared/repair/appClaims';
@@ -30,16 +26,19 @@ const APP_ID_TAKEN = 'manifest.app-id-taken';
  */
 export function readPackageReport(deps: Deps) {
   return async (raw: unknown): Promise<PackageStepResult> => {
-    const input = stepActivityInputSchema.parse(raw);
-    const [report, snapshot, status] = await Promise.all([
+    const input = packageStepInputSchema.parse(raw);
+    const [report, snapshot, lastLiveVersion] = await Promise.all([
       deps.packageReports.get(input.offerId),
       readSnapshot(deps.blobs, input.snapshotBlobName),
-      deps.statuses.get(input.offerId),
+      // Told by the step change before this step; only an input of an older version reads it.
+      input.lastLiveVersion !== undefined
+        ? input.lastLiveVersion
+        : deps.statuses.get(input.offerId).then((s) => s?.lastLiveVersion),
     ]);
     const app = (snapshot as { app?: Record<string, string> } | undefined)?.app;
     const judged = judgePackage(withoutClaimFinding(report), {
       app,
-      lastLiveVersion: status?.lastLiveVersion,
+      ...(lastLiveVersion ? { lastLiveVersion } : {}),
     });
     if (judged.outcome === 'waiting') return judged;
     if (judged.outcome === 'failed') return { ...judged, details: judged.details.slice(0, MAX_DETAILS) };
@@ -90,7 +89,7 @@ export function readPackageReport(deps: Deps) {
         message: `Waiting for the validation of the new upload of ${judged.blobName}.`,
       };
     }
-    return { ...judged, etag: copy.etag, copyBlobName: copy.name };
+    return { ...judged, etag: copy.etag, copyBlobName: copy.name, ...(appId ? { appId } : {}) };
   };
 }
 

@@ -22,6 +22,7 @@ import {
   type StepChange,
 } from '../shared/domain/stepChange';
 import { snapshotBlobNameFor } from '../shared/domain/workflow';
+import { claimKey } from '../shared/domain/appClaims';
 import type { OfferEventInput, WebhookDispatch } from '../shared/ports/offerEvents';
 import { eventEntity } from '../shared/adapters/tables/offerEvents';
 import type { KnownStatus } from '../shared/ports/stores';
@@ -188,7 +189,7 @@ async function after(
       outcome.revision ? { status, revision: outcome.revision } : undefined,
       context,
     );
-  if (already || endsSubmission(before, status)) await ended(deps, change, status, context);
+  if (already || endsSubmission(before, status)) await ended(deps, change, before, status, context);
   if (outcome.notification && !already)
     localEcho(deps.settings, (line) => context?.log(line))?.(emailLine(outcome.notification));
   const notification = outcome.notification ?? (already ? await storedNotification(deps, change) : undefined);
@@ -200,7 +201,7 @@ async function after(
     );
   if (deps.webhookKick)
     await kickWebhooks(deps, deps.webhookKick, change.offerId, status.publisherId, context);
-  return {};
+  return { lastLiveVersion: status.lastLiveVersion ?? null };
 }
 
 /**
@@ -252,23 +253,61 @@ async function refreshLists(
 
 /**
  * The submission ended: the reconciler need not watch it any longer, and the app id its step 2
- * claimed is free again unless it went live. A failed release throws and the activity is retried
- * (the change itself is not written twice); reconcileAppClaims repairs the rest.
+ * claimed is free again unless it went live; if it went live, the catalogue learns the live
+ * version. A failed write throws and the activity is retried (the change itself is not written
+ * twice); reconcileAppClaims repairs the rest.
  */
-async function ended(deps: Deps, change: StepChange, status: OfferStatus, context?: InvocationContext) {
+async function ended(
+  deps: Deps,
+  change: StepChange,
+  before: OfferStatus,
+  status: OfferStatus,
+  context?: InvocationContext,
+) {
   if (status.submissionId !== change.submissionId) return;
   if (status.state === 'Failed' || status.state === 'Canceled') {
-    const snapshot = await readSnapshot(deps.blobs, snapshotBlobNameFor(change.offerId, change.submissionId));
-    const appId = (snapshot as { app?: { id?: unknown } } | undefined)?.app?.id;
-    if (typeof appId === 'string' && appId !== '')
-      await deps.appClaims.release(appId, change.offerId, change.submissionId);
+    const appId = await snapshotAppId(deps, change.offerId, change.submissionId);
+    if (appId) await deps.appClaims.release(appId, change.offerId, change.submissionId);
   }
+  if (status.state === 'Live') await recordLive(deps, change, before, status);
   if (status.state === 'Failed' || status.state === 'Canceled' || status.state === 'Live')
     await deps.activeSubmissions.clear(change.offerId, change.submissionId).catch((error: unknown) => {
       context?.warn(
         `watch row of '${change.offerId}' not removed (${String(error).slice(0, 200)}); the reconciler will`,
       );
     });
+}
+
+/**
+ * The catalogue learns the live version (dependencies, app ids); step 2 matched the app id with the
+ * snapshot. The claim step 2 took becomes the offer's live hold; when the previous live version
+ * had another app id, that id is released (the claim moves with the live version). Each write is
+ * repeatable: a retry, which finds the change applied, makes them again.
+ */
+async function recordLive(deps: Deps, change: StepChange, before: OfferStatus, status: OfferStatus) {
+  const live = change.transitions.find((t) => t.live)?.live;
+  const { offerId, submissionId } = change;
+  if (!live?.version || status.liveSubmissionId !== submissionId) return;
+  const appId = live.appId ?? (await snapshotAppId(deps, offerId, submissionId));
+  if (!appId) return;
+  const at = headTransition(change).at;
+  // The catalogue's live version and the claim turned into the live hold: one transaction.
+  await deps.appClaims.holdLive(appId, offerId, submissionId, at, {
+    version: live.version,
+    livePackage: live.livePackage,
+  });
+  // The live submission before this one, as the change that replaced it saw it.
+  const previousLive = before.liveSubmissionId;
+  if (!previousLive || previousLive === submissionId) return;
+  const previousId = await snapshotAppId(deps, offerId, previousLive);
+  if (previousId && claimKey(previousId) !== claimKey(appId))
+    await deps.appClaims.releaseLive(previousId, offerId);
+}
+
+async function snapshotAppId(deps: Deps, offerId: string, submissionId: string): Promise<string | undefined> {
+  const snapshot = await readSnapshot(deps.blobs, snapshotBlobNameFor(offerId, submissionId));
+  const appId = (snapshot as { app?: { id?: unknown } } | undefined)?.app?.id;
+  return typeof appId === 'string' && appId !== '' ? appId : undefined;
 }
 
 df.app.activity(ACTIVITIES.recordStepChange, {

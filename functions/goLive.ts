@@ -2,7 +2,10 @@ import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functio
 import * as df from 'durable-functions';
 import { goLive } from '../shared/actions/goLive';
 import { FUNCTIONS } from '../shared/contracts/names';
-import { offerRequest } from '../shared/http/access';
+import { offerIdSchema } from '../shared/contracts/api';
+import { statusFor } from '../shared/http/access';
+import { routeParam } from '../shared/http/body';
+import { callerOf } from '../shared/http/principal';
 import { guarded, json } from '../shared/http/errors';
 import type { OrchestrationClient } from '../shared/http/orchestrations';
 import { API_AUTH_LEVEL } from '../shared/http/registration';
@@ -16,8 +19,11 @@ export function makeGoLive(services: Services) {
       client: OrchestrationClient,
       context: InvocationContext,
     ): Promise<HttpResponseInit> => {
-      const { caller, offer } = await offerRequest(request, services.offers, 'owner');
-      return json(202, await goLive(services, client, context, { caller, offer }));
+      const caller = callerOf(request);
+      const offerId = routeParam(request, 'offerId', offerIdSchema);
+      // Access is decided on the status row (it names the owner): no read of the offer.
+      const { status } = await statusFor(services, offerId, caller, 'owner');
+      return json(202, await goLive(services, client, context, { caller, offerId, status }));
     },
   );
 }

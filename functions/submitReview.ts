@@ -5,10 +5,10 @@ import { offerIdSchema, reviewAreaSchema, reviewRequestSchema } from '../shared/
 import { ReviewDecisionEvent } from '../shared/contracts/orchestration';
 import { DomainError } from '../shared/domain/errors';
 import { assertCanReview, canReviewArea } from '../shared/domain/rules';
-import { ReviewDecision, notStartedStatus } from '../shared/domain/status';
+import type { ReviewDecision } from '../shared/domain/status';
 import { instanceIdFor } from '../shared/domain/transitions';
 import { showDecision } from '../shared/actions/reviewDecision';
-import { offerFor } from '../shared/http/access';
+import { statusFor } from '../shared/http/access';
 import { readJson, routeParam } from '../shared/http/body';
 import { guarded, json } from '../shared/http/errors';
 import { OrchestrationClient, assertAlive } from '../shared/http/orchestrations';
@@ -99,12 +99,12 @@ export function makeSubmitReview(services: Services, clock: Clock = services.clo
           `Only a ${area} reviewer (or Admin) may decide the ${area} review.`,
         );
       }
-      const offer = await offerFor(services.offers, offerId, caller, 'read');
+      // Access is decided on the status row (it names the owner): no read of the offer.
+      const { status, publisherId } = await statusFor(services, offerId, caller, 'read');
       const body = await readJson(request, reviewRequestSchema, services.settings.MAX_JSON_BODY_BYTES);
       // The workflow's clock judges how far ahead a date is, and stamps the decision (and its event).
       const now = await clock.now();
       if (body.publishDate) assertPlausibleDate(body.publishDate, now);
-      const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
       assertCanReview(status, area);
       const submissionId = status.submissionId ?? '';
       const instanceId = instanceIdFor(offerId, submissionId);
@@ -131,7 +131,7 @@ export function makeSubmitReview(services: Services, clock: Clock = services.clo
       }
       try {
         if (await showDecision(services, offerId, submissionId, decision))
-          await services.webhookDispatch(client).kick(offerId, offer.publisherId);
+          await services.webhookDispatch(client).kick(offerId, publisherId);
         await services.activeSubmissions.removeStale(mark);
       } catch (error) {
         // Delivered, so it stands (202): the stale mark stays, and the reconciler shows it.

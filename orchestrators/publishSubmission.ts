@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ACTIVITIES, EVENTS, ORCHESTRATORS } from '../shared/contracts/names';
 import {
   BuildPreviewInput,
+  PackageStepInput,
   PackageStepResult,
   PublishPackageInput,
   RecordStepChangeInput,
@@ -35,7 +36,9 @@ import {
   durationMs,
   latestPublishMoment,
   publishMoment,
+  publishedBlobName,
 } from '../shared/domain/workflow';
+import type { LiveRelease } from '../shared/domain/transitions';
 import { Arrival, EventInbox, Waited } from './eventInbox';
 
 /**
@@ -136,6 +139,15 @@ class Submission {
   /** Whether a change was recorded yet: the first one names the offer. */
   named = false;
 
+  /** The offer's live version as the last recorded change told it (undefined: not told). */
+  lastLiveVersion?: string | null;
+
+  /** Step 2's input: with the live version its package must exceed, when a change told it. */
+  packageStepInput(): PackageStepInput {
+    const told = this.lastLiveVersion;
+    return { ...this.stepInput(), ...(told !== undefined ? { lastLiveVersion: told } : {}) };
+  }
+
   /** Transitions noted since the last change was recorded: the next change. */
   pending: TransitionEntry[] = [];
 
@@ -175,6 +187,7 @@ class Submission {
     }
     const parsed = recordTransitionResultSchema.safeParse(result).data ?? {};
     if (parsed.ended) throw new SubmissionEnded(parsed.ended);
+    if (parsed.lastLiveVersion !== undefined) this.lastLiveVersion = parsed.lastLiveVersion;
     return parsed;
   }
 
@@ -277,7 +290,7 @@ function* automatedStep(s: Submission, step: StepId): Flow<StepOutcome | Package
  * ends, the stored report is read once more: a report whose event was lost still counts.
  */
 function* packageStep(s: Submission): Flow<PackageStepResult> {
-  let result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
+  let result = yield* s.call(ACTIVITIES.readPackageReport, s.packageStepInput(), packageStepResultSchema);
   if (result.outcome !== 'waiting') return result;
   yield* s.record('automated-validation', 'waiting', { message: result.message });
   const timeout = s.input.settings.packageValidationTimeout;
@@ -287,7 +300,7 @@ function* packageStep(s: Submission): Flow<PackageStepResult> {
     if (waited.kind === 'timeout') {
       // The report may be stored although its event never came (a raise that kept failing): one
       // last read before giving up (issue 21 item 5).
-      result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
+      result = yield* s.call(ACTIVITIES.readPackageReport, s.packageStepInput(), packageStepResultSchema);
       if (result.outcome !== 'waiting') return result;
       return {
         outcome: 'failed',
@@ -297,7 +310,7 @@ function* packageStep(s: Submission): Flow<PackageStepResult> {
       };
     }
     s.inbox.drain(EVENTS.packageReport);
-    result = yield* s.call(ACTIVITIES.readPackageReport, s.stepInput(), packageStepResultSchema);
+    result = yield* s.call(ACTIVITIES.readPackageReport, s.packageStepInput(), packageStepResultSchema);
   }
   return result;
 }
@@ -328,8 +341,14 @@ function* automatedSteps(s: Submission): Flow<End | undefined> {
     if (outcome.outcome === 'failed') return yield* s.fail(step, outcome);
     if (outcome.outcome === 'waiting') return yield* s.fail(step, INTERNAL);
     if (step === 'automated-validation' && outcome.outcome === 'succeeded' && 'blobName' in outcome) {
-      const { blobName, etag, version, copyBlobName } = outcome;
-      s.package = { blobName, copyBlobName, ...(etag ? { etag } : {}), ...(version ? { version } : {}) };
+      const { blobName, etag, version, copyBlobName, appId } = outcome;
+      s.package = {
+        blobName,
+        copyBlobName,
+        ...(etag ? { etag } : {}),
+        ...(version ? { version } : {}),
+        ...(appId ? { appId } : {}),
+      };
     }
     if (outcome.outcome === 'succeeded' && 'skip' in outcome)
       for (const later of outcome.skip ?? []) skip.set(later.step, later.message);
@@ -442,8 +461,21 @@ function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
   const input: PublishPackageInput = { ...s.stepInput(), package: s.package };
   const outcome = yield* s.call(ACTIVITIES.publishPackage, input, stepOutcomeSchema);
   if (outcome.outcome === 'failed') return yield* s.fail(step, outcome);
-  s.note(step, 'succeeded', outcome.message ? { message: outcome.message } : {});
+  // What went live is recorded by this change itself (the status's live version: one write).
+  s.note(step, 'succeeded', {
+    ...(outcome.message ? { message: outcome.message } : {}),
+    live: liveRelease(s, s.package),
+  });
   return undefined;
+}
+
+function liveRelease(s: Submission, p: ValidatedPackage): LiveRelease {
+  const { offerId, submissionId } = s.input;
+  return {
+    livePackage: publishedBlobName(offerId, submissionId, p.blobName),
+    ...(p.version ? { version: p.version } : {}),
+    ...(p.appId ? { appId: p.appId } : {}),
+  };
 }
 
 /**

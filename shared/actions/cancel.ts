@@ -2,7 +2,6 @@ import { EVENTS } from '../contracts/names';
 import { workflowNow } from '../http/workflowTime';
 import { CancelEvent } from '../contracts/orchestration';
 import type { Caller } from '../domain/identity';
-import type { Offer } from '../domain/offer';
 import { acceptedCancel, isCancellable, pendingCancel, requestCancel } from '../domain/rules';
 import { CancelRequest, OfferStatus, notStartedStatus } from '../domain/status';
 import { instanceIdFor } from '../domain/transitions';
@@ -58,11 +57,12 @@ async function undoCancel(services: Services, offerId: string, mine: CancelReque
 export async function cancelSubmission(
   services: Services,
   client: OrchestrationClient,
-  { caller, offer }: { caller: Caller; offer: Offer },
+  request: { caller: Caller; offerId: string; status?: OfferStatus },
 ): Promise<Accepted> {
-  const { offerId } = offer;
-  const initial = () => notStartedStatus(offerId, offer.updatedAt);
-  const seen: OfferStatus = (await services.statuses.get(offerId)) ?? initial();
+  const { caller, offerId } = request;
+  const initial = () => notStartedStatus(offerId, new Date(0).toISOString());
+  // The route's read (from storage: it decided the caller's access on it), or a read of our own.
+  const seen: OfferStatus = request.status ?? (await services.statuses.get(offerId)) ?? initial();
   if (seen.submissionId && (isCancellable(seen) || pendingCancel(seen))) {
     await assertAlive(client, instanceIdFor(offerId, seen.submissionId), 'not_cancellable', 'a Cancel');
   }

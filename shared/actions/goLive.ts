@@ -4,10 +4,9 @@ import { workflowNow } from '../http/workflowTime';
 import { GoLiveEvent } from '../contracts/orchestration';
 import { DomainError } from '../domain/errors';
 import type { Caller } from '../domain/identity';
-import type { Offer } from '../domain/offer';
 import { isAtSignoff } from '../domain/rules';
 import { isActive } from '../domain/states';
-import { notStartedStatus } from '../domain/status';
+import { OfferStatus, notStartedStatus } from '../domain/status';
 import { instanceIdFor } from '../domain/transitions';
 import { OrchestrationClient, assertAlive } from '../http/orchestrations';
 import type { Services } from '../services';
@@ -27,12 +26,13 @@ export async function goLive(
   services: Services,
   client: OrchestrationClient,
   context: InvocationContext,
-  { caller, offer }: { caller: Caller; offer: Offer },
+  request: { caller: Caller; offerId: string; status?: OfferStatus },
 ): Promise<Accepted> {
-  const { offerId } = offer;
+  const { caller, offerId } = request;
   // The workflow's clock, as every action's stamp: the inbox orders events of different names by it.
   const at = (await workflowNow(services, client)).toISOString();
-  const status = (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, offer.updatedAt);
+  // The route's read (from storage: it decided the caller's access on it), or a read of our own.
+  const status = request.status ?? (await services.statuses.get(offerId)) ?? notStartedStatus(offerId, at);
   const submissionId = status.submissionId ?? '';
   // A repeat: this submission's Go Live was taken (its mark, or sign-off already succeeded, which
   // only a Go Live does, when the mark is not written yet) and it is still going.

@@ -110,7 +110,8 @@ const BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
  * Stages blocks one at a time as the bytes arrive, through one reused block buffer (memory: one
- * block, whatever the blob's size), then commits the list. Block ids are random per upload so two
+ * block, whatever the blob's size), then commits the list; a blob that fits one block is one Put
+ * Blob. Block ids are random per upload so two
  * concurrent uploads of one name never mix their blocks.
  */
 async function stageAndCommit(
@@ -143,12 +144,19 @@ async function stageAndCommit(
       if (filled === BLOCK_BYTES) await stage();
     }
   }
-  await stage();
-  await options.beforeCommit?.(size);
-  const result = await client.commitBlockList(ids, {
+  const properties = {
     blobHTTPHeaders: { blobContentType: options.contentType },
     ...(options.metadata ? { metadata: options.metadata } : {}),
-  });
+  };
+  if (ids.length === 0) {
+    // It all fit in one block: one Put Blob writes and commits it (one request, not two).
+    await options.beforeCommit?.(size);
+    const result = await client.upload(block.subarray(0, filled), filled, properties);
+    return { ...ref, size, etag: result.etag ?? '', contentType: options.contentType };
+  }
+  await stage();
+  await options.beforeCommit?.(size);
+  const result = await client.commitBlockList(ids, properties);
   return { ...ref, size, etag: result.etag ?? '', contentType: options.contentType };
 }
 

@@ -45,6 +45,12 @@ export const stepActivityInputSchema = submissionRefSchema.extend({
 });
 export type StepActivityInput = z.infer<typeof stepActivityInputSchema>;
 
+/** Step 2's input: the live version the package must exceed, when a step change told it (nothing to read). */
+export const packageStepInputSchema = stepActivityInputSchema.extend({
+  lastLiveVersion: z.string().nullable().optional(),
+});
+export type PackageStepInput = z.infer<typeof packageStepInputSchema>;
+
 /** Step 1's input: the notification email given with Publish travels with it (nothing to read). */
 export const prerequisitesInputSchema = stepActivityInputSchema.extend({
   notificationEmail: z.string().optional(),
@@ -61,6 +67,10 @@ export const transitionEntrySchema = z.object({
   revision: z.number().int().positive().optional(),
   /** Step 8's promised date as an Admin set it (null: cleared); shown by the status from then on. */
   promisedDate: z.string().nullable().optional(),
+  /** Step 8's success: what went live (shared/domain/transitions.ts LiveRelease). */
+  live: z
+    .object({ livePackage: z.string(), version: z.string().optional(), appId: z.string().optional() })
+    .optional(),
   error: z
     .object({ step: stepId, code: z.string(), message: z.string(), details: z.array(detail) })
     .optional(),
@@ -99,6 +109,12 @@ export const recordTransitionResultSchema = z.object({
    * how it ended. The change was not recorded and the orchestration stops.
    */
   ended: z.enum(ENDED_STATES).optional(),
+  /**
+   * The offer's live version as the recorded change left it (null: none). It changes only when a
+   * submission goes live, so while this one runs it is the version step 2 compares with (absent in
+   * results of older versions: step 2 reads the status).
+   */
+  lastLiveVersion: z.string().nullable().optional(),
 });
 export type RecordTransitionResult = z.infer<typeof recordTransitionResultSchema>;
 
@@ -117,6 +133,8 @@ export const packageStepResultSchema = z.discriminatedUnion('outcome', [
      * step 8 publishes it, so a later upload (even to the same blob name) reaches only the next submission.
      */
     copyBlobName: z.string(),
+    /** The app id this submission claimed (absent in results of older versions: read from the snapshot). */
+    appId: z.string().optional(),
   }),
   z.object({
     outcome: z.literal('failed'),
@@ -145,6 +163,7 @@ export const validatedPackageSchema = z.object({
   etag: z.string().optional(),
   version: z.string().optional(),
   copyBlobName: z.string(),
+  appId: z.string().optional(),
 });
 export type ValidatedPackage = z.infer<typeof validatedPackageSchema>;
 

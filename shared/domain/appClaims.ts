@@ -38,8 +38,17 @@ export interface AppIdClaims {
   ): Promise<ClaimResult>;
   /** Releases the claim of this submission (it ended Failed or Canceled); the live hold stays. Idempotent. */
   release(appId: string, offerId: string, submissionId: string): Promise<void>;
-  /** The submission went live with `appId`: the offer holds it while live. */
-  holdLive(appId: string, offerId: string, submissionId: string, at: string): Promise<void>;
+  /**
+   * The submission went live with `appId`: the offer holds it while live. With `live`, the
+   * catalogue's live version of the offer is written with the claim, in one transaction.
+   */
+  holdLive(
+    appId: string,
+    offerId: string,
+    submissionId: string,
+    at: string,
+    live?: { version: string; livePackage: string },
+  ): Promise<void>;
   /** The offer's live version no longer carries `appId` (a later version went live with another id). */
   releaseLive(appId: string, offerId: string): Promise<void>;
   get(appId: string): Promise<AppIdClaim | undefined>;

@@ -17,6 +17,21 @@ export interface StepTransition {
   promisedDate?: string | null;
   /** Set when `transition` is `failed`. */
   error?: SubmissionError;
+  /** Step 8's success: the status records what went live with the change itself (one write). */
+  live?: LiveRelease;
+}
+
+/**
+ * What step 8 published: the live version and the live submission go to the status with the
+ * change that records step 8's success (no write of their own), and the app catalogue follows
+ * that change (activities/recordStepChange.ts).
+ */
+export interface LiveRelease {
+  /** Container `published`: the package that went live. */
+  livePackage: string;
+  version?: string;
+  /** The app id step 2 claimed; absent: read from the snapshot. */
+  appId?: string;
 }
 
 /** The key that makes a transition's history row and email unique (retries and crashes repeat it). */
@@ -86,6 +101,8 @@ export function applyTransition(status: OfferStatus, t: StepTransition): OfferSt
     steps: status.steps.map((s) => (s.id === t.step ? updateStep(s, t) : s)),
     error: t.transition === 'failed' ? (t.error ?? null) : status.error,
     ...(t.promisedDate !== undefined ? { promisedDate: t.promisedDate } : {}),
+    ...(t.live ? { liveSubmissionId: t.submissionId } : {}),
+    ...(t.live?.version ? { lastLiveVersion: t.live.version } : {}),
     updatedAt: t.at,
   };
 }

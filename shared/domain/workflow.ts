@@ -15,6 +15,12 @@ export function snapshotBlobNameFor(offerId: string, submissionId: string): stri
  * The copy (container `submissions`) of the package version that passed step 2 of a submission:
  * what step 5 packs and step 8 publishes. Only this submission writes it.
  */
+/** Container `published`: where step 8 puts the package of a submission. */
+export function publishedBlobName(offerId: string, submissionId: string, packageBlobName: string): string {
+  const fileName = packageBlobName.split('/').pop() || 'package';
+  return `${offerId}/${submissionId}/${fileName}`;
+}
+
 export function validatedPackageCopyName(
   offerId: string,
   submissionId: string,

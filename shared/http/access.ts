@@ -3,7 +3,8 @@ import { offerIdSchema } from '../contracts/api';
 import { DomainError } from '../domain/errors';
 import { Caller, actsAsOwner, canRead } from '../domain/identity';
 import type { Offer } from '../domain/offer';
-import type { OfferStore } from '../ports/stores';
+import { OfferStatus, notStartedStatus } from '../domain/status';
+import type { OfferStore, StatusStore } from '../ports/stores';
 import { routeParam } from './body';
 import { callerOf } from './principal';
 
@@ -26,8 +27,13 @@ export async function offerFor(
 ): Promise<Offer> {
   const offer = await offers.get(offerId);
   if (!offer) throw offerNotFound(offerId);
-  const allowed =
-    access === 'owner' ? actsAsOwner(caller, offer.publisherId) : canRead(caller, offer.publisherId);
+  assertAccess(offerId, offer.publisherId, caller, access);
+  return offer;
+}
+
+/** offerFor's 403, for an offer whose owner is known. */
+function assertAccess(offerId: string, publisherId: string, caller: Caller, access: Access): void {
+  const allowed = access === 'owner' ? actsAsOwner(caller, publisherId) : canRead(caller, publisherId);
   if (!allowed) {
     throw new DomainError(
       'forbidden',
@@ -36,7 +42,28 @@ export async function offerFor(
         : `Offer '${offerId}' belongs to another publisher.`,
     );
   }
-  return offer;
+}
+
+/**
+ * The offer's status, read from storage, if this caller may act on the offer: decided on the
+ * status row, which names its owner (an offer's owner never changes, and offers are never
+ * deleted), so a route that decides on the status needs no read of the offer. Only an offer never
+ * published (no status row, or one written before it named its owner) is decided on the offer, as
+ * offerFor does (404 / 403); its status is then the one of an offer never published.
+ */
+export async function statusFor(
+  stores: { offers: OfferStore; statuses: StatusStore },
+  offerId: string,
+  caller: Caller,
+  access: Access,
+): Promise<{ status: OfferStatus; publisherId: string }> {
+  const stored = await stores.statuses.get(offerId);
+  if (stored?.publisherId) {
+    assertAccess(offerId, stored.publisherId, caller, access);
+    return { status: stored, publisherId: stored.publisherId };
+  }
+  const offer = await offerFor(stores.offers, offerId, caller, access);
+  return { status: stored ?? notStartedStatus(offerId, offer.updatedAt), publisherId: offer.publisherId };
 }
 
 /**

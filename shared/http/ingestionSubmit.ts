@@ -72,7 +72,8 @@ export async function startSubmission(door: Door): Promise<string> {
   const notificationEmail = await notificationEmailFor(services, offer, door.caller.name, status);
   if (status && isActive(status.state)) {
     if (!replaceable(status)) throw activeSubmission(status);
-    if (!pendingCancel(status)) await cancel(services, door.client, door);
+    if (!pendingCancel(status))
+      await cancel(services, door.client, { caller: door.caller, offerId: offer.offerId });
     if (!(await settled(door))) {
       // The Cancel stands (it was accepted); only the new submission could not start yet.
       throw new IngestionError(
@@ -101,13 +102,16 @@ function activeSubmission(status: OfferStatus): IngestionError {
 /** DELETE /submissions/{id}: Cancel, for the current submission only. */
 export async function cancelSubmission(door: Door, submissionId: string): Promise<void> {
   await currentOnly(door, submissionId);
-  await cancel(door.services, door.client, door);
+  await cancel(door.services, door.client, { caller: door.caller, offerId: door.offer.offerId });
 }
 
 /** POST /submissions/{id}/promote: Go Live, for the current submission only. */
 export async function promoteSubmission(door: Door, submissionId: string): Promise<void> {
   await currentOnly(door, submissionId);
-  await goLive(door.services, door.client, door.context, door);
+  await goLive(door.services, door.client, door.context, {
+    caller: door.caller,
+    offerId: door.offer.offerId,
+  });
 }
 
 async function currentOnly(door: Door, submissionId: string): Promise<void> {

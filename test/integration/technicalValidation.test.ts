@@ -1,11 +1,13 @@
 import { InvocationContext } from '@azure/functions';
 import { publishPackage } from '../../activities/publishPackage';
+import { recordStepChange } from '../../activities/recordStepChange';
 import { readPackageReport } from '../../activities/readPackageReport';
 import { validatePackageBlob } from '../../functions/validatePackageBlob';
 import { CONTAINERS } from '../../shared/contracts/names';
 import type { Offer } from '../../shared/domain/offer';
 import { notStartedStatus } from '../../shared/domain/status';
-import { validatedPackageCopyName } from '../../shared/domain/workflow';
+import { startSubmission } from '../../shared/domain/transitions';
+import { publishedBlobName, validatedPackageCopyName } from '../../shared/domain/workflow';
 import type { Services } from '../../shared/services';
 import {
   OFFER_APP,
@@ -234,7 +236,7 @@ describe('an update judged as AppSourceCop judges it (issue 22, "Done when")', (
 });
 
 describe('publishPackage', () => {
-  it('records the live version in the catalogue', async () => {
+  it('records the live version in the catalogue, with the step change of step 8', async () => {
     const offerId = uniqueOfferId('techval');
     const appId = newAppId();
     const input = await submit(services, offerId, { app: { ...OFFER_APP, id: appId } }, '7');
@@ -244,7 +246,7 @@ describe('publishPackage', () => {
     await upload(CONTAINERS.submissions, copyBlobName, appWithSymbols(symbolReference()));
     await services.statuses.update(
       offerId,
-      (s) => ({ ...s, submissionId: '7' }),
+      (s) => ({ ...startSubmission(s, '7', 'ann@contoso.com', AT, 'contoso'), currentStep: 'publish' }),
       () => notStartedStatus(offerId, AT),
     );
     const outcome = await publishPackage(services)({
@@ -252,6 +254,22 @@ describe('publishPackage', () => {
       package: { blobName, copyBlobName, version: '1.2.0.0' },
     });
     expect(outcome.outcome).toBe('succeeded');
+    // Nothing is live until the change that records step 8's success (as the orchestrator names it).
+    expect(await services.appCatalog.entriesFor(appId)).toEqual([]);
+    const live = { livePackage: publishedBlobName(offerId, '7', blobName), version: '1.2.0.0' };
+    await recordStepChange(services)({
+      offerId,
+      submissionId: '7',
+      transitions: [
+        { step: 'publish', transition: 'succeeded', at: AT, live },
+        { step: 'live', transition: 'succeeded', at: AT },
+      ],
+    });
+    expect(await services.statuses.get(offerId)).toMatchObject({
+      state: 'Live',
+      lastLiveVersion: '1.2.0.0',
+      liveSubmissionId: '7',
+    });
     expect(await services.appCatalog.entriesFor(appId)).toEqual([
       { appId, offerId, liveVersion: '1.2.0.0', livePackage: `${offerId}/7/Contoso.app` },
     ]);

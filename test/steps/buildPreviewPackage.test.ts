@@ -10,6 +10,8 @@ import { notStartedStatus } from '../../shared/domain/status';
 import type { Services } from '../../shared/services';
 import { jpeg, png } from '../support/images';
 import { unzip } from '../support/packages';
+import { productServices, testStorageConnection } from '../faults/support';
+import { startStorageProxy } from '../support/storageProxy';
 import { submit, testServices, uniqueOfferId } from './helpers';
 
 let services: Services;
@@ -102,6 +104,26 @@ async function previewOf(offerId: string, submissionId: string) {
 }
 
 describe('step 5, AppSource packaging', () => {
+  it('reads the package copy once, to pack it: no properties read before (issue 29)', async () => {
+    const proxy = await startStorageProxy(testStorageConnection());
+    try {
+      const proxied = productServices(proxy.connectionString);
+      const { offerId } = await validOffer();
+      const input = await afterStep2(await submit(services, offerId, draft()));
+      const mark = proxy.operations.length;
+      const previews = createPreviewPackages(proxied.storage.blobService);
+      const step5 = makeBuildPreviewPackage({ blobs: proxied.blobs, statuses: proxied.statuses, previews });
+      expect(await step5(input)).toMatchObject({ outcome: 'succeeded' });
+      const onCopy = proxy.operations
+        .slice(mark)
+        .filter((op) => op.path.endsWith(input.package.copyBlobName))
+        .map((op) => op.method);
+      expect(onCopy).toEqual(['GET']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('writes the preview zip with manifest, package and artifacts, and mints a hidekey', async () => {
     const { offerId, packageBytes } = await validOffer();
     const input = await afterStep2(await submit(services, offerId, draft()));
@@ -208,6 +230,7 @@ describe('step 5, AppSource packaging', () => {
             description: '',
             storefront: { logo: 'big-logo.png', screenshots: [] },
           }),
+          '2', // a submission's snapshot never changes: another draft is another submission
         ),
       ),
     );

@@ -159,7 +159,9 @@ describe('recordStepChange over storage that counts and refuses requests', () =>
       return undefined;
     });
     const from = proxy.seen.length;
-    expect(await recordStepChange(proxied)(reviewedAndPublishing(offerId))).toEqual({});
+    expect(await recordStepChange(proxied)(reviewedAndPublishing(offerId))).toEqual({
+      lastLiveVersion: null,
+    });
     expect(timelineWrites(proxy.seen.slice(from))).toEqual([
       expect.stringMatching(/^POST \/[^/]+\/\$batch$/),
     ]);
@@ -190,7 +192,7 @@ describe('recordStepChange over storage that counts and refuses requests', () =>
     const before = await partitionRows(offerId);
     expect([...before.keys()].filter(changeRow)).toHaveLength(4); // 2 hist, sub, mail
     const from = proxy.seen.length;
-    expect(await recordStepChange(proxied)(change)).toEqual({});
+    expect(await recordStepChange(proxied)(change)).toEqual({ lastLiveVersion: null });
     expect(timelineWrites(proxy.seen.slice(from))).toEqual([]);
     expect(await partitionRows(offerId)).toEqual(before);
     expect((await services.history.list(offerId)).map((e) => `${e.step} ${e.state}`)).toEqual([
@@ -298,7 +300,7 @@ describe('recordStepChange when the webhook kick fails (review finding: it faile
     };
     await expect(
       recordStepChange({ ...services, webhookKick })(reviewedAndPublishing(offerId)),
-    ).resolves.toEqual({});
+    ).resolves.toEqual({ lastLiveVersion: null });
     expect([...(await partitionRows(offerId)).keys()].filter((k) => k.startsWith('event|'))).not.toEqual([]);
     expect((await services.activeSubmissions.listStale()).map((e) => e.offerId)).toContain(offerId);
 

@@ -3,6 +3,7 @@ import { TABLES } from '../../contracts/names';
 import type { ActiveSubmissions, WatchEntry } from '../../ports/stores';
 import type { StorageClients } from '../storage';
 import { getEntity, isStatus, listPartition, safeKey, StoredEntity, upsertChecked } from './documents';
+import { RememberedRows } from './rememberedRows';
 
 /**
  * The reconciler's watch list, in table ActiveSubmissions: partition `active` (a row per offer
@@ -17,6 +18,10 @@ const SWEEP = 'sweep';
 
 export function createActiveSubmissions(storage: StorageClients): ActiveSubmissions {
   const table = () => storage.table(TABLES.activeSubmissions);
+  // The watch rows this process wrote, with their ETags (rememberedRows.ts): the submission's end
+  // removes its row under that ETag with no read first. A 412 (the row was written again: a newer
+  // Publish, the daily sweep) or a 404 forgets it and takes the usual path, read then decide.
+  const written = new RememberedRows<{ submissionId: string; etag: string }>();
   const put = async (partitionKey: string, offerId: string, submissionId: string | null, since: string) =>
     upsertChecked(await table(), {
       partitionKey,
@@ -31,12 +36,18 @@ export function createActiveSubmissions(storage: StorageClients): ActiveSubmissi
     deleteIfSame(await table(), partitionKey, entry.offerId, entry.etag);
   return {
     async mark(offerId, submissionId, since) {
-      await put(ACTIVE, offerId, submissionId, since);
+      written.forget(offerId); // a failed write may have landed
+      const etag = await put(ACTIVE, offerId, submissionId, since);
+      if (etag) written.set(offerId, { submissionId, etag });
     },
     list: () => list(ACTIVE),
     remove: (entry) => remove(ACTIVE, entry),
     async clear(offerId, submissionId) {
       const t = await table();
+      const mine = written.get(offerId);
+      written.forget(offerId);
+      // Only the version this process wrote for this submission is deleted: it names it.
+      if (mine?.submissionId === submissionId && (await deleteIfSame(t, ACTIVE, offerId, mine.etag))) return;
       const row = await getEntity(t, ACTIVE, safeKey(offerId));
       // A newer submission re-marked the row: it is not ours to remove.
       if (row && String(row.submissionId) === submissionId)

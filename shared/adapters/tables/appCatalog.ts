@@ -1,4 +1,4 @@
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { AppCatalog, CatalogEntry } from '../../domain/package/technical';
 import { normalizeAppId } from '../../domain/package/technical';
 import type { AppIdClaim, AppIdClaims, ClaimResult, SubmissionInProgress } from '../../domain/appClaims';
@@ -6,6 +6,7 @@ import { claimKey } from '../../domain/appClaims';
 import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
 import { getEntity, isStatus, listPartition, safeKey, StoredEntity } from './documents';
+import { RememberedRows } from './rememberedRows';
 
 /** The claim row of an app id's partition; offer ids never start with `~` (api.md offerId). */
 const CLAIM_ROW = '~claim';
@@ -43,35 +44,66 @@ export function createAppCatalog(storage: StorageClients): AppCatalog & AppIdCla
 }
 
 function createClaims(table: () => Promise<TableClient>): AppIdClaims {
+  /**
+   * The claim rows this process wrote, with their ETags (rememberedRows.ts): a submission's step 8
+   * (or its end) changes the claim its step 2 wrote with no read first, under that ETag. Only a
+   * write follows from a remembered row: a decision to leave it is taken again on a fresh read,
+   * and a 412 reads and decides again, as does any failed request (which forgets the row).
+   */
+  const written = new RememberedRows<StoredEntity>();
+  /** The `alongside` rows a change wrote with its claim (the caller writes them itself otherwise). */
+  const carried = new WeakSet<object>();
+
   /** Read-modify-write of one claim row under its ETag; `next` undefined = leave, null = delete. */
   async function change(
     appId: string,
     next: (current: AppIdClaim | undefined) => AppIdClaim | null | undefined,
-    /** The claim row as the caller just read it (its first attempt needs no read). */
-    read?: { row: StoredEntity | undefined },
+    /** The claim row as the caller just read it, or as this process wrote it (`remembered`). */
+    read?: { row: StoredEntity | undefined; remembered?: boolean },
+    /** A row of the same partition written with the claim, in one transaction (Merge). */
+    alongside?: Record<string, unknown> & { partitionKey: string; rowKey: string },
   ): Promise<AppIdClaim | undefined> {
     const t = await table();
     const key = claimKey(appId);
+    written.forget(key);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const fromMemory = attempt === 0 && !!read?.remembered;
       const stored = attempt === 0 && read ? read.row : await getEntity(t, key, CLAIM_ROW);
       const current = stored && toClaim(stored);
       const wanted = next(current);
+      if (wanted === undefined && fromMemory) continue; // leaving it is decided on a fresh read
       if (wanted === undefined) return current;
       try {
-        if (wanted === null) {
+        let etag: string | undefined;
+        if (wanted && alongside) {
+          const claimWrite: TransactionAction = stored
+            ? ['update', claimEntity(wanted), 'Replace', { etag: stored.etag }]
+            : ['create', claimEntity(wanted)];
+          const response = await t.submitTransaction([claimWrite, ['upsert', alongside, 'Merge']]);
+          etag = response.subResponses.find((r) => r.rowKey === CLAIM_ROW)?.etag;
+          carried.add(alongside);
+        } else if (wanted === null) {
           if (stored) await t.deleteEntity(key, CLAIM_ROW, { etag: stored.etag });
         } else if (stored) {
-          await t.updateEntity(claimEntity(wanted), 'Replace', { etag: stored.etag });
+          etag = (await t.updateEntity(claimEntity(wanted), 'Replace', { etag: stored.etag })).etag;
         } else {
-          await t.createEntity(claimEntity(wanted)); // the conditional insert: 409 if another was first
+          // The conditional insert: 409 if another was first.
+          etag = (await t.createEntity(claimEntity(wanted))).etag;
         }
+        if (wanted && etag) written.set(key, { ...claimEntity(wanted), etag } as StoredEntity);
         await syncPending(t, key, wanted);
         return wanted ?? undefined;
       } catch (error) {
+        written.forget(key);
         if (!isStatus(error, 412) && !isStatus(error, 409) && !isStatus(error, 404)) throw error;
       }
     }
     throw new Error(`the claim of app id ${key} kept changing; gave up`);
+  }
+
+  function rememberedRow(appId: string): { row: StoredEntity; remembered: true } | undefined {
+    const row = written.get(claimKey(appId));
+    return row && { row, remembered: true };
   }
 
   async function read(appId: string): Promise<{ row: StoredEntity | undefined }> {
@@ -128,18 +160,30 @@ function createClaims(table: () => Promise<TableClient>): AppIdClaims {
       throw new Error(`the claim of app id ${claimKey(appId)} kept changing; gave up`);
     },
     async release(appId, offerId, submissionId) {
-      await change(appId, (now) => {
-        if (!now || now.offerId !== offerId || now.submissionId !== submissionId) return undefined;
-        return now.liveSubmissionId ? { ...now, submissionId: '' } : null;
-      });
+      await change(
+        appId,
+        (now) => {
+          if (!now || now.offerId !== offerId || now.submissionId !== submissionId) return undefined;
+          return now.liveSubmissionId ? { ...now, submissionId: '' } : null;
+        },
+        rememberedRow(appId),
+      );
     },
-    async holdLive(appId, offerId, submissionId, at) {
-      await change(appId, (now) => {
-        if (now?.offerId === offerId && now.liveSubmissionId === submissionId && !now.submissionId)
-          return undefined;
-        // Going live takes the id whatever a stale claim says: step 2 of this submission held it.
-        return { ...fresh(appId, offerId, '', at), liveSubmissionId: submissionId };
-      });
+    async holdLive(appId, offerId, submissionId, at, live) {
+      const entry = live && row(appId, offerId, { liveVersion: live.version, livePackage: live.livePackage });
+      await change(
+        appId,
+        (now) => {
+          if (now?.offerId === offerId && now.liveSubmissionId === submissionId && !now.submissionId)
+            return undefined;
+          // Going live takes the id whatever a stale claim says: step 2 of this submission held it.
+          return { ...fresh(appId, offerId, '', at), liveSubmissionId: submissionId };
+        },
+        rememberedRow(appId),
+        entry,
+      );
+      // Held already (a retry): the catalogue's row on its own (Merge: repeatable).
+      if (entry && !carried.has(entry)) await (await table()).upsertEntity(entry, 'Merge');
     },
     async releaseLive(appId, offerId) {
       await change(appId, (now) => {

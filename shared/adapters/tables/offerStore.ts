@@ -4,7 +4,8 @@ import type { StorageClients } from '../storage';
 import { TABLES } from '../../contracts/names';
 import { summarizedOffer } from '../../domain/offerSummary';
 import { decodeDoc, encodeDoc, hasDoc, insertIfAbsent, listAll, type StoredEntity } from './documents';
-import { readRevised, Revised, REVISION, writeRevised } from './revisions';
+import { readRevised, Revised, REVISION, RowMemory, writeRevised } from './revisions';
+import { RememberedRows } from './rememberedRows';
 
 const ROW = 'offer';
 
@@ -15,7 +16,18 @@ export interface RevisedOfferStore extends OfferStore {
 
 export function createOfferStore(storage: StorageClients): RevisedOfferStore {
   const table = () => storage.table(TABLES.offers);
-  const getRevised = async (offerId: string) => readRevised<Offer>(await table(), offerId, ROW);
+  // The offer rows this process last read or wrote, with their ETags (rememberedRows.ts): a write
+  // after a read of the same offer (Publish's notification email after the route read the offer)
+  // is made under that ETag with no read first; a 412 reads and decides again. Reads always go to
+  // storage. Fewer than the status rows: an offer may be large.
+  const remembered = new RememberedRows<StoredEntity>(100);
+  const memory = (offerId: string): RowMemory => ({
+    get: () => remembered.get(offerId),
+    set: (row) => remembered.set(offerId, row),
+    forget: () => remembered.forget(offerId),
+  });
+  const getRevised = async (offerId: string) =>
+    readRevised<Offer>(await table(), offerId, ROW, memory(offerId));
   return {
     getRevised,
     get: async (offerId) => (await getRevised(offerId)).doc,
@@ -27,10 +39,13 @@ export function createOfferStore(storage: StorageClients): RevisedOfferStore {
         ROW,
         async (row) => ({ doc: offer, result: { created: !row } }),
         `offer '${offer.offerId}'`,
+        'Replace',
+        memory(offer.offerId),
       );
     },
     async create(offer) {
       const entity = { partitionKey: offer.offerId, rowKey: ROW, ...encodeDoc(offer), [REVISION]: 1 };
+      remembered.forget(offer.offerId);
       return insertIfAbsent(await table(), entity);
     },
     async list() {
@@ -51,6 +66,8 @@ export function createOfferStore(storage: StorageClients): RevisedOfferStore {
           return { doc: next, result: true };
         },
         `offer '${offerId}'`,
+        'Replace',
+        memory(offerId),
       );
     },
   };

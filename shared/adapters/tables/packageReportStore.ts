@@ -53,8 +53,10 @@ const backoff = (attempt: number) =>
 export function createPackageReportStore(storage: StorageClients): PackageReportStore {
   const table = () => storage.table(TABLES.packageReports);
   // The `latest` rows this process last read or wrote (rememberedRows.ts): the trigger reads the
-  // report before validating, and stores the final one under that read's ETag without reading again.
-  const remembered = new RememberedRows<StoredEntity>();
+  // report before validating, and stores the final one under that read's ETag without reading again;
+  // an upload route reads it with its sequence and stores its Pending under it (null: read absent,
+  // so the Pending is a conditional insert, refused with 409 if another was first).
+  const remembered = new RememberedRows<StoredEntity | null>();
   const readLatest = async (t: TableClient, offerId: string) => {
     const row = await getEntity(t, offerId, LATEST);
     if (row) remembered.set(offerId, row);
@@ -74,8 +76,9 @@ export function createPackageReportStore(storage: StorageClients): PackageReport
     async put(offerId, report) {
       const t = await table();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const cached = attempt === 0 ? remembered.get(offerId) : undefined;
-        const row = cached ?? (await readLatest(t, offerId));
+        const memo = attempt === 0 ? remembered.get(offerId) : undefined;
+        const cached = memo !== undefined;
+        const row = cached ? (memo ?? undefined) : await readLatest(t, offerId);
         if (!supersedes(report, row && decodeDoc<PackageReport>(row))) {
           if (cached) continue;
           return false;
@@ -94,7 +97,21 @@ export function createPackageReportStore(storage: StorageClients): PackageReport
       throw new Error(`the package report of '${offerId}' kept changing; gave up`);
     },
     async nextSequence(offerId) {
-      return increment(await table(), offerId, SEQUENCE);
+      // The counter and the report in one query: the route stores its Pending next (put above).
+      const t = await table();
+      let counter: StoredEntity | undefined;
+      let latest: StoredEntity | null = null;
+      const rows = t.listEntities<Record<string, unknown>>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${offerId} and (RowKey eq ${SEQUENCE} or RowKey eq ${LATEST})`,
+        },
+      });
+      for await (const row of rows) {
+        if (row.rowKey === SEQUENCE) counter = row as StoredEntity;
+        else latest = row as StoredEntity;
+      }
+      remembered.set(offerId, latest);
+      return increment(t, offerId, SEQUENCE, { row: counter });
     },
     async currentSequence(offerId) {
       return Number((await getEntity(await table(), offerId, SEQUENCE))?.count ?? 0);
@@ -184,9 +201,15 @@ function attemptOf(row: Record<string, unknown>): ValidationAttempt {
 }
 
 /** Adds one to the row's `count` under its ETag (a conditional insert for the first); returns the new count. */
-async function increment(t: TableClient, partitionKey: string, rowKey: string): Promise<number> {
+async function increment(
+  t: TableClient,
+  partitionKey: string,
+  rowKey: string,
+  /** The row as the caller just read it: its first attempt needs no read. */
+  read?: { row: StoredEntity | undefined },
+): Promise<number> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const row = await getEntity(t, partitionKey, rowKey);
+    const row = attempt === 0 && read ? read.row : await getEntity(t, partitionKey, rowKey);
     const count = Number(row?.count ?? 0) + 1;
     try {
       const entity = { partitionKey, rowKey, count };
