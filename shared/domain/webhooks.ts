@@ -109,6 +109,11 @@ export function subscribes(endpoint: Pick<WebhookEndpoint, 'events'>, type: stri
   return endpoint.events.includes('*') || endpoint.events.includes(type);
 }
 
+/** Whether an endpoint takes any offer's events (one subscribed to pings alone does not). */
+export function takesOfferEvents(endpoint: Pick<WebhookEndpoint, 'events'>): boolean {
+  return endpoint.events.some((e) => e !== 'webhook.ping');
+}
+
 /** Whether an endpoint of this owner covers this offer (a publisher's: its own offers only). */
 export function covers(
   endpoint: Pick<WebhookEndpoint, 'owner' | 'offerIds'>,

@@ -1,6 +1,12 @@
 import type { OfferStore } from '../ports/stores';
 import type { OfferEvent, OfferEventInput, OfferEventLog, WebhookDispatch } from '../ports/offerEvents';
-import { ADMIN_OWNER, covers, deliveryInstanceId, type WebhookEndpoint } from '../domain/webhooks';
+import {
+  ADMIN_OWNER,
+  covers,
+  deliveryInstanceId,
+  takesOfferEvents,
+  type WebhookEndpoint,
+} from '../domain/webhooks';
 import { ORCHESTRATORS } from '../contracts/names';
 import { orchestrationAlive, type OrchestrationClient } from '../http/orchestrations';
 import type { WebhookCursors } from '../adapters/tables/webhookCursors';
@@ -45,7 +51,7 @@ export async function endpointsFor(
   const publisherId = knownPublisherId ?? (await deps.offers.get(offerId))?.publisherId;
   if (!publisherId) return [];
   const endpoints = await deps.endpoints.endpointsOf([publisherId, ADMIN_OWNER]);
-  return endpoints.filter((e) => covers(e, offerId, publisherId));
+  return endpoints.filter((e) => takesOfferEvents(e) && covers(e, offerId, publisherId));
 }
 
 /**

@@ -27,10 +27,14 @@ afterAll(async () => {
 async function offerRequestsOf(run: () => Promise<unknown>): Promise<string[]> {
   const mark = proxy.operations.length;
   await run();
-  return proxy.operations
-    .slice(mark)
-    .map(nameOf)
-    .filter((r) => / (Offers|OfferTimeline)/.test(r));
+  return (
+    proxy.operations
+      .slice(mark)
+      // Not the webhook kick's cursor reads: they depend on the endpoints other suites left.
+      .filter((op) => !decodeURIComponent(op.path).includes("RowKey='cursor|"))
+      .map(nameOf)
+      .filter((r) => / (Offers|OfferTimeline)/.test(r))
+  );
 }
 
 function nameOf(op: StorageOperation): string {
