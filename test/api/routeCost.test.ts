@@ -5,7 +5,7 @@ import { makeSubmitReview } from '../../functions/submitReview';
 import { notStartedStatus } from '../../shared/domain/status';
 import { startSubmission } from '../../shared/domain/transitions';
 import type { OfferStatus } from '../../shared/domain/status';
-import { startStorageProxy, type StorageOperation, type StorageProxy } from '../support/storageProxy';
+import { operationName, startStorageProxy, type StorageProxy } from '../support/storageProxy';
 import { RecordingClient, callWith, request, seedOffer, testServices, uniqueOfferId } from './support';
 
 /**
@@ -32,14 +32,9 @@ async function offerRequestsOf(run: () => Promise<unknown>): Promise<string[]> {
       .slice(mark)
       // Not the webhook kick's cursor reads: they depend on the endpoints other suites left.
       .filter((op) => !decodeURIComponent(op.path).includes("RowKey='cursor|"))
-      .map(nameOf)
+      .map(operationName)
       .filter((r) => / (Offers|OfferTimeline)/.test(r))
   );
-}
-
-function nameOf(op: StorageOperation): string {
-  const table = op.table ?? /\/([A-Za-z][A-Za-z0-9]*)\(PartitionKey=/.exec(op.body)?.[1];
-  return `${op.method} ${table ?? op.container ?? op.path}${op.batch ? ' $batch' : ''}`;
 }
 
 /** An offer of contoso with submission 1 at `step`, its status naming its owner (as Publish writes it). */
@@ -121,7 +116,7 @@ describe('storage requests of the routes that decide on the status', () => {
     expect(res.status).toBe(202);
     const offers = proxy.operations
       .slice(mark)
-      .map(nameOf)
+      .map(operationName)
       .filter((r) => / Offers$/.test(r));
     expect(offers).toEqual(['GET Offers', 'PUT Offers']);
     expect((await services.offers.get(offerId))?.notificationEmail).toBe('sales@contoso.example');

@@ -8,7 +8,7 @@ import { notStartedStatus } from '../../shared/domain/status';
 import type { StepId } from '../../shared/domain/steps';
 import { startSubmission } from '../../shared/domain/transitions';
 import { productServices, testStorageConnection } from '../faults/support';
-import { startStorageProxy, type StorageOperation, type StorageProxy } from '../support/storageProxy';
+import { operationsOf, startStorageProxy, type StorageProxy } from '../support/storageProxy';
 import { uniqueOfferId } from './helpers';
 
 /**
@@ -32,16 +32,7 @@ afterAll(async () => {
 const t = (step: StepId, transition: Transition): TransitionEntry => ({ step, transition, at: AT });
 
 /** The requests `run` makes, as `METHOD table-or-container` (a `$batch` names its table). */
-async function requestsOf(run: () => Promise<unknown>): Promise<string[]> {
-  const mark = proxy.operations.length;
-  await run();
-  return proxy.operations.slice(mark).map(nameOf);
-}
-
-function nameOf(op: StorageOperation): string {
-  const table = op.table ?? /\/([A-Za-z][A-Za-z0-9]*)\(PartitionKey=/.exec(op.body)?.[1];
-  return `${op.method} ${table ?? op.container ?? op.path}${op.batch ? ' $batch' : ''}`;
-}
+const requestsOf = (run: () => Promise<unknown>) => operationsOf(proxy, run);
 
 /** An offer with its list rows, its submission 1 started by a Publish (as the route writes it). */
 async function publishedOffer() {

@@ -1,7 +1,7 @@
 import { readPackageReport } from '../../activities/readPackageReport';
 import { validatePrerequisites } from '../../activities/validatePrerequisites';
 import { productServices, testStorageConnection } from '../faults/support';
-import { startStorageProxy, type StorageOperation, type StorageProxy } from '../support/storageProxy';
+import { operationsOf, startStorageProxy, type StorageProxy } from '../support/storageProxy';
 import { submit, uniqueOfferId } from './helpers';
 
 /**
@@ -18,16 +18,7 @@ afterAll(async () => {
   await proxy.close();
 });
 
-async function requestsOf(run: () => Promise<unknown>): Promise<string[]> {
-  const mark = proxy.operations.length;
-  await run();
-  return proxy.operations.slice(mark).map(nameOf);
-}
-
-function nameOf(op: StorageOperation): string {
-  const table = op.table ?? /\/([A-Za-z][A-Za-z0-9]*)\(PartitionKey=/.exec(op.body)?.[1];
-  return `${op.method} ${table ?? op.container ?? op.path}${op.batch ? ' $batch' : ''}`;
-}
+const requestsOf = (run: () => Promise<unknown>) => operationsOf(proxy, run);
 
 const DRAFT = {
   name: 'Snapshot',

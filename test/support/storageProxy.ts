@@ -279,3 +279,16 @@ function endpointPort(connectionString: string, service: Service): number | unde
   );
   return match?.[1] ? Number(match[1]) : undefined;
 }
+
+/** An operation as the cost tests name it: `METHOD table-or-container` (a `$batch` names its table). */
+export function operationName(op: StorageOperation): string {
+  const table = op.table ?? /\/([A-Za-z][A-Za-z0-9]*)\(PartitionKey=/.exec(op.body)?.[1];
+  return `${op.method} ${table ?? op.container ?? op.path}${op.batch ? ' $batch' : ''}`;
+}
+
+/** The operations `run` made through `proxy`, named as operationName does. */
+export async function operationsOf(proxy: StorageProxy, run: () => Promise<unknown>): Promise<string[]> {
+  const mark = proxy.operations.length;
+  await run();
+  return proxy.operations.slice(mark).map(operationName);
+}

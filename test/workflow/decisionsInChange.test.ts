@@ -6,21 +6,11 @@
 import { ORCHESTRATORS } from '../../shared/contracts/names';
 import { isAtSignoff, isInReview } from '../../shared/domain/rules';
 import { orchestrations } from './interleaving/driver';
-import { World } from './interleaving/world';
+import { World, settle } from './interleaving/world';
 
 const orchestrator = orchestrations(['orchestrators/publishSubmission.ts']).get(
   ORCHESTRATORS.publishSubmission,
 )!;
-
-async function settle(world: World, until: () => boolean) {
-  for (let i = 0; i < 400 && !until(); i++) {
-    world.tick();
-    if (world.queue.length > 0) await world.deliver(world.queue.length);
-    else if (world.activities.size > 0) world.complete(0, false);
-    else if (world.timers.size > 0) world.fire(0);
-    else break;
-  }
-}
 
 async function inReview(): Promise<World> {
   const world = new World(orchestrator, true);
@@ -40,22 +30,32 @@ function endOfReview(world: World) {
   return decisions.map((d) => `${d.area} ${d.outcome}`);
 }
 
-it('hands both approvals to the change that ends step 7 and starts step 8', async () => {
-  const world = await inReview();
-  world.decide({ t: 'decide', area: 'technical', outcome: 'approved', promise: false, repeated: false });
-  await world.deliver(world.queue.length);
-  world.decide({ t: 'decide', area: 'marketing', outcome: 'approved', promise: false, repeated: false });
-  await settle(world, () => world.finished);
-  expect(world.result?.output).toBe('Live');
-  expect(endOfReview(world)).toEqual(['technical approved', 'marketing approved']);
-});
+type Decision = ['marketing' | 'technical', 'approved' | 'rejected'];
 
-it('hands the approval before a rejection, and the rejection, to the change that fails step 7', async () => {
+it.each<[string, Decision[], string]>([
+  [
+    'both approvals, to the change that ends step 7 and starts step 8',
+    [
+      ['technical', 'approved'],
+      ['marketing', 'approved'],
+    ],
+    'Live',
+  ],
+  [
+    'an approval and the rejection after it, to the change that fails step 7',
+    [
+      ['marketing', 'approved'],
+      ['technical', 'rejected'],
+    ],
+    'Failed',
+  ],
+])('hands %s', async (_what, decided, end) => {
   const world = await inReview();
-  world.decide({ t: 'decide', area: 'marketing', outcome: 'approved', promise: false, repeated: false });
-  await world.deliver(world.queue.length);
-  world.decide({ t: 'decide', area: 'technical', outcome: 'rejected', promise: false, repeated: false });
+  for (const [area, outcome] of decided) {
+    world.decide({ t: 'decide', area, outcome, promise: false, repeated: false });
+    await world.deliver(world.queue.length);
+  }
   await settle(world, () => world.finished);
-  expect(world.result?.output).toBe('Failed');
-  expect(endOfReview(world)).toEqual(['marketing approved', 'technical rejected']);
+  expect(world.result?.output).toBe(end);
+  expect(endOfReview(world)).toEqual(decided.map(([area, outcome]) => `${area} ${outcome}`));
 });

@@ -10,7 +10,7 @@
 import { ORCHESTRATORS } from '../../shared/contracts/names';
 import { isAtSignoff, isInReview } from '../../shared/domain/rules';
 import { orchestrations } from './interleaving/driver';
-import { World } from './interleaving/world';
+import { World, settle } from './interleaving/world';
 
 const orchestrator = orchestrations(['orchestrators/publishSubmission.ts']).get(
   ORCHESTRATORS.publishSubmission,
@@ -18,16 +18,6 @@ const orchestrator = orchestrations(['orchestrators/publishSubmission.ts']).get(
 const isStep7Wait = (a: { name: string; input: unknown }) =>
   /record/.test(a.name) &&
   /marketing-technical-validation","transition":"waiting"/.test(JSON.stringify(a.input));
-
-async function settle(world: World, until: () => boolean) {
-  for (let i = 0; i < 400 && !until(); i++) {
-    world.tick();
-    if (world.queue.length > 0) await world.deliver(world.queue.length);
-    else if (world.activities.size > 0) world.complete(0, false);
-    else if (world.timers.size > 0) world.fire(0);
-    else break;
-  }
-}
 
 it('a rejection, a Cancel and an approval raised while the change that starts step 7 is retried', async () => {
   const world = new World(orchestrator, true);

@@ -487,3 +487,14 @@ function summary(a: { name: string; input: unknown }): string {
   if (a.name === ACTIVITIES.sendReminder) return ` #${String(input.reminder)}`;
   return '';
 }
+
+/** Runs the world forward (messages, then activities, then timers, in that order) until `until`. */
+export async function settle(world: World, until: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !until(); i++) {
+    world.tick();
+    if (world.queue.length > 0) await world.deliver(world.queue.length);
+    else if (world.activities.size > 0) world.complete(0, false);
+    else if (world.timers.size > 0) world.fire(0);
+    else break;
+  }
+}
