@@ -22,6 +22,7 @@ import { outboundPolicyOf } from '../adapters/outbound';
 import { sendWebhook, signedMessage } from '../adapters/webhookSender';
 import type { EventsSeen, WebhookCursors } from '../adapters/tables/webhookCursors';
 import type { DeliveryLog, WebhookStore } from './ports';
+import { noteStop } from './stops';
 
 /** What the delivery activities need (a part of Services). */
 export interface DeliveryDeps {
@@ -67,23 +68,9 @@ async function liveEndpoint(
   const endpoint = await deps.webhooks.get(owner, webhookId);
   if (!endpoint) return undefined;
   if (offerId === null) return endpoint;
-  if (!endpoint.enabled && !(await stopWhileDisabled(deps, endpoint, offerId))) return undefined;
+  if (!endpoint.enabled && !(await noteStop(deps.webhooks, endpoint, offerId))) return undefined;
   const offer = await deps.offers.get(offerId);
   return offer && covers(endpoint, offerId, offer.publisherId) ? endpoint : undefined;
-}
-
-/**
- * Notes that this offer's delivery stops while the endpoint is disabled, so that enabling it again
- * resumes it (dispatch.ts `resume`), then looks again: true when it was enabled meanwhile (its
- * resume may have listed the stops before this one was written), and the delivery goes on.
- */
-async function stopWhileDisabled(
-  deps: DeliveryDeps,
-  endpoint: Pick<WebhookEndpoint, 'owner' | 'webhookId'>,
-  offerId: string,
-): Promise<boolean> {
-  await deps.webhooks.markStopped(endpoint.webhookId, offerId);
-  return (await deps.webhooks.get(endpoint.owner, endpoint.webhookId))?.enabled === true;
 }
 
 /** The next event this endpoint takes from the offer's log, or idle (with what park needs). */
@@ -250,7 +237,7 @@ async function stopped(
   input: AttemptInput,
 ): Promise<AttemptResult> {
   if (!input.event) return { kind: 'stop' };
-  return (await stopWhileDisabled(deps, endpoint, input.event.offerId))
+  return (await noteStop(deps.webhooks, endpoint, input.event.offerId))
     ? { kind: 'failed' }
     : { kind: 'stop' };
 }

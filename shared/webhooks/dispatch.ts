@@ -12,10 +12,12 @@ import { orchestrationAlive, type OrchestrationClient } from '../http/orchestrat
 import type { WebhookCursors } from '../adapters/tables/webhookCursors';
 import type { EndpointDirectory } from './directory';
 import type { WebhookStore } from './ports';
+import { noteStop } from './stops';
 
 /**
  * kick(offerId): every enabled endpoint that covers the offer gets a running delivery instance
- * for it (a disabled one gets its stop noted, for `resume`) (one per endpoint and offer: order per offer, and a dead endpoint holds up only itself).
+ * for it (one per endpoint and offer: order per offer, and a dead endpoint holds up only itself);
+ * a disabled one gets its stop noted, which `resume` starts again when it is enabled.
  *
  * Why no event is left behind: an instance ends only through park (webhookCursors.ts), which
  * succeeds only if no event was appended since it last read the offer's events, and marks the
@@ -54,22 +56,6 @@ export async function endpointsFor(
   return endpoints.filter((e) => takesOfferEvents(e) && covers(e, offerId, publisherId));
 }
 
-/**
- * A disabled endpoint's delivery for this offer waits for it to be enabled again: noted, so that
- * enabling resumes it, then looked at again (enabled meanwhile, its resume may have listed the
- * stops before this one was written): then it is delivered now.
- */
-async function holdForDisabled(
-  deps: DispatchDeps,
-  client: OrchestrationClient,
-  endpoint: WebhookEndpoint,
-  offerId: string,
-): Promise<void> {
-  await deps.stops.markStopped(endpoint.webhookId, offerId);
-  const now = await deps.stops.get(endpoint.owner, endpoint.webhookId);
-  if (now?.enabled) await ensureDelivering(deps, client, now, offerId);
-}
-
 async function ensureDelivering(
   deps: DispatchDeps,
   client: OrchestrationClient,
@@ -98,13 +84,24 @@ async function ensureDelivering(
   );
 }
 
+/** A disabled endpoint: its stop noted; delivered now only if it was enabled meanwhile (stops.ts). */
+async function resumeIfEnabled(
+  deps: DispatchDeps,
+  client: OrchestrationClient,
+  endpoint: WebhookEndpoint,
+  offerId: string,
+): Promise<void> {
+  const enabled = await noteStop(deps.stops, endpoint, offerId);
+  if (enabled) await ensureDelivering(deps, client, enabled, offerId);
+}
+
 export function createWebhookDispatch(deps: DispatchDeps, client: OrchestrationClient): WebhookDispatch {
   return {
     async kick(offerId, publisherId) {
       const endpoints = await endpointsFor(deps, offerId, publisherId);
       await Promise.all(
         endpoints.map((e) =>
-          e.enabled ? ensureDelivering(deps, client, e, offerId) : holdForDisabled(deps, client, e, offerId),
+          e.enabled ? ensureDelivering(deps, client, e, offerId) : resumeIfEnabled(deps, client, e, offerId),
         ),
       );
     },
