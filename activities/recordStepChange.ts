@@ -64,12 +64,11 @@ export function recordStepChange(deps: Deps) {
     const input = recordStepChangeInputSchema.parse(raw);
     const change = stepChangeOf(input);
     const offerName = input.offerName;
-    // The decisions that ended step 7, which this change shows if their requests have not yet: as
-    // the orchestration took them, or (an input recorded without them, a change of giving up at
-    // step 7) as the requests stored them, each before telling the orchestration.
-    const decisions =
-      input.decisions ??
-      (endsReview(change) ? await deps.decisions.list(change.offerId, change.submissionId) : []);
+    // Read before the write: the decisions a review request stored (each before telling the
+    // orchestration), which this change shows if the request has not yet.
+    const decisions = endsReview(change)
+      ? await deps.decisions.list(change.offerId, change.submissionId)
+      : [];
     const outcome = await deps.timeline.record(
       change,
       () => notStartedStatus(change.offerId, headTransition(change).at),

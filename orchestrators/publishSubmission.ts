@@ -151,9 +151,6 @@ class Submission {
   /** Transitions noted since the last change was recorded: the next change. */
   pending: TransitionEntry[] = [];
 
-  /** The review decisions that end step 7: the next change shows them if their requests have not. */
-  decided: ReviewDecisionEvent[] = [];
-
   /** Notes a transition; it is recorded with the next `flush`. */
   note(
     step: StepId,
@@ -179,10 +176,8 @@ class Submission {
       submissionId: this.input.submissionId,
       transitions: this.pending,
       ...(first && this.input.offerName ? { offerName: this.input.offerName } : {}),
-      ...(this.decided.length > 0 ? { decisions: this.decided } : {}),
     };
     this.pending = [];
-    this.decided = [];
     this.named = true;
     let result: unknown;
     try {
@@ -422,7 +417,6 @@ function* review(s: Submission): Flow<End | Decisions> {
     const decision = reviewDecisionEventSchema.safeParse(waited.payload).data;
     if (!decision || decisions[decision.area]) continue;
     decisions[decision.area] = decision;
-    s.decided = Object.values(decisions);
     if (decision.outcome === 'rejected') return yield* s.fail(step, rejection(decision));
   }
   s.note(step, 'succeeded', { message: 'Marketing and technical reviews approved.' });
@@ -452,7 +446,6 @@ function* publish(s: Submission, decisions: Decisions): Flow<End | undefined> {
   const late = s.inbox.take([EVENTS.cancel]);
   if (late) {
     s.pending = []; // step 7's success is not recorded: the Cancel came first
-    s.decided = [];
     return yield* canceled(s, 'marketing-technical-validation', late);
   }
   const promised = latestPublishMoment([decisions.marketing?.publishDate, decisions.technical?.publishDate]);

@@ -88,28 +88,12 @@ export type RecordTransitionInput = z.infer<typeof recordTransitionInputSchema>;
  * A step change (shared/domain/stepChange.ts): the transitions recorded in one write and one
  * email. At most the nine steps' worth, so one change always fits one transaction.
  */
-/** A reviewer's decision as raised to the orchestration (the review route stores it first). */
-export const reviewDecisionEventSchema = z.object({
-  area: z.enum(['marketing', 'technical']),
-  outcome: z.enum(['approved', 'rejected']),
-  comments: z.string().optional(),
-  publishDate: z.string().optional(),
-  reviewer: z.string(),
-  decidedAt: z.string(),
-});
-export type ReviewDecisionEvent = z.infer<typeof reviewDecisionEventSchema>;
-
 export const recordStepChangeInputSchema = z.object({
   offerId: z.string(),
   submissionId: z.string(),
   transitions: z.array(transitionEntrySchema).min(1).max(12),
   /** The first change of a submission names the offer (the status keeps it for the later ones). */
   offerName: z.string().optional(),
-  /**
-   * The change that ends step 7: the decisions that ended it, which it shows if the review
-   * requests have not yet (absent in inputs recorded before: the activity reads them).
-   */
-  decisions: z.array(reviewDecisionEventSchema).max(2).optional(),
 });
 export type RecordStepChangeInput = z.infer<typeof recordStepChangeInputSchema>;
 

@@ -24,8 +24,15 @@ export type GoLiveEvent = z.infer<typeof goLiveEventSchema>;
 export const cancelEventSchema = z.object({ actor: z.string(), at: z.string() });
 export type CancelEvent = z.infer<typeof cancelEventSchema>;
 
-// A review decision as raised to the orchestration; the step change that ends step 7 carries them.
-export { reviewDecisionEventSchema, type ReviewDecisionEvent } from './activities';
+export const reviewDecisionEventSchema = z.object({
+  area: z.enum(['marketing', 'technical']),
+  outcome: z.enum(['approved', 'rejected']),
+  comments: z.string().optional(),
+  publishDate: z.string().optional(),
+  reviewer: z.string(),
+  decidedAt: z.string(),
+});
+export type ReviewDecisionEvent = z.infer<typeof reviewDecisionEventSchema>;
 
 /** An Admin's new promised date ("2027-01-15") for step 8, or null: publish now. */
 export const publishDateEventSchema = z.object({

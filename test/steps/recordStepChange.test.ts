@@ -151,27 +151,6 @@ describe('recordStepChange over storage that counts and refuses requests', () =>
   const timelineWrites = (seen: string[]) =>
     seen.filter((s) => /^(POST|PUT|MERGE|PATCH|DELETE) /.test(s) && /\/(OfferTimeline\b|\$batch)/.test(s));
 
-  it('shows the decisions the orchestration hands it without reading them', async () => {
-    const offerId = await atReview(proxied, {}, 'rsc-dec');
-    const approved = (area: 'marketing' | 'technical') => ({
-      area,
-      outcome: 'approved' as const,
-      reviewer: `${area}@marketplace.example`,
-      decidedAt: AT,
-    });
-    const from = proxy.seen.length;
-    await recordStepChange(proxied)({
-      ...reviewedAndPublishing(offerId),
-      decisions: [approved('marketing'), approved('technical')],
-    });
-    expect(proxy.seen.slice(from).filter((r) => r.includes('ReviewDecisions'))).toEqual([]);
-    const reviews = (await proxied.statuses.get(offerId))?.reviews;
-    expect([reviews?.marketing?.reviewer, reviews?.technical?.reviewer]).toEqual([
-      'marketing@marketplace.example',
-      'technical@marketplace.example',
-    ]);
-  });
-
   it('is one $batch naming the status row, a history row per transition, the record, the email and the event', async () => {
     const offerId = await atReview(proxied, {}, 'rsc-one');
     const bodies: string[] = [];

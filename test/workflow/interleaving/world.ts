@@ -152,8 +152,6 @@ export class World {
   readonly records: StepTransition[] = [];
   /** The step changes themselves (record calls' inputs, first attempts only). */
   readonly changes: StepChange[] = [];
-  /** The inputs of the step-change activity, as the orchestration passed them. */
-  readonly recordInputs: Record<string, unknown>[] = [];
   readonly reminders: number[] = [];
   escalations = 0;
   private readonly retries = new Map<string, number[]>();
@@ -465,7 +463,6 @@ export class World {
     if (RECORDS.includes(name)) {
       const change = changeOfCall(name, input);
       this.changes.push(change);
-      this.recordInputs.push(fields);
       for (const t of change.transitions)
         this.records.push({ ...t, offerId: change.offerId, submissionId: change.submissionId });
     }
