@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import * as df from 'durable-functions';
 import { ACTIVITIES, CONTAINERS } from '../shared/contracts/names';
-import { StepActivityInput, StepOutcome, buildPreviewInputSchema } from '../shared/contracts/activities';
+import { StepOutcome, buildPreviewInputSchema } from '../shared/contracts/activities';
 import type { Offer } from '../shared/domain/offer';
-import { notStartedStatus } from '../shared/domain/status';
 import {
   MANIFEST_ENTRY,
   PACKAGE_MISSING,
@@ -15,7 +13,6 @@ import {
   storefrontFindings,
 } from '../shared/domain/storefront';
 import type { BlobStore } from '../shared/ports/blobs';
-import type { StatusStore } from '../shared/ports/stores';
 import { PreviewEntry, PreviewPackages, createPreviewPackages } from '../shared/adapters/previewPackage';
 import { loadStorefront } from '../shared/adapters/storefrontArtifacts';
 import { getServices } from '../shared/services';
@@ -23,7 +20,6 @@ import { readSnapshot } from '../shared/notify/snapshot';
 
 export interface BuildPreviewPackageDeps {
   blobs: BlobStore;
-  statuses: StatusStore;
   previews: PreviewPackages;
 }
 
@@ -35,32 +31,12 @@ async function offerSnapshot(blobs: BlobStore, name: string): Promise<Offer> {
 }
 
 /**
- * Stores the preview's blob and a hidekey in the status of this submission. A retry keeps the
- * key already minted for this preview, so the link the owner may have seen stays valid.
- */
-async function recordPreview(
-  statuses: StatusStore,
-  input: StepActivityInput,
-  blobName: string,
-): Promise<boolean> {
-  const status = await statuses.update(
-    input.offerId,
-    (current) => {
-      if (current.submissionId !== input.submissionId) return undefined;
-      if (current.hidekey && current.previewBlobName === blobName) return undefined;
-      return { ...current, hidekey: randomBytes(32).toString('base64url'), previewBlobName: blobName };
-    },
-    () => notStartedStatus(input.offerId, input.at),
-  );
-  return status.submissionId === input.submissionId && status.previewBlobName === blobName;
-}
-
-/**
  * Step 5: checks the storefront (artifact formats and sizes, text lengths), then writes the
- * preview package (manifest, extension package, artifacts) and mints the preview's hidekey.
+ * preview package (manifest, extension package, artifacts). The change that records its success
+ * links the preview and mints its hidekey (activities/recordStepChange.ts), so no secret is ever
+ * part of this outcome or of the orchestration's history.
  * The extension package is the one the orchestrator names: the copy of the version that passed
  * step 2 (never the offer's newest upload), which is also what step 8 publishes.
- * The hidekey goes to the status only; it is never part of the outcome.
  */
 export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
   return async (rawInput: unknown): Promise<StepOutcome> => {
@@ -111,13 +87,6 @@ export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
         details: [],
       };
     }
-    if (!(await recordPreview(deps.statuses, input, target.name)))
-      return {
-        outcome: 'failed',
-        code: 'submission_superseded',
-        message: 'This submission is no longer the offer’s current one; its preview was not linked.',
-        details: [],
-      };
     return { outcome: 'succeeded', message: 'The storefront is valid and the preview package is ready.' };
   };
 }
@@ -125,7 +94,7 @@ export function makeBuildPreviewPackage(deps: BuildPreviewPackageDeps) {
 df.app.activity(ACTIVITIES.buildPreviewPackage, {
   handler: (input: unknown) => {
     const services = getServices();
-    const previews = createPreviewPackages(services.storage.blobService);
-    return makeBuildPreviewPackage({ blobs: services.blobs, statuses: services.statuses, previews })(input);
+    const previews = createPreviewPackages(services.storage.blobService, services.blobs);
+    return makeBuildPreviewPackage({ blobs: services.blobs, previews })(input);
   },
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
 import { ACTIVITIES } from '../shared/contracts/names';
@@ -72,7 +73,7 @@ export function recordStepChange(deps: Deps) {
     const outcome = await deps.timeline.record(
       change,
       () => notStartedStatus(change.offerId, headTransition(change).at),
-      contentOf(deps, change, offerName, decisions),
+      contentOf(deps, change, { offerName, preview: input.preview?.blobName }, decisions),
     );
     return after(deps, change, outcome, context);
   };
@@ -82,15 +83,29 @@ export function stepChangeOf(input: RecordStepChangeInput): StepChange {
   return { offerId: input.offerId, submissionId: input.submissionId, transitions: input.transitions };
 }
 
+/**
+ * The preview step 5 wrote, linked by the change that ends step 5: its blob and a new hidekey (a
+ * secret: it lives in the status only). Minted once: a retry finds the change already written.
+ */
+function linkPreview(status: OfferStatus, blobName: string | undefined): Partial<OfferStatus> {
+  if (!blobName || (status.hidekey && status.previewBlobName === blobName)) return {};
+  return { hidekey: randomBytes(32).toString('base64url'), previewBlobName: blobName };
+}
+
 function contentOf(
   deps: Deps,
   change: StepChange,
-  offerName: string | undefined,
+  given: { offerName: string | undefined; preview: string | undefined },
   decisions: ReviewDecision[],
 ): ChangeContent {
   const links = mailLinks(deps);
+  const { offerName, preview } = given;
   return {
-    enrich: (status) => ({ ...(offerName ? { offerName } : {}), ...withDecisions(status, decisions) }),
+    enrich: (status) => ({
+      ...(offerName ? { offerName } : {}),
+      ...withDecisions(status, decisions),
+      ...linkPreview(status, preview),
+    }),
     email: (before, afterStatus) => {
       const to = afterStatus.notificationEmail ?? before.notificationEmail;
       if (!to) return undefined;
@@ -178,7 +193,12 @@ async function after(
     case 'cancelRequested':
       return { cancelRequested: { actor: outcome.cancel.actor, at: outcome.cancel.at } };
     case 'stale':
-      return {};
+      // Another submission is the offer's current one (this one was ended and the offer published
+      // again): nothing of this one is shown any more, and its orchestration stops.
+      context?.warn(
+        `${change.offerId} submission ${change.submissionId} is no longer current at ${changeKey(change)}: ignored`,
+      );
+      return { ended: 'Failed' };
   }
   const { before, after: status, already } = outcome;
   // A retry also heals list rows a failed refresh of its first attempt left behind.

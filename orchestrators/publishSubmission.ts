@@ -39,6 +39,7 @@ import {
   publishedBlobName,
 } from '../shared/domain/workflow';
 import type { LiveRelease } from '../shared/domain/transitions';
+import { previewBlobName } from '../shared/domain/storefront';
 import { Arrival, EventInbox, Waited } from './eventInbox';
 
 /**
@@ -151,6 +152,9 @@ class Submission {
   /** Transitions noted since the last change was recorded: the next change. */
   pending: TransitionEntry[] = [];
 
+  /** Set when step 5 wrote the preview: the next change links it (and mints its hidekey). */
+  previewToLink?: string;
+
   /** Notes a transition; it is recorded with the next `flush`. */
   note(
     step: StepId,
@@ -176,8 +180,10 @@ class Submission {
       submissionId: this.input.submissionId,
       transitions: this.pending,
       ...(first && this.input.offerName ? { offerName: this.input.offerName } : {}),
+      ...(this.previewToLink ? { preview: { blobName: this.previewToLink } } : {}),
     };
     this.pending = [];
+    this.previewToLink = undefined;
     this.named = true;
     let result: unknown;
     try {
@@ -315,11 +321,18 @@ function* packageStep(s: Submission): Flow<PackageStepResult> {
   return result;
 }
 
-/** Step 5: packs exactly the package version that passed step 2 (its copy), never the newest upload. */
+/**
+ * Step 5: packs exactly the package version that passed step 2 (its copy), never the newest
+ * upload. The change that records its success links the preview: the hidekey is minted there,
+ * in the status's own transaction, and never passes through the orchestration's history.
+ */
 function* previewStep(s: Submission): Flow<StepOutcome> {
   if (!s.package) return INTERNAL;
   const input: BuildPreviewInput = { ...s.stepInput(), package: s.package };
-  return yield* s.call(ACTIVITIES.buildPreviewPackage, input, stepOutcomeSchema);
+  const outcome = yield* s.call(ACTIVITIES.buildPreviewPackage, input, stepOutcomeSchema);
+  if (outcome.outcome === 'succeeded')
+    s.previewToLink = previewBlobName(s.input.offerId, s.input.submissionId);
+  return outcome;
 }
 
 /**

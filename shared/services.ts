@@ -42,7 +42,7 @@ import type { OfferEventLog, WebhookDispatch } from './ports/offerEvents';
 import { createOfferEventLog } from './adapters/tables/offerEvents';
 import { createDeliveryLog, createWebhookStore } from './adapters/tables/webhookStore';
 import { createWebhookCursors, type WebhookCursors } from './adapters/tables/webhookCursors';
-import { createEndpointDirectory } from './webhooks/directory';
+import { createEndpointDirectory, type EndpointDirectory } from './webhooks/directory';
 import type { DeliveryLog, WebhookStore } from './webhooks/ports';
 import { createWebhookDispatch } from './webhooks/dispatch';
 import type { OrchestrationClient } from './http/orchestrations';
@@ -87,6 +87,8 @@ export interface Services {
   offerEvents: OfferEventLog;
   /** Webhook endpoints by owner. */
   webhooks: WebhookStore;
+  /** The endpoints every kick of this process looks up (directory.ts); told of endpoint writes. */
+  endpoints: EndpointDirectory;
   /** The webhook delivery log (30 days). */
   webhookDeliveries: DeliveryLog;
   /** Each endpoint's place in each offer's events. */
@@ -137,6 +139,7 @@ export function createServices(settings: Settings, now: () => Date = () => new D
         : systemClock(now),
     offerEvents: createOfferEventLog(storage),
     webhooks,
+    endpoints,
     webhookDeliveries: createDeliveryLog(storage),
     webhookCursors,
     webhookDispatch: (client) =>

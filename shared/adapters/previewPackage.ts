@@ -3,7 +3,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { imageSize } from 'image-size';
 import { ZipFile } from 'yazl';
 import type { ImageFacts } from '../domain/storefront';
-import type { BlobRef } from '../ports/blobs';
+import type { BlobRef, BlobStore } from '../ports/blobs';
 
 /** Pixel size and format of image bytes, or undefined when they are no image image-size knows. */
 export function describeImage(bytes: Buffer): ImageFacts | undefined {
@@ -34,46 +34,42 @@ export interface PreviewPackages {
   write(request: PreviewRequest): Promise<void>;
 }
 
-const UPLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
-
-export function createPreviewPackages(blobService: BlobServiceClient): PreviewPackages {
+/**
+ * The zip is built only when the upload asks for its first bytes, which is after the blob store
+ * has its container: a zip whose package download fails needs an upload to end. It goes through
+ * the blob store's upload (shared/adapters/blobStore.ts), so a small preview is one Put Blob and a
+ * large one is staged block by block, one block in memory.
+ */
+export function createPreviewPackages(
+  blobService: BlobServiceClient,
+  blobs: Pick<BlobStore, 'uploadStream'>,
+): PreviewPackages {
   const openPackage = async (ref: BlobRef): Promise<NodeJS.ReadableStream> => {
     const download = await blobService.getContainerClient(ref.container).getBlobClient(ref.name).download();
     if (!download.readableStreamBody) throw new Error(`blob '${ref.container}/${ref.name}' has no body`);
     return download.readableStreamBody;
   };
+  async function* zipped(request: PreviewRequest): AsyncGenerator<Uint8Array> {
+    const zip = new ZipFile();
+    for (const entry of request.entries) zip.addBuffer(entry.bytes, entry.path);
+    // Opened only when yazl reaches the entry, so a failed download surfaces as a zip error.
+    zip.addReadStreamLazy(request.packageEntry, (callback) => {
+      openPackage(request.packageBlob).then(
+        (stream) => callback(null, stream),
+        (error: unknown) => callback(error, undefined as unknown as NodeJS.ReadableStream),
+      );
+    });
+    zip.end();
+    const output = zip.outputStream as Readable;
+    // A zip error ends the output with it, and so the upload reading it. The listener stays so
+    // that a destroyed output never emits an 'error' nobody hears: that ends the process.
+    output.on('error', () => undefined);
+    zip.on('error', (error: Error) => output.destroy(error));
+    yield* output;
+  }
   return {
     async write(request) {
-      // Before the zip starts: a zip whose package download fails needs an upload to end.
-      const container = blobService.getContainerClient(request.target.container);
-      await container.createIfNotExists();
-      const zip = new ZipFile();
-      for (const entry of request.entries) zip.addBuffer(entry.bytes, entry.path);
-      // Opened only when yazl reaches the entry, so a failed download surfaces as a zip error.
-      zip.addReadStreamLazy(request.packageEntry, (callback) => {
-        openPackage(request.packageBlob).then(
-          (stream) => callback(null, stream),
-          (error: unknown) => callback(error, undefined as unknown as NodeJS.ReadableStream),
-        );
-      });
-      zip.end();
-      const output = zip.outputStream as Readable;
-      // The failure is answered through `failed`. The listener stays so that a destroyed output
-      // never emits an 'error' nobody hears (the upload may have let go of it): that ends the process.
-      output.on('error', () => undefined);
-      const failed = new Promise<never>((_, reject) =>
-        zip.on('error', (error: Error) => {
-          output.destroy(error); // ends the upload too, instead of leaving it waiting for bytes
-          reject(error);
-        }),
-      );
-      failed.catch(() => undefined); // a zip failing after the upload did is no one's answer
-      const upload = container
-        .getBlockBlobClient(request.target.name)
-        .uploadStream(output, UPLOAD_BLOCK_BYTES, 2, {
-          blobHTTPHeaders: { blobContentType: 'application/zip' },
-        });
-      await Promise.race([upload, failed]);
+      await blobs.uploadStream(request.target, zipped(request), { contentType: 'application/zip' });
     },
   };
 }

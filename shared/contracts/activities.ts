@@ -94,6 +94,11 @@ export const recordStepChangeInputSchema = z.object({
   transitions: z.array(transitionEntrySchema).min(1).max(12),
   /** The first change of a submission names the offer (the status keeps it for the later ones). */
   offerName: z.string().optional(),
+  /**
+   * The change that ends step 5 links the preview step 5 wrote: the status gets its blob and a new
+   * hidekey in the same transaction (a retry finds the change written and keeps the key).
+   */
+  preview: z.object({ blobName: z.string() }).optional(),
 });
 export type RecordStepChangeInput = z.infer<typeof recordStepChangeInputSchema>;
 

@@ -1,36 +1,74 @@
+import { performance } from 'node:perf_hooks';
 import type { WebhookEndpoint } from '../domain/webhooks';
 import type { WebhookStore } from './ports';
 
 /**
  * The endpoints of some owners, as every kick needs them (a publisher's and Admin's), remembered
- * by the process while the store's registry version holds. A kick then costs one point read (the
- * version) instead of a query per owner. Every endpoint write raises the version after it is
- * stored, so a list remembered before a write is never used after it. The version's raise can
- * fail after its write (storage trouble): MAX_AGE_MS bounds how long a list is trusted even so.
+ * by the process while the store's registry version holds. Every endpoint write raises the
+ * version after it is stored, so a list remembered before a write is not used after it is seen.
+ *
+ * The version itself is trusted for TRUST_MS after the read that returned it began, so a busy
+ * process reads it about once a second instead of once per kick. What makes that safe is the
+ * other half, `settled`: a write that can widen what an endpoint covers (a new endpoint, its
+ * events or offers changed) is answered only TRUST_MS after its raise. A kick after the answer
+ * therefore trusts a version read begun after the raise, in any process, and sees the write.
+ * (A lease, measured on each process's monotonic clock: only durations are compared.)
+ *
+ * The version's raise can fail after its write (storage trouble): MAX_AGE_MS bounds how long a
+ * list is trusted even so.
  */
 export interface EndpointDirectory {
   endpointsOf(owners: readonly string[]): Promise<WebhookEndpoint[]>;
+  /**
+   * After an endpoint write of this process: forgets what it remembered (its own kicks see the
+   * write at once), and resolves when every other process's trust in an older version is over.
+   */
+  settled(): Promise<void>;
 }
 
+export const TRUST_MS = 1_000;
 export const MAX_AGE_MS = 60_000;
 /** Owners remembered at once; beyond it the memory starts afresh (it only saves reads). */
 export const MAX_OWNERS = 1_000;
 
+export interface DirectoryTiming {
+  /** A monotonic clock in ms. */
+  now(): number;
+  pause(ms: number): Promise<void>;
+}
+
+const realTiming: DirectoryTiming = {
+  now: () => performance.now(),
+  pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
 export function createEndpointDirectory(
   store: Pick<WebhookStore, 'list' | 'version'>,
-  now: () => number = Date.now,
+  timing: DirectoryTiming = realTiming,
 ): EndpointDirectory {
   let version: string | undefined;
   let loadedAt = 0;
+  /** When the read that returned `version` began. */
+  let checkedAt = Number.NEGATIVE_INFINITY;
   const lists = new Map<string, WebhookEndpoint[]>();
+
+  const currentVersion = async (): Promise<string> => {
+    if (version !== undefined && timing.now() - checkedAt < TRUST_MS) return version;
+    const began = timing.now();
+    const current = await store.version();
+    if (current !== version || began - loadedAt > MAX_AGE_MS) {
+      lists.clear();
+      version = current;
+      loadedAt = began;
+    }
+    checkedAt = began;
+    return current;
+  };
+
   return {
     async endpointsOf(owners) {
-      const current = await store.version();
-      if (current !== version || now() - loadedAt > MAX_AGE_MS || lists.size + owners.length > MAX_OWNERS) {
-        lists.clear();
-        version = current;
-        loadedAt = now();
-      }
+      const current = await currentVersion();
+      if (lists.size + owners.length > MAX_OWNERS) lists.clear();
       const found = new Map<string, WebhookEndpoint[]>();
       for (const owner of owners) {
         const known = lists.get(owner);
@@ -44,6 +82,11 @@ export function createEndpointDirectory(
         if (version === current) lists.set(owner, loaded[i] ?? []);
       });
       return owners.flatMap((owner) => found.get(owner) ?? []);
+    },
+    async settled() {
+      version = undefined;
+      lists.clear();
+      await timing.pause(TRUST_MS);
     },
   };
 }

@@ -119,6 +119,8 @@ export async function createWebhook(services: Services, client: WebhookClient, r
     disabledReason: null,
   };
   await services.webhooks.create(endpoint);
+  // Answered once every process's kicks see it (directory.ts): no later event passes it by.
+  await services.endpoints.settled();
   return json(201, { ...webhookView(endpoint), secret });
 }
 
@@ -152,6 +154,8 @@ export async function updateWebhook(services: Services, client: WebhookClient, r
     updatedAt: now,
   }));
   if (!updated) throw new DomainError('not_found', `No webhook '${endpoint.webhookId}' exists.`);
+  // What it covers may have grown: answered once every process's kicks see it (directory.ts).
+  if (body.events !== undefined || body.offerIds !== undefined) await services.endpoints.settled();
   // Enabled: the deliveries that stopped while it was disabled go on where they stood. On every
   // such PATCH, not only the one that changed it, so a repeat after a failure here finishes it.
   if (body.enabled === true) await services.webhookDispatch(client).resume(updated);

@@ -121,8 +121,7 @@ describe('POST /api/offers/{offerId}/check', () => {
     );
     const step5 = await makeBuildPreviewPackage({
       blobs: services.blobs,
-      statuses: services.statuses,
-      previews: createPreviewPackages(services.storage.blobService),
+      previews: createPreviewPackages(services.storage.blobService, services.blobs),
     })({
       offerId: offer.offerId,
       submissionId: '1',

@@ -23,13 +23,14 @@ async function refusingPort(): Promise<number> {
 const script = (port: number) => `
 const { BlobServiceClient } = require('@azure/storage-blob');
 const { createPreviewPackages } = require('./dist/shared/adapters/previewPackage.js');
+const { createBlobStore } = require('./dist/shared/adapters/blobStore.js');
 const account = 'devstoreaccount1';
 const key = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const connection = 'DefaultEndpointsProtocol=http;AccountName=' + account + ';AccountKey=' + key +
   ';BlobEndpoint=http://127.0.0.1:${port}/' + account + ';';
 const blobs = BlobServiceClient.fromConnectionString(connection, { retryOptions: { maxTries: 1 } });
 const entries = [{ path: 'manifest.json', bytes: Buffer.from('{}') }];
-createPreviewPackages(blobs)
+createPreviewPackages(blobs, createBlobStore({ blobService: blobs }))
   .write({ target: { container: 'previews', name: 'o/1.zip' }, entries,
     packageBlob: { container: 'packages', name: 'o/sales.app' }, packageEntry: 'sales.app' })
   .then(() => console.log('resolved'), (error) => console.log('rejected: ' + error.code));

@@ -23,12 +23,8 @@ const AT = '2026-11-25T10:00:00.000Z';
 const CONNECTION_SECRET = 'AccountKey=never-in-a-preview';
 
 const activity = () => {
-  const previews = createPreviewPackages(services.storage.blobService);
-  return makeBuildPreviewPackage({
-    blobs: services.blobs,
-    statuses: services.statuses,
-    previews,
-  });
+  const previews = createPreviewPackages(services.storage.blobService, services.blobs);
+  return makeBuildPreviewPackage({ blobs: services.blobs, previews });
 };
 
 /**
@@ -104,27 +100,31 @@ async function previewOf(offerId: string, submissionId: string) {
 }
 
 describe('step 5, AppSource packaging', () => {
-  it('reads the package copy once, to pack it: no properties read before (issue 29)', async () => {
+  it('reads the package copy once, writes the preview with one Put Blob and no status (issue 29)', async () => {
     const proxy = await startStorageProxy(testStorageConnection());
     try {
       const proxied = productServices(proxy.connectionString);
       const { offerId } = await validOffer();
       const input = await afterStep2(await submit(services, offerId, draft()));
       const mark = proxy.operations.length;
-      const previews = createPreviewPackages(proxied.storage.blobService);
-      const step5 = makeBuildPreviewPackage({ blobs: proxied.blobs, statuses: proxied.statuses, previews });
+      const previews = createPreviewPackages(proxied.storage.blobService, proxied.blobs);
+      const step5 = makeBuildPreviewPackage({ blobs: proxied.blobs, previews });
       expect(await step5(input)).toMatchObject({ outcome: 'succeeded' });
       const onCopy = proxy.operations
         .slice(mark)
         .filter((op) => op.path.endsWith(input.package.copyBlobName))
         .map((op) => op.method);
       expect(onCopy).toEqual(['GET']);
+      // The preview is one Put Blob, and step 5 writes no status: its step change links the preview.
+      const ops = proxy.operations.slice(mark);
+      expect(ops.filter((op) => op.path.endsWith('/preview.zip')).map((op) => op.method)).toEqual(['PUT']);
+      expect(ops.filter((op) => op.service === 'table').map((op) => `${op.method} ${op.table}`)).toEqual([]);
     } finally {
       await proxy.close();
     }
   });
 
-  it('writes the preview zip with manifest, package and artifacts, and mints a hidekey', async () => {
+  it('writes the preview zip with manifest, package and artifacts; the step change links it', async () => {
     const { offerId, packageBytes } = await validOffer();
     const input = await afterStep2(await submit(services, offerId, draft()));
     const outcome = await activity()(input);
@@ -151,26 +151,8 @@ describe('step 5, AppSource packaging', () => {
     });
     expect(manifestText).not.toContain(CONNECTION_SECRET);
 
-    const status = await services.statuses.get(offerId);
-    expect(status?.previewBlobName).toBe(`${offerId}/1/preview.zip`);
-    expect(status?.hidekey).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(JSON.stringify(outcome)).not.toContain(status?.hidekey);
-  });
-
-  it('keeps the hidekey when the activity runs again, and mints a new one for a new submission', async () => {
-    const { offerId } = await validOffer();
-    const first = await afterStep2(await submit(services, offerId, draft()));
-    await activity()(first);
-    const minted = (await services.statuses.get(offerId))?.hidekey;
-    expect(await activity()(first)).toMatchObject({ outcome: 'succeeded' });
-    expect((await services.statuses.get(offerId))?.hidekey).toBe(minted);
-
-    await atSubmission(offerId, '2');
-    await activity()(await afterStep2(await submit(services, offerId, draft(), '2')));
-    const next = await services.statuses.get(offerId);
-    expect(next?.previewBlobName).toBe(`${offerId}/2/preview.zip`);
-    expect(next?.hidekey).toBeDefined();
-    expect(next?.hidekey).not.toBe(minted);
+    // The hidekey is minted by the change that records this success (recordStepChange.test).
+    expect((await services.statuses.get(offerId))?.hidekey).toBeUndefined();
   });
 
   it('fails with one finding per wrong format, pixel size or missing artifact', async () => {
@@ -257,13 +239,6 @@ describe('step 5, AppSource packaging', () => {
       package: { blobName: `${offerId}/sales.app`, copyBlobName: `${offerId}/1/package/sales.app` },
     });
     expect(outcome).toMatchObject({ outcome: 'failed', code: 'package_missing' });
-    expect((await services.statuses.get(offerId))?.hidekey).toBeUndefined();
-  });
-
-  it('does not link a preview to a submission that is no longer current', async () => {
-    const { offerId } = await validOffer('2');
-    const outcome = await activity()(await afterStep2(await submit(services, offerId, draft(), '1')));
-    expect(outcome).toMatchObject({ outcome: 'failed', code: 'submission_superseded' });
     expect((await services.statuses.get(offerId))?.hidekey).toBeUndefined();
   });
 

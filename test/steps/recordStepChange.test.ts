@@ -368,3 +368,76 @@ describe('the change that ends step 7', () => {
     ]);
   });
 });
+
+describe('the change that ends step 5 links the preview (issue 29: no status write of its own)', () => {
+  const TO_STEP_5: [StepId, Transition][] = [
+    ['validate-prerequisites', 'started'],
+    ['validate-prerequisites', 'succeeded'],
+    ['automated-validation', 'started'],
+    ['automated-validation', 'succeeded'],
+    ['test-drive-validation', 'skipped'],
+    ['lead-management', 'skipped'],
+    ['appsource-packaging', 'started'],
+  ];
+
+  /** Submission `submissionId` of the offer at step 5, stored as the orchestration leaves it. */
+  async function atPackaging(offerId: string, submissionId: string): Promise<void> {
+    let status: OfferStatus = startSubmission(
+      notStartedStatus(offerId, AT),
+      submissionId,
+      'x@contoso.com',
+      AT,
+    );
+    for (const [step, transition] of TO_STEP_5)
+      status = applyTransition(status, { offerId, submissionId, step, transition, at: AT });
+    await services.statuses.update(
+      offerId,
+      () => status,
+      () => status,
+    );
+  }
+
+  const linking = (offerId: string, submissionId: string): RecordStepChangeInput => ({
+    offerId,
+    submissionId,
+    transitions: [
+      t('appsource-packaging', 'succeeded'),
+      t('publisher-signoff', 'started'),
+      t('publisher-signoff', 'waiting'),
+    ],
+    preview: { blobName: `${offerId}/${submissionId}/preview.zip` },
+  });
+
+  it('mints the hidekey in the change, keeps it on a retry, and mints a new one for the next submission', async () => {
+    const offerId = uniqueOfferId('pvlink');
+    await atPackaging(offerId, '1');
+    const result = await record(linking(offerId, '1'));
+    const first = await services.statuses.get(offerId);
+    expect(first?.previewBlobName).toBe(`${offerId}/1/preview.zip`);
+    expect(first?.hidekey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first?.currentStep).toBe('publisher-signoff');
+    expect(JSON.stringify(result)).not.toContain(first?.hidekey);
+
+    await record(linking(offerId, '1'));
+    expect((await services.statuses.get(offerId))?.hidekey).toBe(first?.hidekey);
+
+    await atPackaging(offerId, '2');
+    await record(linking(offerId, '2'));
+    const next = await services.statuses.get(offerId);
+    expect(next?.previewBlobName).toBe(`${offerId}/2/preview.zip`);
+    expect(next?.hidekey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(next?.hidekey).not.toBe(first?.hidekey);
+  });
+
+  it('links nothing to a submission that is no longer current, and tells its orchestration to stop', async () => {
+    const offerId = uniqueOfferId('pvstale');
+    await atPackaging(offerId, '2');
+    expect(await record(linking(offerId, '1'))).toEqual({ ended: 'Failed' });
+    const status = await services.statuses.get(offerId);
+    expect([status?.submissionId, status?.hidekey, status?.currentStep]).toEqual([
+      '2',
+      undefined,
+      'appsource-packaging',
+    ]);
+  });
+});

@@ -2,17 +2,31 @@ import { randomBytes } from 'node:crypto';
 import type { OrchestrationClient } from '../../shared/http/orchestrations';
 import { ADMIN_OWNER, deliveryInstanceId, type WebhookEndpoint } from '../../shared/domain/webhooks';
 import { createWebhookDispatch } from '../../shared/webhooks/dispatch';
-import { createEndpointDirectory } from '../../shared/webhooks/directory';
+import { createEndpointDirectory, TRUST_MS, type DirectoryTiming } from '../../shared/webhooks/directory';
 import { testServices } from '../api/support';
 import type { Services } from '../../shared/services';
 import { FailingProxy } from '../faults/failingStorage';
 import { isWrite, rowKeysOf } from '../faults/failingStorage';
 import { servicesBehindTableProxy } from '../faults/support';
 import { completeOffer } from '../support/scenario';
+import { createWebhook, updateWebhook } from '../../shared/webhooks/routes';
+import { request } from '../api/support';
 
 afterAll(() => removeAdminEndpoints());
 import { removeAdminEndpoints } from './cleanup';
 import type { Offer } from '../../shared/domain/offer';
+
+/** A monotonic clock the test moves; a pause moves it. */
+function fakeTiming(): DirectoryTiming & { advance(ms: number): void } {
+  let at = 0;
+  return {
+    now: () => at,
+    advance: (ms) => (at += ms),
+    pause: async (ms) => {
+      at += ms;
+    },
+  };
+}
 
 /**
  * kick against real stores (Azurite) and a recorder of the durable client (as handler tests use):
@@ -169,26 +183,31 @@ describe('the endpoints a kick looks up, remembered per process (issue 29: 16 re
     expect((await services.webhooks.get(publisher, e.webhookId))?.enabled).toBe(false);
   });
 
-  it('a kick after another costs one point read; a new endpoint is seen by the very next kick', async () => {
+  it('kicks within a second cost no request, later ones one point read; an endpoint settled elsewhere is seen by the next kick', async () => {
     const publisher = `pub${randomBytes(4).toString('hex')}`;
     const offerId = await offerOf(publisher);
     const first = await endpoint(publisher, [offerId]);
     const { client, started } = recorder(() => undefined);
+    const clock = fakeTiming();
     const dispatch = createWebhookDispatch(
       {
         offers: proxied.offers,
-        endpoints: createEndpointDirectory(proxied.webhooks),
+        endpoints: createEndpointDirectory(proxied.webhooks, clock),
         cursors: proxied.webhookCursors,
         stops: proxied.webhooks,
       },
       client,
     );
     expect(await webhookRequests(() => dispatch.kick(offerId, publisher))).toHaveLength(3);
+    clock.advance(TRUST_MS - 1);
+    expect(await webhookRequests(() => dispatch.kick(offerId, publisher))).toEqual([]);
+    clock.advance(1);
     expect(await webhookRequests(() => dispatch.kick(offerId, publisher))).toEqual([
       expect.stringMatching(/^GET .*WebhookEndpoints\(PartitionKey='~registry',RowKey='version'\)/),
     ]);
-    // Registered in another process (the test's own services): the version changed.
+    // Registered in another process (the test's own services), answered once settled there.
     const second = await endpoint(publisher, [offerId]);
+    await createEndpointDirectory(services.webhooks, clock).settled();
     started.length = 0;
     await dispatch.kick(offerId, publisher);
     expect(started).toEqual(
@@ -197,5 +216,38 @@ describe('the endpoints a kick looks up, remembered per process (issue 29: 16 re
         deliveryInstanceId(second.webhookId, offerId),
       ]),
     );
+  });
+});
+
+describe('an endpoint write is answered once every process sees it (the directory lease)', () => {
+  const { client } = recorder(() => undefined);
+  const covering = async (directory: ReturnType<typeof createEndpointDirectory>, webhookId: string) =>
+    (await directory.endpointsOf(['contoso'])).some((e) => e.webhookId === webhookId);
+
+  it('POST /api/webhooks, and a PATCH of its events or offers, answer after the lease of a kick elsewhere', async () => {
+    // Another process, whose kick remembered contoso's endpoints just before the registration.
+    const elsewhere = createEndpointDirectory(services.webhooks);
+    await elsewhere.endpointsOf(['contoso']);
+    const created = await createWebhook(
+      services,
+      client,
+      request('POST', 'webhooks', {
+        as: 'ann',
+        body: { url: 'https://example.com/lease', events: ['webhook.ping'] },
+      }),
+    );
+    const { webhookId } = created.jsonBody as { webhookId: string };
+    expect(await covering(elsewhere, webhookId)).toBe(true);
+
+    const seen = async () =>
+      (await elsewhere.endpointsOf(['contoso'])).find((e) => e.webhookId === webhookId)?.events;
+    const patch = request('PATCH', `webhooks/${webhookId}`, {
+      as: 'ann',
+      params: { webhookId },
+      body: { events: ['*'] },
+    });
+    expect((await updateWebhook(services, client, patch)).status).toBe(200);
+    expect(await seen()).toEqual(['*']);
+    await services.webhooks.remove('contoso', webhookId);
   });
 });
