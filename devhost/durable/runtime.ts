@@ -6,12 +6,15 @@
  * has no episode in flight joins one open episode (OrchestratorStarted, then the events in arrival
  * order), and the next episode replays them all at once (./episode.ts).
  *
- * Write order per episode (crash safety): new events are stored and committed as they arrive,
- * before the orchestrator replays; the TaskScheduled / TimerCreated events it decides are
- * committed before any activity runs or timer is armed. After a crash, start() resumes every
- * unfinished instance from history: an episode whose decisions were not committed is replayed,
- * scheduled-but-unfinished activities run again (at least once, the Durable contract) and
- * outstanding timers are re-armed.
+ * Write order per episode (crash safety): the new events and the TaskScheduled / TimerCreated
+ * events the orchestrator decides on replaying them are committed together, in one write, before
+ * any activity runs or timer is armed, and a new event is accepted (a raise answered) only once
+ * that write is stored. One write per episode, as the extension's Azure Storage provider stores
+ * an episode's history in one batch; the event waited in memory meanwhile, as in its queue. After
+ * a crash, start() resumes every unfinished instance from history: an episode whose decisions were
+ * not committed is replayed (a Pending instance's start, whose event an early raise overtook, is
+ * stored before its episode), scheduled-but-unfinished activities run again (at least once, the
+ * Durable contract) and outstanding timers are re-armed.
  *
  * Storage outages (issue 21 item 9): in Azure a work item's queue message (an activity's result,
  * a fired timer, an orchestrator's episode, the start of an instance) stays in the queue until its
@@ -54,6 +57,12 @@ export type StartResult = 'started' | 'conflict';
 interface Delivery {
   event: HistoryEvent;
   executionId?: string;
+  /**
+   * A client's raise: stored on its own and answered before its episode replays, as the
+   * extension answers once the event's message is queued. The engine's own events (an activity's
+   * result, a fired timer, the start) are stored with the episode's decisions, in one write.
+   */
+  ownWrite?: boolean;
   settle: (result: DeliveryResult) => void;
   fail: (error: unknown) => void;
 }
@@ -168,7 +177,7 @@ export class DurableRuntime {
 
   raiseEvent(instanceId: string, name: string, inputText: string): Promise<DeliveryResult> {
     const raised = event(EventType.EventRaised, this.options.clock.now(), { Name: name, Input: inputText });
-    return this.queueEpisode(this.instance(instanceId), raised);
+    return this.queueEpisode(this.instance(instanceId), raised, undefined, true);
   }
 
   terminate(instanceId: string, reason: string): Promise<DeliveryResult> {
@@ -237,9 +246,10 @@ export class DurableRuntime {
     instance: Instance,
     newEvent: HistoryEvent,
     executionId?: string,
+    ownWrite = false,
   ): Promise<DeliveryResult> {
     const delivered = new Promise<DeliveryResult>((settle, fail) =>
-      instance.inbox.push({ event: newEvent, executionId, settle, fail }),
+      instance.inbox.push({ event: newEvent, executionId, ownWrite, settle, fail }),
     );
     if (!instance.pumping) {
       instance.pumping = true;
@@ -252,22 +262,37 @@ export class DurableRuntime {
     return delivered;
   }
 
-  /** Commits every event in the inbox into one open episode and replays it, until none is left. */
+  /**
+   * Takes every event in the inbox into one open episode, replays it, and commits the engine's
+   * events with the episode's decisions in one write (history rows, then the instance row), until
+   * none is left. Such an event is accepted once that write is stored; when it fails (or the
+   * replay throws), nothing of it is stored and the event is delivered again, as when storing the
+   * event failed. A client's raise is stored on its own first (see Delivery.ownWrite), after what
+   * was staged before it, so the episode keeps the order of arrival.
+   */
   private async pump(instance: Instance): Promise<void> {
     try {
       while (instance.inbox.length > 0) {
         const batch = instance.inbox.splice(0);
-        let accepted = false;
+        const staged: HistoryEvent[] = [];
+        let taken: Delivery[] = [];
         for (const delivery of batch) {
           try {
-            const result = await this.storeNewEvent(instance, delivery.event, delivery.executionId);
-            accepted ||= result === 'accepted';
-            delivery.settle(result);
+            if (delivery.ownWrite) {
+              taken = await this.storeStaged(instance, staged, taken);
+              const result = await this.stage(instance, staged, delivery.event, delivery.executionId);
+              if (result === 'accepted') taken = await this.storeStaged(instance, staged, [delivery]);
+              else delivery.settle(result);
+              continue;
+            }
+            const result = await this.stage(instance, staged, delivery.event, delivery.executionId);
+            if (result === 'accepted') taken.push(delivery);
+            else delivery.settle(result);
           } catch (error) {
             delivery.fail(error);
           }
         }
-        if (accepted) await this.runEpisodeOrRetry(instance);
+        await this.replayStaged(instance, staged, taken);
       }
     } finally {
       // No await between the empty check above and this: an arrival now starts a new pump.
@@ -275,8 +300,47 @@ export class DurableRuntime {
     }
   }
 
-  private async storeNewEvent(
+  /** Stores what is staged as events only (the episode replays later), and answers their senders. */
+  private async storeStaged(
     instance: Instance,
+    staged: HistoryEvent[],
+    taken: Delivery[],
+  ): Promise<Delivery[]> {
+    if (staged.length === 0) return [];
+    const events = staged.splice(0);
+    try {
+      await this.commit(instance, events, {
+        runtimeStatus: 'Running',
+        lastUpdatedTime: this.options.clock.now().toISOString(),
+      });
+      for (const delivery of taken) delivery.settle('accepted');
+    } catch (error) {
+      for (const delivery of taken) delivery.fail(error);
+    }
+    return [];
+  }
+
+  /** Replays the open episode, if any, with what is staged, and stores both in one write. */
+  private async replayStaged(instance: Instance, staged: HistoryEvent[], taken: Delivery[]): Promise<void> {
+    if (staged.length === 0) {
+      // Only raises stored on their own (or nothing new): the open episode replays as before.
+      if (openEpisode(instance.history)) await this.runEpisodeOrRetry(instance);
+      return;
+    }
+    try {
+      await this.replayAndCommit(instance, staged);
+      for (const delivery of taken) delivery.settle('accepted');
+    } catch (error) {
+      for (const delivery of taken) delivery.fail(error);
+      // Events stored on their own before may wait in the open episode: it replays again later.
+      if (openEpisode(instance.history)) await this.runEpisodeOrRetry(instance);
+    }
+  }
+
+  /** Adds a new event to the episode being staged (`staged`, not stored yet), or says why not. */
+  private async stage(
+    instance: Instance,
+    staged: HistoryEvent[],
     newEvent: HistoryEvent,
     executionId?: string,
   ): Promise<DeliveryResult> {
@@ -284,22 +348,60 @@ export class DurableRuntime {
     const record = instance.record;
     if (!record) return 'notFound';
     if (!isActive(record.runtimeStatus) || (executionId && executionId !== record.executionId)) return 'gone';
-    if (isDuplicate(instance.history, newEvent)) return 'gone';
-    if (record.historyLength === 0 && newEvent.EventType !== EventType.ExecutionStarted) {
+    if (isDuplicate([...instance.history, ...staged], newEvent)) return 'gone';
+    const started =
+      record.historyLength > 0 || staged.some((e) => e.EventType === EventType.ExecutionStarted);
+    if (!started && newEvent.EventType !== EventType.ExecutionStarted) {
       // An event that overtook the start (raised while Pending, or right after ContinueAsNew)
-      // waits behind ExecutionStarted, as the extension keeps events for a Pending instance.
+      // waits behind ExecutionStarted, as the extension keeps events for a Pending instance: the
+      // start gets an episode of its own first.
+      // Staged events of a Pending instance always begin with its ExecutionStarted (see below).
+      if (staged.length > 0) throw new Error(`${record.instanceId}: an event staged before its start`);
       await this.storeNewEvent(instance, this.executionStarted(record));
       await this.runEpisodeOrRetry(instance);
-      return this.storeNewEvent(instance, newEvent, executionId);
+      return this.stage(instance, staged, newEvent, executionId);
     }
-    const now = this.options.clock.now();
     // An open episode takes the event as it is; otherwise the event opens the next one.
+    const opening =
+      openEpisode(instance.history) || staged.length > 0
+        ? []
+        : [event(EventType.OrchestratorStarted, this.options.clock.now())];
+    staged.push(...opening, newEvent);
+    return 'accepted';
+  }
+
+  /** Replays the open episode with the staged events, then stores both in one commit. */
+  private async replayAndCommit(instance: Instance, staged: HistoryEvent[]): Promise<void> {
+    const record = instance.record!;
+    const history = [...instance.history, ...staged];
+    const open = openEpisode(history)!;
+    const result = await runEpisode({
+      orchestrator: (trigger) => this.options.invoker.invoke(record.name, trigger),
+      instanceId: record.instanceId,
+      input: fromJsonText(record.input),
+      history: history.slice(0, open.startedAt),
+      newEvents: history.slice(open.startedAt + 1),
+      now: open.now,
+    });
+    // The execution ends and a new one starts: the staged events belonged to the old one.
+    if (result.status === 'continuedAsNew') return this.continueAsNew(instance, result.continueAsNewInput);
+    const now = this.options.clock.now();
+    const decided = result.history.slice(history.length);
+    await this.commit(instance, [...staged, ...decided], {
+      runtimeStatus: 'Running',
+      ...recordChanges(record, result, now),
+    });
+    this.afterEpisode(instance, record, result, decided);
+  }
+
+  /** The old two writes: the event stored on its own, the episode replayed and stored after it. */
+  private async storeNewEvent(instance: Instance, newEvent: HistoryEvent): Promise<void> {
+    const now = this.options.clock.now();
     const opening = openEpisode(instance.history) ? [] : [event(EventType.OrchestratorStarted, now)];
     await this.commit(instance, [...opening, newEvent], {
       runtimeStatus: 'Running',
       lastUpdatedTime: now.toISOString(),
     });
-    return 'accepted';
   }
 
   /** Appends events after the committed history, then commits them with the record's changes. */
@@ -336,6 +438,16 @@ export class DurableRuntime {
     const now = this.options.clock.now();
     const decided = result.history.slice(instance.history.length);
     await this.commit(instance, decided, recordChanges(record, result, now));
+    this.afterEpisode(instance, record, result, decided);
+  }
+
+  /** What follows a stored episode: its activities and timers, or the end of the instance. */
+  private afterEpisode(
+    instance: Instance,
+    record: InstanceRecord,
+    result: EpisodeResult,
+    decided: HistoryEvent[],
+  ): void {
     if (result.stalled)
       this.options.log(
         `durable: WARNING ${record.name} ${record.instanceId} waits for a task that will never complete: ` +

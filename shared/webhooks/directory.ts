@@ -52,17 +52,35 @@ export function createEndpointDirectory(
   let checkedAt = Number.NEGATIVE_INFINITY;
   const lists = new Map<string, WebhookEndpoint[]>();
 
-  const currentVersion = async (): Promise<string> => {
-    if (version !== undefined && timing.now() - checkedAt < TRUST_MS) return version;
-    const began = timing.now();
+  /** The version read in flight, and when it began: kicks at once share it while it is young. */
+  let reading: { began: number; read: Promise<string> } | undefined;
+
+  const readVersion = async (began: number): Promise<string> => {
     const current = await store.version();
     if (current !== version || began - loadedAt > MAX_AGE_MS) {
       lists.clear();
       version = current;
       loadedAt = began;
     }
-    checkedAt = began;
+    checkedAt = Math.max(checkedAt, began);
     return current;
+  };
+
+  const currentVersion = async (): Promise<string> => {
+    const now = timing.now();
+    if (version !== undefined && now - checkedAt < TRUST_MS) return version;
+    // A read begun within the lease serves as well as a new one (the same bound), so a burst of
+    // kicks at the lease's end makes one read, not one each.
+    if (!reading || now - reading.began >= TRUST_MS) {
+      const current = { began: now, read: readVersion(now) };
+      reading = current;
+      current.read
+        .finally(() => {
+          if (reading === current) reading = undefined;
+        })
+        .catch(() => undefined); // the callers get the failure; this chain only tidies up
+    }
+    return reading.read;
   };
 
   return {
@@ -85,6 +103,7 @@ export function createEndpointDirectory(
     },
     async settled() {
       version = undefined;
+      reading = undefined;
       lists.clear();
       await timing.pause(TRUST_MS);
     },

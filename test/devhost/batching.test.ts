@@ -63,3 +63,54 @@ it('replays events that arrived during an episode together, in arrival order', a
     await runtime.stop();
   }
 });
+
+it("stores an engine event with its episode's decisions in one write, and a client's raise before its episode", async () => {
+  const appended: string[][] = [];
+  /** The real store, noting what each history append carries (a write of the engine). */
+  class NotingStore extends DurableStore {
+    override async appendHistory(...args: Parameters<DurableStore['appendHistory']>): Promise<void> {
+      await super.appendHistory(...args);
+      appended.push(args[2].map((e) => EventType[e.EventType] ?? String(e.EventType)));
+    }
+  }
+  const store = new NotingStore(
+    process.env.TEST_STORAGE_CONNECTION ?? '',
+    `Once${randomBytes(4).toString('hex')}`,
+  );
+  const invoker: FunctionInvoker = {
+    list: () => [],
+    get: () => undefined,
+    async invoke(name, trigger) {
+      const orchestrator = orchestrators.get(name);
+      if (!orchestrator) return trigger; // confStep: returns its input
+      return orchestrator(trigger as Record<string, unknown>, new InvocationContext());
+    },
+  };
+  const now = new Date('2030-01-07T00:00:00Z');
+  const clock: HostClock = { now: () => now, advance: () => undefined, onAdvance: () => undefined };
+  const runtime = new DurableRuntime({ invoker, clock, store, log: () => undefined });
+  await runtime.resume();
+  const settle = async (done: () => boolean) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  };
+  try {
+    expect(await runtime.start('confTwoWaits', 'once', 'null')).toBe('started');
+    await settle(() => appended.flat().includes('TaskCompleted'));
+    expect(await runtime.raiseEvent('once', 'a', '"A"')).toBe('accepted');
+    expect(await runtime.raiseEvent('once', 'b', '"B"')).toBe('accepted');
+    await settle(() => appended.flat().includes('ExecutionCompleted'));
+    expect(appended).toEqual([
+      // The start and the activity it schedules: one write.
+      ['OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorCompleted'],
+      // The activity's result and what the episode decided on it (nothing but waiting): one write.
+      ['OrchestratorStarted', 'TaskCompleted', 'OrchestratorCompleted'],
+      // A raise is stored on its own (that is when it is answered), its episode after it.
+      ['OrchestratorStarted', 'EventRaised'],
+      ['OrchestratorCompleted'],
+      ['OrchestratorStarted', 'EventRaised'],
+      ['OrchestratorCompleted', 'ExecutionCompleted'],
+    ]);
+  } finally {
+    await runtime.stop();
+  }
+});

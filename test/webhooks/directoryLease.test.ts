@@ -147,7 +147,7 @@ describe('the endpoint directory lease', () => {
     );
   });
 
-  it('kicks within the lease read nothing; the first after it reads the version once', async () => {
+  it('kicks within the lease read nothing; a burst after it reads the version once', async () => {
     const reads: string[] = [];
     const clock = steppedClock();
     const directory = createEndpointDirectory(
@@ -163,7 +163,8 @@ describe('the endpoint directory lease', () => {
     await directory.endpointsOf([OWNER]);
     expect(reads).toEqual(['version', 'list']);
     clock.advance(1);
-    await directory.endpointsOf([OWNER]);
+    // A burst of kicks as the lease ends: one read between them.
+    await Promise.all([1, 2, 3].map(() => directory.endpointsOf([OWNER])));
     expect(reads).toEqual(['version', 'list', 'version']);
   });
 });
