@@ -19,20 +19,21 @@ function gate() {
   return { open, opened };
 }
 
-it('replays events that arrived during an episode together, in arrival order', async () => {
-  const store = new DurableStore(
-    process.env.TEST_STORAGE_CONNECTION ?? '',
-    `Batch${randomBytes(4).toString('hex')}`,
-  );
-  const first = gate();
-  let orchestratorCalls = 0;
+/**
+ * The fixture app's orchestrators through the real SDK replay (confStep returns its input), on a
+ * fixed clock; `beforeOrchestrator` may hold an orchestrator invocation open.
+ */
+async function runtimeOver(
+  store: DurableStore,
+  beforeOrchestrator: () => Promise<void> = async () => undefined,
+) {
   const invoker: FunctionInvoker = {
     list: () => [],
     get: () => undefined,
     async invoke(name, trigger) {
       const orchestrator = orchestrators.get(name);
-      if (!orchestrator) return trigger; // confStep: returns its input
-      if (orchestratorCalls++ === 0) await first.opened;
+      if (!orchestrator) return trigger;
+      await beforeOrchestrator();
       return orchestrator(trigger as Record<string, unknown>, new InvocationContext());
     },
   };
@@ -40,6 +41,19 @@ it('replays events that arrived during an episode together, in arrival order', a
   const clock: HostClock = { now: () => now, advance: () => undefined, onAdvance: () => undefined };
   const runtime = new DurableRuntime({ invoker, clock, store, log: () => undefined });
   await runtime.resume();
+  return runtime;
+}
+
+it('replays events that arrived during an episode together, in arrival order', async () => {
+  const store = new DurableStore(
+    process.env.TEST_STORAGE_CONNECTION ?? '',
+    `Batch${randomBytes(4).toString('hex')}`,
+  );
+  const first = gate();
+  let orchestratorCalls = 0;
+  const runtime = await runtimeOver(store, async () => {
+    if (orchestratorCalls++ === 0) await first.opened;
+  });
   try {
     expect(await runtime.start('confAllOfThree', 'batched', 'null')).toBe('started');
     // The first episode is held: both events arrive while it runs.
@@ -77,19 +91,7 @@ it("stores an engine event with its episode's decisions in one write, and a clie
     process.env.TEST_STORAGE_CONNECTION ?? '',
     `Once${randomBytes(4).toString('hex')}`,
   );
-  const invoker: FunctionInvoker = {
-    list: () => [],
-    get: () => undefined,
-    async invoke(name, trigger) {
-      const orchestrator = orchestrators.get(name);
-      if (!orchestrator) return trigger; // confStep: returns its input
-      return orchestrator(trigger as Record<string, unknown>, new InvocationContext());
-    },
-  };
-  const now = new Date('2030-01-07T00:00:00Z');
-  const clock: HostClock = { now: () => now, advance: () => undefined, onAdvance: () => undefined };
-  const runtime = new DurableRuntime({ invoker, clock, store, log: () => undefined });
-  await runtime.resume();
+  const runtime = await runtimeOver(store);
   const settle = async (done: () => boolean) => {
     for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
   };
