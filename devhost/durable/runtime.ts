@@ -6,14 +6,15 @@
  * has no episode in flight joins one open episode (OrchestratorStarted, then the events in arrival
  * order), and the next episode replays them all at once (./episode.ts).
  *
- * Write order per episode (crash safety): the new events and the TaskScheduled / TimerCreated
- * events the orchestrator decides on replaying them are committed together, in one write, before
- * any activity runs or timer is armed, and a new event is accepted (a raise answered) only once
- * that write is stored. One write per episode, as the extension's Azure Storage provider stores
- * an episode's history in one batch; the event waited in memory meanwhile, as in its queue. After
- * a crash, start() resumes every unfinished instance from history: an episode whose decisions were
- * not committed is replayed (a Pending instance's start, whose event an early raise overtook, is
- * stored before its episode), scheduled-but-unfinished activities run again (at least once, the
+ * Write order per episode (crash safety): the engine's own new events (an activity's result, a
+ * fired timer, the start) and the TaskScheduled / TimerCreated events the orchestrator decides on
+ * replaying them are committed together, in one write, before any activity runs or timer is armed;
+ * such an event waited in memory meanwhile, as in the extension's queue, and is delivered again if
+ * that write fails. That is one write per episode, as the Azure Storage provider stores an
+ * episode's history in one batch. A client's raise is stored on its own and answered before its
+ * episode replays, as the extension answers once the event's message is queued. After a crash,
+ * start() resumes every unfinished instance from history: an episode whose decisions were not
+ * committed is replayed, scheduled-but-unfinished activities run again (at least once, the
  * Durable contract) and outstanding timers are re-armed.
  *
  * Storage outages (issue 21 item 9): in Azure a work item's queue message (an activity's result,
@@ -354,8 +355,8 @@ export class DurableRuntime {
     if (!started && newEvent.EventType !== EventType.ExecutionStarted) {
       // An event that overtook the start (raised while Pending, or right after ContinueAsNew)
       // waits behind ExecutionStarted, as the extension keeps events for a Pending instance: the
-      // start gets an episode of its own first.
-      // Staged events of a Pending instance always begin with its ExecutionStarted (see below).
+      // start gets an episode of its own first. (Nothing can be staged here: a staged
+      // ExecutionStarted would make the instance started.)
       if (staged.length > 0) throw new Error(`${record.instanceId}: an event staged before its start`);
       await this.storeNewEvent(instance, this.executionStarted(record));
       await this.runEpisodeOrRetry(instance);
